@@ -1,0 +1,123 @@
+// Package console is klabot's terminal adapter: one person chatting with
+// the bot through standard input and output, with the same flows and the
+// same database as the other channels. Choices are shown as numbered lines.
+package console
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"sync"
+	"time"
+
+	"klabot/bot"
+	"klabot/flows"
+	"klabot/store"
+)
+
+// Name is the channel id of console contacts.
+const Name = "console"
+
+// Address of the console person; staff mode is a separate person so that
+// trying both does not mix their conversations.
+const (
+	AddressUser  = "local"
+	AddressStaff = "staff"
+)
+
+// Console reads lines as messages and prints the bot's replies.
+type Console struct {
+	in      io.Reader
+	out     io.Writer
+	address string
+	mu      sync.Mutex // serialises writes to out
+	// idPrefix makes message ids unique across runs, for the dedupe log.
+	idPrefix string
+}
+
+// New makes a console chat for the person at address.
+func New(in io.Reader, out io.Writer, address string) *Console {
+	return &Console{in: in, out: out, address: address, idPrefix: strconv.FormatInt(time.Now().UnixNano(), 36)}
+}
+
+// Name implements bot.Channel.
+func (c *Console) Name() string { return Name }
+
+// Send implements bot.Channel: the message with its choices numbered.
+func (c *Console) Send(ctx context.Context, address string, m bot.Outbound) error {
+	if address != c.address {
+		// Another console person's message: it waits for their session.
+		return &bot.SendError{Temporary: true, Err: fmt.Errorf("console %q is not attached", address)}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	_, err := fmt.Fprintf(c.out, "\n%s\n\n> ", m.NumberedText())
+	return err
+}
+
+// Say prints a line that is not a message from the bot (a greeting).
+func (c *Console) Say(text string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	fmt.Fprintf(c.out, "%s\n> ", text)
+}
+
+// Handler takes a message and returns once it is committed.
+type Handler interface {
+	Handle(ctx context.Context, in bot.Inbound) error
+}
+
+// Run feeds each line to h until the input ends or ctx does, then waits
+// (up to drainWait) until every reply has been printed.
+func (c *Console) Run(ctx context.Context, h Handler, db *store.DB, drainWait time.Duration) error {
+	lines := make(chan string)
+	go func() {
+		defer close(lines)
+		sc := bufio.NewScanner(c.in)
+		sc.Buffer(make([]byte, 64*1024), 1024*1024)
+		for sc.Scan() {
+			select {
+			case lines <- sc.Text():
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	n := 0
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case line, ok := <-lines:
+			if !ok {
+				return c.drain(ctx, db, drainWait)
+			}
+			n++
+			in := bot.Inbound{
+				Channel: Name, ChatID: c.address, MessageID: c.idPrefix + "-" + strconv.Itoa(n),
+				Input: flows.Input{Kind: flows.KindText, Text: line}, Time: time.Now(),
+			}
+			if err := h.Handle(ctx, in); err != nil {
+				return fmt.Errorf("handle console message: %w", err)
+			}
+		}
+	}
+}
+
+// drain waits until the outbox holds nothing more for the console.
+func (c *Console) drain(ctx context.Context, db *store.DB, wait time.Duration) error {
+	deadline := time.Now().Add(wait)
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		pending, err := db.PendingOutbox(ctx, Name, 1)
+		if err != nil {
+			return err
+		}
+		if len(pending) == 0 {
+			return nil
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return nil
+}

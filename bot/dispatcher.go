@@ -1,0 +1,257 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"klabot/flows"
+	"klabot/locales"
+	"klabot/store"
+)
+
+// Config holds the runtime's settings.
+type Config struct {
+	// Staff are the contacts with staff rights, as "channel:address".
+	Staff map[string]bool
+	// Lang is the language of new people.
+	Lang string
+	// Now is the clock; tests fix it.
+	Now func() time.Time
+	// Flood control per person: more than FloodLimit messages within
+	// FloodWindow earn one warning, then FloodPause of silence.
+	FloodLimit  int
+	FloodWindow time.Duration
+	FloodPause  time.Duration
+}
+
+func (c *Config) defaults() {
+	if c.Lang == "" {
+		c.Lang = locales.Default
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.FloodLimit == 0 {
+		c.FloodLimit = 20
+	}
+	if c.FloodWindow == 0 {
+		c.FloodWindow = 10 * time.Second
+	}
+	if c.FloodPause == 0 {
+		c.FloodPause = time.Minute
+	}
+}
+
+// maxBatch bounds how many messages share one transaction (group commit).
+const maxBatch = 256
+
+// Dispatcher processes inbound messages. One loop owns the database writer:
+// it takes every message waiting, handles each in a savepoint of a single
+// transaction and commits once, so many chats share one disk sync. Messages
+// are handled in the order they were submitted, which keeps each chat's
+// order as long as its adapter submits them in order.
+type Dispatcher struct {
+	db     *store.DB
+	engine *flows.Engine
+	cfg    Config
+	jobs   chan job
+	log    *slog.Logger
+	// onCommit wakes the senders when a commit queued outbox messages.
+	onCommit func()
+
+	// Owned by the Run loop alone.
+	flood          map[string]*floodState
+	groupsAnswered map[string]time.Time
+}
+
+type job struct {
+	in   Inbound
+	done chan error
+}
+
+// NewDispatcher makes a dispatcher; onCommit is called after each commit
+// that queued messages.
+func NewDispatcher(db *store.DB, engine *flows.Engine, cfg Config, onCommit func(), log *slog.Logger) *Dispatcher {
+	cfg.defaults()
+	if onCommit == nil {
+		onCommit = func() {}
+	}
+	return &Dispatcher{
+		db: db, engine: engine, cfg: cfg, log: log, onCommit: onCommit,
+		jobs:           make(chan job, maxBatch),
+		flood:          map[string]*floodState{},
+		groupsAnswered: map[string]time.Time{},
+	}
+}
+
+// Submit queues a message; the returned channel yields nil once the message
+// and its replies are committed, or the error that kept it from being so.
+func (d *Dispatcher) Submit(ctx context.Context, in Inbound) <-chan error {
+	done := make(chan error, 1)
+	select {
+	case d.jobs <- job{in: in, done: done}:
+	case <-ctx.Done():
+		done <- ctx.Err()
+	}
+	return done
+}
+
+// Handle submits a message and waits until it is committed.
+func (d *Dispatcher) Handle(ctx context.Context, in Inbound) error {
+	select {
+	case err := <-d.Submit(ctx, in):
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Run processes messages until ctx ends.
+func (d *Dispatcher) Run(ctx context.Context) error {
+	for {
+		var batch []job
+		select {
+		case <-ctx.Done():
+			return nil
+		case j := <-d.jobs:
+			batch = append(batch, j)
+		}
+	collect:
+		for len(batch) < maxBatch {
+			select {
+			case j := <-d.jobs:
+				batch = append(batch, j)
+			default:
+				break collect
+			}
+		}
+		d.commit(ctx, batch)
+	}
+}
+
+// commit handles a batch in one transaction. A commit is never cut short by
+// shutdown: it is quick, and half of one would be worse.
+func (d *Dispatcher) commit(ctx context.Context, batch []job) {
+	txCtx := context.WithoutCancel(ctx)
+	added, err := d.db.TxOutbox(txCtx, func(tx *store.Tx) error {
+		for _, j := range batch {
+			if err := tx.Savepoint(func() error { return d.process(tx, j.in) }); err != nil {
+				d.log.Error("handle message", "channel", j.in.Channel, "err", err)
+				// Answer anyway, and record the id, so a message that
+				// trips a bug is neither silent nor retried forever.
+				if err := tx.Savepoint(func() error { return d.apologise(tx, j.in) }); err != nil {
+					return fmt.Errorf("answer failed message: %w", err)
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		d.log.Error("commit messages", "count", len(batch), "err", err)
+	}
+	for _, j := range batch {
+		j.done <- err
+	}
+	if added {
+		d.onCommit()
+	}
+}
+
+// process is one message's work inside the transaction.
+func (d *Dispatcher) process(tx *store.Tx, in Inbound) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panic: %v", r)
+		}
+	}()
+	now := d.cfg.Now()
+	fresh, err := tx.FirstSeen(in.Channel, in.MessageID, now)
+	if err != nil || !fresh {
+		return err
+	}
+	contact := store.Contact{Channel: in.Channel, Address: in.ChatID}
+	switch {
+	case in.Blocked:
+		return tx.MarkUnreachable(contact, now)
+	case in.Unblocked:
+		return tx.MarkReachable(contact)
+	case in.Group:
+		return d.declineGroup(tx, contact, now)
+	}
+	if warn, silent := d.flooded(contact.String(), now); silent {
+		if warn {
+			return enqueue(tx, contact, store.PriorityReply, Outbound{Text: locales.T(d.cfg.Lang, "flood.warning")}, now)
+		}
+		return nil
+	}
+
+	user, isNew, err := tx.UserByContact(contact, d.cfg.Lang, now)
+	if err != nil {
+		return err
+	}
+	msgs, err := d.engine.Run(tx, flows.Request{
+		User: user, New: isNew, Staff: d.cfg.Staff[contact.String()], Input: in.Input, Now: now,
+	})
+	if err != nil {
+		return err
+	}
+	for _, m := range msgs {
+		out := outboundOf(m.Reply)
+		if m.UserID == 0 || m.UserID == user.ID {
+			err = enqueue(tx, contact, m.Priority, out, now)
+		} else {
+			err = Notify(tx, m.UserID, m.Priority, out, now)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// apologise records a message that could not be handled and tells the
+// person so, in the default language (their record may be what failed).
+func (d *Dispatcher) apologise(tx *store.Tx, in Inbound) error {
+	now := d.cfg.Now()
+	if _, err := tx.FirstSeen(in.Channel, in.MessageID, now); err != nil {
+		return err
+	}
+	if in.Blocked || in.Unblocked {
+		return nil
+	}
+	return enqueue(tx, store.Contact{Channel: in.Channel, Address: in.ChatID}, store.PriorityReply,
+		Outbound{Text: locales.T(d.cfg.Lang, "error.try_again")}, now)
+}
+
+// declineGroup answers a group chat at most once an hour: reports must stay
+// private, and a busy group must not be flooded with the same answer.
+func (d *Dispatcher) declineGroup(tx *store.Tx, c store.Contact, now time.Time) error {
+	if last, ok := d.groupsAnswered[c.String()]; ok && now.Sub(last) < time.Hour {
+		return nil
+	}
+	d.groupsAnswered[c.String()] = now
+	return enqueue(tx, c, store.PriorityReply, Outbound{Text: locales.T(d.cfg.Lang, "group.private_only")}, now)
+}
+
+// Notify queues a message for a person on the contact they used last.
+func Notify(tx *store.Tx, userID int64, priority int, m Outbound, now time.Time) error {
+	contacts, err := tx.ContactsOf(userID)
+	if err != nil {
+		return err
+	}
+	if len(contacts) == 0 {
+		return nil // unreachable everywhere: nothing can be delivered
+	}
+	return enqueue(tx, contacts[0], priority, m, now)
+}
+
+func enqueue(tx *store.Tx, c store.Contact, priority int, m Outbound, now time.Time) error {
+	payload, err := json.Marshal(m)
+	if err != nil {
+		return fmt.Errorf("encode message: %w", err)
+	}
+	return tx.Enqueue(store.OutboxMessage{Channel: c.Channel, Address: c.Address, Priority: priority, Payload: payload}, now)
+}

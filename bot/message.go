@@ -1,0 +1,63 @@
+// Package bot is klabot's channel-neutral runtime: the message types, the
+// Channel interface, the dispatcher that turns inbound messages into one
+// committed transaction each, and the sender that drains the outbox.
+package bot
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"klabot/flows"
+)
+
+// Inbound is one message from a platform, normalised by its adapter.
+type Inbound struct {
+	Channel   string // "telegram", "whatsapp", "console"
+	ChatID    string // where replies go
+	MessageID string // unique per channel; a redelivery carries the same id
+	Group     bool   // sent in a group chat, not a private one
+	// Blocked and Unblocked report that the person blocked or unblocked the
+	// bot; such events carry no input.
+	Blocked, Unblocked bool
+	Input              flows.Input
+	Time               time.Time
+}
+
+// Button is one choice offered with a message.
+type Button struct {
+	Label string `json:"label"`
+	Data  string `json:"data"`
+}
+
+// Outbound is one message to send. It is what the outbox stores.
+type Outbound struct {
+	Text       string   `json:"text"`
+	Buttons    []Button `json:"buttons,omitempty"`
+	// AskContact, when set, is the label of a "share my number" key.
+	AskContact string `json:"ask_contact,omitempty"`
+}
+
+// NumberedText renders the message for channels without buttons: the text,
+// then one numbered line per choice.
+func (m Outbound) NumberedText() string {
+	var b strings.Builder
+	b.WriteString(m.Text)
+	for i, btn := range m.Buttons {
+		if i == 0 {
+			b.WriteString("\n")
+		}
+		fmt.Fprintf(&b, "\n%d. %s", i+1, btn.Label)
+	}
+	return b.String()
+}
+
+// outboundOf turns a flow's reply into a message; button data is
+// "<option key>|<question token>" so a stale press can be recognised.
+func outboundOf(r flows.Reply) Outbound {
+	m := Outbound{Text: r.Text, AskContact: r.AskContact}
+	for _, o := range r.Options {
+		m.Buttons = append(m.Buttons, Button{Label: o.Label, Data: o.Key + "|" + r.Token})
+	}
+	return m
+}

@@ -1,0 +1,198 @@
+package telegram
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"klabot/bot"
+	"klabot/flows"
+)
+
+// Receiver is what the poll loop hands messages to: bot.Dispatcher.
+type Receiver interface {
+	Submit(ctx context.Context, in bot.Inbound) <-chan error
+}
+
+// Poll long-polls getUpdates until ctx ends. An update is acknowledged
+// (by asking for the next offset) only after it and its replies are
+// committed, so a crash before that means Telegram delivers it again, and
+// the dedupe log makes that redelivery harmless.
+func (t *Telegram) Poll(ctx context.Context, r Receiver) error {
+	offset := 0
+	failures := 0
+	for ctx.Err() == nil {
+		pollCtx, cancel := context.WithTimeout(ctx, t.cfg.PollTimeout+15*time.Second)
+		updates, err := t.api(pollCtx).GetUpdates(tgbotapi.UpdateConfig{
+			Offset: offset, Limit: 100, Timeout: int(t.cfg.PollTimeout.Seconds()),
+			AllowedUpdates: []string{"message", "edited_message", "callback_query", "my_chat_member"},
+		})
+		cancel()
+		if ctx.Err() != nil {
+			break
+		}
+		if err != nil {
+			err = t.redact(err)
+			var apiErr *tgbotapi.Error
+			if errors.As(err, &apiErr) && apiErr.Code == http.StatusConflict {
+				t.log.Error("another program is receiving this bot's updates (a second klabot, or a webhook); retrying", "err", err)
+			} else {
+				t.log.Warn("get updates failed, retrying", "err", err)
+			}
+			wait := backoff(failures)
+			if errors.As(err, &apiErr) && apiErr.RetryAfter > 0 {
+				wait = time.Duration(apiErr.RetryAfter) * time.Second
+			}
+			failures++
+			sleep(ctx, wait)
+			continue
+		}
+		failures = 0
+		if len(updates) == 0 {
+			continue
+		}
+		if err := t.handle(ctx, r, updates); err != nil {
+			// Not acknowledged: the same updates come again and the ones
+			// already committed are skipped as duplicates.
+			t.log.Error("updates not committed, will fetch them again", "err", err)
+			sleep(ctx, time.Second)
+			continue
+		}
+		offset = updates[len(updates)-1].UpdateID + 1
+	}
+	return nil
+}
+
+// handle submits a batch of updates and waits until all are committed.
+func (t *Telegram) handle(ctx context.Context, r Receiver, updates []tgbotapi.Update) error {
+	type pending struct {
+		done     <-chan error
+		callback string
+	}
+	var waits []pending
+	for _, u := range updates {
+		in, ok := toInbound(u)
+		if !ok {
+			if u.CallbackQuery != nil {
+				t.answerCallback(ctx, u.CallbackQuery.ID)
+			}
+			continue
+		}
+		p := pending{done: r.Submit(ctx, in)}
+		if u.CallbackQuery != nil {
+			p.callback = u.CallbackQuery.ID
+		}
+		waits = append(waits, p)
+	}
+	var firstErr error
+	for _, p := range waits {
+		if err := <-p.done; err != nil && firstErr == nil {
+			firstErr = err
+		}
+		if p.callback != "" {
+			t.answerCallback(ctx, p.callback)
+		}
+	}
+	return firstErr
+}
+
+// answerCallback stops the button's loading spinner; the real answer goes
+// through the outbox. Best effort: a missed answer only leaves a spinner.
+func (t *Telegram) answerCallback(ctx context.Context, id string) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if _, err := t.api(ctx).Request(tgbotapi.NewCallback(id, "")); err != nil {
+		t.log.Debug("answer callback", "err", t.redact(err))
+	}
+}
+
+// toInbound normalises an update; false for updates klabot does not act on
+// (channel posts, inline queries, a button on an inline message).
+func toInbound(u tgbotapi.Update) (bot.Inbound, bool) {
+	in := bot.Inbound{Channel: Name, MessageID: strconv.Itoa(u.UpdateID)}
+	var chat *tgbotapi.Chat
+	var msg *tgbotapi.Message
+	switch {
+	case u.Message != nil:
+		msg, chat = u.Message, u.Message.Chat
+		in.Input = inputOf(msg)
+	case u.EditedMessage != nil:
+		msg, chat = u.EditedMessage, u.EditedMessage.Chat
+		in.Input = flows.Input{Kind: flows.KindEdited, Text: msg.Text}
+	case u.CallbackQuery != nil:
+		// Inline-mode callbacks have no message (and FromChat would panic).
+		if u.CallbackQuery.Message == nil || u.CallbackQuery.Message.Chat == nil {
+			return in, false
+		}
+		msg, chat = u.CallbackQuery.Message, u.CallbackQuery.Message.Chat
+		in.Input = flows.Input{Kind: flows.KindButton, Payload: u.CallbackQuery.Data}
+		in.Time = time.Now()
+	case u.MyChatMember != nil:
+		if !u.MyChatMember.Chat.IsPrivate() {
+			return in, false
+		}
+		chat = &u.MyChatMember.Chat
+		in.ChatID = strconv.FormatInt(chat.ID, 10)
+		switch u.MyChatMember.NewChatMember.Status {
+		case "kicked":
+			in.Blocked = true
+		case "member":
+			in.Unblocked = true
+		default:
+			return in, false
+		}
+		return in, true
+	default:
+		return in, false
+	}
+	if chat == nil {
+		return in, false
+	}
+	in.ChatID = strconv.FormatInt(chat.ID, 10)
+	in.Group = !chat.IsPrivate()
+	if in.Time.IsZero() && msg != nil {
+		in.Time = msg.Time()
+	}
+	return in, true
+}
+
+// inputOf reads what kind of message a person sent.
+func inputOf(m *tgbotapi.Message) flows.Input {
+	in := flows.Input{Kind: flows.KindText, Text: m.Text}
+	media := func(kind flows.Kind, ref, mime, name string, size int) {
+		in.Kind, in.Text = kind, m.Caption
+		in.Media = &flows.Media{Ref: ref, Mime: mime, FileName: name, Size: int64(size)}
+	}
+	switch {
+	case len(m.Photo) > 0:
+		p := m.Photo[len(m.Photo)-1] // the largest size
+		media(flows.KindPhoto, p.FileID, "image/jpeg", "", p.FileSize)
+	case m.Voice != nil:
+		media(flows.KindVoice, m.Voice.FileID, m.Voice.MimeType, "", m.Voice.FileSize)
+	case m.Audio != nil:
+		media(flows.KindVoice, m.Audio.FileID, m.Audio.MimeType, m.Audio.FileName, m.Audio.FileSize)
+	case m.Video != nil:
+		media(flows.KindVideo, m.Video.FileID, m.Video.MimeType, m.Video.FileName, m.Video.FileSize)
+	case m.VideoNote != nil:
+		media(flows.KindVideo, m.VideoNote.FileID, "video/mp4", "", m.VideoNote.FileSize)
+	case m.Document != nil:
+		media(flows.KindDocument, m.Document.FileID, m.Document.MimeType, m.Document.FileName, m.Document.FileSize)
+	case m.Sticker != nil:
+		in = flows.Input{Kind: flows.KindSticker}
+	case m.Location != nil:
+		in = flows.Input{Kind: flows.KindLocation, Lat: m.Location.Latitude, Lon: m.Location.Longitude}
+	case m.Contact != nil:
+		in = flows.Input{Kind: flows.KindContact, Phone: m.Contact.PhoneNumber}
+		// Only a person's own number counts as theirs.
+		if m.From == nil || m.Contact.UserID != m.From.ID {
+			in.Phone = ""
+		}
+	case m.Text == "":
+		in.Kind = flows.KindOther
+	}
+	return in
+}

@@ -1,0 +1,230 @@
+// Package telegram is klabot's Telegram adapter: it turns Bot API updates
+// into bot.Inbound messages and bot.Outbound messages into Bot API calls,
+// through the go-telegram-bot-api client. It knows Telegram and nothing else.
+package telegram
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"klabot/bot"
+	"klabot/locales"
+)
+
+// Name is the channel id stored with Telegram contacts.
+const Name = "telegram"
+
+// DefaultEndpoint is the official Bot API, as the client library formats it.
+const DefaultEndpoint = tgbotapi.APIEndpoint
+
+// maxText is Telegram's limit on one message's text.
+const maxText = 4096
+
+// Config configures the adapter.
+type Config struct {
+	Token    string
+	Endpoint string // format with two %s: token, method
+	Lang     string // language of the command descriptions
+	// PollTimeout is the long-poll wait; Telegram allows up to 50 s.
+	PollTimeout time.Duration
+}
+
+// Telegram is the adapter.
+type Telegram struct {
+	cfg  Config
+	base *tgbotapi.BotAPI
+	http *http.Client
+	log  *slog.Logger
+}
+
+// ctxClient lets every request of the client library carry a context, so
+// that shutdown can cut a long poll short; the library itself has none.
+type ctxClient struct {
+	ctx context.Context
+	c   *http.Client
+}
+
+func (c ctxClient) Do(r *http.Request) (*http.Response, error) { return c.c.Do(r.WithContext(c.ctx)) }
+
+// Connect checks the token with getMe, retrying while the server cannot be
+// reached, and registers the bot's commands. A rejected token fails at once.
+func Connect(ctx context.Context, cfg Config, log *slog.Logger) (*Telegram, error) {
+	if cfg.Endpoint == "" {
+		cfg.Endpoint = DefaultEndpoint
+	}
+	if cfg.PollTimeout == 0 {
+		cfg.PollTimeout = 25 * time.Second
+	}
+	t := &Telegram{cfg: cfg, http: &http.Client{}, log: log.With("channel", Name)}
+	for attempt := 0; ; attempt++ {
+		api, err := tgbotapi.NewBotAPIWithClient(cfg.Token, cfg.Endpoint, ctxClient{ctx, t.http})
+		if err == nil {
+			t.base = api
+			break
+		}
+		err = t.redact(err)
+		var apiErr *tgbotapi.Error
+		if errors.As(err, &apiErr) && (apiErr.Code == http.StatusUnauthorized || apiErr.Code == http.StatusNotFound) {
+			return nil, fmt.Errorf("telegram rejected the token (%s): check KLABOT_TELEGRAM_TOKEN", apiErr.Message)
+		}
+		t.log.Warn("cannot reach Telegram yet, retrying", "err", err)
+		if !sleep(ctx, backoff(attempt)) {
+			return nil, fmt.Errorf("connect to telegram: %w", ctx.Err())
+		}
+	}
+	t.log.Info("connected", "bot", t.base.Self.UserName)
+	if err := t.setCommands(ctx); err != nil {
+		t.log.Warn("register commands", "err", err)
+	}
+	return t, nil
+}
+
+// Name implements bot.Channel.
+func (t *Telegram) Name() string { return Name }
+
+// BotUserName is the bot's @name.
+func (t *Telegram) BotUserName() string { return t.base.Self.UserName }
+
+// api is the client library bound to ctx for one call.
+func (t *Telegram) api(ctx context.Context) *tgbotapi.BotAPI {
+	a := *t.base
+	a.Client = ctxClient{ctx, t.http}
+	return &a
+}
+
+func (t *Telegram) setCommands(ctx context.Context) error {
+	lang := t.cfg.Lang
+	cmds := tgbotapi.NewSetMyCommands(
+		tgbotapi.BotCommand{Command: "start", Description: locales.T(lang, "command.start")},
+		tgbotapi.BotCommand{Command: "menu", Description: locales.T(lang, "command.menu")},
+		tgbotapi.BotCommand{Command: "batal", Description: locales.T(lang, "command.cancel")},
+		tgbotapi.BotCommand{Command: "bantuan", Description: locales.T(lang, "command.help")},
+	)
+	_, err := t.api(ctx).Request(cmds)
+	return t.redact(err)
+}
+
+// Send implements bot.Channel.
+func (t *Telegram) Send(ctx context.Context, address string, m bot.Outbound) error {
+	chatID, err := strconv.ParseInt(address, 10, 64)
+	if err != nil {
+		return &bot.SendError{Err: fmt.Errorf("bad telegram chat id %q", address)}
+	}
+	api := t.api(ctx)
+	chunks := split(m.Text, maxText)
+	for i, chunk := range chunks {
+		msg := tgbotapi.NewMessage(chatID, chunk)
+		if i == len(chunks)-1 {
+			msg.ReplyMarkup = markup(m)
+		}
+		if _, err := api.Send(msg); err != nil {
+			return classify(t.redact(err))
+		}
+	}
+	return nil
+}
+
+// markup renders choices as inline keys, one per row so labels stay whole
+// on small screens, or a "share my number" key.
+func markup(m bot.Outbound) any {
+	if m.AskContact != "" {
+		kb := tgbotapi.NewReplyKeyboard(tgbotapi.NewKeyboardButtonRow(
+			tgbotapi.NewKeyboardButtonContact(m.AskContact)))
+		kb.OneTimeKeyboard = true
+		return kb
+	}
+	if len(m.Buttons) == 0 {
+		return nil
+	}
+	var rows [][]tgbotapi.InlineKeyboardButton
+	for _, b := range m.Buttons {
+		rows = append(rows, tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData(b.Label, b.Data)))
+	}
+	return tgbotapi.NewInlineKeyboardMarkup(rows...)
+}
+
+// classify maps a Bot API error to what the sender should do.
+func classify(err error) error {
+	var apiErr *tgbotapi.Error
+	if !errors.As(err, &apiErr) {
+		return &bot.SendError{Temporary: true, Err: err} // network, or a proxy's HTML page
+	}
+	switch {
+	case apiErr.RetryAfter > 0 || apiErr.Code == http.StatusTooManyRequests:
+		wait := time.Duration(max(apiErr.RetryAfter, 1)) * time.Second
+		return &bot.SendError{RetryAfter: wait, Err: err}
+	case apiErr.Code == http.StatusForbidden,
+		apiErr.Code == http.StatusBadRequest && strings.Contains(strings.ToLower(apiErr.Message), "chat not found"):
+		return &bot.SendError{Blocked: true, Err: err}
+	case apiErr.Code >= 500 || apiErr.Code == http.StatusUnauthorized || apiErr.Code == http.StatusNotFound:
+		return &bot.SendError{Temporary: true, Err: err}
+	}
+	return &bot.SendError{Err: err}
+}
+
+// redact removes the token from an error: the client library puts it in
+// every URL, and URLs end up in error messages and logs.
+func (t *Telegram) redact(err error) error {
+	if err == nil || t.cfg.Token == "" || !strings.Contains(err.Error(), t.cfg.Token) {
+		return err
+	}
+	return redacted{msg: strings.ReplaceAll(err.Error(), t.cfg.Token, "<token>"), err: err}
+}
+
+type redacted struct {
+	msg string
+	err error
+}
+
+func (r redacted) Error() string { return r.msg }
+
+// Unwrap keeps errors.As working (for *tgbotapi.Error) without exposing
+// the token through Error().
+func (r redacted) Unwrap() error {
+	var apiErr *tgbotapi.Error
+	if errors.As(r.err, &apiErr) {
+		return apiErr
+	}
+	return nil
+}
+
+// split cuts text into pieces Telegram accepts, at line breaks where it can.
+func split(text string, limit int) []string {
+	runes := []rune(text)
+	var out []string
+	for len(runes) > limit {
+		cut := limit
+		for i := limit; i > limit/2; i-- {
+			if runes[i] == '\n' {
+				cut = i
+				break
+			}
+		}
+		out = append(out, string(runes[:cut]))
+		runes = runes[cut:]
+	}
+	return append(out, string(runes))
+}
+
+func backoff(attempt int) time.Duration {
+	return min(time.Second<<min(attempt, 5), 30*time.Second)
+}
+
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}

@@ -1,0 +1,151 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+	_ "time/tzdata" // WIB must work on machines without a zoneinfo database
+
+	"klabot/bot/telegram"
+	"klabot/locales"
+)
+
+// config is klabot's settings, from flags and KLABOT_* environment variables.
+type config struct {
+	DataDir          string
+	TelegramToken    string
+	TelegramEndpoint string
+	Staff            map[string]bool
+	Location         *time.Location
+	Lang             string
+	TelegramRate     float64
+	LogLevel         string
+}
+
+// configError is a bad setting: one clear line, exit code 2.
+type configError struct{ setting, why string }
+
+func (e *configError) Error() string { return e.setting + ": " + e.why }
+
+// setting is one configuration value with its flag and environment names.
+type setting struct {
+	env, flag, def, usage string
+	value                 *string
+}
+
+func settings(raw map[string]*string) []setting {
+	s := []setting{
+		{"KLABOT_DATA_DIR", "data-dir", "./data", "folder for klabot.db and files (created with mode 0700)", nil},
+		{"KLABOT_TELEGRAM_TOKEN", "telegram-token", "", "Telegram bot token from @BotFather; Telegram is on when set", nil},
+		{"KLABOT_TELEGRAM_API_ENDPOINT", "telegram-api-endpoint", telegram.DefaultEndpoint, "Bot API endpoint, a format with two %s (token, method)", nil},
+		{"KLABOT_TELEGRAM_RATE", "telegram-rate", "30", "Telegram messages per second overall", nil},
+		{"KLABOT_STAFF", "staff-contacts", "", "staff contacts, comma separated: telegram:<user id>, whatsapp:<62...>", nil},
+		{"KLABOT_TIMEZONE", "timezone", "Asia/Pontianak", "time zone for dates and schedules (WIB)", nil},
+		{"KLABOT_LANG", "lang", locales.Default, "language for new people: id or en", nil},
+		{"KLABOT_LOG_LEVEL", "log-level", "info", "debug, info, warn or error", nil},
+	}
+	for i := range s {
+		v := raw[s[i].env]
+		if v == nil {
+			v = new(string)
+			raw[s[i].env] = v
+		}
+		s[i].value = v
+	}
+	return s
+}
+
+// loadConfig reads flags (which win) and the environment.
+func loadConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (config, error) {
+	raw := map[string]*string{}
+	all := settings(raw)
+	for _, s := range all {
+		def := s.def
+		if v := getenv(s.env); v != "" {
+			def = v
+		}
+		fs.StringVar(s.value, s.flag, def, s.usage+" (env "+s.env+")")
+	}
+	if err := fs.Parse(args); err != nil {
+		return config{}, err
+	}
+	get := func(env string) string { return strings.TrimSpace(*raw[env]) }
+
+	var c config
+	var err error
+	c.DataDir = get("KLABOT_DATA_DIR")
+	if c.DataDir == "" {
+		return c, &configError{"KLABOT_DATA_DIR", "must not be empty"}
+	}
+	c.TelegramToken = get("KLABOT_TELEGRAM_TOKEN")
+	if c.TelegramToken != "" && !tokenPattern.MatchString(c.TelegramToken) {
+		return c, &configError{"KLABOT_TELEGRAM_TOKEN", "does not look like a bot token (it should be like 123456:ABC-def...)"}
+	}
+	c.TelegramEndpoint = get("KLABOT_TELEGRAM_API_ENDPOINT")
+	if strings.Count(c.TelegramEndpoint, "%s") != 2 || strings.Count(c.TelegramEndpoint, "%") != 2 ||
+		!(strings.HasPrefix(c.TelegramEndpoint, "http://") || strings.HasPrefix(c.TelegramEndpoint, "https://")) {
+		return c, &configError{"KLABOT_TELEGRAM_API_ENDPOINT", "must be an http(s) address with two %s, like https://api.telegram.org/bot%s/%s"}
+	}
+	if _, err := fmt.Sscan(get("KLABOT_TELEGRAM_RATE"), &c.TelegramRate); err != nil || c.TelegramRate <= 0 || c.TelegramRate > 10000 {
+		return c, &configError{"KLABOT_TELEGRAM_RATE", "must be a number of messages per second, e.g. 30"}
+	}
+	if c.Staff, err = parseStaff(get("KLABOT_STAFF")); err != nil {
+		return c, &configError{"KLABOT_STAFF", err.Error()}
+	}
+	if c.Location, err = time.LoadLocation(get("KLABOT_TIMEZONE")); err != nil || get("KLABOT_TIMEZONE") == "" {
+		return c, &configError{"KLABOT_TIMEZONE", fmt.Sprintf("unknown time zone %q (use e.g. Asia/Pontianak)", get("KLABOT_TIMEZONE"))}
+	}
+	c.Lang = get("KLABOT_LANG")
+	if !locales.Supported(c.Lang) {
+		return c, &configError{"KLABOT_LANG", fmt.Sprintf("%q is not supported (use id or en)", c.Lang)}
+	}
+	c.LogLevel = strings.ToLower(get("KLABOT_LOG_LEVEL"))
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return c, &configError{"KLABOT_LOG_LEVEL", "must be debug, info, warn or error"}
+	}
+	return c, nil
+}
+
+var (
+	tokenPattern  = regexp.MustCompile(`^[0-9]+:[A-Za-z0-9_-]+$`)
+	telegramStaff = regexp.MustCompile(`^telegram:[0-9]+$`)
+	whatsappStaff = regexp.MustCompile(`^whatsapp:62[0-9]{7,13}$`)
+)
+
+// parseStaff reads "telegram:123, whatsapp:62812..." into a set of contacts.
+func parseStaff(s string) (map[string]bool, error) {
+	staff := map[string]bool{}
+	for _, item := range strings.Split(s, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		if !telegramStaff.MatchString(item) && !whatsappStaff.MatchString(item) {
+			return nil, fmt.Errorf("%q is not telegram:<user id> or whatsapp:<number starting with 62>", item)
+		}
+		staff[item] = true
+	}
+	return staff, nil
+}
+
+// prepareDataDir creates the data folder, readable by the owner only.
+func prepareDataDir(dir string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", &configError{"KLABOT_DATA_DIR", err.Error()}
+	}
+	if err := os.MkdirAll(abs, 0o700); err != nil {
+		return "", &configError{"KLABOT_DATA_DIR", fmt.Sprintf("cannot create %s: %v", abs, errors.Unwrap(err))}
+	}
+	if info, err := os.Stat(abs); err != nil || !info.IsDir() {
+		return "", &configError{"KLABOT_DATA_DIR", abs + " is not a folder"}
+	}
+	return abs, nil
+}

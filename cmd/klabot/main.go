@@ -1,0 +1,263 @@
+// Command klabot is the child-protection chatbot of Kabupaten Bengkayang.
+//
+//	klabot [run]            start every configured channel
+//	klabot console [--staff] chat with the bot in this terminal
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"klabot/bot"
+	"klabot/bot/console"
+	"klabot/bot/telegram"
+	"klabot/flows"
+	"klabot/locales"
+	"klabot/store"
+)
+
+// shutdownGrace is how long a stop may take before klabot exits anyway.
+const shutdownGrace = 5 * time.Second
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv))
+}
+
+const usage = `klabot: the child-protection chatbot of Kabupaten Bengkayang.
+
+Usage:
+  klabot [run] [flags]          start every configured channel
+  klabot console [--staff]      chat with the bot in this terminal
+
+Every flag can also be set by its KLABOT_* environment variable;
+run "klabot run -h" to list them.
+`
+
+// run is main without the process: testable, and it returns the exit code.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+	cmd := "run"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	fs := flag.NewFlagSet("klabot "+cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	staffConsole := false
+	switch cmd {
+	case "run":
+	case "console":
+		fs.BoolVar(&staffConsole, "staff", false, "act as a staff member")
+	case "help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "klabot: unknown command %q\n\n%s", cmd, usage)
+		return 2
+	}
+	cfg, err := loadConfig(fs, args, getenv)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "klabot: %v\n", err)
+		return 2
+	}
+	if cfg.DataDir, err = prepareDataDir(cfg.DataDir); err != nil {
+		fmt.Fprintf(stderr, "klabot: %v\n", err)
+		return 2
+	}
+	log := newLogger(stderr, cfg.LogLevel, cmd == "console")
+
+	a, err := openApp(ctx, cfg, log)
+	if err != nil {
+		fmt.Fprintf(stderr, "klabot: %v\n", err)
+		return 1
+	}
+	defer a.db.Close()
+
+	switch cmd {
+	case "console":
+		return a.console(ctx, stdin, stdout, staffConsole)
+	default:
+		if cfg.TelegramToken == "" {
+			fmt.Fprintln(stdout, locales.T(cfg.Lang, "setup.no_channel"))
+			if !isTerminal(stdin) {
+				return 2
+			}
+			return a.console(ctx, stdin, stdout, false)
+		}
+		return a.serve(ctx, stderr)
+	}
+}
+
+// app is klabot wired together.
+type app struct {
+	cfg        config
+	log        *slog.Logger
+	db         *store.DB
+	engine     *flows.Engine
+	dispatcher *bot.Dispatcher
+	senders    []*bot.Sender
+	mu         sync.Mutex
+}
+
+func openApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
+	db, err := store.Open(ctx, filepath.Join(cfg.DataDir, "klabot.db"))
+	if err != nil {
+		return nil, err
+	}
+	a := &app{cfg: cfg, log: log, db: db}
+	a.engine = flows.NewEngine(flows.Config{Location: cfg.Location})
+	a.dispatcher = bot.NewDispatcher(db, a.engine, bot.Config{Staff: cfg.Staff, Lang: cfg.Lang}, a.wakeSenders, log)
+	return a, nil
+}
+
+func (a *app) addSender(s *bot.Sender) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.senders = append(a.senders, s)
+}
+
+func (a *app) wakeSenders() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, s := range a.senders {
+		s.Wake()
+	}
+}
+
+// serve runs the configured channels until ctx ends, then stops them all
+// within shutdownGrace.
+func (a *app) serve(ctx context.Context, stderr io.Writer) int {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	start := func(name string, fn func(context.Context) error) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := fn(ctx); err != nil {
+				a.log.Error("stopped with an error", "part", name, "err", err)
+				cancel()
+			}
+		}()
+	}
+	start("dispatcher", a.dispatcher.Run)
+
+	tg, err := telegram.Connect(ctx, telegram.Config{
+		Token: a.cfg.TelegramToken, Endpoint: a.cfg.TelegramEndpoint, Lang: a.cfg.Lang,
+	}, a.log)
+	if err != nil {
+		cancel()
+		wg.Wait()
+		if ctx.Err() != nil && !errors.Is(err, context.Canceled) {
+			fmt.Fprintf(stderr, "klabot: %v\n", err)
+			return 1
+		}
+		if errors.Is(err, context.Canceled) {
+			return 0
+		}
+		fmt.Fprintf(stderr, "klabot: %v\n", err)
+		return 1
+	}
+	sender := bot.NewSender(a.db, tg, bot.Limits{PerSecond: a.cfg.TelegramRate, PerChatBurst: 2}, a.log)
+	a.addSender(sender)
+	start("telegram sender", sender.Run)
+	start("telegram poll", func(ctx context.Context) error { return tg.Poll(ctx, a.dispatcher) })
+	start("housekeeping", a.housekeeping)
+	a.log.Info("klabot is running", "data_dir", a.cfg.DataDir)
+
+	<-ctx.Done()
+	a.log.Info("stopping")
+	return waitOrGiveUp(&wg, a.log)
+}
+
+// console chats in the terminal; the console's own sender prints replies.
+func (a *app) console(ctx context.Context, stdin io.Reader, stdout io.Writer, staff bool) int {
+	address := console.AddressUser
+	if staff {
+		address = console.AddressStaff
+		a.cfg.Staff[console.Name+":"+console.AddressStaff] = true
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	c := console.New(stdin, stdout, address)
+	sender := bot.NewSender(a.db, c, bot.Limits{PerSecond: 1000, PerChatPerSecond: 1000, PerChatBurst: 100}, a.log)
+	a.addSender(sender)
+	var wg sync.WaitGroup
+	for _, fn := range []func(context.Context) error{a.dispatcher.Run, sender.Run} {
+		wg.Add(1)
+		go func() { defer wg.Done(); fn(ctx) }()
+	}
+	c.Say(locales.T(a.cfg.Lang, "console.hello"))
+	code := 0
+	if err := c.Run(ctx, a.dispatcher, a.db, 5*time.Second); err != nil {
+		a.log.Error("console", "err", err)
+		code = 1
+	}
+	fmt.Fprintln(stdout)
+	cancel()
+	if c := waitOrGiveUp(&wg, a.log); c != 0 {
+		return c
+	}
+	return code
+}
+
+// housekeeping prunes the inbound dedupe log once an hour: Telegram keeps
+// undelivered updates for 24 hours, so a week is plenty.
+func (a *app) housekeeping(ctx context.Context) error {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if err := a.db.PruneInbound(ctx, time.Now().AddDate(0, 0, -7)); err != nil && ctx.Err() == nil {
+			a.log.Warn("prune inbound ids", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+func waitOrGiveUp(wg *sync.WaitGroup, log *slog.Logger) int {
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return 0
+	case <-time.After(shutdownGrace):
+		log.Error("did not stop in time; exiting anyway")
+		return 1
+	}
+}
+
+func newLogger(w io.Writer, level string, quiet bool) *slog.Logger {
+	var l slog.Level
+	l.UnmarshalText([]byte(level))
+	if quiet && l < slog.LevelWarn {
+		l = slog.LevelWarn // keep the terminal chat readable
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+func isTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	info, err := f.Stat()
+	return err == nil && info.Mode()&os.ModeCharDevice != 0
+}

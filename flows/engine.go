@@ -1,0 +1,411 @@
+// Package flows holds the conversations: a small engine and one file per
+// flow. Flows are pure: they read and write through a store transaction
+// handed to them and return replies; they never touch the network.
+package flows
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"klabot/locales"
+	"klabot/store"
+)
+
+// Option is one numbered choice of a prompt.
+type Option struct {
+	Key   string // stable id, carried in button data
+	Label string // what the person sees, at most 20 characters
+}
+
+// Reply is one message to a person.
+type Reply struct {
+	Text    string
+	Options []Option
+	// Token goes into button data so that a press on an old message is
+	// recognised as stale.
+	Token string
+	// AskContact, when set, is the label of a "share my number" key the
+	// channel offers where it can.
+	AskContact string
+}
+
+// Message is a reply addressed to someone: the person who wrote (UserID 0)
+// or another person, e.g. a staff member being alerted.
+type Message struct {
+	UserID   int64
+	Priority int
+	Reply    Reply
+}
+
+// Step is one question of a flow: what to ask, and what to do with the answer.
+type Step struct {
+	// Prompt builds the question from the current state. It must not change
+	// anything: it is called again whenever the question is repeated.
+	Prompt func(c *Ctx) Reply
+	// Handle acts on the answer. choice is the key of the option picked, or
+	// "" when the person typed or sent something else.
+	Handle func(c *Ctx, in Input, choice string) Next
+	// FreeText lets a step with options also take typed answers or media;
+	// without it, anything that is not an option is asked again kindly.
+	FreeText bool
+}
+
+// Flow is a named conversation made of steps.
+type Flow struct {
+	ID      string
+	Version int // bump when steps change meaning; old sessions restart politely
+	Start   string
+	Steps   map[string]*Step
+}
+
+// Next says where the conversation goes after a step.
+type Next struct {
+	flow, step string
+	stay       bool
+}
+
+// Goto moves to another step of the current flow.
+func Goto(step string) Next { return Next{step: step} }
+
+// Switch starts another flow at its first step.
+func Switch(flow string) Next { return Next{flow: flow} }
+
+// Stay asks the same question again (after whatever was said).
+func Stay() Next { return Next{stay: true} }
+
+// Menu ends the flow and shows the main menu.
+func Menu() Next { return Next{flow: FlowMenu} }
+
+// State is what is remembered of a person's conversation between messages.
+type State struct {
+	Flow    string            `json:"flow"`
+	Version int               `json:"version"`
+	Step    string            `json:"step"`
+	Data    map[string]string `json:"data,omitempty"`
+	Back    []string          `json:"back,omitempty"` // steps to return to with "kembali"
+	Seq     int               `json:"seq"`            // bumped at every question, for stale buttons
+	Updated time.Time         `json:"updated"`
+}
+
+// Request is one turn: a person and what they sent.
+type Request struct {
+	User  store.User
+	New   bool // first message ever from this person
+	Staff bool
+	Input Input
+	Now   time.Time
+}
+
+// Config holds the settings flows need.
+type Config struct {
+	Location *time.Location
+	// OfficeOpen tells whether the office answers now.
+	OfficeOpen func(time.Time) bool
+}
+
+// Engine runs flows.
+type Engine struct {
+	cfg   Config
+	flows map[string]*Flow
+	// menuEntries are the main menu's options, mapped to the flow they start.
+	menuEntries []menuEntry
+}
+
+// NewEngine makes an engine with the built-in flows.
+func NewEngine(cfg Config) *Engine {
+	if cfg.Location == nil {
+		cfg.Location = time.UTC
+	}
+	if cfg.OfficeOpen == nil {
+		cfg.OfficeOpen = func(t time.Time) bool { return OfficeOpen(t.In(cfg.Location)) }
+	}
+	e := &Engine{cfg: cfg, flows: map[string]*Flow{}}
+	for _, f := range []*Flow{welcomeFlow(), menuFlow(e), languageFlow()} {
+		e.Register(f)
+	}
+	return e
+}
+
+// Register adds a flow. Later issues' flows plug in here.
+func (e *Engine) Register(f *Flow) {
+	if _, ok := f.Steps[f.Start]; !ok {
+		panic(fmt.Sprintf("flow %s: start step %q missing", f.ID, f.Start))
+	}
+	e.flows[f.ID] = f
+}
+
+// Has tells whether a flow is registered.
+func (e *Engine) Has(id string) bool { _, ok := e.flows[id]; return ok }
+
+// OfficeOpen is the regency office's working time: Monday to Friday,
+// 08:00 to 16:00 local time.
+func OfficeOpen(t time.Time) bool {
+	if t.Weekday() == time.Saturday || t.Weekday() == time.Sunday {
+		return false
+	}
+	return t.Hour() >= 8 && t.Hour() < 16
+}
+
+// Ctx is what a step sees during one turn.
+type Ctx struct {
+	Tx    *store.Tx
+	User  store.User
+	Staff bool
+	Now   time.Time
+	Loc   *time.Location
+
+	engine  *Engine
+	state   *State
+	out     []Message
+	said    []string
+	userMod bool
+}
+
+// T translates a key into the person's language.
+func (c *Ctx) T(key string, args ...any) string { return locales.T(c.User.Lang, key, args...) }
+
+// Say adds a line to this turn's answer, before the next question.
+func (c *Ctx) Say(text string) { c.said = append(c.said, text) }
+
+// Send queues a separate message to another person.
+func (c *Ctx) Send(userID int64, priority int, r Reply) {
+	c.out = append(c.out, Message{UserID: userID, Priority: priority, Reply: r})
+}
+
+// Get reads a value collected earlier in the flow.
+func (c *Ctx) Get(key string) string { return c.state.Data[key] }
+
+// Set stores a value for later steps of the flow.
+func (c *Ctx) Set(key, value string) {
+	if c.state.Data == nil {
+		c.state.Data = map[string]string{}
+	}
+	c.state.Data[key] = value
+}
+
+// SetUser changes the person's record (language, role, consent...).
+func (c *Ctx) SetUser(u store.User) { c.User = u; c.userMod = true }
+
+// OfficeOpen tells whether the office is answering now.
+func (c *Ctx) OfficeOpen() bool { return c.engine.cfg.OfficeOpen(c.Now) }
+
+// Run handles one turn: global words first, then the current step. It
+// loads and saves the session in tx and returns the messages to send.
+func (e *Engine) Run(tx *store.Tx, req Request) ([]Message, error) {
+	c := &Ctx{Tx: tx, User: req.User, Staff: req.Staff, Now: req.Now, Loc: e.cfg.Location, engine: e}
+	raw, err := tx.Session(req.User.ID)
+	if err != nil {
+		return nil, err
+	}
+	st := &State{}
+	if len(raw) > 0 {
+		if err := json.Unmarshal(raw, st); err != nil {
+			st = &State{} // a broken session must not lock the person out
+		}
+	}
+	c.state = st
+
+	e.turn(c, req)
+
+	st.Updated = req.Now
+	encoded, err := json.Marshal(st)
+	if err != nil {
+		return nil, fmt.Errorf("encode session: %w", err)
+	}
+	if err := tx.SaveSession(req.User.ID, encoded, req.Now); err != nil {
+		return nil, err
+	}
+	if c.userMod {
+		if err := tx.SaveUser(c.User); err != nil {
+			return nil, err
+		}
+	}
+	return c.out, nil
+}
+
+func (e *Engine) turn(c *Ctx, req Request) {
+	st := c.state
+	in := req.Input
+
+	// Someone new, or someone who never agreed to the data notice, starts
+	// with the welcome; nothing is collected before consent.
+	if req.New || st.Flow == "" {
+		e.enter(c, FlowWelcome, "")
+		e.ask(c)
+		return
+	}
+	if c.User.ConsentAt.IsZero() && st.Flow != FlowWelcome {
+		e.enter(c, FlowWelcome, "")
+	}
+
+	if in.Kind == KindEdited {
+		c.Say(c.T("input.edited"))
+		e.ask(c)
+		return
+	}
+	if word := globalWord(in); word != "" && e.global(c, word) {
+		return
+	}
+
+	flow, step := e.current(c)
+	if step == nil {
+		// The stored step no longer exists (the flow changed): start over kindly.
+		c.Say(c.T("flow.reset"))
+		e.enter(c, FlowMenu, "")
+		e.ask(c)
+		return
+	}
+
+	prompt := step.Prompt(c)
+	choice, matched := "", false
+	if in.Kind == KindButton {
+		key, token, ok := strings.Cut(in.Payload, "|")
+		if !ok || token != strconv.Itoa(st.Seq) || !hasOption(prompt.Options, key) {
+			c.Say(c.T("input.stale_button"))
+			e.ask(c)
+			return
+		}
+		choice, matched = key, true
+	} else if len(prompt.Options) > 0 {
+		choice, matched = matchOption(prompt.Options, in)
+	}
+	if !matched && len(prompt.Options) > 0 && !step.FreeText {
+		c.Say(c.T(misunderstoodKey(in)))
+		e.ask(c)
+		return
+	}
+	next := step.Handle(c, in, choice)
+	e.follow(c, flow, next)
+}
+
+// follow applies a step's Next and asks the next question.
+func (e *Engine) follow(c *Ctx, from *Flow, next Next) {
+	switch {
+	case next.stay:
+	case next.flow != "":
+		e.enter(c, next.flow, next.step)
+	case next.step != "":
+		if _, ok := from.Steps[next.step]; !ok {
+			panic(fmt.Sprintf("flow %s: no step %q", from.ID, next.step))
+		}
+		c.state.Back = append(c.state.Back, c.state.Step)
+		c.state.Step = next.step
+	}
+	e.ask(c)
+}
+
+// enter starts a flow (at step, or its start), forgetting the previous one.
+func (e *Engine) enter(c *Ctx, flowID, step string) {
+	f, ok := e.flows[flowID]
+	if !ok {
+		// A menu entry whose feature is not built yet.
+		c.Say(c.T("menu.not_ready"))
+		f = e.flows[FlowMenu]
+	}
+	if step == "" {
+		step = f.Start
+	}
+	c.state.Flow, c.state.Version, c.state.Step = f.ID, f.Version, step
+	c.state.Data, c.state.Back = nil, nil
+}
+
+// ask sends what was said this turn together with the current question, as
+// one message: fewer messages cost less data and arrive in order.
+func (e *Engine) ask(c *Ctx) {
+	_, step := e.current(c)
+	c.state.Seq++
+	var r Reply
+	if step != nil {
+		r = step.Prompt(c)
+	}
+	r.Token = strconv.Itoa(c.state.Seq)
+	parts := append([]string{}, c.said...)
+	if r.Text != "" {
+		parts = append(parts, r.Text)
+	}
+	r.Text = strings.Join(parts, "\n\n")
+	c.said = nil
+	c.out = append([]Message{{Reply: r}}, c.out...)
+}
+
+func (e *Engine) current(c *Ctx) (*Flow, *Step) {
+	f, ok := e.flows[c.state.Flow]
+	if !ok || f.Version != c.state.Version {
+		return f, nil
+	}
+	return f, f.Steps[c.state.Step]
+}
+
+func hasOption(opts []Option, key string) bool {
+	for _, o := range opts {
+		if o.Key == key {
+			return true
+		}
+	}
+	return false
+}
+
+// matchOption finds the option a typed answer means: its number ("2",
+// "dua"), its words, or its words with a small typo.
+func matchOption(opts []Option, in Input) (string, bool) {
+	if in.Kind != KindText {
+		return "", false
+	}
+	text := Normalize(in.Text)
+	if text == "" {
+		return "", false
+	}
+	if n := optionNumber(text); n > 0 {
+		if n <= len(opts) {
+			return opts[n-1].Key, true
+		}
+		return "", false
+	}
+	best, bestDist := "", 1<<30
+	ambiguous := false
+	for _, o := range opts {
+		label := Normalize(o.Label)
+		if label == text {
+			return o.Key, true
+		}
+		d := editDistance(label, text)
+		if len(text) >= 4 && (strings.HasPrefix(label, text) || containsWords(label, text)) {
+			d = 0
+		}
+		if d > typoTolerance(len(label)) {
+			continue
+		}
+		if d < bestDist {
+			best, bestDist, ambiguous = o.Key, d, false
+		} else if d == bestDist {
+			ambiguous = true
+		}
+	}
+	if best == "" || ambiguous {
+		return "", false
+	}
+	return best, true
+}
+
+// containsWords tells whether the words of text appear, whole and in
+// order, in label: "bahasa" picks "Ganti bahasa".
+func containsWords(label, text string) bool {
+	return strings.Contains(" "+label+" ", " "+text+" ")
+}
+
+// misunderstoodKey picks the kind "I did not understand" for what was sent.
+func misunderstoodKey(in Input) string {
+	switch in.Kind {
+	case KindText:
+		return "input.choose_option"
+	case KindSticker:
+		return "input.sticker"
+	case KindPhoto, KindVoice, KindVideo, KindDocument:
+		return "input.media_not_needed"
+	default:
+		return "input.not_understood"
+	}
+}

@@ -1,0 +1,86 @@
+package flows
+
+import (
+	"strings"
+	"time"
+)
+
+// Words that work anywhere in a conversation.
+const (
+	wordMenu   = "menu"
+	wordCancel = "batal"
+	wordBack   = "kembali"
+	wordHelp   = "bantuan"
+	wordStop   = "berhenti"
+	wordResume = "mulai"
+)
+
+// globalWords maps what people type (normalised, whole message) to the word
+// it means. Several ways of saying stop are honoured, not one exact word.
+var globalWords = map[string]string{
+	"menu": wordMenu, "start": wordMenu, "menu utama": wordMenu,
+	"batal": wordCancel, "batalkan": wordCancel, "cancel": wordCancel,
+	"kembali": wordBack, "back": wordBack,
+	"bantuan": wordHelp, "help": wordHelp, "tolong bantu": wordHelp,
+	"berhenti": wordStop, "stop": wordStop, "unsubscribe": wordStop, "jangan kirim lagi": wordStop,
+	"berhenti kirim": wordStop, "stop kirim": wordStop,
+	"mulai": wordResume, "mulai lagi": wordResume, "subscribe": wordResume,
+}
+
+// globalWord recognises a global word or Telegram command such as
+// "/batal@klabot_bot"; "" if the input is anything else.
+func globalWord(in Input) string {
+	if in.Kind != KindText {
+		return ""
+	}
+	text := strings.TrimSpace(in.Text)
+	if strings.HasPrefix(text, "/") {
+		text = strings.TrimPrefix(text, "/")
+		if at := strings.IndexByte(text, '@'); at >= 0 {
+			text = text[:at]
+		}
+	}
+	return globalWords[Normalize(text)]
+}
+
+// global acts on a global word; false leaves the input to the current step.
+func (e *Engine) global(c *Ctx, word string) bool {
+	consented := !c.User.ConsentAt.IsZero()
+	switch word {
+	case wordMenu:
+		if !consented {
+			e.enter(c, FlowWelcome, "")
+		} else {
+			e.enter(c, FlowMenu, "")
+		}
+	case wordCancel:
+		if consented && c.state.Flow != FlowMenu {
+			c.Say(c.T("global.cancelled"))
+			e.enter(c, FlowMenu, "")
+		}
+	case wordBack:
+		if n := len(c.state.Back); n > 0 {
+			c.state.Step, c.state.Back = c.state.Back[n-1], c.state.Back[:n-1]
+		} else if consented {
+			e.enter(c, FlowMenu, "")
+		}
+	case wordHelp:
+		c.Say(c.T("help.text"))
+	case wordStop:
+		u := c.User
+		if u.OptedOutAt.IsZero() {
+			u.OptedOutAt = c.Now
+			c.SetUser(u)
+		}
+		c.Say(c.T("global.stopped"))
+	case wordResume:
+		u := c.User
+		u.OptedOutAt = time.Time{}
+		c.SetUser(u)
+		c.Say(c.T("global.resumed"))
+	default:
+		return false
+	}
+	e.ask(c)
+	return true
+}

@@ -1,0 +1,134 @@
+package flows
+
+import (
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+)
+
+// Kind says what a person sent.
+type Kind string
+
+// The kinds of input a channel can deliver.
+const (
+	KindText     Kind = "text"
+	KindButton   Kind = "button"
+	KindPhoto    Kind = "photo"
+	KindVoice    Kind = "voice"
+	KindVideo    Kind = "video"
+	KindDocument Kind = "document"
+	KindSticker  Kind = "sticker"
+	KindLocation Kind = "location"
+	KindContact  Kind = "contact"
+	KindEdited   Kind = "edited" // a message changed after it was sent
+	KindOther    Kind = "other"
+)
+
+// Media points at a file the person sent; the channel can fetch it by Ref.
+type Media struct {
+	Ref      string `json:"ref"`
+	Mime     string `json:"mime,omitempty"`
+	Size     int64  `json:"size,omitempty"`
+	FileName string `json:"file_name,omitempty"`
+}
+
+// Input is one message from a person, as the flows see it.
+type Input struct {
+	Kind     Kind
+	Text     string // typed text or media caption
+	Payload  string // button data
+	Media    *Media
+	Lat, Lon float64
+	Phone    string
+}
+
+// HasMedia tells whether the input carries a file.
+func (in Input) HasMedia() bool { return in.Media != nil }
+
+// Normalize folds text for matching: lower case, accents and punctuation
+// removed, spaces collapsed.
+func Normalize(s string) string {
+	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+	folded, _, err := transform.String(t, s)
+	if err != nil {
+		folded = s
+	}
+	var b strings.Builder
+	space := false
+	for _, r := range strings.ToLower(folded) {
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			if space && b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			space = false
+			b.WriteRune(r)
+		default:
+			space = true
+		}
+	}
+	return b.String()
+}
+
+// numberWords lets people answer "dua" or "two" for option 2.
+var numberWords = map[string]int{
+	"satu": 1, "dua": 2, "tiga": 3, "empat": 4, "lima": 5, "enam": 6, "tujuh": 7, "delapan": 8, "sembilan": 9, "sepuluh": 10,
+	"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+}
+
+// optionNumber reads "2", "2.", "2)", "no 2" or "dua" as 2; 0 if it is not a number.
+func optionNumber(norm string) int {
+	norm = strings.TrimPrefix(norm, "no ")
+	norm = strings.TrimPrefix(norm, "nomor ")
+	if n, ok := numberWords[norm]; ok {
+		return n
+	}
+	if norm == "" || len(norm) > 3 {
+		return 0
+	}
+	n := 0
+	for _, r := range norm {
+		if r < '0' || r > '9' {
+			return 0
+		}
+		n = n*10 + int(r-'0')
+	}
+	return n
+}
+
+// editDistance is the Levenshtein distance, for tolerating small typos.
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}
+
+// typoTolerance is how many letters may be wrong in a word of this length.
+func typoTolerance(n int) int {
+	switch {
+	case n < 4:
+		return 0
+	case n < 8:
+		return 1
+	default:
+		return 2
+	}
+}

@@ -1,0 +1,136 @@
+package flows
+
+// Flow ids. Features that are not built yet are still named here so the
+// menu can say plainly that they are coming.
+const (
+	FlowWelcome   = "welcome"
+	FlowMenu      = "menu"
+	FlowLanguage  = "language"
+	FlowReport    = "report"
+	FlowTraining  = "training"
+	FlowReminders = "reminders"
+	FlowStatus    = "status"
+	FlowStaff     = "staff"
+)
+
+// Roles a person can say they have. Being a Satgas PA volunteer with rights
+// over reports takes an invite from staff; this is only what they told us.
+var roles = []struct{ key, label string }{
+	{"warga", "role.resident"},
+	{"forum_anak", "role.forum_anak"},
+	{"satgas", "role.satgas"},
+	{"peserta", "role.trainee"},
+	{"lainnya", "role.other"},
+}
+
+func welcomeFlow() *Flow {
+	return &Flow{ID: FlowWelcome, Version: 1, Start: "consent", Steps: map[string]*Step{
+		"consent": {
+			Prompt: func(c *Ctx) Reply {
+				hours := c.T("office.open_now")
+				if !c.OfficeOpen() {
+					hours = c.T("office.closed_now")
+				}
+				return Reply{
+					Text: c.T("welcome.intro") + "\n\n" + hours + "\n\n" + c.T("welcome.consent"),
+					Options: []Option{
+						{Key: "yes", Label: c.T("welcome.agree")},
+						{Key: "no", Label: c.T("welcome.disagree")},
+					},
+				}
+			},
+			Handle: func(c *Ctx, in Input, choice string) Next {
+				if choice != "yes" {
+					c.Say(c.T("welcome.no_consent"))
+					return Stay()
+				}
+				u := c.User
+				u.ConsentAt = c.Now
+				c.SetUser(u)
+				return Goto("role")
+			},
+		},
+		"role": {
+			Prompt: func(c *Ctx) Reply {
+				r := Reply{Text: c.T("welcome.role")}
+				for _, role := range roles {
+					r.Options = append(r.Options, Option{Key: role.key, Label: c.T(role.label)})
+				}
+				return r
+			},
+			Handle: func(c *Ctx, in Input, choice string) Next {
+				u := c.User
+				u.Role = choice
+				c.SetUser(u)
+				c.Say(c.T("welcome.done"))
+				return Menu()
+			},
+		},
+	}}
+}
+
+// menuEntry is one line of the main menu.
+type menuEntry struct {
+	key, label string
+	// run acts on the choice; most entries start a flow.
+	run func(c *Ctx) Next
+}
+
+func startFlow(id string) func(*Ctx) Next { return func(*Ctx) Next { return Switch(id) } }
+
+func menuFlow(e *Engine) *Flow {
+	e.menuEntries = []menuEntry{
+		{"lapor", "menu.report", startFlow(FlowReport)},
+		{"pelatihan", "menu.training", startFlow(FlowTraining)},
+		{"pengingat", "menu.reminders", startFlow(FlowReminders)},
+		{"status", "menu.status", startFlow(FlowStatus)},
+		{"info", "menu.info", func(c *Ctx) Next { c.Say(c.T("info.emergency")); return Stay() }},
+		{"bantuan", "menu.help", func(c *Ctx) Next { c.Say(c.T("help.text")); return Stay() }},
+		{"bahasa", "menu.language", startFlow(FlowLanguage)},
+	}
+	return &Flow{ID: FlowMenu, Version: 1, Start: "main", Steps: map[string]*Step{
+		"main": {
+			Prompt: func(c *Ctx) Reply {
+				r := Reply{Text: c.T("menu.title")}
+				for _, m := range e.menuEntries {
+					r.Options = append(r.Options, Option{Key: m.key, Label: c.T(m.label)})
+				}
+				if c.Staff && e.Has(FlowStaff) {
+					r.Options = append(r.Options, Option{Key: "staf", Label: c.T("menu.staff")})
+				}
+				return r
+			},
+			Handle: func(c *Ctx, in Input, choice string) Next {
+				if choice == "staf" && c.Staff {
+					return Switch(FlowStaff)
+				}
+				for _, m := range e.menuEntries {
+					if m.key == choice {
+						return m.run(c)
+					}
+				}
+				return Stay()
+			},
+		},
+	}}
+}
+
+func languageFlow() *Flow {
+	return &Flow{ID: FlowLanguage, Version: 1, Start: "choose", Steps: map[string]*Step{
+		"choose": {
+			Prompt: func(c *Ctx) Reply {
+				return Reply{Text: c.T("language.choose"), Options: []Option{
+					{Key: "id", Label: "Bahasa Indonesia"},
+					{Key: "en", Label: "English"},
+				}}
+			},
+			Handle: func(c *Ctx, in Input, choice string) Next {
+				u := c.User
+				u.Lang = choice
+				c.SetUser(u)
+				c.Say(c.T("language.changed"))
+				return Menu()
+			},
+		},
+	}}
+}

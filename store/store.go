@@ -1,0 +1,203 @@
+// Package store keeps everything klabot knows in one SQLite file: people,
+// conversations, the inbound dedupe log, the outbox and the audit log.
+//
+// There is one writer connection (SQLite allows one writer at a time, and a
+// single connection makes BEGIN IMMEDIATE queue in Go instead of failing
+// with SQLITE_BUSY) and a separate pool for reads.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "github.com/mattn/go-sqlite3" // the SQLite driver
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// TimeLayout is how times are stored: UTC, fixed width so that text order is
+// time order, and understood by SQLite's own date functions.
+const TimeLayout = "2006-01-02 15:04:05.000"
+
+// FormatTime renders t for storage.
+func FormatTime(t time.Time) string { return t.UTC().Format(TimeLayout) }
+
+// ParseTime reads a stored time; an empty or broken value is the zero time.
+func ParseTime(s string) time.Time {
+	t, err := time.ParseInLocation(TimeLayout, s, time.UTC)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
+}
+
+// DB is the klabot database.
+type DB struct {
+	write *sql.DB
+	read  *sql.DB
+	path  string
+}
+
+// Open opens (creating if needed) the database at path with mode 0600 and
+// applies any pending migrations.
+func Open(ctx context.Context, path string) (*DB, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("create data dir: %w", err)
+	}
+	// Create the file ourselves so it gets 0600; SQLite gives its -wal and
+	// -shm files the same mode as the database file.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("create database file: %w", err)
+	}
+	f.Close()
+
+	dsn := "file:" + path + "?_foreign_keys=on&_busy_timeout=5000"
+	write, err := sql.Open("sqlite3", dsn+"&_journal_mode=WAL&_synchronous=FULL&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetConnMaxIdleTime(0)
+	read, err := sql.Open("sqlite3", dsn+"&mode=ro")
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("open database for reading: %w", err)
+	}
+	read.SetMaxOpenConns(4)
+	db := &DB{write: write, read: read, path: path}
+	if err := db.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// Path is the database file's location.
+func (db *DB) Path() string { return db.path }
+
+// Close closes both connection pools.
+func (db *DB) Close() error {
+	return errors.Join(db.write.Close(), db.read.Close())
+}
+
+func (db *DB) migrate(ctx context.Context) error {
+	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {
+		return fmt.Errorf("create migrations table: %w", err)
+	}
+	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
+	if err != nil {
+		return fmt.Errorf("list migrations: %w", err)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		base := filepath.Base(name)
+		version, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
+		if err != nil {
+			return fmt.Errorf("migration %s: name must start with a number", base)
+		}
+		body, err := migrationFiles.ReadFile(name)
+		if err != nil {
+			return fmt.Errorf("read migration %s: %w", base, err)
+		}
+		err = db.Tx(ctx, func(tx *Tx) error {
+			var n int
+			if err := tx.tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, version).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				return nil
+			}
+			if _, err := tx.tx.ExecContext(ctx, string(body)); err != nil {
+				return err
+			}
+			_, err := tx.tx.ExecContext(ctx, `INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, ?)`,
+				version, base, FormatTime(time.Now()))
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("apply migration %s: %w", base, err)
+		}
+	}
+	return nil
+}
+
+// Tx is one write transaction. Every change klabot makes goes through one.
+type Tx struct {
+	tx  *sql.Tx
+	ctx context.Context
+	// outboxAdded tells the caller that a commit should wake the sender.
+	outboxAdded bool
+}
+
+// Tx runs fn in a write transaction and commits if fn returns nil.
+func (db *DB) Tx(ctx context.Context, fn func(*Tx) error) error {
+	_, err := db.TxOutbox(ctx, fn)
+	return err
+}
+
+// TxOutbox is Tx that also reports whether the transaction queued outbox
+// messages, so the caller can wake the sender right after the commit.
+func (db *DB) TxOutbox(ctx context.Context, fn func(*Tx) error) (bool, error) {
+	sqlTx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return false, fmt.Errorf("begin: %w", err)
+	}
+	tx := &Tx{tx: sqlTx, ctx: ctx}
+	if err := fn(tx); err != nil {
+		sqlTx.Rollback()
+		return false, err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return false, fmt.Errorf("commit: %w", err)
+	}
+	return tx.outboxAdded, nil
+}
+
+// Savepoint runs fn so that its changes are undone alone if it fails, while
+// the surrounding transaction goes on. Used to commit several chats'
+// messages in one transaction without one bad message spoiling the rest.
+func (tx *Tx) Savepoint(fn func() error) error {
+	if _, err := tx.tx.ExecContext(tx.ctx, `SAVEPOINT msg`); err != nil {
+		return fmt.Errorf("savepoint: %w", err)
+	}
+	outboxBefore := tx.outboxAdded
+	if err := fn(); err != nil {
+		tx.outboxAdded = outboxBefore
+		if _, rbErr := tx.tx.ExecContext(tx.ctx, `ROLLBACK TO msg; RELEASE msg`); rbErr != nil {
+			return errors.Join(err, fmt.Errorf("rollback to savepoint: %w", rbErr))
+		}
+		return err
+	}
+	if _, err := tx.tx.ExecContext(tx.ctx, `RELEASE msg`); err != nil {
+		return fmt.Errorf("release savepoint: %w", err)
+	}
+	return nil
+}
+
+func (tx *Tx) exec(query string, args ...any) (sql.Result, error) {
+	return tx.tx.ExecContext(tx.ctx, query, args...)
+}
+
+func (tx *Tx) queryRow(query string, args ...any) *sql.Row {
+	return tx.tx.QueryRowContext(tx.ctx, query, args...)
+}
+
+func (tx *Tx) query(query string, args ...any) (*sql.Rows, error) {
+	return tx.tx.QueryContext(tx.ctx, query, args...)
+}
+
+// Context is the context the transaction runs under.
+func (tx *Tx) Context() context.Context { return tx.ctx }
