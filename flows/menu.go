@@ -39,16 +39,17 @@ func welcomeFlow() *Flow {
 					},
 				}
 			},
-			Handle: func(c *Ctx, in Input, choice string) Next {
-				if choice != "yes" {
-					c.Say(c.T("welcome.no_consent"))
-					return Stay()
-				}
-				u := c.User
-				u.ConsentAt = c.Now
-				c.SetUser(u)
-				return Goto("role")
+			Handle: handleConsent,
+		},
+		// Asked again after a "no": the short question, not the whole intro.
+		"consent_again": {
+			Prompt: func(c *Ctx) Reply {
+				return Reply{Text: c.T("welcome.consent_short"), Options: []Option{
+					{Key: "yes", Label: c.T("welcome.agree")},
+					{Key: "no", Label: c.T("welcome.disagree")},
+				}}
 			},
+			Handle: handleConsent,
 		},
 		"role": {
 			Prompt: func(c *Ctx) Reply {
@@ -67,6 +68,20 @@ func welcomeFlow() *Flow {
 			},
 		},
 	}}
+}
+
+func handleConsent(c *Ctx, in Input, choice string) Next {
+	if choice != "yes" {
+		c.Say(c.T("welcome.no_consent"))
+		if c.state.Step == "consent_again" {
+			return Stay()
+		}
+		return Goto("consent_again")
+	}
+	u := c.User
+	u.ConsentAt = c.Now
+	c.SetUser(u)
+	return Goto("role")
 }
 
 // menuEntry is one line of the main menu.

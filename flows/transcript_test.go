@@ -1,0 +1,162 @@
+package flows_test
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"klabot/flows"
+	"klabot/store"
+)
+
+var update = flag.Bool("update", false, "rewrite transcript files with the replies the flows give now")
+
+// A transcript is a conversation in a file: ">> input" lines, each followed
+// by the replies expected for it. Headers before the first input set the
+// clock ("time: RFC3339") and staff rights ("staff: true"). Inputs other
+// than text are written "[kind] text", e.g. "[button] yes|3", "[sticker]".
+func TestTranscripts(t *testing.T) {
+	files, err := filepath.Glob("testdata/*.txt")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no transcripts: %v", err)
+	}
+	for _, file := range files {
+		t.Run(filepath.Base(file), func(t *testing.T) { runTranscript(t, file) })
+	}
+}
+
+type turn struct {
+	input    string
+	expected string
+}
+
+func parseTranscript(t *testing.T, text string) (preamble string, headers map[string]string, turns []turn) {
+	headers = map[string]string{}
+	if i := strings.Index(text, "\n>>"); i >= 0 {
+		preamble = text[:i+1]
+	}
+	var cur *turn
+	var body []string
+	flush := func() {
+		if cur != nil {
+			cur.expected = strings.TrimSpace(strings.Join(body, "\n"))
+			turns = append(turns, *cur)
+		}
+		body = nil
+	}
+	for _, line := range strings.Split(text, "\n") {
+		if strings.HasPrefix(line, ">> ") || line == ">>" {
+			flush()
+			cur = &turn{input: strings.TrimPrefix(strings.TrimPrefix(line, ">>"), " ")}
+			continue
+		}
+		if cur == nil {
+			if k, v, ok := strings.Cut(line, ":"); ok && !strings.HasPrefix(line, "#") {
+				headers[strings.TrimSpace(k)] = strings.TrimSpace(v)
+			}
+			continue
+		}
+		body = append(body, line)
+	}
+	flush()
+	return preamble, headers, turns
+}
+
+func inputOf(s string) flows.Input {
+	if !strings.HasPrefix(s, "[") {
+		return flows.Input{Kind: flows.KindText, Text: s}
+	}
+	kind, rest, _ := strings.Cut(strings.TrimPrefix(s, "["), "]")
+	rest = strings.TrimSpace(rest)
+	in := flows.Input{Kind: flows.Kind(kind), Text: rest}
+	switch in.Kind {
+	case flows.KindButton:
+		in.Payload, in.Text = rest, ""
+	case flows.KindPhoto, flows.KindVoice, flows.KindVideo, flows.KindDocument:
+		in.Media = &flows.Media{Ref: "file-" + kind}
+	case flows.KindSticker:
+		in.Text = ""
+	}
+	return in
+}
+
+// render shows a reply the way the console does.
+func render(m flows.Message) string {
+	var b strings.Builder
+	if m.UserID != 0 {
+		fmt.Fprintf(&b, "[to user %d, priority %d]\n", m.UserID, m.Priority)
+	}
+	b.WriteString(m.Reply.Text)
+	for i, o := range m.Reply.Options {
+		if i == 0 {
+			b.WriteString("\n")
+		}
+		fmt.Fprintf(&b, "\n%d. %s [%s]", i+1, o.Label, o.Key)
+	}
+	return b.String()
+}
+
+func runTranscript(t *testing.T, file string) {
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	preamble, headers, turns := parseTranscript(t, string(raw))
+	loc, _ := time.LoadLocation("Asia/Pontianak")
+	now := time.Date(2026, 11, 24, 10, 0, 0, 0, loc) // a Tuesday, office open
+	if h := headers["time"]; h != "" {
+		if now, err = time.Parse(time.RFC3339, h); err != nil {
+			t.Fatalf("time header: %v", err)
+		}
+	}
+	staff := headers["staff"] == "true"
+
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "klabot.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	engine := flows.NewEngine(flows.Config{Location: loc})
+	contact := store.Contact{Channel: "console", Address: "transcript"}
+
+	var out strings.Builder
+	out.WriteString(strings.TrimRight(preamble, "\n") + "\n")
+	failed := false
+	for i, tr := range turns {
+		var got []string
+		err := db.Tx(ctx, func(tx *store.Tx) error {
+			user, isNew, err := tx.UserByContact(contact, "id", now)
+			if err != nil {
+				return err
+			}
+			msgs, err := engine.Run(tx, flows.Request{User: user, New: isNew, Staff: staff, Input: inputOf(tr.input), Now: now})
+			for _, m := range msgs {
+				got = append(got, render(m))
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatalf("turn %d (%q): %v", i+1, tr.input, err)
+		}
+		actual := strings.Join(got, "\n---\n")
+		if actual != tr.expected && !*update {
+			t.Errorf("turn %d, after %q:\n--- want\n%s\n--- got\n%s", i+1, tr.input, tr.expected, actual)
+			failed = true
+		}
+		fmt.Fprintf(&out, ">> %s\n%s\n\n", tr.input, actual)
+		now = now.Add(time.Minute)
+	}
+	if *update {
+		if err := os.WriteFile(file, []byte(out.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	} else if failed {
+		t.Log("run `go test ./flows -run Transcripts -update` to accept the new replies")
+	}
+}
