@@ -52,8 +52,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, args = args[0], args[1:]
 	}
-	fs := flag.NewFlagSet("klabot "+cmd, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet(stderr)
 	staffConsole := false
 	switch cmd {
 	case "run":
@@ -100,6 +99,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 		return a.serve(ctx, stderr)
 	}
+}
+
+func newFlagSet(stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("klabot", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
 }
 
 // app is klabot wired together.

@@ -1,0 +1,102 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func envOf(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+// A bad setting gets one line naming the setting and why, and exit code 2.
+func TestBadSettingsExitTwoWithOneClearLine(t *testing.T) {
+	dir := t.TempDir()
+	cases := []struct {
+		env     map[string]string
+		args    []string
+		setting string
+	}{
+		{map[string]string{"KLABOT_TIMEZONE": "Mars/Olympus"}, nil, "KLABOT_TIMEZONE"},
+		{map[string]string{"KLABOT_LANG": "fr"}, nil, "KLABOT_LANG"},
+		{map[string]string{"KLABOT_STAFF": "telegram:12,bob"}, nil, "KLABOT_STAFF"},
+		{map[string]string{"KLABOT_STAFF": "whatsapp:0812345678"}, nil, "KLABOT_STAFF"},
+		{map[string]string{"KLABOT_TELEGRAM_TOKEN": "not a token"}, nil, "KLABOT_TELEGRAM_TOKEN"},
+		{map[string]string{"KLABOT_TELEGRAM_API_ENDPOINT": "http://127.0.0.1:8081/bot%s"}, nil, "KLABOT_TELEGRAM_API_ENDPOINT"},
+		{map[string]string{"KLABOT_TELEGRAM_RATE": "fast"}, nil, "KLABOT_TELEGRAM_RATE"},
+		{nil, []string{"run", "--timezone", "nowhere"}, "KLABOT_TIMEZONE"},
+		{map[string]string{"KLABOT_DATA_DIR": filepath.Join(dir, "file", "sub")}, nil, "KLABOT_DATA_DIR"},
+	}
+	os.WriteFile(filepath.Join(dir, "file"), []byte("x"), 0o600)
+	for _, c := range cases {
+		env := map[string]string{"KLABOT_DATA_DIR": filepath.Join(dir, "data")}
+		for k, v := range c.env {
+			env[k] = v
+		}
+		var out, errOut bytes.Buffer
+		code := run(context.Background(), c.args, strings.NewReader(""), &out, &errOut, envOf(env))
+		lines := strings.Split(strings.TrimSpace(errOut.String()), "\n")
+		if code != 2 || len(lines) != 1 || !strings.Contains(lines[0], c.setting) {
+			t.Errorf("%v %v: exit %d, stderr %q; want exit 2 and one line naming %s", c.env, c.args, code, errOut.String(), c.setting)
+		}
+	}
+}
+
+func TestStaffAndDefaults(t *testing.T) {
+	var out, errOut bytes.Buffer
+	fs := newFlagSet(&errOut)
+	cfg, err := loadConfig(fs, nil, envOf(map[string]string{"KLABOT_STAFF": " telegram:123 , whatsapp:6281234567890 "}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cfg.Staff["telegram:123"] || !cfg.Staff["whatsapp:6281234567890"] || len(cfg.Staff) != 2 {
+		t.Errorf("staff = %v", cfg.Staff)
+	}
+	if cfg.Location.String() != "Asia/Pontianak" || cfg.Lang != "id" || cfg.DataDir != "./data" {
+		t.Errorf("defaults: %s %s %s", cfg.Location, cfg.Lang, cfg.DataDir)
+	}
+	_ = out
+}
+
+// With no channel and no terminal, klabot explains how to connect one.
+func TestRunWithoutChannelExplains(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), nil, strings.NewReader(""), &out, &errOut, envOf(map[string]string{"KLABOT_DATA_DIR": dir}))
+	if code != 2 || !strings.Contains(out.String(), "KLABOT_TELEGRAM_TOKEN") {
+		t.Errorf("exit %d, out %q", code, out.String())
+	}
+	info, err := os.Stat(dir)
+	if err != nil || info.Mode().Perm() != 0o700 {
+		t.Errorf("data dir: %v %v, want mode 700", info, err)
+	}
+	if info, err := os.Stat(filepath.Join(dir, "klabot.db")); err != nil || info.Mode().Perm() != 0o600 {
+		t.Errorf("klabot.db: %v, want mode 600", err)
+	}
+}
+
+// The console chats through the same flows and database.
+func TestConsoleChat(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	env := envOf(map[string]string{"KLABOT_DATA_DIR": dir})
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"console"}, strings.NewReader("halo\n1\n1\n5\n"), &out, &errOut, env)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	for _, want := range []string{"selamat datang", "1. Setuju", "Anda siapa?", "Menu utama", "SAPA 129", "08111-129-129", "112", "110"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("console output lacks %q:\n%s", want, out.String())
+		}
+	}
+	// The conversation state survives a restart.
+	out.Reset()
+	if code := run(context.Background(), []string{"console"}, strings.NewReader("7\n"), &out, &errOut, env); code != 0 {
+		t.Fatalf("second run exit %d", code)
+	}
+	if !strings.Contains(out.String(), "Pilih bahasa") {
+		t.Errorf("after restart, 7 should open the language menu:\n%s", out.String())
+	}
+}
