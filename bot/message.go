@@ -32,8 +32,8 @@ type Button struct {
 
 // Outbound is one message to send. It is what the outbox stores.
 type Outbound struct {
-	Text       string   `json:"text"`
-	Buttons    []Button `json:"buttons,omitempty"`
+	Text    string   `json:"text"`
+	Buttons []Button `json:"buttons,omitempty"`
 	// AskContact, when set, is the label of a "share my number" key.
 	AskContact string `json:"ask_contact,omitempty"`
 }
