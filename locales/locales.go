@@ -1,15 +1,20 @@
 // Package locales holds every sentence klabot says to people, in Bahasa
 // Indonesia ("id", complete and first) and English ("en").
+//
+// Each language is a folder of JSON files, one per area of the bot
+// (core.json, report.json...), merged into one catalogue; a key defined
+// twice is an error.
 package locales
 
 import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"sort"
 )
 
-//go:embed *.json
+//go:embed id/*.json en/*.json
 var files embed.FS
 
 // Default is the language used when a person's language is unknown.
@@ -23,15 +28,28 @@ var catalog = load()
 func load() map[string]map[string]string {
 	out := map[string]map[string]string{}
 	for _, lang := range Languages {
-		raw, err := files.ReadFile(lang + ".json")
-		if err != nil {
-			panic(fmt.Sprintf("locales: %s.json missing: %v", lang, err))
+		names, err := fs.Glob(files, lang+"/*.json")
+		if err != nil || len(names) == 0 {
+			panic(fmt.Sprintf("locales: no files for %s: %v", lang, err))
 		}
-		m := map[string]string{}
-		if err := json.Unmarshal(raw, &m); err != nil {
-			panic(fmt.Sprintf("locales: %s.json is not valid JSON: %v", lang, err))
+		merged := map[string]string{}
+		for _, name := range names {
+			raw, err := files.ReadFile(name)
+			if err != nil {
+				panic(fmt.Sprintf("locales: read %s: %v", name, err))
+			}
+			m := map[string]string{}
+			if err := json.Unmarshal(raw, &m); err != nil {
+				panic(fmt.Sprintf("locales: %s is not valid JSON: %v", name, err))
+			}
+			for k, v := range m {
+				if _, dup := merged[k]; dup {
+					panic(fmt.Sprintf("locales: key %q defined twice (again in %s)", k, name))
+				}
+				merged[k] = v
+			}
 		}
-		out[lang] = m
+		out[lang] = merged
 	}
 	return out
 }
