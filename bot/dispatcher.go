@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"sort"
+	"strings"
 	"time"
 
 	"klabot/flows"
@@ -200,9 +202,12 @@ func (d *Dispatcher) process(tx *store.Tx, in Inbound) (err error) {
 	}
 	for _, m := range msgs {
 		out := outboundOf(m.Reply)
-		if m.UserID == 0 || m.UserID == user.ID {
+		switch {
+		case m.ToStaff:
+			err = NotifyStaff(tx, d.cfg.Staff, m.Priority, out, now)
+		case m.UserID == 0 || m.UserID == user.ID:
 			err = enqueue(tx, contact, m.Priority, out, now)
-		} else {
+		default:
 			err = Notify(tx, m.UserID, m.Priority, out, now)
 		}
 		if err != nil {
@@ -210,6 +215,30 @@ func (d *Dispatcher) process(tx *store.Tx, in Inbound) (err error) {
 		}
 	}
 	return nil
+}
+
+// NotifyStaff queues a message to every staff contact of the configuration
+// ("telegram:123"), whether or not they have written to the bot yet.
+func NotifyStaff(tx *store.Tx, staff map[string]bool, priority int, m Outbound, now time.Time) error {
+	for _, key := range sortedKeys(staff) {
+		channel, address, ok := strings.Cut(key, ":")
+		if !ok {
+			continue
+		}
+		if err := enqueue(tx, store.Contact{Channel: channel, Address: address}, priority, m, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func sortedKeys(m map[string]bool) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 // apologise records a message that could not be handled and tells the

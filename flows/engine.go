@@ -4,7 +4,9 @@
 package flows
 
 import (
+	"crypto/rand"
 	"encoding/json"
+	"io"
 	"fmt"
 	"strconv"
 	"strings"
@@ -32,10 +34,11 @@ type Reply struct {
 	AskContact string
 }
 
-// Message is a reply addressed to someone: the person who wrote (UserID 0)
-// or another person, e.g. a staff member being alerted.
+// Message is a reply addressed to someone: the person who wrote (UserID 0),
+// another person (UserID), or every staff member (ToStaff).
 type Message struct {
 	UserID   int64
+	ToStaff  bool
 	Priority int
 	Reply    Reply
 }
@@ -104,6 +107,8 @@ type Config struct {
 	Location *time.Location
 	// OfficeOpen tells whether the office answers now.
 	OfficeOpen func(time.Time) bool
+	// Random is the source of codes (report codes, invites); tests fix it.
+	Random io.Reader
 }
 
 // Engine runs flows.
@@ -112,7 +117,19 @@ type Engine struct {
 	flows map[string]*Flow
 	// menuEntries are the main menu's options, mapped to the flow they start.
 	menuEntries []menuEntry
+	// staffEntries are the staff menu's options.
+	staffEntries []menuEntry
+	// commands are slash commands, e.g. "/undang", handled in any step.
+	commands map[string]Command
 }
+
+// Command handles a typed command such as "/laporan baru"; args is the text
+// after the command word. It decides itself who may use it.
+type Command func(c *Ctx, args string) Next
+
+// features plug each feature's flows, staff entries and commands into the
+// engine. A feature adds its function here.
+var features = []func(*Engine){}
 
 // NewEngine makes an engine with the built-in flows.
 func NewEngine(cfg Config) *Engine {
@@ -122,12 +139,26 @@ func NewEngine(cfg Config) *Engine {
 	if cfg.OfficeOpen == nil {
 		cfg.OfficeOpen = func(t time.Time) bool { return OfficeOpen(t.In(cfg.Location)) }
 	}
-	e := &Engine{cfg: cfg, flows: map[string]*Flow{}}
-	for _, f := range []*Flow{welcomeFlow(), menuFlow(e), languageFlow()} {
+	if cfg.Random == nil {
+		cfg.Random = rand.Reader
+	}
+	e := &Engine{cfg: cfg, flows: map[string]*Flow{}, commands: map[string]Command{}}
+	for _, f := range []*Flow{welcomeFlow(), menuFlow(e), languageFlow(), staffFlow(e)} {
 		e.Register(f)
+	}
+	for _, add := range features {
+		add(e)
 	}
 	return e
 }
+
+// AddStaffEntry adds an option to the staff menu that starts a flow.
+func (e *Engine) AddStaffEntry(key, labelKey, flowID string) {
+	e.staffEntries = append(e.staffEntries, menuEntry{key, labelKey, startFlow(flowID)})
+}
+
+// AddCommand registers a slash command, e.g. AddCommand("undang", ...).
+func (e *Engine) AddCommand(name string, cmd Command) { e.commands[name] = cmd }
 
 // Register adds a flow. Later issues' flows plug in here.
 func (e *Engine) Register(f *Flow) {
@@ -166,6 +197,14 @@ type Ctx struct {
 
 // T translates a key into the person's language.
 func (c *Ctx) T(key string, args ...any) string { return locales.T(c.User.Lang, key, args...) }
+
+// Random is the source for codes.
+func (c *Ctx) Random() io.Reader { return c.engine.cfg.Random }
+
+// NotifyStaff queues a message to every staff member.
+func (c *Ctx) NotifyStaff(priority int, r Reply) {
+	c.out = append(c.out, Message{ToStaff: true, Priority: priority, Reply: r})
+}
 
 // Say adds a line to this turn's answer, before the next question.
 func (c *Ctx) Say(text string) { c.said = append(c.said, text) }
@@ -248,6 +287,13 @@ func (e *Engine) turn(c *Ctx, req Request) {
 	}
 	if word := globalWord(in); word != "" && e.global(c, word) {
 		return
+	}
+	if name, args, ok := commandOf(in); ok && !c.User.ConsentAt.IsZero() {
+		if cmd, found := e.commands[name]; found {
+			flow, _ := e.current(c)
+			e.follow(c, flow, cmd(c, args))
+			return
+		}
 	}
 
 	flow, step := e.current(c)

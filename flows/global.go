@@ -84,3 +84,17 @@ func (e *Engine) global(c *Ctx, word string) bool {
 	e.ask(c)
 	return true
 }
+
+// commandOf reads "/name args" (also "/name@bot args"); ok is false for
+// anything else.
+func commandOf(in Input) (name, args string, ok bool) {
+	text := strings.TrimSpace(in.Text)
+	if in.Kind != KindText || !strings.HasPrefix(text, "/") {
+		return "", "", false
+	}
+	word, args, _ := strings.Cut(text[1:], " ")
+	if at := strings.IndexByte(word, '@'); at >= 0 {
+		word = word[:at]
+	}
+	return strings.ToLower(word), strings.TrimSpace(args), word != ""
+}

@@ -110,7 +110,7 @@ func menuFlow(e *Engine) *Flow {
 				for _, m := range e.menuEntries {
 					r.Options = append(r.Options, Option{Key: m.key, Label: c.T(m.label)})
 				}
-				if c.Staff && e.Has(FlowStaff) {
+				if c.Staff {
 					r.Options = append(r.Options, Option{Key: "staf", Label: c.T("menu.staff")})
 				}
 				return r
@@ -144,6 +144,35 @@ func languageFlow() *Flow {
 				u.Lang = choice
 				c.SetUser(u)
 				c.Say(c.T("language.changed"))
+				return Menu()
+			},
+		},
+	}}
+}
+
+// staffFlow is the staff menu: the entries features registered.
+func staffFlow(e *Engine) *Flow {
+	return &Flow{ID: FlowStaff, Version: 1, Start: "main", Steps: map[string]*Step{
+		"main": {
+			Prompt: func(c *Ctx) Reply {
+				if len(e.staffEntries) == 0 {
+					return Reply{Text: c.T("staff.none")}
+				}
+				r := Reply{Text: c.T("staff.title")}
+				for _, m := range e.staffEntries {
+					r.Options = append(r.Options, Option{Key: m.key, Label: c.T(m.label)})
+				}
+				return r
+			},
+			Handle: func(c *Ctx, in Input, choice string) Next {
+				if !c.Staff {
+					return Menu()
+				}
+				for _, m := range e.staffEntries {
+					if m.key == choice {
+						return m.run(c)
+					}
+				}
 				return Menu()
 			},
 		},
