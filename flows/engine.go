@@ -6,8 +6,8 @@ package flows
 import (
 	"crypto/rand"
 	"encoding/json"
-	"io"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"time"
