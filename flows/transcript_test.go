@@ -67,6 +67,26 @@ func parseTranscript(t *testing.T, text string) (preamble string, headers map[st
 	return preamble, headers, turns
 }
 
+// setups add test-only flows, reached by a command, for transcripts that
+// exercise building blocks such as the place picker.
+var setups = map[string]func(*flows.Engine){
+	"place": func(e *flows.Engine) {
+		steps := flows.PlaceSteps(flows.PlaceOptions{Next: "done", AllowPin: true})
+		steps["done"] = &flows.Step{
+			Prompt: func(c *flows.Ctx) flows.Reply {
+				where := flows.PlaceName(c.Get(flows.PlaceKec), c.Get(flows.PlaceDesa))
+				if where == "" {
+					where = c.Get(flows.PlaceLat) + "," + c.Get(flows.PlaceLon)
+				}
+				return flows.Reply{Text: "PLACE: " + where}
+			},
+			Handle: func(c *flows.Ctx, in flows.Input, choice string) flows.Next { return flows.Menu() },
+		}
+		e.Register(&flows.Flow{ID: "placetest", Version: 1, Start: "kec", Steps: steps})
+		e.AddCommand("placetest", func(c *flows.Ctx, args string) flows.Next { return flows.Switch("placetest") })
+	},
+}
+
 func inputOf(s string) flows.Input {
 	if !strings.HasPrefix(s, "[") {
 		return flows.Input{Kind: flows.KindText, Text: s}
@@ -81,6 +101,8 @@ func inputOf(s string) flows.Input {
 		in.Media = &flows.Media{Ref: "file-" + kind}
 	case flows.KindSticker:
 		in.Text = ""
+	case flows.KindLocation:
+		in.Text, in.Lat, in.Lon = "", 0.9, 109.5
 	}
 	return in
 }
@@ -123,6 +145,9 @@ func runTranscript(t *testing.T, file string) {
 	}
 	defer db.Close()
 	engine := flows.NewEngine(flows.Config{Location: loc})
+	if name := headers["setup"]; name != "" {
+		setups[name](engine)
+	}
 	contact := store.Contact{Channel: "console", Address: "transcript"}
 
 	var out strings.Builder

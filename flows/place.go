@@ -1,0 +1,204 @@
+package flows
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+
+	"klabot/store/wilayah"
+)
+
+// Keys under which PlaceSteps store the answer (prefixed per use).
+const (
+	PlaceKec  = "kec"  // kecamatan code
+	PlaceDesa = "desa" // desa code
+	PlaceLat  = "lat"  // a shared location pin, when there is no desa
+	PlaceLon  = "lon"
+)
+
+// PlaceOptions tune the place questions for a flow.
+type PlaceOptions struct {
+	// Prefix keeps step and data names apart when a flow asks twice.
+	Prefix string
+	// Next is the step after the place is known.
+	Next string
+	// AllowPin accepts a shared location pin instead of kecamatan and desa.
+	AllowPin bool
+}
+
+// PlaceSteps ask where, forgivingly: the kecamatan (by number or by name,
+// typos and short forms like "sgu ledo" welcome), then the desa. A typed
+// name that fits several places is asked about again with just those. The
+// steps go to opts.Next with the codes in PlaceKec and PlaceDesa.
+func PlaceSteps(opts PlaceOptions) map[string]*Step {
+	p := opts.Prefix
+	kecStep, desaStep := p+"kec", p+"desa"
+	choicesKec, choicesDesa := p+"kec_choices", p+"desa_choices"
+	desaHint := p + "desa_hint" // a village typed before its kecamatan was known
+	return map[string]*Step{
+		kecStep: {
+			FreeText: true,
+			Prompt: func(c *Ctx) Reply {
+				if codes := c.Get(choicesKec); codes != "" {
+					r := Reply{Text: c.T("place.kec_which")}
+					if c.Get(desaHint) != "" {
+						r.Text = c.T("place.desa_in_several")
+					}
+					for _, code := range strings.Split(codes, ",") {
+						k, _ := wilayah.KecamatanByCode(code)
+						r.Options = append(r.Options, Option{Key: k.Code, Label: k.Name})
+					}
+					return r
+				}
+				text := c.T("place.kec_question")
+				if opts.AllowPin {
+					text += "\n" + c.T("place.pin_hint")
+				}
+				r := Reply{Text: text}
+				for _, k := range wilayah.Kecamatans() {
+					r.Options = append(r.Options, Option{Key: k.Code, Label: k.Name})
+				}
+				return r
+			},
+			Handle: func(c *Ctx, in Input, choice string) Next {
+				c.Set(choicesKec, "")
+				if opts.AllowPin && in.Kind == KindLocation {
+					return pinned(c, p, in, opts.Next)
+				}
+				if choice == "" && in.Kind == KindText {
+					switch found := wilayah.MatchKecamatan(in.Text); len(found) {
+					case 0:
+						// Perhaps they typed their village straight away.
+						desas := wilayah.MatchDesaAnywhere(in.Text)
+						if len(desas) == 1 {
+							c.Set(p+PlaceKec, desas[0].KecCode)
+							c.Set(p+PlaceDesa, desas[0].Code)
+							c.Say(c.T("place.found_desa", desas[0].Name, desas[0].KecName))
+							return Goto(opts.Next)
+						}
+						if len(desas) > 1 && len(desas) <= 6 {
+							// The same village name in several kecamatan: ask
+							// which kecamatan, then take that village there.
+							var codes []string
+							for _, d := range desas {
+								if !slices.Contains(codes, d.KecCode) {
+									codes = append(codes, d.KecCode)
+								}
+							}
+							c.Set(choicesKec, strings.Join(codes, ","))
+							c.Set(desaHint, in.Text)
+							return Stay()
+						}
+					case 1:
+						choice = found[0].Code
+					default:
+						codes := make([]string, len(found))
+						for i, k := range found {
+							codes[i] = k.Code
+						}
+						c.Set(choicesKec, strings.Join(codes, ","))
+						return Stay()
+					}
+				}
+				if _, ok := wilayah.KecamatanByCode(choice); !ok {
+					c.Say(c.T(notFoundKey(in, "place.kec_not_found")))
+					return Stay()
+				}
+				c.Set(p+PlaceKec, choice)
+				c.Set(p+PlaceDesa, "")
+				if hint := c.Get(desaHint); hint != "" {
+					c.Set(desaHint, "")
+					if found := wilayah.MatchDesa(choice, hint); len(found) == 1 {
+						c.Set(p+PlaceDesa, found[0].Code)
+						c.Say(c.T("place.found_desa", found[0].Name, found[0].KecName))
+						return Goto(opts.Next)
+					}
+				}
+				return Goto(desaStep)
+			},
+		},
+		desaStep: {
+			FreeText: true,
+			Prompt: func(c *Ctx) Reply {
+				kec, _ := wilayah.KecamatanByCode(c.Get(p + PlaceKec))
+				var desas []wilayah.Desa
+				text := c.T("place.desa_question", kec.Name)
+				if codes := c.Get(choicesDesa); codes != "" {
+					text = c.T("place.desa_which")
+					for _, code := range strings.Split(codes, ",") {
+						d, _ := wilayah.DesaByCode(code)
+						desas = append(desas, d)
+					}
+				} else {
+					desas = wilayah.DesaOf(kec.Code)
+				}
+				r := Reply{Text: text}
+				for _, d := range desas {
+					r.Options = append(r.Options, Option{Key: d.Code, Label: d.Name})
+				}
+				return r
+			},
+			Handle: func(c *Ctx, in Input, choice string) Next {
+				c.Set(choicesDesa, "")
+				kec := c.Get(p + PlaceKec)
+				if opts.AllowPin && in.Kind == KindLocation {
+					return pinned(c, p, in, opts.Next)
+				}
+				if choice == "" && in.Kind == KindText {
+					switch found := wilayah.MatchDesa(kec, in.Text); len(found) {
+					case 0:
+						if elsewhere := wilayah.MatchDesaAnywhere(in.Text); len(elsewhere) > 0 {
+							k, _ := wilayah.KecamatanByCode(kec)
+							c.Say(c.T("place.desa_elsewhere", k.Name, elsewhere[0].Name, elsewhere[0].KecName))
+							return Stay()
+						}
+					case 1:
+						choice = found[0].Code
+					default:
+						codes := make([]string, len(found))
+						for i, d := range found {
+							codes[i] = d.Code
+						}
+						c.Set(choicesDesa, strings.Join(codes, ","))
+						return Stay()
+					}
+				}
+				d, ok := wilayah.DesaByCode(choice)
+				if !ok || d.KecCode != kec {
+					c.Say(c.T(notFoundKey(in, "place.desa_not_found")))
+					return Stay()
+				}
+				c.Set(p+PlaceDesa, d.Code)
+				return Goto(opts.Next)
+			},
+		},
+	}
+}
+
+// pinned keeps a shared location instead of a named place.
+func pinned(c *Ctx, p string, in Input, next string) Next {
+	c.Set(p+PlaceLat, strconv.FormatFloat(in.Lat, 'f', 6, 64))
+	c.Set(p+PlaceLon, strconv.FormatFloat(in.Lon, 'f', 6, 64))
+	c.Say(c.T("place.pin_received"))
+	return Goto(next)
+}
+
+// notFoundKey is the kind answer for an unknown place, or for something
+// that is not text at all (a photo where a name was asked).
+func notFoundKey(in Input, key string) string {
+	if in.Kind == KindText {
+		return key
+	}
+	return misunderstoodKey(in)
+}
+
+// PlaceName is "Desa, Kecamatan" for the codes a flow collected, or "".
+func PlaceName(kecCode, desaCode string) string {
+	if d, ok := wilayah.DesaByCode(desaCode); ok {
+		return d.Name + ", " + d.KecName
+	}
+	if k, ok := wilayah.KecamatanByCode(kecCode); ok {
+		return k.Name
+	}
+	return ""
+}
