@@ -30,10 +30,19 @@ type Button struct {
 	Data  string `json:"data"`
 }
 
+// Attachment is a file to send with a message.
+type Attachment struct {
+	Kind string `json:"kind"` // "photo" or "document"
+	Path string `json:"path"`
+	Name string `json:"name,omitempty"`
+}
+
 // Outbound is one message to send. It is what the outbox stores.
 type Outbound struct {
-	Text    string   `json:"text"`
-	Buttons []Button `json:"buttons,omitempty"`
+	// Attachment, when set, is sent with Text as its caption.
+	Attachment *Attachment `json:"attachment,omitempty"`
+	Text       string      `json:"text"`
+	Buttons    []Button    `json:"buttons,omitempty"`
 	// AskContact, when set, is the label of a "share my number" key.
 	AskContact string `json:"ask_contact,omitempty"`
 }
@@ -56,8 +65,15 @@ func (m Outbound) NumberedText() string {
 // "<option key>|<question token>" so a stale press can be recognised.
 func outboundOf(r flows.Reply) Outbound {
 	m := Outbound{Text: r.Text, AskContact: r.AskContact}
+	if a := r.Attachment; a != nil {
+		m.Attachment = &Attachment{Kind: a.Kind, Path: a.Path, Name: a.Name}
+	}
 	for _, o := range r.Options {
-		m.Buttons = append(m.Buttons, Button{Label: o.Label, Data: o.Key + "|" + r.Token})
+		data := o.Key + "|" + r.Token
+		if strings.HasPrefix(o.Key, "/") {
+			data = o.Key // a command key is valid whatever the conversation does
+		}
+		m.Buttons = append(m.Buttons, Button{Label: o.Label, Data: data})
 	}
 	return m
 }

@@ -18,7 +18,10 @@ import (
 
 // Option is one numbered choice of a prompt.
 type Option struct {
-	Key   string // stable id, carried in button data
+	// Key is the option's stable id, carried in button data. A key that
+	// starts with "/" is a command (e.g. "/terima LPR-…") and works even
+	// after the conversation has moved on; keep it under 60 bytes.
+	Key   string
 	Label string // what the person sees, at most 20 characters
 }
 
@@ -26,12 +29,21 @@ type Option struct {
 type Reply struct {
 	Text    string
 	Options []Option
+	// Attachment is a file sent with the message (Text is its caption).
+	Attachment *Attachment
 	// Token goes into button data so that a press on an old message is
 	// recognised as stale.
 	Token string
 	// AskContact, when set, is the label of a "share my number" key the
 	// channel offers where it can.
 	AskContact string
+}
+
+// Attachment is a file on disk to send: a photo or a document.
+type Attachment struct {
+	Kind string // "photo" or "document"
+	Path string
+	Name string // file name shown to the person
 }
 
 // Message is a reply addressed to someone: the person who wrote (UserID 0),
@@ -307,6 +319,20 @@ func (e *Engine) turn(c *Ctx, req Request) {
 
 	prompt := step.Prompt(c)
 	choice, matched := "", false
+	if in.Kind == KindButton && strings.HasPrefix(in.Payload, "/") {
+		// A command key (e.g. "/terima LPR-…" on a staff alert) works
+		// whatever the person's conversation is doing; the command itself
+		// checks rights and state.
+		if name, args, ok := commandOf(Input{Kind: KindText, Text: in.Payload}); ok {
+			if cmd, found := e.commands[name]; found && !c.User.ConsentAt.IsZero() {
+				e.follow(c, flow, cmd(c, args))
+				return
+			}
+		}
+		c.Say(c.T("input.stale_button"))
+		e.ask(c)
+		return
+	}
 	if in.Kind == KindButton {
 		key, token, ok := strings.Cut(in.Payload, "|")
 		if !ok || token != strconv.Itoa(st.Seq) || !hasOption(prompt.Options, key) {

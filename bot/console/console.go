@@ -53,7 +53,11 @@ func (c *Console) Send(ctx context.Context, address string, m bot.Outbound) erro
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	_, err := fmt.Fprintf(c.out, "\n%s\n\n> ", m.NumberedText())
+	text := m.NumberedText()
+	if m.Attachment != nil {
+		text = fmt.Sprintf("[%s: %s]\n%s", m.Attachment.Kind, m.Attachment.Path, text)
+	}
+	_, err := fmt.Fprintf(c.out, "\n%s\n\n> ", text)
 	return err
 }
 

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -119,6 +121,9 @@ func (t *Telegram) Send(ctx context.Context, address string, m bot.Outbound) err
 		return &bot.SendError{Err: fmt.Errorf("bad telegram chat id %q", address)}
 	}
 	api := t.api(ctx)
+	if m.Attachment != nil {
+		return t.sendFile(api, chatID, m)
+	}
 	chunks := split(m.Text, maxText)
 	for i, chunk := range chunks {
 		msg := tgbotapi.NewMessage(chatID, chunk)
@@ -130,6 +135,54 @@ func (t *Telegram) Send(ctx context.Context, address string, m bot.Outbound) err
 		}
 	}
 	return nil
+}
+
+// maxCaption is Telegram's limit on a file's caption.
+const maxCaption = 1024
+
+// sendFile sends a photo or document with the text as its caption (or,
+// when the text is too long for a caption, as a message after it).
+func (t *Telegram) sendFile(api *tgbotapi.BotAPI, chatID int64, m bot.Outbound) error {
+	f, err := os.Open(m.Attachment.Path)
+	if err != nil {
+		return &bot.SendError{Err: fmt.Errorf("open attachment: %w", err)} // retrying cannot help
+	}
+	defer f.Close()
+	name := m.Attachment.Name
+	if name == "" {
+		name = filepath.Base(m.Attachment.Path)
+	}
+	file := tgbotapi.FileReader{Name: name, Reader: f}
+	caption, rest := m.Text, ""
+	if len([]rune(caption)) > maxCaption {
+		caption, rest = "", m.Text
+	}
+	var c tgbotapi.Chattable
+	if m.Attachment.Kind == "photo" {
+		p := tgbotapi.NewPhoto(chatID, file)
+		p.Caption, p.ReplyMarkup = caption, markupIf(rest == "", m)
+		c = p
+	} else {
+		d := tgbotapi.NewDocument(chatID, file)
+		d.Caption, d.ReplyMarkup = caption, markupIf(rest == "", m)
+		c = d
+	}
+	if _, err := api.Send(c); err != nil {
+		return classify(t.redact(err))
+	}
+	if rest != "" {
+		rest := m
+		rest.Attachment = nil
+		return t.Send(context.Background(), strconv.FormatInt(chatID, 10), rest)
+	}
+	return nil
+}
+
+func markupIf(ok bool, m bot.Outbound) any {
+	if !ok {
+		return nil
+	}
+	return markup(m)
 }
 
 // markup renders choices as inline keys, one per row so labels stay whole
