@@ -197,9 +197,26 @@ func markup(m bot.Outbound) any {
 	if len(m.Buttons) == 0 {
 		return nil
 	}
+	// Long lists of short names (17 kecamatan) go two to a row, so the
+	// keyboard fits a small screen; otherwise one per row keeps labels whole.
+	perRow := 1
+	if len(m.Buttons) > 6 {
+		perRow = 2
+		for _, b := range m.Buttons {
+			if len([]rune(b.Label)) > 16 {
+				perRow = 1
+				break
+			}
+		}
+	}
 	var rows [][]tgbotapi.InlineKeyboardButton
-	for _, b := range m.Buttons {
-		rows = append(rows, tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData(b.Label, b.Data)))
+	for i, b := range m.Buttons {
+		key := tgbotapi.NewInlineKeyboardButtonData(b.Label, b.Data)
+		if i%perRow == 0 {
+			rows = append(rows, tgbotapi.NewInlineKeyboardRow(key))
+		} else {
+			rows[len(rows)-1] = append(rows[len(rows)-1], key)
+		}
 	}
 	return tgbotapi.NewInlineKeyboardMarkup(rows...)
 }
