@@ -73,6 +73,9 @@ func (s *Sender) Wake() {
 // (the console) or left from before a restart.
 const pollInterval = 2 * time.Second
 
+// drainGrace is how long sends in flight may take to finish at shutdown.
+const drainGrace = 3 * time.Second
+
 // window is how many pending rows are looked at per round.
 const window = 512
 
@@ -113,6 +116,14 @@ func (s *Sender) Run(ctx context.Context) error {
 		}
 		recorded = recorded[:0]
 	}
+
+	// Sends in flight when shutdown begins are allowed to finish for a
+	// moment: cutting one off after Telegram accepted it would make it go
+	// out twice after the restart.
+	sendCtx, cancelSends := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelSends()
+	stopSends := context.AfterFunc(ctx, func() { time.AfterFunc(drainGrace, cancelSends) })
+	defer stopSends()
 
 	timer := time.NewTimer(0)
 	defer timer.Stop()
@@ -159,7 +170,7 @@ func (s *Sender) Run(ctx context.Context) error {
 				inflight[m.Address] = true
 				running++
 				go func(m store.OutboxMessage) {
-					results <- result{msg: m, err: s.send(ctx, m)}
+					results <- result{msg: m, err: s.send(sendCtx, m)}
 				}(m)
 			}
 			if len(perChat) > 50000 {

@@ -92,6 +92,9 @@ func Connect(ctx context.Context, cfg Config, log *slog.Logger) (*Telegram, erro
 // Name implements bot.Channel.
 func (t *Telegram) Name() string { return Name }
 
+// Close releases idle connections; call it once polling and sending stopped.
+func (t *Telegram) Close() { t.http.CloseIdleConnections() }
+
 // BotUserName is the bot's @name.
 func (t *Telegram) BotUserName() string { return t.base.Self.UserName }
 

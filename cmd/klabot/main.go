@@ -186,7 +186,9 @@ func (a *app) serve(ctx context.Context, stderr io.Writer) int {
 
 	<-ctx.Done()
 	a.log.Info("stopping")
-	return waitOrGiveUp(&wg, a.log)
+	code := waitOrGiveUp(&wg, a.log)
+	tg.Close()
+	return code
 }
 
 // console chats in the terminal; the console's own sender prints replies.

@@ -81,6 +81,7 @@ type Server struct {
 
 	// Inbound updates not yet confirmed by the bot, in update_id order.
 	updates      []pendingUpdate
+	history      map[int]json.RawMessage // every update ever queued, for Redeliver
 	lastUpdateID int
 	offset       int
 	updateSignal chan struct{} // closed and replaced whenever an update is added
@@ -122,6 +123,7 @@ func New(token string) *Server {
 		done:         make(chan struct{}),
 		updateSignal: make(chan struct{}),
 		chats:        make(map[int64]*chatState),
+		history:      make(map[int]json.RawMessage),
 		users:        make(map[int64]User),
 		files:        make(map[string]*fileEntry),
 		filePaths:    make(map[string]*fileEntry),

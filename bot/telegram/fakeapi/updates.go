@@ -13,6 +13,9 @@ import (
 type pendingUpdate struct {
 	id  int
 	raw json.RawMessage
+	// replay marks an update delivered again by Redeliver; it stays until
+	// it has been served once, whatever offset the bot confirmed.
+	replay, served bool
 }
 
 // chatState holds the messages of one chat. Telegram numbers messages per
@@ -168,6 +171,7 @@ func (s *Server) appendUpdateLocked(fields map[string]any) int {
 		panic(fmt.Sprintf("fakeapi: cannot encode update: %v", err))
 	}
 	s.updates = append(s.updates, pendingUpdate{id: id, raw: raw})
+	s.history[id] = raw
 	close(s.updateSignal)
 	s.updateSignal = make(chan struct{})
 	return id
@@ -370,7 +374,7 @@ func (s *Server) confirmLocked(offset int) {
 	drop := 0
 	switch {
 	case offset > 0:
-		for drop < len(s.updates) && s.updates[drop].id < offset {
+		for drop < len(s.updates) && s.updates[drop].id < offset && !s.updates[drop].replay {
 			drop++
 		}
 		s.offset = max(s.offset, offset)
@@ -384,6 +388,32 @@ func (s *Server) confirmLocked(offset int) {
 		clear(s.updates[:drop]) // let the GC reclaim confirmed updates
 		s.updates = s.updates[drop:]
 	}
+	// Replayed updates sit after newer ones; drop those already served.
+	if offset > 0 {
+		kept := s.updates[:0]
+		for _, u := range s.updates {
+			if u.id >= offset || u.replay && !u.served {
+				kept = append(kept, u)
+			}
+		}
+		s.updates = kept
+	}
+}
+
+// Redeliver queues an update the bot already received once, with the same
+// update_id, as happens when a confirmation is lost. It returns false for
+// an unknown id.
+func (s *Server) Redeliver(updateID int) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	raw, ok := s.history[updateID]
+	if !ok {
+		return false
+	}
+	s.updates = append(s.updates, pendingUpdate{id: updateID, raw: raw, replay: true})
+	close(s.updateSignal)
+	s.updateSignal = make(chan struct{})
+	return true
 }
 
 var errConflict = &apiError{code: 409, desc: "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"}
@@ -436,6 +466,7 @@ func (s *Server) getUpdates(c *call) (any, *apiError) {
 		batch := make([]json.RawMessage, n)
 		for i := range batch {
 			batch[i] = s.updates[i].raw
+			s.updates[i].served = true
 		}
 		signal := s.updateSignal
 		s.mu.Unlock()

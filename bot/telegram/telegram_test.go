@@ -1,0 +1,168 @@
+package telegram_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"klabot/bot"
+	"klabot/bot/telegram"
+	"klabot/bot/telegram/fakeapi"
+	"klabot/flows"
+	"klabot/store"
+)
+
+const token = "4242:SECRET-token"
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+func connect(t *testing.T, srv *fakeapi.Server) *telegram.Telegram {
+	t.Helper()
+	tg, err := telegram.Connect(context.Background(), telegram.Config{
+		Token: srv.Token(), Endpoint: srv.Endpoint(), PollTimeout: time.Second,
+	}, quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tg
+}
+
+// stuck is a receiver that takes updates and never commits them, like a
+// process that crashes between fetching and committing.
+type stuck struct {
+	mu  sync.Mutex
+	got []bot.Inbound
+}
+
+func (s *stuck) Submit(ctx context.Context, in bot.Inbound) <-chan error {
+	s.mu.Lock()
+	s.got = append(s.got, in)
+	s.mu.Unlock()
+	done := make(chan error, 1)
+	go func() { <-ctx.Done(); done <- ctx.Err() }()
+	return done
+}
+
+func (s *stuck) count() int { s.mu.Lock(); defer s.mu.Unlock(); return len(s.got) }
+
+func TestCrashBetweenFetchAndCommitLosesNothing(t *testing.T) {
+	srv := fakeapi.New(token)
+	defer srv.Close()
+	tg := connect(t, srv)
+	u := fakeapi.User{ID: 77, FirstName: "Rina"}
+	srv.SendText(u.ID, u, "/start")
+
+	ctx, crash := context.WithCancel(context.Background())
+	r := &stuck{}
+	polled := make(chan struct{})
+	go func() { tg.Poll(ctx, r); close(polled) }()
+	for r.count() == 0 {
+		time.Sleep(5 * time.Millisecond)
+	}
+	crash()
+	<-polled
+	if srv.PendingUpdates() != 1 {
+		t.Fatalf("the update was confirmed before it was committed (pending %d)", srv.PendingUpdates())
+	}
+
+	// After the restart the same update arrives again and is handled.
+	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "klabot.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	sender := bot.NewSender(db, tg, bot.Limits{}, quiet)
+	d := bot.NewDispatcher(db, flows.NewEngine(flows.Config{}), bot.Config{}, sender.Wake, quiet)
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	go d.Run(ctx)
+	go sender.Run(ctx)
+	go tg.Poll(ctx, d)
+	wait, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	sent, err := srv.WaitSentTo(wait, u.ID, 1)
+	if err != nil || !strings.Contains(sent[0].Text, "selamat datang") {
+		t.Fatalf("after restart: %v %v", sent, err)
+	}
+	for srv.PendingUpdates() != 0 {
+		if wait.Err() != nil {
+			t.Fatal("update never confirmed after commit")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func TestSendErrorsAreClassified(t *testing.T) {
+	srv := fakeapi.New(token)
+	defer srv.Close()
+	tg := connect(t, srv)
+	ctx := context.Background()
+	msg := bot.Outbound{Text: "halo"}
+
+	srv.FailNext("sendMessage", 0, 429, "", 7)
+	var se *bot.SendError
+	if err := tg.Send(ctx, "1", msg); !errors.As(err, &se) || se.RetryAfter != 7*time.Second {
+		t.Errorf("429: %v, want RetryAfter 7s", err)
+	}
+	srv.FailNext("sendMessage", 0, 403, "Forbidden: bot was blocked by the user", 0)
+	if err := tg.Send(ctx, "1", msg); !errors.As(err, &se) || !se.Blocked {
+		t.Errorf("403: %v, want Blocked", err)
+	}
+	srv.FailNext("sendMessage", 0, 400, "Bad Request: chat not found", 0)
+	if err := tg.Send(ctx, "1", msg); !errors.As(err, &se) || !se.Blocked {
+		t.Errorf("chat not found: %v, want Blocked", err)
+	}
+	srv.FailNext("sendMessage", 0, 500, "", 0)
+	if err := tg.Send(ctx, "1", msg); !errors.As(err, &se) || !se.Temporary {
+		t.Errorf("500: %v, want Temporary", err)
+	}
+	srv.FailNext("sendMessage", 0, 400, "Bad Request: message text is empty", 0)
+	if err := tg.Send(ctx, "1", msg); !errors.As(err, &se) || se.Temporary || se.Blocked || se.RetryAfter > 0 {
+		t.Errorf("400: %v, want permanent", err)
+	}
+	srv.SetDown(true)
+	err := tg.Send(ctx, "1", msg)
+	if !errors.As(err, &se) || !se.Temporary {
+		t.Errorf("outage: %v, want Temporary", err)
+	}
+	if strings.Contains(err.Error(), token) {
+		t.Errorf("error text leaks the token: %v", err)
+	}
+	srv.SetDown(false)
+	// A long text is split at Telegram's limit; keys go on the last part.
+	long := bot.Outbound{Text: strings.Repeat("a", 5000), Buttons: []bot.Button{{Label: "OK", Data: "ok|1"}}}
+	if err := tg.Send(ctx, "2", long); err != nil {
+		t.Fatal(err)
+	}
+	parts := srv.SentTo(2)
+	if len(parts) != 2 || parts[0].ReplyMarkup != nil || parts[1].ReplyMarkup == nil {
+		t.Errorf("long text sent as %d parts", len(parts))
+	}
+}
+
+func TestBadTokenFailsAtOnce(t *testing.T) {
+	srv := fakeapi.New(token)
+	defer srv.Close()
+	_, err := telegram.Connect(context.Background(), telegram.Config{Token: "1:wrong", Endpoint: srv.Endpoint()}, quiet)
+	if err == nil || !strings.Contains(err.Error(), "KLABOT_TELEGRAM_TOKEN") {
+		t.Errorf("bad token: %v", err)
+	}
+}
+
+func TestConnectWaitsForTheServer(t *testing.T) {
+	srv := fakeapi.New(token)
+	defer srv.Close()
+	srv.SetDown(true)
+	go func() { time.Sleep(1500 * time.Millisecond); srv.SetDown(false) }()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := telegram.Connect(ctx, telegram.Config{Token: srv.Token(), Endpoint: srv.Endpoint()}, quiet); err != nil {
+		t.Errorf("connect during an outage: %v", err)
+	}
+}
