@@ -21,6 +21,8 @@ type Limits struct {
 	Concurrency int
 	// MaxAttempts after which a message that keeps failing is given up.
 	MaxAttempts int
+	// Bulk, when set, paces reminders and broadcasts (WhatsApp): see Pacing.
+	Bulk *Pacing
 }
 
 func (l *Limits) defaults() {
@@ -77,7 +79,7 @@ const pollInterval = 2 * time.Second
 const drainGrace = 3 * time.Second
 
 // window is how many pending rows are looked at per round.
-const window = 512
+const window = 256
 
 type result struct {
 	msg store.OutboxMessage
@@ -86,37 +88,6 @@ type result struct {
 
 // Run sends until ctx ends, then waits for the sends in flight.
 func (s *Sender) Run(ctx context.Context) error {
-	global := newBucket(s.limits.PerSecond, max(1, s.limits.PerSecond/10))
-	perChat := map[string]*bucket{}
-	inflight := map[string]bool{} // chats with a send in flight or unrecorded
-	results := make(chan result, s.limits.Concurrency)
-	running := 0
-	var pausedUntil time.Time
-	var recorded []store.Delivery
-
-	record := func(r result) {
-		running--
-		d := s.delivery(r)
-		if d.RetryAt.After(pausedUntil) && classify(r.err).RetryAfter > 0 {
-			// The platform asked us to slow down: the whole channel waits.
-			pausedUntil = d.RetryAt
-		}
-		recorded = append(recorded, d)
-	}
-	flush := func() {
-		if len(recorded) == 0 {
-			return
-		}
-		if err := s.db.RecordDeliveries(context.WithoutCancel(ctx), recorded, s.now()); err != nil {
-			s.log.Error("record deliveries", "err", err)
-			return // the rows stay pending and in flight; try again next round
-		}
-		for _, d := range recorded {
-			delete(inflight, d.Address)
-		}
-		recorded = recorded[:0]
-	}
-
 	// Sends in flight when shutdown begins are allowed to finish for a
 	// moment: cutting one off after Telegram accepted it would make it go
 	// out twice after the restart.
@@ -125,91 +96,202 @@ func (s *Sender) Run(ctx context.Context) error {
 	stopSends := context.AfterFunc(ctx, func() { time.AfterFunc(drainGrace, cancelSends) })
 	defer stopSends()
 
+	r := &senderRun{
+		Sender:   s,
+		global:   newBucket(s.limits.PerSecond, max(1, s.limits.PerSecond/10)),
+		perChat:  map[string]*bucket{},
+		inflight: map[int64]string{},
+		busy:     map[string]bool{},
+		results:  make(chan result, s.limits.Concurrency),
+		stale:    true,
+	}
+	if s.limits.Bulk != nil {
+		r.pace = newPacer(s.db, s.ch.Name(), *s.limits.Bulk, s.log)
+	}
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	for {
-		flush()
+		r.flush(ctx)
 		now := s.now()
 		next := now.Add(pollInterval)
-		if ctx.Err() == nil && now.After(pausedUntil) && running < s.limits.Concurrency {
-			pending, err := s.db.PendingOutbox(ctx, s.ch.Name(), window)
-			if err != nil && ctx.Err() == nil {
-				s.log.Error("read outbox", "err", err)
+		switch {
+		case ctx.Err() != nil:
+			for len(r.inflight) > len(r.recorded) {
+				r.record(<-r.results)
 			}
-			seen := map[string]bool{}
-			for _, m := range pending {
-				if seen[m.Address] {
-					continue // only a chat's first message may go: order
-				}
-				seen[m.Address] = true
-				if inflight[m.Address] {
-					continue
-				}
-				if m.NotBefore.After(now) {
-					next = earlier(next, m.NotBefore)
-					continue
-				}
-				b := perChat[m.Address]
-				if b == nil {
-					b = newBucket(s.limits.PerChatPerSecond, float64(s.limits.PerChatBurst))
-					perChat[m.Address] = b
-				}
-				if wait := b.wait(now); wait > 0 {
-					next = earlier(next, now.Add(wait))
-					continue
-				}
-				if wait := global.wait(now); wait > 0 {
-					next = earlier(next, now.Add(wait))
-					break
-				}
-				if running >= s.limits.Concurrency {
-					break
-				}
-				b.take(now)
-				global.take(now)
-				inflight[m.Address] = true
-				running++
-				go func(m store.OutboxMessage) {
-					results <- result{msg: m, err: s.send(sendCtx, m)}
-				}(m)
-			}
-			if len(perChat) > 50000 {
-				prune(perChat, now)
-			}
-		} else if now.Before(pausedUntil) {
-			next = earlier(next, pausedUntil)
-		}
-		if ctx.Err() != nil {
-			for running > 0 {
-				record(<-results)
-			}
-			flush()
+			r.flush(ctx)
 			return nil
+		case now.Before(r.pausedUntil):
+			next = r.pausedUntil
+		default:
+			next = r.dispatch(ctx, sendCtx, now, next)
 		}
-
 		timer.Reset(max(next.Sub(s.now()), time.Millisecond))
 		select {
 		case <-ctx.Done():
 		case <-s.wake:
-		case r := <-results:
-			record(r)
+			r.stale = true
+		case res := <-r.results:
+			r.record(res)
 			// Take whatever else finished, so one transaction records them.
 			for more := true; more; {
 				select {
-				case r := <-results:
-					record(r)
+				case res := <-r.results:
+					r.record(res)
 				default:
 					more = false
 				}
 			}
 		case <-timer.C:
+			r.stale = true // rows written by another process, or due again
 		}
 	}
 }
 
+// senderRun is the state of one Run: what is queued, in flight and owed to
+// the database. Only the Run goroutine touches it.
+type senderRun struct {
+	*Sender
+	global  *bucket
+	perChat map[string]*bucket
+	// inflight maps the rows being sent (or sent but not yet recorded) to
+	// their chat; busy marks those chats, which must wait: order.
+	inflight map[int64]string
+	busy     map[string]bool
+	results  chan result
+	// queue is the pending rows last read, minus those dispatched since;
+	// it is read again only when stale (woken, a retry, the timer) or used up.
+	queue       []store.OutboxMessage
+	stale       bool
+	pausedUntil time.Time
+	recorded    []store.Delivery
+	pace        *pacer // nil: bulk messages are not paced
+}
+
+// dispatch starts the sends that may go now and returns when to look again.
+func (r *senderRun) dispatch(ctx, sendCtx context.Context, now, next time.Time) time.Time {
+	if len(r.inflight) >= r.limits.Concurrency {
+		return next
+	}
+	if r.stale || len(r.queue) == 0 {
+		pending, err := r.db.PendingOutbox(ctx, r.ch.Name(), window)
+		if err != nil {
+			if ctx.Err() == nil {
+				r.log.Error("read outbox", "err", err)
+			}
+			return next
+		}
+		r.queue, r.stale = pending, false
+	}
+	seen := map[string]bool{}
+	kept := r.queue[:0]
+	for i, m := range r.queue {
+		if _, sending := r.inflight[m.ID]; sending {
+			continue // read again while in flight: not queued any more
+		}
+		first := !seen[m.Address]
+		seen[m.Address] = true
+		// Only a chat's first message may go, and only when nothing else
+		// of that chat is in flight: each chat's order is kept.
+		if !first || r.busy[m.Address] || len(r.inflight) >= r.limits.Concurrency {
+			kept = append(kept, m)
+			continue
+		}
+		if m.NotBefore.After(now) {
+			next = earlier(next, m.NotBefore)
+			kept = append(kept, m)
+			continue
+		}
+		if r.pace != nil && paced(m) {
+			send, wait, fail := r.pace.admit(ctx, m, now)
+			if fail != "" {
+				// Recorded like a send's outcome, without sending.
+				r.inflight[m.ID] = m.Address
+				r.busy[m.Address] = true
+				r.recorded = append(r.recorded, store.Delivery{ID: m.ID, Address: m.Address, Failed: true, Error: fail})
+				next = now
+				continue
+			}
+			if !send {
+				if !wait.IsZero() {
+					next = earlier(next, wait)
+				}
+				kept = append(kept, m)
+				continue
+			}
+		}
+		b := r.perChat[m.Address]
+		if b == nil {
+			b = newBucket(r.limits.PerChatPerSecond, float64(r.limits.PerChatBurst))
+			r.perChat[m.Address] = b
+		}
+		if wait := b.wait(now); wait > 0 {
+			next = earlier(next, now.Add(wait))
+			kept = append(kept, m)
+			continue
+		}
+		if wait := r.global.wait(now); wait > 0 {
+			next = earlier(next, now.Add(wait))
+			kept = append(kept, r.queue[i:]...)
+			break
+		}
+		b.take(now)
+		r.global.take(now)
+		r.inflight[m.ID] = m.Address
+		r.busy[m.Address] = true
+		if r.pace != nil && paced(m) {
+			r.pace.started()
+		}
+		go func(m store.OutboxMessage) {
+			r.results <- result{msg: m, err: r.send(sendCtx, m)}
+		}(m)
+	}
+	r.queue = kept
+	if len(r.perChat) > 50000 {
+		prune(r.perChat, now)
+	}
+	return next
+}
+
+// record notes a send's outcome, to be written by the next flush.
+func (r *senderRun) record(res result) {
+	d := r.delivery(res)
+	if r.pace != nil && paced(res.msg) {
+		r.pace.finished(r.now(), d.Sent)
+	}
+	if se := classify(res.err); res.err != nil && se.RetryAfter > 0 && d.RetryAt.After(r.pausedUntil) {
+		// The platform asked us to slow down: the whole channel waits.
+		r.pausedUntil = d.RetryAt
+	}
+	if !d.Sent && !d.Failed {
+		r.stale = true // the row comes back with a later time: read it again
+	}
+	r.recorded = append(r.recorded, d)
+}
+
+// flush writes the recorded outcomes in one transaction and frees their chats.
+func (r *senderRun) flush(ctx context.Context) {
+	if len(r.recorded) == 0 {
+		return
+	}
+	if err := r.db.RecordDeliveries(context.WithoutCancel(ctx), r.recorded, r.now()); err != nil {
+		r.log.Error("record deliveries", "err", err)
+		return // the rows stay in flight; try again next round
+	}
+	for _, d := range r.recorded {
+		delete(r.inflight, d.ID)
+		delete(r.busy, d.Address)
+	}
+	r.recorded = r.recorded[:0]
+}
+
 func (s *Sender) send(ctx context.Context, m store.OutboxMessage) error {
+	payload, err := s.db.OutboxPayload(ctx, m.ID)
+	if err != nil {
+		return &SendError{Temporary: true, Err: err}
+	}
 	var out Outbound
-	if err := json.Unmarshal(m.Payload, &out); err != nil {
+	if err := json.Unmarshal(payload, &out); err != nil {
 		return &SendError{Err: err} // a broken row can never be sent
 	}
 	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)

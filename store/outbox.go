@@ -44,8 +44,10 @@ func (tx *Tx) Enqueue(m OutboxMessage, now time.Time) error {
 // PendingOutbox lists up to limit undelivered messages of a channel, in the
 // order they should go: by priority, then oldest first. Messages not yet due
 // are included so the sender keeps each chat's order; it checks NotBefore.
+// Payloads are left out (the sender looks at many more rows than it sends);
+// OutboxPayload loads one.
 func (db *DB) PendingOutbox(ctx context.Context, channel string, limit int) ([]OutboxMessage, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT id, address, priority, payload, not_before, attempts
+	rows, err := db.read.QueryContext(ctx, `SELECT id, address, priority, not_before, attempts
 		FROM outbox WHERE channel = ? AND state = 'pending' ORDER BY priority, id LIMIT ?`, channel, limit)
 	if err != nil {
 		return nil, fmt.Errorf("list pending outbox: %w", err)
@@ -54,14 +56,23 @@ func (db *DB) PendingOutbox(ctx context.Context, channel string, limit int) ([]O
 	var out []OutboxMessage
 	for rows.Next() {
 		m := OutboxMessage{Channel: channel}
-		var payload, notBefore string
-		if err := rows.Scan(&m.ID, &m.Address, &m.Priority, &payload, &notBefore, &m.Attempts); err != nil {
+		var notBefore string
+		if err := rows.Scan(&m.ID, &m.Address, &m.Priority, &notBefore, &m.Attempts); err != nil {
 			return nil, fmt.Errorf("scan outbox row: %w", err)
 		}
-		m.Payload, m.NotBefore = []byte(payload), ParseTime(notBefore)
+		m.NotBefore = ParseTime(notBefore)
 		out = append(out, m)
 	}
 	return out, rows.Err()
+}
+
+// OutboxPayload loads the message of an outbox row.
+func (db *DB) OutboxPayload(ctx context.Context, id int64) ([]byte, error) {
+	var payload string
+	if err := db.read.QueryRowContext(ctx, `SELECT payload FROM outbox WHERE id = ?`, id).Scan(&payload); err != nil {
+		return nil, fmt.Errorf("load outbox message %d: %w", id, err)
+	}
+	return []byte(payload), nil
 }
 
 // Delivery is what became of one send attempt.

@@ -63,7 +63,8 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	}
 	f.Close()
 
-	dsn := "file:" + path + "?_foreign_keys=on&_busy_timeout=5000"
+	// The statement cache saves re-parsing the same few queries per message.
+	dsn := "file:" + path + "?_foreign_keys=on&_busy_timeout=5000&_stmt_cache_size=64"
 	write, err := sql.Open("sqlite3", dsn+"&_journal_mode=WAL&_synchronous=FULL&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)

@@ -169,7 +169,11 @@ func TestOutboxOrderAndDeliveries(t *testing.T) {
 	}
 	var order []string
 	for _, m := range pending {
-		order = append(order, string(m.Payload))
+		payload, err := db.OutboxPayload(ctx, m.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		order = append(order, string(payload))
 	}
 	if got := fmtList(order); got != `"r1" "r2" "b"` {
 		t.Errorf("order %s, want replies first, oldest first", got)

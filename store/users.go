@@ -29,10 +29,10 @@ func (c Contact) String() string { return c.Channel + ":" + c.Address }
 
 const userColumns = `u.id, u.name, u.lang, u.role, COALESCE(u.consent_at, ''), COALESCE(u.opted_out_at, ''), u.created_at`
 
-func scanUser(row interface{ Scan(...any) error }) (User, error) {
+func scanUser(row interface{ Scan(...any) error }, extra ...any) (User, error) {
 	var u User
 	var consent, optedOut, created string
-	err := row.Scan(&u.ID, &u.Name, &u.Lang, &u.Role, &consent, &optedOut, &created)
+	err := row.Scan(append([]any{&u.ID, &u.Name, &u.Lang, &u.Role, &consent, &optedOut, &created}, extra...)...)
 	u.ConsentAt, u.OptedOutAt, u.CreatedAt = ParseTime(consent), ParseTime(optedOut), ParseTime(created)
 	return u, err
 }
@@ -42,13 +42,20 @@ func scanUser(row interface{ Scan(...any) error }) (User, error) {
 // ask for a name only where a feature needs one. It also records that
 // the contact wrote to us, which makes it reachable again if it was not.
 func (tx *Tx) UserByContact(c Contact, lang string, now time.Time) (User, bool, error) {
-	u, err := scanUser(tx.queryRow(`SELECT `+userColumns+` FROM contacts c JOIN users u ON u.id = c.user_id
-		WHERE c.channel = ? AND c.address = ?`, c.Channel, c.Address))
+	var lastInbound string
+	var unreachable bool
+	u, err := scanUser(tx.queryRow(`SELECT `+userColumns+`, COALESCE(c.last_inbound_at, ''), c.unreachable_at IS NOT NULL
+		FROM contacts c JOIN users u ON u.id = c.user_id WHERE c.channel = ? AND c.address = ?`, c.Channel, c.Address),
+		&lastInbound, &unreachable)
 	if err == nil {
-		_, err = tx.exec(`UPDATE contacts SET last_inbound_at = ?, unreachable_at = NULL WHERE channel = ? AND address = ?`,
-			FormatTime(now), c.Channel, c.Address)
-		if err != nil {
-			return User{}, false, fmt.Errorf("touch contact: %w", err)
+		// A minute's precision is enough for "when did they last write",
+		// and saves a write on most messages.
+		if unreachable || now.Sub(ParseTime(lastInbound)) > time.Minute {
+			_, err = tx.exec(`UPDATE contacts SET last_inbound_at = ?, unreachable_at = NULL WHERE channel = ? AND address = ?`,
+				FormatTime(now), c.Channel, c.Address)
+			if err != nil {
+				return User{}, false, fmt.Errorf("touch contact: %w", err)
+			}
 		}
 		return u, false, nil
 	}

@@ -65,7 +65,12 @@ func Connect(ctx context.Context, cfg Config, log *slog.Logger) (*Telegram, erro
 	if cfg.PollTimeout == 0 {
 		cfg.PollTimeout = 25 * time.Second
 	}
-	t := &Telegram{cfg: cfg, http: &http.Client{}, log: log.With("channel", Name)}
+	// Keep enough connections open for the sender's parallel requests;
+	// the default of two per host would redial (and re-handshake TLS)
+	// for most messages under load.
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.MaxIdleConnsPerHost = 100
+	t := &Telegram{cfg: cfg, http: &http.Client{Transport: transport}, log: log.With("channel", Name)}
 	for attempt := 0; ; attempt++ {
 		api, err := tgbotapi.NewBotAPIWithClient(cfg.Token, cfg.Endpoint, ctxClient{ctx, t.http})
 		if err == nil {

@@ -22,7 +22,7 @@ const token = "4242:SECRET-token"
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
-func connect(t *testing.T, srv *fakeapi.Server) *telegram.Telegram {
+func connect(t testing.TB, srv *fakeapi.Server) *telegram.Telegram {
 	t.Helper()
 	tg, err := telegram.Connect(context.Background(), telegram.Config{
 		Token: srv.Token(), Endpoint: srv.Endpoint(), PollTimeout: time.Second,

@@ -306,3 +306,12 @@ func (s *Server) Reset() {
 	s.callbackAnswers = nil
 	s.stats = Stats{}
 }
+
+// OnSent calls fn for every accepted message, in order, as it is recorded.
+// fn runs with the server's lock held: it must be quick and must not call
+// the Server. Benchmarks use it to see replies without scanning Sent().
+func (s *Server) OnSent(fn func(Sent)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.onSent = fn
+}

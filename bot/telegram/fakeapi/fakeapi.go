@@ -97,6 +97,7 @@ type Server struct {
 
 	sent            []Sent
 	sentSignal      chan struct{} // closed and replaced whenever sent grows
+	onSent          func(Sent)    // see OnSent
 	calls           map[string][]url.Values
 	requests        map[string]int
 	callbackAnswers []string

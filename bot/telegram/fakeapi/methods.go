@@ -31,6 +31,9 @@ func (s *Server) getMe(*call) (any, *apiError) {
 // recordLocked logs an accepted message-producing request and wakes WaitSent.
 func (s *Server) recordLocked(sent Sent) {
 	s.sent = append(s.sent, sent)
+	if s.onSent != nil {
+		s.onSent(sent)
+	}
 	close(s.sentSignal)
 	s.sentSignal = make(chan struct{})
 }
