@@ -107,11 +107,12 @@ type State struct {
 
 // Request is one turn: a person and what they sent.
 type Request struct {
-	User  store.User
-	New   bool // first message ever from this person
-	Staff bool
-	Input Input
-	Now   time.Time
+	User    store.User
+	New     bool // first message ever from this person
+	Staff   bool
+	Input   Input
+	Now     time.Time
+	Channel string // the channel the message came on, e.g. "telegram"
 }
 
 // Config holds the settings flows need.
@@ -121,6 +122,8 @@ type Config struct {
 	OfficeOpen func(time.Time) bool
 	// Random is the source of codes (report codes, invites); tests fix it.
 	Random io.Reader
+	// DataDir is klabot's data folder; exports for staff go under it.
+	DataDir string
 }
 
 // Engine runs flows.
@@ -141,7 +144,7 @@ type Command func(c *Ctx, args string) Next
 
 // features plug each feature's flows, staff entries and commands into the
 // engine. A feature adds its function here.
-var features = []func(*Engine){}
+var features = []func(*Engine){addLink, addReports, addTrainings}
 
 // NewEngine makes an engine with the built-in flows.
 func NewEngine(cfg Config) *Engine {
@@ -199,12 +202,26 @@ type Ctx struct {
 	Staff bool
 	Now   time.Time
 	Loc   *time.Location
+	// Channel is where this turn's message came from; media references
+	// (Input.Media.Ref) are only meaningful on it.
+	Channel string
 
 	engine  *Engine
 	state   *State
 	out     []Message
 	said    []string
 	userMod bool
+	err     error
+}
+
+// Fail ends the turn with an error a step cannot recover from (the
+// database failed): Run returns it, so nothing of the turn is kept and the
+// person is asked to try again.
+func (c *Ctx) Fail(err error) Next {
+	if c.err == nil {
+		c.err = err
+	}
+	return Stay()
 }
 
 // T translates a key into the person's language.
@@ -246,7 +263,7 @@ func (c *Ctx) OfficeOpen() bool { return c.engine.cfg.OfficeOpen(c.Now) }
 // Run handles one turn: global words first, then the current step. It
 // loads and saves the session in tx and returns the messages to send.
 func (e *Engine) Run(tx *store.Tx, req Request) ([]Message, error) {
-	c := &Ctx{Tx: tx, User: req.User, Staff: req.Staff, Now: req.Now, Loc: e.cfg.Location, engine: e}
+	c := &Ctx{Tx: tx, User: req.User, Staff: req.Staff, Now: req.Now, Loc: e.cfg.Location, Channel: req.Channel, engine: e}
 	raw, err := tx.Session(req.User.ID)
 	if err != nil {
 		return nil, err
@@ -260,6 +277,9 @@ func (e *Engine) Run(tx *store.Tx, req Request) ([]Message, error) {
 	c.state = st
 
 	e.turn(c, req)
+	if c.err != nil {
+		return nil, c.err
+	}
 
 	st.Updated = req.Now
 	encoded, err := json.Marshal(st)

@@ -4,8 +4,10 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -18,8 +20,11 @@ var update = flag.Bool("update", false, "rewrite transcript files with the repli
 
 // A transcript is a conversation in a file: ">> input" lines, each followed
 // by the replies expected for it. Headers before the first input set the
-// clock ("time: RFC3339") and staff rights ("staff: true"). Inputs other
-// than text are written "[kind] text", e.g. "[button] yes|3", "[sticker]".
+// clock ("time: RFC3339") and staff rights ("staff: true" for the person
+// writing, or "staff: ani, budi" for named people). Inputs other than text
+// are written "[kind] text", e.g. "[button] yes|3", "[sticker]". Several
+// people can talk: ">> @budi /terima {LPR}" is budi writing; {LPR} and
+// {UND} stand for the last report and invite code the bot gave anyone.
 func TestTranscripts(t *testing.T) {
 	files, err := filepath.Glob("testdata/*.txt")
 	if err != nil || len(files) == 0 {
@@ -107,11 +112,23 @@ func inputOf(s string) flows.Input {
 	return in
 }
 
+// codePatterns find the codes a transcript's inputs can refer to.
+var codePatterns = map[string]*regexp.Regexp{
+	"{LPR}": regexp.MustCompile(`LPR-[0-9A-Z]{4}-[0-9A-Z]{4}`),
+	"{UND}": regexp.MustCompile(`UND-[0-9A-Z]{4}-[0-9A-Z]{4}`),
+}
+
 // render shows a reply the way the console does.
 func render(m flows.Message) string {
 	var b strings.Builder
-	if m.UserID != 0 {
+	switch {
+	case m.ToStaff:
+		fmt.Fprintf(&b, "[to staff, priority %d]\n", m.Priority)
+	case m.UserID != 0:
 		fmt.Fprintf(&b, "[to user %d, priority %d]\n", m.UserID, m.Priority)
+	}
+	if a := m.Reply.Attachment; a != nil {
+		fmt.Fprintf(&b, "[%s: %s]\n", a.Kind, a.Name)
 	}
 	b.WriteString(m.Reply.Text)
 	for i, o := range m.Reply.Options {
@@ -136,7 +153,14 @@ func runTranscript(t *testing.T, file string) {
 			t.Fatalf("time header: %v", err)
 		}
 	}
-	staff := headers["staff"] == "true"
+	staffNames := map[string]bool{}
+	for _, name := range strings.Split(headers["staff"], ",") {
+		if name = strings.TrimSpace(name); name == "true" {
+			staffNames["transcript"] = true
+		} else if name != "" {
+			staffNames[name] = true
+		}
+	}
 
 	ctx := context.Background()
 	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "klabot.db"))
@@ -144,23 +168,33 @@ func runTranscript(t *testing.T, file string) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	engine := flows.NewEngine(flows.Config{Location: loc})
+	// A fixed random source: report and invite codes are the same every run.
+	engine := flows.NewEngine(flows.Config{Location: loc, Random: rand.NewChaCha8([32]byte{}), DataDir: t.TempDir()})
 	if name := headers["setup"]; name != "" {
 		setups[name](engine)
 	}
-	contact := store.Contact{Channel: "console", Address: "transcript"}
+	codes := map[string]string{}
 
 	var out strings.Builder
 	out.WriteString(strings.TrimRight(preamble, "\n") + "\n")
 	failed := false
 	for i, tr := range turns {
 		var got []string
+		person, input := "transcript", tr.input
+		if rest, ok := strings.CutPrefix(input, "@"); ok {
+			person, input, _ = strings.Cut(rest, " ")
+		}
+		for placeholder, code := range codes {
+			input = strings.ReplaceAll(input, placeholder, code)
+		}
+		contact := store.Contact{Channel: "console", Address: person}
 		err := db.Tx(ctx, func(tx *store.Tx) error {
 			user, isNew, err := tx.UserByContact(contact, "id", now)
 			if err != nil {
 				return err
 			}
-			msgs, err := engine.Run(tx, flows.Request{User: user, New: isNew, Staff: staff, Input: inputOf(tr.input), Now: now})
+			msgs, err := engine.Run(tx, flows.Request{User: user, New: isNew, Staff: staffNames[person],
+				Input: inputOf(input), Now: now, Channel: contact.Channel})
 			for _, m := range msgs {
 				got = append(got, render(m))
 			}
@@ -170,6 +204,11 @@ func runTranscript(t *testing.T, file string) {
 			t.Fatalf("turn %d (%q): %v", i+1, tr.input, err)
 		}
 		actual := strings.Join(got, "\n---\n")
+		for placeholder, pattern := range codePatterns {
+			if found := pattern.FindAllString(actual, -1); len(found) > 0 {
+				codes[placeholder] = found[len(found)-1]
+			}
+		}
 		if actual != tr.expected && !*update {
 			t.Errorf("turn %d, after %q:\n--- want\n%s\n--- got\n%s", i+1, tr.input, tr.expected, actual)
 			failed = true

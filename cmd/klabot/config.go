@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 	_ "time/tzdata" // WIB must work on machines without a zoneinfo database
@@ -25,6 +26,12 @@ type config struct {
 	Lang             string
 	TelegramRate     float64
 	LogLevel         string
+	// WhatsApp connects the session stored by "klabot whatsapp login".
+	WhatsApp bool
+	// Pacing of WhatsApp reminders and broadcasts: a pause between Min and
+	// Max after each, at most DailyCap a day.
+	WhatsAppBulkMin, WhatsAppBulkMax time.Duration
+	WhatsAppDailyCap                 int
 }
 
 // configError is a bad setting: one clear line, exit code 2.
@@ -48,6 +55,10 @@ func settings(raw map[string]*string) []setting {
 		{"KLABOT_TIMEZONE", "timezone", "Asia/Pontianak", "time zone for dates and schedules (WIB)", nil},
 		{"KLABOT_LANG", "lang", locales.Default, "language for new people: id or en", nil},
 		{"KLABOT_LOG_LEVEL", "log-level", "info", "debug, info, warn or error", nil},
+		{"KLABOT_WHATSAPP", "whatsapp", "off", `on: connect WhatsApp with the number linked by "klabot whatsapp login"`, nil},
+		{"KLABOT_WHATSAPP_BULK_MIN", "whatsapp-bulk-min", "4s", "shortest pause after each WhatsApp reminder or broadcast message", nil},
+		{"KLABOT_WHATSAPP_BULK_MAX", "whatsapp-bulk-max", "8s", "longest pause after each WhatsApp reminder or broadcast message", nil},
+		{"KLABOT_WHATSAPP_DAILY_CAP", "whatsapp-daily-cap", "300", "most WhatsApp reminders and broadcast messages a day", nil},
 	}
 	for i := range s {
 		v := raw[s[i].env]
@@ -110,7 +121,40 @@ func loadConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (co
 	default:
 		return c, &configError{"KLABOT_LOG_LEVEL", "must be debug, info, warn or error"}
 	}
+	switch strings.ToLower(get("KLABOT_WHATSAPP")) {
+	case "on", "yes", "true", "1":
+		c.WhatsApp = true
+	case "off", "no", "false", "0", "":
+	default:
+		return c, &configError{"KLABOT_WHATSAPP", "must be on or off"}
+	}
+	if c.WhatsAppBulkMin, err = parsePause(get("KLABOT_WHATSAPP_BULK_MIN")); err != nil {
+		return c, &configError{"KLABOT_WHATSAPP_BULK_MIN", err.Error()}
+	}
+	if c.WhatsAppBulkMax, err = parsePause(get("KLABOT_WHATSAPP_BULK_MAX")); err != nil {
+		return c, &configError{"KLABOT_WHATSAPP_BULK_MAX", err.Error()}
+	}
+	if c.WhatsAppBulkMax < c.WhatsAppBulkMin {
+		return c, &configError{"KLABOT_WHATSAPP_BULK_MAX", "must not be shorter than KLABOT_WHATSAPP_BULK_MIN"}
+	}
+	c.WhatsAppDailyCap, err = strconv.Atoi(get("KLABOT_WHATSAPP_DAILY_CAP"))
+	if err != nil || c.WhatsAppDailyCap < 1 || c.WhatsAppDailyCap > 10000 {
+		return c, &configError{"KLABOT_WHATSAPP_DAILY_CAP", "must be a number of messages a day, from 1 to 10000 (e.g. 300)"}
+	}
 	return c, nil
+}
+
+// parsePause reads a pause between bulk WhatsApp messages: "4s", "1m", or
+// a plain number of seconds. Less than a second would risk a ban.
+func parsePause(s string) (time.Duration, error) {
+	d, err := time.ParseDuration(s)
+	if n, nerr := strconv.Atoi(s); nerr == nil {
+		d, err = time.Duration(n)*time.Second, nil
+	}
+	if err != nil || d < time.Second || d > time.Hour {
+		return 0, errors.New("must be a pause from 1s to 1h, like 4s")
+	}
+	return d, nil
 }
 
 var (

@@ -26,6 +26,13 @@ func TestBadSettingsExitTwoWithOneClearLine(t *testing.T) {
 		{map[string]string{"KLABOT_TELEGRAM_TOKEN": "not a token"}, nil, "KLABOT_TELEGRAM_TOKEN"},
 		{map[string]string{"KLABOT_TELEGRAM_API_ENDPOINT": "http://127.0.0.1:8081/bot%s"}, nil, "KLABOT_TELEGRAM_API_ENDPOINT"},
 		{map[string]string{"KLABOT_TELEGRAM_RATE": "fast"}, nil, "KLABOT_TELEGRAM_RATE"},
+		{map[string]string{"KLABOT_WHATSAPP": "maybe"}, nil, "KLABOT_WHATSAPP"},
+		{map[string]string{"KLABOT_WHATSAPP_BULK_MIN": "fast"}, nil, "KLABOT_WHATSAPP_BULK_MIN"},
+		{map[string]string{"KLABOT_WHATSAPP_BULK_MIN": "100ms"}, nil, "KLABOT_WHATSAPP_BULK_MIN"},
+		{map[string]string{"KLABOT_WHATSAPP_BULK_MAX": "2h"}, nil, "KLABOT_WHATSAPP_BULK_MAX"},
+		{map[string]string{"KLABOT_WHATSAPP_BULK_MIN": "10s", "KLABOT_WHATSAPP_BULK_MAX": "5s"}, nil, "KLABOT_WHATSAPP_BULK_MAX"},
+		{map[string]string{"KLABOT_WHATSAPP_DAILY_CAP": "0"}, nil, "KLABOT_WHATSAPP_DAILY_CAP"},
+		{nil, []string{"run", "--whatsapp-daily-cap", "lots"}, "KLABOT_WHATSAPP_DAILY_CAP"},
 		{nil, []string{"run", "--timezone", "nowhere"}, "KLABOT_TIMEZONE"},
 		{map[string]string{"KLABOT_DATA_DIR": filepath.Join(dir, "file", "sub")}, nil, "KLABOT_DATA_DIR"},
 	}

@@ -2,6 +2,8 @@
 //
 //	klabot [run]            start every configured channel
 //	klabot console [--staff] chat with the bot in this terminal
+//	klabot whatsapp login|status|logout   link the office's WhatsApp number
+//	klabot trainings import FILE.csv      add training sessions from a CSV file
 package main
 
 import (
@@ -22,6 +24,7 @@ import (
 	"klabot/bot"
 	"klabot/bot/console"
 	"klabot/bot/telegram"
+	"klabot/bot/whatsapp"
 	"klabot/flows"
 	"klabot/locales"
 	"klabot/store"
@@ -41,6 +44,10 @@ const usage = `klabot: the child-protection chatbot of Kabupaten Bengkayang.
 Usage:
   klabot [run] [flags]          start every configured channel
   klabot console [--staff]      chat with the bot in this terminal
+  klabot whatsapp login|status|logout
+                                link the office's WhatsApp number
+  klabot trainings import FILE.csv
+                                add training sessions from a CSV file
 
 Every flag can also be set by its KLABOT_* environment variable;
 run "klabot run -h" to list them.
@@ -51,6 +58,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	cmd := "run"
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, args = args[0], args[1:]
+	}
+	if cmd == "whatsapp" {
+		return whatsappCommand(ctx, args, stdout, stderr, getenv)
+	}
+	if cmd == "trainings" {
+		return trainingsCommand(ctx, args, stdout, stderr, getenv)
 	}
 	fs := newFlagSet(stderr)
 	staffConsole := false
@@ -90,7 +103,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "console":
 		return a.console(ctx, stdin, stdout, staffConsole)
 	default:
-		if cfg.TelegramToken == "" {
+		if cfg.TelegramToken == "" && !cfg.WhatsApp {
 			fmt.Fprintln(stdout, locales.T(cfg.Lang, "setup.no_channel"))
 			if !isTerminal(stdin) {
 				return 2
@@ -115,6 +128,7 @@ type app struct {
 	engine     *flows.Engine
 	dispatcher *bot.Dispatcher
 	senders    []*bot.Sender
+	media      *bot.MediaSaver // downloads report evidence; nil in the console
 	mu         sync.Mutex
 }
 
@@ -124,7 +138,7 @@ func openApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 		return nil, err
 	}
 	a := &app{cfg: cfg, log: log, db: db}
-	a.engine = flows.NewEngine(flows.Config{Location: cfg.Location})
+	a.engine = flows.NewEngine(flows.Config{Location: cfg.Location, DataDir: cfg.DataDir})
 	a.dispatcher = bot.NewDispatcher(db, a.engine, bot.Config{Staff: cfg.Staff, Lang: cfg.Lang}, a.wakeSenders, log)
 	return a, nil
 }
@@ -140,6 +154,9 @@ func (a *app) wakeSenders() {
 	defer a.mu.Unlock()
 	for _, s := range a.senders {
 		s.Wake()
+	}
+	if a.media != nil {
+		a.media.Wake() // a new report may carry evidence to download
 	}
 }
 
@@ -160,34 +177,61 @@ func (a *app) serve(ctx context.Context, stderr io.Writer) int {
 		}()
 	}
 	start("dispatcher", a.dispatcher.Run)
+	var wa *whatsapp.WhatsApp // nil unless WhatsApp is on and linked
+	if a.cfg.WhatsApp {
+		var code int
+		if wa, code = a.startWhatsApp(ctx, stderr, start); code != 0 {
+			cancel()
+			wg.Wait()
+			return code
+		}
+	}
 
-	tg, err := telegram.Connect(ctx, telegram.Config{
-		Token: a.cfg.TelegramToken, Endpoint: a.cfg.TelegramEndpoint, Lang: a.cfg.Lang,
-	}, a.log)
-	if err != nil {
-		cancel()
-		wg.Wait()
-		if ctx.Err() != nil && !errors.Is(err, context.Canceled) {
+	var tg *telegram.Telegram
+	if a.cfg.TelegramToken != "" {
+		var err error
+		tg, err = telegram.Connect(ctx, telegram.Config{
+			Token: a.cfg.TelegramToken, Endpoint: a.cfg.TelegramEndpoint, Lang: a.cfg.Lang,
+		}, a.log)
+		if err != nil {
+			cancel()
+			wg.Wait()
+			if ctx.Err() != nil && !errors.Is(err, context.Canceled) {
+				fmt.Fprintf(stderr, "klabot: %v\n", err)
+				return 1
+			}
+			if errors.Is(err, context.Canceled) {
+				return 0
+			}
 			fmt.Fprintf(stderr, "klabot: %v\n", err)
 			return 1
 		}
-		if errors.Is(err, context.Canceled) {
-			return 0
-		}
-		fmt.Fprintf(stderr, "klabot: %v\n", err)
-		return 1
+		sender := bot.NewSender(a.db, tg, bot.Limits{PerSecond: a.cfg.TelegramRate, PerChatBurst: 2}, a.log)
+		a.addSender(sender)
+		start("telegram sender", sender.Run)
+		start("telegram poll", func(ctx context.Context) error { return tg.Poll(ctx, a.dispatcher) })
 	}
-	sender := bot.NewSender(a.db, tg, bot.Limits{PerSecond: a.cfg.TelegramRate, PerChatBurst: 2}, a.log)
-	a.addSender(sender)
-	start("telegram sender", sender.Run)
-	start("telegram poll", func(ctx context.Context) error { return tg.Poll(ctx, a.dispatcher) })
+	fetchers := map[string]bot.Fetcher{}
+	if tg != nil {
+		fetchers[telegram.Name] = tg
+	}
+	if wa != nil {
+		fetchers[whatsapp.Name] = wa
+	}
+	media := bot.NewMediaSaver(a.db, a.cfg.DataDir, fetchers, a.log)
+	a.mu.Lock()
+	a.media = media
+	a.mu.Unlock()
+	start("media", media.Run)
 	start("housekeeping", a.housekeeping)
 	a.log.Info("klabot is running", "data_dir", a.cfg.DataDir)
 
 	<-ctx.Done()
 	a.log.Info("stopping")
 	code := waitOrGiveUp(&wg, a.log)
-	tg.Close()
+	if tg != nil {
+		tg.Close()
+	}
 	return code
 }
 
@@ -222,15 +266,20 @@ func (a *app) console(ctx context.Context, stdin io.Reader, stdout io.Writer, st
 	return code
 }
 
-// housekeeping prunes the inbound dedupe log once an hour: Telegram keeps
-// undelivered updates for 24 hours, so a week is plenty.
+// housekeeping runs every quarter of an hour: it prunes the inbound dedupe
+// log (Telegram keeps undelivered updates for 24 hours, so a week is
+// plenty) and nudges people who left a report half done.
 func (a *app) housekeeping(ctx context.Context) error {
-	t := time.NewTicker(time.Hour)
+	t := time.NewTicker(15 * time.Minute)
 	defer t.Stop()
 	for {
 		if err := a.db.PruneInbound(ctx, time.Now().AddDate(0, 0, -7)); err != nil && ctx.Err() == nil {
 			a.log.Warn("prune inbound ids", "err", err)
 		}
+		if _, _, err := bot.NudgeStaleDrafts(ctx, a.db, time.Now()); err != nil && ctx.Err() == nil {
+			a.log.Warn("nudge half-done reports", "err", err)
+		}
+		a.wakeSenders()
 		select {
 		case <-ctx.Done():
 			return nil

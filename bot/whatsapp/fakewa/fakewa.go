@@ -1,0 +1,423 @@
+// Package fakewa is a fake whatsmeow client for tests. It implements
+// whatsapp.Client: test code makes people write to the office (text,
+// photos, locations, contacts; as a phone number or as a LID; in groups,
+// status updates or from the office phone itself), the fake turns that into
+// the whatsmeow events the adapter handles, one at a time as whatsmeow
+// does, and it records everything klabot sends back.
+//
+//	wa := fakewa.New()
+//	ani := wa.Person(t, "6281200000001")
+//	reply := ani.Say("halo")          // waits for klabot's answer
+//	ani.SendImage("foto rumahnya", jpeg)
+//	wa.Emit(&events.LoggedOut{})      // any whatsmeow event
+package fakewa
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"go.mau.fi/whatsmeow"
+	"go.mau.fi/whatsmeow/proto/waE2E"
+	"go.mau.fi/whatsmeow/types"
+	"go.mau.fi/whatsmeow/types/events"
+	"google.golang.org/protobuf/proto"
+)
+
+// Sent is one message klabot sent.
+type Sent struct {
+	To       string // the address as klabot stores it: "62…" or "…@lid"
+	Kind     string // "text", "image" or "document"
+	Text     string // the text, or the file's caption
+	FileName string
+	Data     []byte // the uploaded file
+	At       time.Time
+	Message  *waE2E.Message
+}
+
+// Client is the fake. The zero value is not usable: call New.
+type Client struct {
+	handling sync.Mutex // whatsmeow handles one event at a time
+
+	mu        sync.Mutex
+	changed   chan struct{} // closed at every change, for waiting
+	handlers  []whatsmeow.EventHandlerWithSuccessStatus
+	connected bool
+	connects  int
+	lids      map[string]string // LID user -> phone
+	files     map[string][]byte // direct path -> content
+	sent      []Sent
+	reads     []types.MessageID
+	typing    map[string]int
+	fail      map[string][]error // per address, consumed in order
+	delivered map[types.MessageID]*events.Message
+	seq       int
+}
+
+// New makes a fake client.
+func New() *Client {
+	return &Client{
+		changed: make(chan struct{}), lids: map[string]string{}, files: map[string][]byte{},
+		typing: map[string]int{}, fail: map[string][]error{}, delivered: map[types.MessageID]*events.Message{},
+	}
+}
+
+// changedLocked wakes whoever waits; c.mu must be held.
+func (c *Client) changedLocked() {
+	close(c.changed)
+	c.changed = make(chan struct{})
+}
+
+// --- whatsapp.Client ---
+
+func (c *Client) AddEventHandlerWithSuccessStatus(h whatsmeow.EventHandlerWithSuccessStatus) uint32 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.handlers = append(c.handlers, h)
+	return uint32(len(c.handlers))
+}
+
+func (c *Client) Connect() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.connected = true
+	c.connects++
+	c.changedLocked()
+	return nil
+}
+
+func (c *Client) Disconnect() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.connected = false
+	c.changedLocked()
+}
+
+func (c *Client) IsConnected() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.connected
+}
+
+func (c *Client) SendMessage(ctx context.Context, to types.JID, m *waE2E.Message, _ ...whatsmeow.SendRequestExtra) (whatsmeow.SendResponse, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.connected {
+		return whatsmeow.SendResponse{}, whatsmeow.ErrNotConnected
+	}
+	address := addressOf(to)
+	if errs := c.fail[address]; len(errs) > 0 {
+		c.fail[address] = errs[1:]
+		return whatsmeow.SendResponse{}, errs[0]
+	}
+	s := Sent{To: address, At: time.Now(), Message: m}
+	switch {
+	case m.GetImageMessage() != nil:
+		s.Kind, s.Text, s.Data = "image", m.GetImageMessage().GetCaption(), c.files[m.GetImageMessage().GetDirectPath()]
+	case m.GetDocumentMessage() != nil:
+		d := m.GetDocumentMessage()
+		s.Kind, s.Text, s.FileName, s.Data = "document", d.GetCaption(), d.GetFileName(), c.files[d.GetDirectPath()]
+	default:
+		s.Kind, s.Text = "text", m.GetConversation()
+	}
+	c.sent = append(c.sent, s)
+	c.seq++
+	c.changedLocked()
+	return whatsmeow.SendResponse{ID: types.MessageID(fmt.Sprintf("OUT%06d", c.seq)), Timestamp: s.At}, nil
+}
+
+func (c *Client) Upload(ctx context.Context, data []byte, kind whatsmeow.MediaType) (whatsmeow.UploadResponse, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	path := c.storeLocked(data)
+	sum := sha256.Sum256(data)
+	return whatsmeow.UploadResponse{
+		URL: "https://fake.whatsapp.test" + path, DirectPath: path, MediaKey: []byte("fake-media-key"),
+		FileSHA256: sum[:], FileEncSHA256: sum[:], FileLength: uint64(len(data)),
+	}, nil
+}
+
+func (c *Client) Download(ctx context.Context, msg whatsmeow.DownloadableMessage) ([]byte, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	data, ok := c.files[msg.GetDirectPath()]
+	if !ok {
+		return nil, whatsmeow.ErrMediaDownloadFailedWith404
+	}
+	if sum := sha256.Sum256(data); string(sum[:]) != string(msg.GetFileSHA256()) {
+		return nil, whatsmeow.ErrInvalidMediaSHA256
+	}
+	return data, nil
+}
+
+func (c *Client) MarkRead(ctx context.Context, ids []types.MessageID, _ time.Time, _, _ types.JID, _ ...types.ReceiptType) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.reads = append(c.reads, ids...)
+	c.changedLocked()
+	return nil
+}
+
+func (c *Client) SendPresence(ctx context.Context, state types.Presence) error { return nil }
+
+func (c *Client) SendChatPresence(ctx context.Context, jid types.JID, state types.ChatPresence, _ types.ChatPresenceMedia) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if state == types.ChatPresenceComposing {
+		c.typing[addressOf(jid)]++
+	}
+	return nil
+}
+
+func (c *Client) PhoneForLID(ctx context.Context, lid types.JID) (types.JID, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if phone, ok := c.lids[lid.User]; ok {
+		return types.NewJID(phone, types.DefaultUserServer), nil
+	}
+	return types.EmptyJID, nil
+}
+
+// --- driving the fake ---
+
+// Emit hands an event to the handlers as whatsmeow would, and returns
+// whether they all succeeded (that is, whether WhatsApp would consider a
+// message delivered).
+func (c *Client) Emit(evt any) bool {
+	c.handling.Lock()
+	defer c.handling.Unlock()
+	c.mu.Lock()
+	handlers := append([]whatsmeow.EventHandlerWithSuccessStatus(nil), c.handlers...)
+	c.mu.Unlock()
+	for _, h := range handlers {
+		if !h(evt) {
+			return false
+		}
+	}
+	return true
+}
+
+// Private is the source of a message someone sends from their phone number.
+func Private(phone string) types.MessageSource {
+	jid := types.NewJID(phone, types.DefaultUserServer)
+	return types.MessageSource{Chat: jid, Sender: jid, AddressingMode: types.AddressingModePN}
+}
+
+// LID is the source of a message from someone WhatsApp shows by their LID;
+// phone, when not empty, comes along as the alternative address.
+func LID(lid, phone string) types.MessageSource {
+	jid := types.NewJID(lid, types.HiddenUserServer)
+	src := types.MessageSource{Chat: jid, Sender: jid, AddressingMode: types.AddressingModeLID}
+	if phone != "" {
+		src.SenderAlt = types.NewJID(phone, types.DefaultUserServer)
+	}
+	return src
+}
+
+// Group is the source of a message someone writes in a group.
+func Group(groupID, phone string) types.MessageSource {
+	return types.MessageSource{Chat: types.NewJID(groupID, types.GroupServer),
+		Sender: types.NewJID(phone, types.DefaultUserServer), IsGroup: true}
+}
+
+// Status is the source of someone's status update.
+func Status(phone string) types.MessageSource {
+	return types.MessageSource{Chat: types.StatusBroadcastJID, Sender: types.NewJID(phone, types.DefaultUserServer)}
+}
+
+// Own is the source of a message typed on the office phone itself.
+func Own(toPhone string) types.MessageSource {
+	src := Private(toPhone)
+	src.IsFromMe = true
+	return src
+}
+
+// Deliver makes a message arrive from src. It returns the message id and
+// whether the handlers accepted it (returned after the adapter's commit).
+func (c *Client) Deliver(src types.MessageSource, m *waE2E.Message) (types.MessageID, bool) {
+	c.mu.Lock()
+	c.seq++
+	id := types.MessageID(fmt.Sprintf("3EB0FAKE%08X", c.seq))
+	c.mu.Unlock()
+	evt := &events.Message{
+		Info:       types.MessageInfo{MessageSource: src, ID: id, Timestamp: time.Now().Truncate(time.Second), Type: "text"},
+		Message:    m,
+		RawMessage: m,
+	}
+	c.mu.Lock()
+	c.delivered[id] = evt
+	c.mu.Unlock()
+	return id, c.Emit(evt)
+}
+
+// Redeliver delivers a message again, as WhatsApp does after a reconnect
+// when it was not acknowledged in time.
+func (c *Client) Redeliver(id types.MessageID) bool {
+	c.mu.Lock()
+	evt := c.delivered[id]
+	c.mu.Unlock()
+	if evt == nil {
+		return false
+	}
+	return c.Emit(evt)
+}
+
+// Text is a typed message from a phone number.
+func (c *Client) Text(phone, text string) (types.MessageID, bool) {
+	return c.Deliver(Private(phone), TextMessage(text))
+}
+
+// TextMessage is a plain text message.
+func TextMessage(text string) *waE2E.Message { return &waE2E.Message{Conversation: proto.String(text)} }
+
+// ImageMessage is a photo with a caption; its content can be downloaded
+// through this fake.
+func (c *Client) ImageMessage(caption string, data []byte) *waE2E.Message {
+	c.mu.Lock()
+	path := c.storeLocked(data)
+	c.mu.Unlock()
+	sum := sha256.Sum256(data)
+	return &waE2E.Message{ImageMessage: &waE2E.ImageMessage{
+		Caption: proto.String(caption), Mimetype: proto.String("image/jpeg"), DirectPath: proto.String(path),
+		MediaKey: []byte("fake-media-key"), FileSHA256: sum[:], FileEncSHA256: sum[:], FileLength: proto.Uint64(uint64(len(data))),
+	}}
+}
+
+// VoiceMessage is a voice note.
+func (c *Client) VoiceMessage(data []byte) *waE2E.Message {
+	c.mu.Lock()
+	path := c.storeLocked(data)
+	c.mu.Unlock()
+	sum := sha256.Sum256(data)
+	return &waE2E.Message{AudioMessage: &waE2E.AudioMessage{
+		PTT: proto.Bool(true), Mimetype: proto.String("audio/ogg; codecs=opus"), DirectPath: proto.String(path),
+		MediaKey: []byte("fake-media-key"), FileSHA256: sum[:], FileEncSHA256: sum[:], FileLength: proto.Uint64(uint64(len(data))),
+	}}
+}
+
+// LocationMessage is a shared location.
+func LocationMessage(lat, lon float64) *waE2E.Message {
+	return &waE2E.Message{LocationMessage: &waE2E.LocationMessage{DegreesLatitude: proto.Float64(lat), DegreesLongitude: proto.Float64(lon)}}
+}
+
+// ContactMessage is a shared contact card with one number (62…).
+func ContactMessage(name, phone string) *waE2E.Message {
+	vcard := fmt.Sprintf("BEGIN:VCARD\nVERSION:3.0\nN:;%s;;;\nFN:%s\nTEL;type=CELL;type=VOICE;waid=%s:+%s\nEND:VCARD", name, name, phone, phone)
+	return &waE2E.Message{ContactMessage: &waE2E.ContactMessage{DisplayName: proto.String(name), Vcard: proto.String(vcard)}}
+}
+
+// MapLID teaches the fake's LID map that lid belongs to phone, as
+// whatsmeow's store learns it.
+func (c *Client) MapLID(lid, phone string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.lids[lid] = phone
+}
+
+// FailNext makes the next sends to address fail with these errors.
+func (c *Client) FailNext(address string, errs ...error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.fail[address] = append(c.fail[address], errs...)
+}
+
+// Sent lists every message sent so far.
+func (c *Client) Sent() []Sent {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]Sent(nil), c.sent...)
+}
+
+// SentTo lists the messages sent to one address.
+func (c *Client) SentTo(address string) []Sent {
+	var out []Sent
+	for _, s := range c.Sent() {
+		if s.To == address {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Typing is how often "typing…" was shown to address.
+func (c *Client) Typing(address string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.typing[address]
+}
+
+// Reads lists the messages marked as read.
+func (c *Client) Reads() []types.MessageID {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]types.MessageID(nil), c.reads...)
+}
+
+// Connects is how often Connect was called.
+func (c *Client) Connects() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.connects
+}
+
+// WaitFor waits until cond holds, or ctx ends. cond is checked again
+// whenever the fake changes; it may call the fake's methods.
+func (c *Client) WaitFor(ctx context.Context, cond func() bool) error {
+	for {
+		c.mu.Lock()
+		changed := c.changed // taken first: no change after it is missed
+		c.mu.Unlock()
+		if cond() {
+			return nil
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// WaitSentTo waits until n messages went to address and returns them.
+func (c *Client) WaitSentTo(ctx context.Context, address string, n int) ([]Sent, error) {
+	err := c.WaitFor(ctx, func() bool { return len(c.SentTo(address)) >= n })
+	return c.SentTo(address), err
+}
+
+// WaitRead waits until a message was marked as read.
+func (c *Client) WaitRead(ctx context.Context, id types.MessageID) error {
+	return c.WaitFor(ctx, func() bool {
+		for _, r := range c.Reads() {
+			if r == id {
+				return true
+			}
+		}
+		return false
+	})
+}
+
+// storeLocked keeps a file's content under a new direct path.
+func (c *Client) storeLocked(data []byte) string {
+	c.seq++
+	path := fmt.Sprintf("/v/t62.fake/%d", c.seq)
+	c.files[path] = append([]byte(nil), data...)
+	return path
+}
+
+func addressOf(jid types.JID) string {
+	if jid.Server == types.DefaultUserServer {
+		return jid.User
+	}
+	return jid.String()
+}
+
+// ErrServer is an error the way whatsmeow reports a refusal by the server.
+func ErrServer(code int) error { return fmt.Errorf("%w %d", whatsmeow.ErrServerReturnedError, code) }
+
+// ErrNoAccount is how whatsmeow reports a number without WhatsApp.
+func ErrNoAccount(phone string) error {
+	return errors.New("failed to get user info for " + phone + "@s.whatsapp.net to fill LID cache: no LID found for " + phone + "@s.whatsapp.net from server")
+}

@@ -1,0 +1,61 @@
+package whatsapp
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"regexp"
+
+	waLog "go.mau.fi/whatsmeow/util/log"
+)
+
+// jidUser matches the user part of a WhatsApp address in whatsmeow's log
+// lines ("6281234567890:12@s.whatsapp.net", "123456789.1:2@lid").
+var jidUser = regexp.MustCompile(`[0-9]{5,}([.:][0-9]+)*@`)
+
+// redact hides the phone numbers and LIDs in a line: they identify the
+// people who write to the office, and logs must never do that.
+func redact(s string) string { return jidUser.ReplaceAllString(s, "…@") }
+
+// hide is err with the numbers in its text hidden; errors.Is and As still
+// see the original.
+func hide(err error) error {
+	if err == nil {
+		return nil
+	}
+	return hidden{err}
+}
+
+type hidden struct{ err error }
+
+func (h hidden) Error() string { return redact(h.err.Error()) }
+func (h hidden) Unwrap() error { return h.err }
+
+// waLogger passes whatsmeow's log lines to slog, numbers hidden. whatsmeow
+// is chatty: its info lines become debug lines here.
+type waLogger struct {
+	log *slog.Logger
+}
+
+// newWALogger makes a whatsmeow logger that writes to log.
+func newWALogger(log *slog.Logger) waLog.Logger {
+	return waLogger{log: log.With("part", "whatsmeow")}
+}
+
+func (l waLogger) Errorf(msg string, args ...any) { l.log.Error(redact(fmt.Sprintf(msg, args...))) }
+func (l waLogger) Warnf(msg string, args ...any)  { l.log.Warn(redact(fmt.Sprintf(msg, args...))) }
+func (l waLogger) Infof(msg string, args ...any)  { l.log.Debug(redact(fmt.Sprintf(msg, args...))) }
+func (l waLogger) Debugf(msg string, args ...any) {
+	if l.log.Enabled(context.Background(), slog.LevelDebug) {
+		l.log.Debug(redact(fmt.Sprintf(msg, args...)))
+	}
+}
+
+// Sub gives a module its logger. The raw frames whatsmeow logs as "Recv"
+// and "Send" carry people's names and numbers in the clear: never logged.
+func (l waLogger) Sub(module string) waLog.Logger {
+	if module == "Recv" || module == "Send" {
+		return waLog.Noop
+	}
+	return waLogger{log: l.log.With("module", module)}
+}

@@ -1,0 +1,221 @@
+package whatsapp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"go.mau.fi/whatsmeow"
+	"go.mau.fi/whatsmeow/store"
+	"go.mau.fi/whatsmeow/store/sqlstore"
+	"go.mau.fi/whatsmeow/types/events"
+)
+
+// SessionFile is the name of whatsmeow's session database in the data
+// folder. It holds the keys of the office's WhatsApp account.
+const SessionFile = "whatsapp.db"
+
+// ErrNotPaired says there is no stored session: the number must be linked
+// with "klabot whatsapp login" first.
+var ErrNotPaired = errors.New("no WhatsApp number is linked")
+
+// ErrLogoutLocalOnly says the session was deleted here but WhatsApp could
+// not be told, so the phone still lists the linked device.
+var ErrLogoutLocalOnly = errors.New("WhatsApp could not be reached; the session was deleted here only")
+
+// Session is the office number's link to WhatsApp, kept by whatsmeow's
+// sqlstore in its own SQLite file next to klabot.db.
+type Session struct {
+	container *sqlstore.Container
+	device    *store.Device
+	log       *slog.Logger
+}
+
+// OpenSession opens (creating if needed, with mode 0600) the session file
+// in dataDir. No network is used.
+func OpenSession(ctx context.Context, dataDir string, log *slog.Logger) (*Session, error) {
+	path := filepath.Join(dataDir, SessionFile)
+	// Created here so that it gets 0600, like klabot.db.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("create whatsapp session file: %w", err)
+	}
+	f.Close()
+	// whatsmeow refuses to run without foreign keys; immediate transactions
+	// keep its several connections from failing with "database is locked".
+	dsn := "file:" + path + "?_foreign_keys=on&_journal_mode=WAL&_busy_timeout=5000&_txlock=immediate"
+	container, err := sqlstore.New(ctx, "sqlite3", dsn, newWALogger(log))
+	if err != nil {
+		return nil, fmt.Errorf("open whatsapp session: %w", err)
+	}
+	device, err := container.GetFirstDevice(ctx)
+	if err != nil {
+		container.Close()
+		return nil, fmt.Errorf("read whatsapp session: %w", err)
+	}
+	return &Session{container: container, device: device, log: log}, nil
+}
+
+// Close closes the session file.
+func (s *Session) Close() error { return s.container.Close() }
+
+// Phone is the linked number ("6281234567890"), or "" if none is linked.
+func (s *Session) Phone() string {
+	if s.device.ID == nil {
+		return ""
+	}
+	return s.device.ID.User
+}
+
+// Client makes the client "klabot run" uses. It fails with ErrNotPaired
+// when no number is linked.
+func (s *Session) Client() (Client, error) {
+	if s.device.ID == nil {
+		return nil, ErrNotPaired
+	}
+	c := s.newClient()
+	// A message is acknowledged only after the handler returns true, that
+	// is after it is committed; the decrypted copy is kept until then, so
+	// a redelivery after a crash can still be read.
+	c.SynchronousAck = true
+	c.EnableDecryptedEventBuffer = true
+	// A message that cannot be decrypted is asked for again from the
+	// office phone: nothing a person sends should be lost.
+	c.AutomaticMessageRerequestFromPhone = true
+	// The phone's old chats are not needed, and must not be copied here.
+	c.ManualHistorySyncDownload = true
+	// Start even while the network is down, and keep trying.
+	c.InitialAutoReconnect = true
+	return realClient{c}, nil
+}
+
+func (s *Session) newClient() *whatsmeow.Client {
+	store.SetOSInfo("klabot", [3]uint32{1, 0, 0}) // the name the phone shows for the linked device
+	return whatsmeow.NewClient(s.device, newWALogger(s.log))
+}
+
+// pairTimeout bounds waiting for the first connection after pairing.
+const pairTimeout = 60 * time.Second
+
+// PairQR links a number by QR code. show is called with each code to
+// display (a new one every 20 seconds or so) until the phone scans one.
+func (s *Session) PairQR(ctx context.Context, show func(code string)) error {
+	return s.pair(ctx, func(c *whatsmeow.Client, code string) error {
+		show(code)
+		return nil
+	})
+}
+
+// PairPhone links a number by an 8-character code that the phone asks for
+// ("Link with phone number instead"). phone is the number as 62812….
+func (s *Session) PairPhone(ctx context.Context, phone string, show func(code string)) error {
+	asked := false
+	return s.pair(ctx, func(c *whatsmeow.Client, _ string) error {
+		if asked {
+			return nil // later QR codes are not needed
+		}
+		asked = true
+		code, err := c.PairPhone(ctx, phone, true, whatsmeow.PairClientChrome, "Chrome (Linux)")
+		if err != nil {
+			return fmt.Errorf("ask WhatsApp for a pairing code: %w", err)
+		}
+		show(code)
+		return nil
+	})
+}
+
+// pair connects without a session and follows whatsmeow's QR channel. Its
+// first code means the connection is ready (also for phone pairing).
+func (s *Session) pair(ctx context.Context, onCode func(*whatsmeow.Client, string) error) error {
+	if s.device.ID != nil {
+		return fmt.Errorf("already linked to +%s; run \"klabot whatsapp logout\" first", s.Phone())
+	}
+	c := s.newClient()
+	defer c.Disconnect()
+	qr, err := c.GetQRChannel(ctx)
+	if err != nil {
+		return fmt.Errorf("start pairing: %w", err)
+	}
+	connected := make(chan struct{}, 1)
+	c.AddEventHandler(func(evt any) {
+		if _, ok := evt.(*events.Connected); ok {
+			select {
+			case connected <- struct{}{}:
+			default:
+			}
+		}
+	})
+	if err := c.Connect(); err != nil {
+		return fmt.Errorf("connect to WhatsApp: %w", err)
+	}
+	for item := range qr {
+		switch item.Event {
+		case whatsmeow.QRChannelEventCode:
+			if err := onCode(c, item.Code); err != nil {
+				return err
+			}
+		case whatsmeow.QRChannelSuccess.Event:
+			// WhatsApp reconnects once after pairing; the link is complete
+			// when that connection is up.
+			select {
+			case <-connected:
+			case <-time.After(pairTimeout):
+				s.log.Warn("linked, but the first connection did not come up in time; klabot run will retry")
+			case <-ctx.Done():
+			}
+			return nil
+		case whatsmeow.QRChannelTimeout.Event:
+			return errors.New("the code was not used in time; run the command again")
+		case whatsmeow.QRChannelEventError:
+			return fmt.Errorf("pairing failed: %w", item.Error)
+		default:
+			return fmt.Errorf("pairing failed: %s", item.Event)
+		}
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return errors.New("pairing ended without a result")
+}
+
+// Logout unlinks the number: WhatsApp is told, so the phone drops the
+// linked device, and the session is deleted. When WhatsApp cannot be
+// reached the session is deleted here all the same and ErrLogoutLocalOnly
+// is returned: remove the device on the phone then.
+func (s *Session) Logout(ctx context.Context) error {
+	if s.device.ID == nil {
+		return ErrNotPaired
+	}
+	c := s.newClient()
+	defer c.Disconnect()
+	connected := make(chan struct{}, 1)
+	c.AddEventHandler(func(evt any) {
+		if _, ok := evt.(*events.Connected); ok {
+			select {
+			case connected <- struct{}{}:
+			default:
+			}
+		}
+	})
+	if err := c.Connect(); err == nil {
+		select {
+		case <-connected:
+			if err := c.Logout(ctx); err == nil {
+				return nil // whatsmeow deleted the session too
+			} else {
+				s.log.Warn("whatsapp logout request failed", "err", err)
+			}
+		case <-time.After(20 * time.Second):
+		case <-ctx.Done():
+		}
+	}
+	c.Disconnect()
+	if err := s.device.Delete(context.WithoutCancel(ctx)); err != nil {
+		return fmt.Errorf("delete whatsapp session: %w", err)
+	}
+	return ErrLogoutLocalOnly
+}

@@ -1,0 +1,635 @@
+package flows
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"klabot/locales"
+	"klabot/store"
+)
+
+// The report flow: what happened, where, to how many children, evidence,
+// anonymity, a summary to confirm, and a code. The draft lives in the
+// session (Ctx.Get/Set), so it survives restarts and interruptions; only
+// BATAL (or three days of silence) discards it.
+
+// Draft keys.
+const (
+	dCategory  = "cat"
+	dGroup     = "group"
+	dUrgent    = "urgent"
+	dAlerted   = "alerted" // staff were told an urgent report is being filled in
+	dPlaceNote = "place_note"
+	dDesc      = "desc"
+	dDescMedia = "desc_media" // the story came as a voice note or photo
+	dChildren  = "children"
+	dAge       = "age"
+	dMedia     = "media" // JSON list of draftMedia
+	dAnon      = "anon"
+	dName      = "name"
+	dEditing   = "editing" // came from the summary: go back there after a step
+)
+
+// Limits on what is kept from a draft.
+const (
+	maxDescRunes      = 10000
+	maxPlaceNoteRunes = 500
+	maxNameRunes      = 60
+	maxAgeRunes       = 60
+	maxDraftMedia     = 10
+	// MaxMediaBytes is the largest evidence file kept; Telegram's cloud Bot
+	// API does not hand out bigger files either.
+	MaxMediaBytes = 20 << 20
+)
+
+// draftMedia is an evidence file received during the draft, by reference.
+type draftMedia struct {
+	Kind    Kind   `json:"kind"`
+	Channel string `json:"channel"`
+	Ref     string `json:"ref"`
+	Mime    string `json:"mime,omitempty"`
+	Size    int64  `json:"size,omitempty"`
+	Caption string `json:"caption,omitempty"`
+}
+
+var ageOptions = []struct{ key, label string }{
+	{"u5", "report.age.u5"},
+	{"5_12", "report.age.5_12"},
+	{"13_15", "report.age.13_15"},
+	{"16_17", "report.age.16_17"},
+	{"mixed", "report.age.mixed"},
+	{"unknown", "report.age.unknown"},
+}
+
+var childrenOptions = []struct{ key, label string }{
+	{"1", "report.children.1"},
+	{"2", "report.children.2"},
+	{"3", "report.children.3"},
+	{"4", "report.children.4"},
+	{"5", "report.children.5"},
+	{"0", "report.children.unknown"},
+}
+
+var editOptions = []struct{ key, label string }{
+	{"category", "report.edit.category"},
+	{"place", "report.edit.place"},
+	{"description", "report.edit.description"},
+	{"children", "report.edit.children"},
+	{"age", "report.edit.age"},
+	{"evidence", "report.edit.evidence"},
+	{"anonymous", "report.edit.anonymous"},
+}
+
+func addReports(e *Engine) {
+	e.Register(reportFlow())
+	e.Register(statusFlow())
+	addReportStaff(e)
+}
+
+func reportFlow() *Flow {
+	steps := map[string]*Step{
+		"category": draftGuard(&Step{
+			Prompt: func(c *Ctx) Reply {
+				return Reply{Text: c.T("report.category_question"), Options: firstCategoryOptions(c.T)}
+			},
+			Handle: func(c *Ctx, in Input, choice string) Next {
+				if group, ok := strings.CutPrefix(choice, "group:"); ok {
+					c.Set(dGroup, group)
+					return Goto("category_group")
+				}
+				return chooseCategory(c, choice)
+			},
+		}, guardOptions),
+		"category_group": draftGuard(&Step{
+			Prompt: func(c *Ctx) Reply {
+				r := Reply{Options: groupOptions(c.Get(dGroup), c.T)}
+				for _, g := range categoryGroups {
+					if g.key == c.Get(dGroup) {
+						r.Text = c.T(g.question)
+					}
+				}
+				return r
+			},
+			Handle: func(c *Ctx, in Input, choice string) Next { return chooseCategory(c, choice) },
+		}, guardOptions),
+		"urgent": draftGuard(&Step{
+			Prompt: func(c *Ctx) Reply {
+				return Reply{Text: c.T("report.urgent_question"), Options: []Option{
+					{Key: "yes", Label: c.T("report.urgent_yes")},
+					{Key: "no", Label: c.T("report.urgent_no")},
+				}}
+			},
+			Handle: handleUrgent,
+		}, guardOptions),
+		"place_note": draftGuard(&Step{
+			Prompt: func(c *Ctx) Reply {
+				return Reply{Text: c.T("report.place_note_question"), Options: []Option{{Key: "skip", Label: c.T("report.skip")}}}
+			},
+			Handle: func(c *Ctx, in Input, choice string) Next {
+				if choice == "skip" {
+					c.Set(dPlaceNote, "")
+					return reportNext(c, "description")
+				}
+				note, ok := typedText(in, maxPlaceNoteRunes)
+				if !ok {
+					c.Say(c.T("report.place_note_empty"))
+					return Stay()
+				}
+				c.Set(dPlaceNote, note)
+				return reportNext(c, "description")
+			},
+		}, guardFreeText),
+		"description": draftGuard(&Step{
+			Prompt: func(c *Ctx) Reply { return Reply{Text: c.T("report.desc_question")} },
+			Handle: handleDescription,
+		}, guardFreeText|guardOwnMedia),
+		"children": draftGuard(&Step{
+			Prompt: func(c *Ctx) Reply {
+				r := Reply{Text: c.T("report.children_question")}
+				for _, o := range childrenOptions {
+					r.Options = append(r.Options, Option{Key: o.key, Label: c.T(o.label)})
+				}
+				return r
+			},
+			Handle: func(c *Ctx, in Input, choice string) Next {
+				if choice == "" {
+					// A count beyond the list, typed: "7", "7 anak".
+					n, ok := leadingNumber(Normalize(in.Text))
+					if !ok || n < 1 || n > 999 {
+						c.Say(c.T("report.children_invalid"))
+						return Stay()
+					}
+					choice = strconv.Itoa(n)
+				}
+				c.Set(dChildren, choice)
+				return reportNext(c, "age")
+			},
+		}, guardFreeText|guardStory),
+		"age": draftGuard(&Step{
+			Prompt: func(c *Ctx) Reply {
+				r := Reply{Text: c.T("report.age_question")}
+				for _, o := range ageOptions {
+					r.Options = append(r.Options, Option{Key: o.key, Label: c.T(o.label)})
+				}
+				return r
+			},
+			Handle: func(c *Ctx, in Input, choice string) Next {
+				if choice == "" {
+					// Typed ages are kept as written: "12 dan 14 tahun".
+					age, ok := typedText(in, maxAgeRunes)
+					if !ok {
+						c.Say(c.T("report.age_invalid"))
+						return Stay()
+					}
+					choice = age
+				}
+				c.Set(dAge, choice)
+				return reportNext(c, "evidence")
+			},
+		}, guardFreeText|guardStory),
+		"evidence": draftGuard(&Step{
+			Prompt: func(c *Ctx) Reply {
+				if n := len(draftMediaOf(c)); n > 0 {
+					return Reply{Text: c.T("report.evidence_more", n), Options: []Option{{Key: "done", Label: c.T("report.done")}}}
+				}
+				return Reply{Text: c.T("report.evidence_question"), Options: []Option{{Key: "skip", Label: c.T("report.skip")}}}
+			},
+			Handle: handleEvidence,
+		}, guardFreeText|guardOwnMedia|guardStory),
+		"anonymous": draftGuard(&Step{
+			Prompt: func(c *Ctx) Reply {
+				return Reply{Text: c.T("report.anon_question"), Options: []Option{
+					{Key: "anon", Label: c.T("report.anon_yes")},
+					{Key: "named", Label: c.T("report.anon_no")},
+				}}
+			},
+			Handle: func(c *Ctx, in Input, choice string) Next {
+				if choice == "anon" {
+					c.Set(dAnon, "1")
+					return Goto("confirm")
+				}
+				c.Set(dAnon, "0")
+				if c.User.Name == "" && c.Get(dName) == "" {
+					return Goto("name")
+				}
+				return Goto("confirm")
+			},
+		}, guardOptions),
+		"name": draftGuard(&Step{
+			Prompt: func(c *Ctx) Reply { return Reply{Text: c.T("report.name_question")} },
+			Handle: func(c *Ctx, in Input, choice string) Next {
+				name, ok := typedText(in, maxNameRunes)
+				if !ok {
+					c.Say(c.T("report.name_invalid"))
+					return Stay()
+				}
+				c.Set(dName, name)
+				return Goto("confirm")
+			},
+		}, guardFreeText),
+		"confirm": draftGuard(&Step{
+			Prompt: func(c *Ctx) Reply {
+				return Reply{Text: c.T("report.summary", draftSummary(c)), Options: []Option{
+					{Key: "send", Label: c.T("report.send")},
+					{Key: "edit", Label: c.T("report.edit")},
+					{Key: "cancel", Label: c.T("report.cancel")},
+				}}
+			},
+			Handle: func(c *Ctx, in Input, choice string) Next {
+				switch choice {
+				case "send":
+					return submitReport(c)
+				case "edit":
+					c.Set(dEditing, "1")
+					return Goto("edit")
+				}
+				c.Say(c.T("report.cancelled"))
+				return Menu()
+			},
+		}, guardOptions),
+		"edit": draftGuard(&Step{
+			Prompt: func(c *Ctx) Reply {
+				r := Reply{Text: c.T("report.edit_question")}
+				for _, o := range editOptions {
+					r.Options = append(r.Options, Option{Key: o.key, Label: c.T(o.label)})
+				}
+				return r
+			},
+			Handle: func(c *Ctx, in Input, choice string) Next {
+				if choice == "place" {
+					for _, k := range []string{PlaceKec, PlaceDesa, PlaceLat, PlaceLon} {
+						c.Set(k, "")
+					}
+					return Goto("kec")
+				}
+				return Goto(choice)
+			},
+		}, guardOptions),
+	}
+	for name, s := range PlaceSteps(PlaceOptions{Next: "place_note", AllowPin: true}) {
+		steps[name] = draftGuard(s, guardFreeText)
+	}
+	return &Flow{ID: FlowReport, Version: 1, Start: "category", Steps: steps}
+}
+
+// after is the step that follows, or the summary when the person came to
+// change one answer from there.
+func reportNext(c *Ctx, next string) Next {
+	if c.Get(dEditing) != "" {
+		return Goto("confirm")
+	}
+	return Goto(next)
+}
+
+func chooseCategory(c *Ctx, key string) Next {
+	if _, ok := categoryByKey(key); !ok {
+		return Stay()
+	}
+	c.Set(dCategory, key)
+	return reportNext(c, "urgent")
+}
+
+// handleUrgent puts a child in danger first: the emergency numbers at
+// once, the report marked urgent, and staff told straight away (without
+// who is reporting), before the rest of the questions.
+func handleUrgent(c *Ctx, in Input, choice string) Next {
+	if choice != "yes" {
+		c.Set(dUrgent, "")
+		return Goto("kec")
+	}
+	c.Set(dUrgent, "1")
+	c.Say(c.T("report.urgent_numbers"))
+	if c.Get(dAlerted) == "" {
+		c.Set(dAlerted, "1")
+		c.NotifyStaff(store.PriorityAlert, Reply{Text: staffT("report.staff_urgent_draft", categoryName(locales.Default, c.Get(dCategory)))})
+	}
+	return Goto("kec")
+}
+
+func handleDescription(c *Ctx, in Input, choice string) Next {
+	if in.HasMedia() {
+		if !keepDraftMedia(c, in) {
+			return Stay()
+		}
+		c.Set(dDescMedia, "1")
+		c.Say(c.T("report.desc_media_kept"))
+		return reportNext(c, "children")
+	}
+	if in.Kind != KindText {
+		c.Say(c.T("report.desc_need_text"))
+		return Stay()
+	}
+	text := strings.TrimSpace(in.Text)
+	if Normalize(text) == "" {
+		c.Say(c.T("report.desc_empty"))
+		return Stay()
+	}
+	if utf8.RuneCountInString(text) > maxDescRunes {
+		text = string([]rune(text)[:maxDescRunes])
+		c.Say(c.T("report.desc_cut", maxDescRunes))
+	}
+	c.Set(dDesc, text)
+	return reportNext(c, "children")
+}
+
+func handleEvidence(c *Ctx, in Input, choice string) Next {
+	switch {
+	case choice == "skip" || choice == "done":
+		return reportNext(c, "anonymous")
+	case in.HasMedia():
+		keepDraftMedia(c, in)
+		return Stay()
+	case in.Kind == KindText && noEvidenceWords[Normalize(in.Text)]:
+		return reportNext(c, "anonymous")
+	}
+	c.Say(c.T("report.evidence_need_file"))
+	return Stay()
+}
+
+// noneWords say "there is nothing" where evidence is asked for.
+var noEvidenceWords = map[string]bool{
+	"tidak": true, "tidak ada": true, "tdk ada": true, "gak ada": true, "ga ada": true, "nggak ada": true,
+	"enggak ada": true, "belum ada": true, "no": true, "none": true, "nothing": true, "tidak punya": true,
+}
+
+// Guard flags: what a report step does with input its options do not cover.
+const (
+	guardOptions  = 0
+	guardFreeText = 1 << iota // the step reads typed text itself
+	guardOwnMedia             // the step takes files itself
+	guardStory                // long typed text is more of the story, not an answer
+)
+
+// guard gives every report step the same kindness: a greeting or "lanjut"
+// in the middle of a draft shows the question again and says the draft is
+// kept; a file sent where text was asked is kept as evidence, not dropped;
+// long text sent after the story is added to the story; anything else a
+// step with options does not understand is asked again kindly.
+func draftGuard(s *Step, flags int) *Step {
+	handle := s.Handle
+	return &Step{Prompt: s.Prompt, FreeText: true, Handle: func(c *Ctx, in Input, choice string) Next {
+		if choice != "" {
+			return handle(c, in, choice)
+		}
+		switch {
+		case isResumeWord(in):
+			c.Say(c.T("report.draft_kept"))
+			return Stay()
+		case in.HasMedia() && flags&guardOwnMedia == 0:
+			if keepDraftMedia(c, in) {
+				c.Say(c.T("report.media_kept"))
+			}
+			return Stay()
+		case flags&guardStory != 0 && isMoreStory(in):
+			addToStory(c, in.Text)
+			c.Say(c.T("report.added_to_story"))
+			return Stay()
+		case flags&guardFreeText == 0:
+			c.Say(c.T(misunderstoodKey(in)))
+			return Stay()
+		}
+		return handle(c, in, choice)
+	}}
+}
+
+// resumeWords are what people send to get a conversation going again;
+// mid-draft they must not be taken as an answer, nor wipe the draft.
+var draftResumeWords = map[string]bool{
+	"halo": true, "hallo": true, "helo": true, "hello": true, "hai": true, "hi": true, "hey": true,
+	"p": true, "ping": true, "tes": true, "test": true, "permisi": true, "assalamualaikum": true,
+	"selamat pagi": true, "selamat siang": true, "selamat sore": true, "selamat malam": true,
+	"lanjut": true, "lanjutkan": true, "teruskan": true, "continue": true,
+}
+
+func isResumeWord(in Input) bool { return in.Kind == KindText && draftResumeWords[Normalize(in.Text)] }
+
+// isStory tells typed text that is clearly more of what happened (a
+// sentence, not a short answer) from an answer to the question.
+func isMoreStory(in Input) bool {
+	if in.Kind != KindText {
+		return false
+	}
+	n := Normalize(in.Text)
+	return utf8.RuneCountInString(n) >= 25 && strings.Count(n, " ") >= 3
+}
+
+func addToStory(c *Ctx, text string) {
+	desc := strings.TrimSpace(c.Get(dDesc) + "\n" + strings.TrimSpace(text))
+	if utf8.RuneCountInString(desc) > maxDescRunes {
+		desc = string([]rune(desc)[:maxDescRunes])
+	}
+	c.Set(dDesc, desc)
+}
+
+// keepMedia adds a file to the draft's evidence; false (with the reason
+// said) when it cannot be kept.
+func keepDraftMedia(c *Ctx, in Input) bool {
+	media := draftMediaOf(c)
+	if len(media) >= maxDraftMedia {
+		c.Say(c.T("report.evidence_full", maxDraftMedia))
+		return false
+	}
+	if in.Media.Size > MaxMediaBytes {
+		c.Say(c.T("report.evidence_too_big"))
+		return false
+	}
+	media = append(media, draftMedia{Kind: in.Kind, Channel: c.Channel, Ref: in.Media.Ref, Mime: in.Media.Mime,
+		Size: in.Media.Size, Caption: strings.TrimSpace(in.Text)})
+	raw, _ := json.Marshal(media) // plain strings and numbers: cannot fail
+	c.Set(dMedia, string(raw))
+	return true
+}
+
+func draftMediaOf(c *Ctx) []draftMedia {
+	var media []draftMedia
+	if raw := c.Get(dMedia); raw != "" {
+		_ = json.Unmarshal([]byte(raw), &media) // a broken list counts as none
+	}
+	return media
+}
+
+// cleanText is typed text, trimmed and cut to limit; false if there are
+// no words in it.
+func typedText(in Input, limit int) (string, bool) {
+	if in.Kind != KindText {
+		return "", false
+	}
+	text := strings.TrimSpace(in.Text)
+	if Normalize(text) == "" {
+		return "", false
+	}
+	if utf8.RuneCountInString(text) > limit {
+		text = string([]rune(text)[:limit])
+	}
+	return text, true
+}
+
+// leadingNumber reads "7" or "7 anak".
+func leadingNumber(s string) (int, bool) {
+	word, _, _ := strings.Cut(s, " ")
+	if n, ok := numberWords[word]; ok {
+		return n, true
+	}
+	n, err := strconv.Atoi(word)
+	return n, err == nil
+}
+
+// draftSummary is the draft as the reporter checks it before sending.
+func draftSummary(c *Ctx) string {
+	lang := c.User.Lang
+	var lines []string
+	line := func(key string, args ...any) { lines = append(lines, c.T(key, args...)) }
+	line("report.sum_category", categoryName(lang, c.Get(dCategory)))
+	if c.Get(dUrgent) != "" {
+		line("report.sum_urgent")
+	}
+	line("report.sum_place", draftPlace(c))
+	if note := c.Get(dPlaceNote); note != "" {
+		line("report.sum_place_note", shortText(note, 100))
+	}
+	switch desc := c.Get(dDesc); {
+	case desc != "" && utf8.RuneCountInString(desc) > 200:
+		line("report.sum_story_long", shortText(desc, 200), utf8.RuneCountInString(desc))
+	case desc != "":
+		line("report.sum_story", desc)
+	default:
+		line("report.sum_story_media")
+	}
+	line("report.sum_children", childrenText(lang, c.Get(dChildren)), ageText(lang, c.Get(dAge)))
+	line("report.sum_evidence", len(draftMediaOf(c)))
+	if c.Get(dAnon) == "1" {
+		line("report.sum_anonymous")
+	} else {
+		name := c.Get(dName)
+		if name == "" {
+			name = c.User.Name
+		}
+		line("report.sum_named", name)
+	}
+	return strings.Join(lines, "\n")
+}
+
+func draftPlace(c *Ctx) string {
+	if name := PlaceName(c.Get(PlaceKec), c.Get(PlaceDesa)); name != "" {
+		return name
+	}
+	return c.T("report.pin_place")
+}
+
+func shortText(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return strings.TrimSpace(string(r[:n])) + "…"
+}
+
+func childrenText(lang, v string) string {
+	for _, o := range childrenOptions {
+		if o.key == v {
+			return locales.T(lang, o.label)
+		}
+	}
+	return locales.T(lang, "report.children_n", v)
+}
+
+func ageText(lang, v string) string {
+	for _, o := range ageOptions {
+		if o.key == v {
+			return locales.T(lang, o.label)
+		}
+	}
+	return v
+}
+
+// submitReport stores the draft as a report, tells staff at once and gives
+// the reporter the code, what happens next, and a safety tip.
+func submitReport(c *Ctx) Next {
+	cat, _ := categoryByKey(c.Get(dCategory))
+	media := draftMediaOf(c)
+	desc := c.Get(dDesc)
+	for _, m := range media {
+		if m.Caption != "" {
+			desc = strings.TrimSpace(desc + "\n[" + mediaKindName(locales.Default, string(m.Kind)) + "] " + m.Caption)
+		}
+	}
+	children, _ := strconv.Atoi(c.Get(dChildren))
+	r := store.Report{
+		Category: cat.key, Urgent: c.Get(dUrgent) != "",
+		KecCode: c.Get(PlaceKec), DesaCode: c.Get(PlaceDesa),
+		PlaceNote: c.Get(dPlaceNote), Description: desc,
+		ChildrenCount: children, ChildrenAge: ageText(locales.Default, c.Get(dAge)),
+		Anonymous: c.Get(dAnon) != "0", ReporterID: c.User.ID,
+		KLACluster: cat.cluster, KLAIndicator: cat.indicator,
+	}
+	if lat, err := strconv.ParseFloat(c.Get(PlaceLat), 64); err == nil {
+		lon, _ := strconv.ParseFloat(c.Get(PlaceLon), 64)
+		r.HasPin, r.Lat, r.Lon = true, lat, lon
+	}
+	if err := c.Tx.CreateReport(&r, c.Random(), c.Now); err != nil {
+		return c.Fail(err)
+	}
+	for _, m := range media {
+		if _, err := c.Tx.AddReportMedia(r.ID, store.Media{Kind: string(m.Kind), Channel: m.Channel, Ref: m.Ref,
+			Mime: m.Mime, Size: m.Size}, c.User.ID, c.Now); err != nil {
+			return c.Fail(err)
+		}
+	}
+	if name := c.Get(dName); name != "" && !r.Anonymous {
+		// Saved now, not after the turn: the staff alert below reads it.
+		u := c.User
+		u.Name = name
+		if err := c.Tx.SaveUser(u); err != nil {
+			return c.Fail(err)
+		}
+		c.SetUser(u)
+	}
+	alert, err := reportCard(c, r, locales.Default, cardAlert)
+	if err != nil {
+		return c.Fail(err)
+	}
+	c.NotifyStaff(store.PriorityAlert, Reply{Text: alert, Options: []Option{
+		{Key: "/terima " + r.Code, Label: staffT("triage.accept")},
+		{Key: "/tugaskan " + r.Code, Label: staffT("triage.assign")},
+		{Key: "/buka " + r.Code, Label: staffT("triage.open")},
+	}})
+	next := c.T("report.next_open")
+	if !c.OfficeOpen() {
+		next = c.T("report.next_closed")
+	}
+	c.Say(c.T("report.thanks", r.Code) + "\n\n" + next + "\n\n" + c.T("report.emergency_after") + "\n\n" + c.T("report.safety_tip"))
+	return Menu()
+}
+
+// TFor translates a key into another person's language, for messages sent
+// to them (a reporter's status update, a volunteer's assignment).
+func (c *Ctx) TFor(u store.User, key string, args ...any) string {
+	return locales.T(u.Lang, key, args...)
+}
+
+// staffT is the language of messages to every staff member at once.
+func staffT(key string, args ...any) string { return locales.T(locales.Default, key, args...) }
+
+// DraftNudge is the one gentle reminder for a report left half done.
+func DraftNudge(lang string) Reply { return Reply{Text: locales.T(lang, "report.nudge")} }
+
+// DropDraft turns a stored session holding a report draft into one at the
+// main menu, the draft gone; false if the session holds no report draft.
+func DropDraft(raw []byte) ([]byte, bool) {
+	var st State
+	if err := json.Unmarshal(raw, &st); err != nil || st.Flow != FlowReport {
+		return nil, false
+	}
+	st.Flow, st.Version, st.Step, st.Data, st.Back = FlowMenu, menuVersion, "main", nil, nil
+	out, err := json.Marshal(st)
+	if err != nil {
+		panic(fmt.Sprintf("encode session: %v", err)) // a State always encodes
+	}
+	return out, true
+}
+
+// menuVersion is the main menu flow's version (menuFlow).
+const menuVersion = 1

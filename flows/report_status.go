@@ -1,0 +1,289 @@
+package flows
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"klabot/store"
+)
+
+// The "Cek status laporan" flow: a person's own reports, by list or by
+// code, and adding information or evidence to one that is still open.
+// Someone else's code gets exactly the answer a code that does not exist
+// gets, so codes cannot be used to learn that a report exists.
+
+// statusLabels are the plain words for each status.
+var statusLabels = []struct{ status, label, push string }{
+	{store.StatusNew, "report.status.baru", ""},
+	{store.StatusAccepted, "report.status.diterima", "report.push.diterima"},
+	{store.StatusVerified, "report.status.diverifikasi", "report.push.diverifikasi"},
+	{store.StatusReferred, "report.status.ditindaklanjuti", "report.push.ditindaklanjuti"},
+	{store.StatusDone, "report.status.selesai", "report.push.selesai"},
+	{store.StatusRejected, "report.status.ditolak", "report.push.ditolak"},
+	{store.StatusNotOurs, "report.status.bukan_wewenang", "report.push.bukan_wewenang"},
+}
+
+func statusLabel(t func(string, ...any) string, status string) string {
+	for _, s := range statusLabels {
+		if s.status == status {
+			return t(s.label)
+		}
+	}
+	return status
+}
+
+// maxOwnReports is how many of a person's reports the list shows.
+const maxOwnReports = 6
+
+const (
+	dCode       = "code"
+	dMediaAdded = "media_added"
+)
+
+func statusFlow() *Flow {
+	return &Flow{ID: FlowStatus, Version: 1, Start: "list", Steps: map[string]*Step{
+		"list": {
+			FreeText: true,
+			Prompt: func(c *Ctx) Reply {
+				reports, err := c.Tx.ListReports(store.ReportFilter{ReporterID: c.User.ID, Limit: maxOwnReports})
+				if err != nil {
+					c.Fail(err)
+					return Reply{}
+				}
+				if len(reports) == 0 {
+					return Reply{Text: c.T("track.none")}
+				}
+				var lines []string
+				r := Reply{}
+				for _, rep := range reports {
+					lines = append(lines, c.T("track.list_line", rep.Code, statusLabel(c.T, rep.Status), c.reportDate(rep.CreatedAt)))
+					r.Options = append(r.Options, Option{Key: rep.Code, Label: rep.Code})
+				}
+				r.Text = c.T("track.list", strings.Join(lines, "\n"))
+				return r
+			},
+			Handle: func(c *Ctx, in Input, choice string) Next {
+				code := choice
+				if code == "" {
+					parsed, ok := store.ParseReportCode(in.Text)
+					if in.Kind != KindText || !ok {
+						c.Say(c.T(notFoundKey(in, "track.code_invalid")))
+						return Stay()
+					}
+					code = parsed
+				}
+				if _, ok, err := ownReport(c, code); err != nil {
+					return c.Fail(err)
+				} else if !ok {
+					c.Say(c.T("track.not_found", code))
+					return Stay()
+				}
+				c.Set(dCode, code)
+				return Goto("detail")
+			},
+		},
+		"detail": {
+			Prompt: func(c *Ctx) Reply {
+				r, ok, err := ownReport(c, c.Get(dCode))
+				if err != nil {
+					c.Fail(err)
+					return Reply{}
+				}
+				if !ok {
+					return Reply{Text: c.T("track.not_found", c.Get(dCode))}
+				}
+				text, err := reporterView(c, r)
+				if err != nil {
+					c.Fail(err)
+					return Reply{}
+				}
+				reply := Reply{Text: text}
+				if !store.IsClosed(r.Status) {
+					reply.Options = append(reply.Options,
+						Option{Key: "info", Label: c.T("track.add_info")},
+						Option{Key: "media", Label: c.T("track.add_media")})
+				}
+				reply.Options = append(reply.Options, Option{Key: "list", Label: c.T("track.other")})
+				return reply
+			},
+			Handle: func(c *Ctx, in Input, choice string) Next {
+				switch choice {
+				case "info":
+					return Goto("add_info")
+				case "media":
+					c.Set(dMediaAdded, "")
+					return Goto("add_media")
+				}
+				return Goto("list")
+			},
+		},
+		"add_info": {
+			FreeText: true,
+			Prompt: func(c *Ctx) Reply {
+				return Reply{Text: c.T("track.info_question"), Options: []Option{{Key: "skip", Label: c.T("report.skip")}}}
+			},
+			Handle: func(c *Ctx, in Input, choice string) Next {
+				if choice == "skip" {
+					return Goto("detail")
+				}
+				r, ok, err := ownOpenReport(c)
+				if err != nil || !ok {
+					return Goto("detail")
+				}
+				if in.HasMedia() {
+					return addEvidence(c, r, in, "detail")
+				}
+				text, ok := typedText(in, maxDescRunes)
+				if !ok {
+					c.Say(c.T(notFoundKey(in, "track.info_empty")))
+					return Stay()
+				}
+				if err := c.Tx.AddReportEvent(store.ReportEvent{ReportID: r.ID, At: c.Now, ActorID: c.User.ID,
+					Role: store.RoleReporter, Kind: store.EventInfo, Note: text}); err != nil {
+					return c.Fail(err)
+				}
+				if err := tellHandlers(c, r, "triage.reporter_info"); err != nil {
+					return c.Fail(err)
+				}
+				c.Say(c.T("track.info_saved"))
+				return Goto("detail")
+			},
+		},
+		"add_media": {
+			FreeText: true,
+			Prompt: func(c *Ctx) Reply {
+				if n := c.Get(dMediaAdded); n != "" {
+					return Reply{Text: c.T("track.media_more", n), Options: []Option{{Key: "done", Label: c.T("report.done")}}}
+				}
+				return Reply{Text: c.T("track.media_question"), Options: []Option{{Key: "done", Label: c.T("report.done")}}}
+			},
+			Handle: func(c *Ctx, in Input, choice string) Next {
+				if choice == "done" || in.Kind == KindText && noEvidenceWords[Normalize(in.Text)] {
+					return Goto("detail")
+				}
+				r, ok, err := ownOpenReport(c)
+				if err != nil || !ok {
+					return Goto("detail")
+				}
+				if !in.HasMedia() {
+					c.Say(c.T("track.media_need_file"))
+					return Stay()
+				}
+				return addEvidence(c, r, in, "")
+			},
+		},
+	}}
+}
+
+// addEvidence adds a file to an open report at once, and tells whoever
+// handles the report about the first one. Next: step, or stay for more.
+func addEvidence(c *Ctx, r store.Report, in Input, step string) Next {
+	if in.Media.Size > MaxMediaBytes {
+		c.Say(c.T("report.evidence_too_big"))
+		return Stay()
+	}
+	if _, err := c.Tx.AddReportMedia(r.ID, store.Media{Kind: string(in.Kind), Channel: c.Channel, Ref: in.Media.Ref,
+		Mime: in.Media.Mime, Size: in.Media.Size}, c.User.ID, c.Now); err != nil {
+		return c.Fail(err)
+	}
+	if err := c.Tx.AddReportEvent(store.ReportEvent{ReportID: r.ID, At: c.Now, ActorID: c.User.ID,
+		Role: store.RoleReporter, Kind: store.EventMedia, Note: strings.TrimSpace(in.Text)}); err != nil {
+		return c.Fail(err)
+	}
+	n := 0
+	fmt.Sscan(c.Get(dMediaAdded), &n)
+	n++
+	c.Set(dMediaAdded, fmt.Sprint(n))
+	if n == 1 {
+		if err := tellHandlers(c, r, "triage.reporter_media"); err != nil {
+			return c.Fail(err)
+		}
+	}
+	if step != "" {
+		c.Say(c.T("track.media_saved"))
+		return Goto(step)
+	}
+	return Stay()
+}
+
+// tellHandlers lets staff and the assigned volunteer know the reporter
+// added something, without saying who the reporter is.
+func tellHandlers(c *Ctx, r store.Report, key string) error {
+	open := Option{Key: "/buka " + r.Code, Label: staffT("triage.open")}
+	c.NotifyStaff(store.PriorityAlert, Reply{Text: staffT(key, r.Code), Options: []Option{open}})
+	if r.AssignedTo == 0 {
+		return nil
+	}
+	vol, err := c.Tx.User(r.AssignedTo)
+	if err != nil {
+		return err
+	}
+	open.Label = c.TFor(vol, "triage.open")
+	c.Send(vol.ID, store.PriorityAlert, Reply{Text: c.TFor(vol, key, r.Code), Options: []Option{open}})
+	return nil
+}
+
+// ownReport finds a report by code only if this person made it.
+func ownReport(c *Ctx, code string) (store.Report, bool, error) {
+	r, err := c.Tx.ReportByCode(code)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.Report{}, false, nil
+	}
+	if err != nil {
+		return store.Report{}, false, err
+	}
+	if r.ReporterID != c.User.ID {
+		return store.Report{}, false, nil
+	}
+	return r, true, nil
+}
+
+func ownOpenReport(c *Ctx) (store.Report, bool, error) {
+	r, ok, err := ownReport(c, c.Get(dCode))
+	if err != nil || !ok {
+		return r, false, err
+	}
+	if store.IsClosed(r.Status) {
+		c.Say(c.T("track.closed"))
+		return r, false, nil
+	}
+	return r, true, nil
+}
+
+// reporterView is a report as its reporter sees it: what and where, the
+// status and its history in plain words. Staff notes are not shown: every
+// answer about a case comes from the locale files.
+func reporterView(c *Ctx, r store.Report) (string, error) {
+	events, err := c.Tx.ReportEvents(r.ID)
+	if err != nil {
+		return "", err
+	}
+	var history []string
+	for _, e := range events {
+		var what string
+		switch e.Kind {
+		case store.EventCreated:
+			what = c.T("track.event_created")
+		case store.EventStatus:
+			what = statusLabel(c.T, e.ToStatus)
+		case store.EventAssign:
+			what = c.T("track.event_assigned")
+		default:
+			continue
+		}
+		history = append(history, c.T("track.history_line", c.reportDateTime(e.At), what))
+	}
+	place := PlaceName(r.KecCode, r.DesaCode)
+	if place == "" {
+		place = c.T("report.pin_place")
+	}
+	return c.T("track.detail", r.Code, categoryName(c.User.Lang, r.Category), place,
+		statusLabel(c.T, r.Status), strings.Join(history, "\n")), nil
+}
+
+// date and dateTime show a time in local time (WIB), short.
+func (c *Ctx) reportDate(t time.Time) string { return t.In(c.Loc).Format("02/01/2006") }
+
+func (c *Ctx) reportDateTime(t time.Time) string { return t.In(c.Loc).Format("02/01 15.04") }

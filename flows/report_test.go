@@ -1,0 +1,288 @@
+package flows
+
+import (
+	"context"
+	"database/sql"
+	"math/rand/v2"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"klabot/locales"
+	"klabot/store"
+)
+
+// Every label of a report option fits a small screen in every language.
+func TestReportOptionLabelsFit(t *testing.T) {
+	var keys []string
+	for _, c := range categories {
+		keys = append(keys, c.label)
+	}
+	for _, g := range categoryGroups {
+		keys = append(keys, g.label)
+	}
+	for _, list := range [][]struct{ key, label string }{ageOptions, childrenOptions, editOptions, referralTargets} {
+		for _, o := range list {
+			keys = append(keys, o.label)
+		}
+	}
+	for _, a := range statusActions {
+		keys = append(keys, a.label)
+	}
+	keys = append(keys, "report.skip", "report.done", "report.urgent_yes", "report.urgent_no", "report.anon_yes",
+		"report.anon_no", "report.send", "report.edit", "report.cancel", "track.add_info", "track.add_media",
+		"track.other", "track.see", "triage.accept", "triage.assign", "triage.reassign", "triage.open", "triage.note",
+		"triage.evidence", "triage.menu_reports", "triage.menu_new", "triage.menu_open", "triage.menu_urgent",
+		"triage.menu_closed")
+	for _, lang := range locales.Languages {
+		for _, key := range keys {
+			if s := locales.T(lang, key); utf8.RuneCountInString(s) > 20 || s == key {
+				t.Errorf("%s %s = %q: an option label must exist and fit 20 characters", lang, key, s)
+			}
+		}
+	}
+}
+
+// No list of categories has more than seven choices.
+func TestCategoryListsAreShort(t *testing.T) {
+	tr := func(k string, a ...any) string { return locales.T("id", k, a...) }
+	if n := len(firstCategoryOptions(tr)); n > 7 {
+		t.Errorf("first list has %d options", n)
+	}
+	for _, g := range categoryGroups {
+		if n := len(groupOptions(g.key, tr)); n > 7 || n == 0 {
+			t.Errorf("group %s has %d options", g.key, n)
+		}
+	}
+}
+
+func TestCategoriesCarryTheirKLAIndicator(t *testing.T) {
+	want := map[string]string{
+		"pekerja_anak": "V/21", "bpta_tambang": "V/21", "bpta_sawit": "V/21", "bpta_kayu": "V/21",
+		"bpta_jalanan": "V/21", "bpta_prt": "V/21", "bpta_lain": "V/21", "eksploitasi_ekonomi": "V/21",
+		"perkawinan_anak": "II/7", "putus_sekolah": "IV/17",
+	}
+	for key, kla := range want {
+		c, ok := categoryByKey(key)
+		if !ok || c.cluster+"/"+c.indicator != kla {
+			t.Errorf("%s: %s/%s, want %s", key, c.cluster, c.indicator, kla)
+		}
+	}
+	for _, c := range categories {
+		if c.key != "lainnya" && c.cluster == "" {
+			t.Errorf("%s has no KLA cluster", c.key)
+		}
+	}
+	if got := matchCategories("SAWIT"); len(got) != 1 || got[0] != "bpta_sawit" {
+		t.Errorf("matchCategories(sawit) = %v", got)
+	}
+	if got := matchCategories("anak bekerja"); len(got) != 7 {
+		t.Errorf("matchCategories(anak bekerja) = %v, want the whole group", got)
+	}
+}
+
+func TestDropDraft(t *testing.T) {
+	out, ok := DropDraft([]byte(`{"flow":"report","version":1,"step":"evidence","data":{"desc":"x"},"back":["age"],"seq":9}`))
+	if !ok || string(out) != `{"flow":"menu","version":1,"step":"main","seq":9,"updated":"0001-01-01T00:00:00Z"}` {
+		t.Errorf("DropDraft = %s %v", out, ok)
+	}
+	if _, ok := DropDraft([]byte(`{"flow":"training","step":"x"}`)); ok {
+		t.Error("dropped a conversation that is not a report draft")
+	}
+}
+
+// chat drives the engine for several people in one database.
+type chat struct {
+	t      *testing.T
+	db     *store.DB
+	engine *Engine
+	now    time.Time
+	staff  map[string]bool
+	// seen collects every message, by who received it.
+	seen map[string][]string
+	ids  map[int64]string
+}
+
+func newChat(t *testing.T) *chat {
+	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "klabot.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	loc, _ := time.LoadLocation("Asia/Pontianak")
+	return &chat{t: t, db: db, engine: NewEngine(Config{Location: loc, Random: rand.NewChaCha8([32]byte{3})}),
+		now: time.Date(2026, 11, 24, 10, 0, 0, 0, loc), staff: map[string]bool{}, seen: map[string][]string{}, ids: map[int64]string{}}
+}
+
+// say sends text from a person and returns the reply to them.
+func (ch *chat) say(who, text string) string {
+	ch.t.Helper()
+	in := Input{Kind: KindText, Text: text}
+	if strings.HasPrefix(text, "[button] ") {
+		in = Input{Kind: KindButton, Payload: strings.TrimPrefix(text, "[button] ")}
+	}
+	var reply string
+	err := ch.db.Tx(context.Background(), func(tx *store.Tx) error {
+		u, isNew, err := tx.UserByContact(store.Contact{Channel: "console", Address: who}, "id", ch.now)
+		if err != nil {
+			return err
+		}
+		ch.ids[u.ID] = who
+		msgs, err := ch.engine.Run(tx, Request{User: u, New: isNew, Staff: ch.staff[who], Input: in, Now: ch.now, Channel: "console"})
+		for _, m := range msgs {
+			switch {
+			case m.ToStaff:
+				ch.seen["staff"] = append(ch.seen["staff"], m.Reply.Text+optionText(m.Reply))
+			case m.UserID == 0 || m.UserID == u.ID:
+				if reply == "" {
+					reply = m.Reply.Text // the answer; a view sent alongside comes after it
+				}
+				ch.seen[who] = append(ch.seen[who], m.Reply.Text+optionText(m.Reply))
+			default:
+				ch.seen[ch.ids[m.UserID]] = append(ch.seen[ch.ids[m.UserID]], m.Reply.Text+optionText(m.Reply))
+			}
+		}
+		return err
+	})
+	if err != nil {
+		ch.t.Fatal(err)
+	}
+	ch.now = ch.now.Add(time.Minute)
+	return reply
+}
+
+func optionText(r Reply) string {
+	var b strings.Builder
+	for _, o := range r.Options {
+		b.WriteString("\n" + o.Label + " " + o.Key)
+	}
+	return b.String()
+}
+
+func (ch *chat) join(who, role string) {
+	ch.say(who, "halo")
+	ch.say(who, "1")
+	ch.say(who, role)
+}
+
+// Anonymity holds wherever staff and volunteers look: alerts, lists,
+// report views, assignment messages, notes, and the audit log.
+func TestAnonymousReporterNeverShownToStaffOrVolunteers(t *testing.T) {
+	ch := newChat(t)
+	ch.staff["petugas"] = true
+	ch.join("petugas", "5")
+	invite := ch.say("petugas", "/undang satgas sanggau ledo")
+	code := strings.Fields(invite[strings.Index(invite, "UND-"):])[0]
+	ch.join("sari", "3")
+	ch.say("sari", "/kode "+code)
+	ch.say("sari", "Sari")
+
+	// The reporter has a name on record from before, and a contact that
+	// would identify them.
+	ch.join("rina-0812345", "1")
+	err := ch.db.Tx(context.Background(), func(tx *store.Tx) error {
+		id, _ := tx.UserIDByContact(store.Contact{Channel: "console", Address: "rina-0812345"})
+		u, _ := tx.User(id)
+		u.Name = "Rina Wulandari"
+		return tx.SaveUser(u)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, answer := range []string{"1", "3", "1", "sanggau ledo", "bange", "lewati",
+		"Anak tetangga dipukul pamannya setiap malam.", "1", "3", "lewati", "1"} {
+		ch.say("rina-0812345", answer)
+	}
+	summary := ch.say("rina-0812345", "1")
+	reportCode := strings.Fields(summary[strings.Index(summary, "LPR-"):])[0]
+
+	for _, step := range []struct{ who, text string }{
+		{"petugas", "/laporan"}, {"petugas", "/buka " + reportCode}, {"petugas", "[button] /terima " + reportCode},
+		{"petugas", "/tugaskan " + reportCode}, {"petugas", "1"}, {"sari", "/laporan"}, {"sari", "/buka " + reportCode},
+		{"sari", "/verifikasi " + reportCode + " sudah dicek"}, {"sari", "/catatan " + reportCode + " keluarga ditemui"},
+		{"petugas", "/status " + reportCode + " selesai"},
+	} {
+		ch.say(step.who, step.text)
+	}
+	for _, who := range []string{"staff", "petugas", "sari"} {
+		all := strings.Join(ch.seen[who], "\n")
+		if !strings.Contains(all, reportCode) {
+			t.Fatalf("%s never saw the report; the test is not looking at anything", who)
+		}
+		for _, secret := range []string{"Rina", "Wulandari", "rina-0812345", "0812345"} {
+			if strings.Contains(all, secret) {
+				t.Errorf("%s saw %q of an anonymous reporter:\n%s", who, secret, all)
+			}
+		}
+	}
+	// The reporter still heard about every step.
+	told := strings.Join(ch.seen["rina-0812345"], "\n")
+	for _, want := range []string{"sudah diterima", "diverifikasi oleh relawan", "sudah dicek di lapangan", "sudah selesai"} {
+		if !strings.Contains(told, want) {
+			t.Errorf("the reporter was not told %q", want)
+		}
+	}
+	// Every view and change by staff and volunteer is in the audit log,
+	// without the reporter's identity.
+	raw, err := sql.Open("sqlite3", "file:"+ch.db.Path()+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	rows, err := raw.Query(`SELECT actor || ' ' || action || ' ' || subject || ' ' || detail FROM audit ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var actions []string
+	for rows.Next() {
+		var a string
+		rows.Scan(&a)
+		actions = append(actions, a)
+	}
+	rows.Close()
+	log := strings.Join(actions, "\n")
+	for _, want := range []string{"report:list", "report:view " + reportCode, "report:status " + reportCode + " baru -> diterima",
+		"report:assign " + reportCode, "report:status " + reportCode + " diterima -> diverifikasi", "report:note " + reportCode,
+		"report:status " + reportCode + " diverifikasi -> selesai", "invite:create", "invite:redeem"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("audit log lacks %q:\n%s", want, log)
+		}
+	}
+	if strings.Contains(log, "Rina") || strings.Contains(log, "0812345") {
+		t.Errorf("audit log names the reporter:\n%s", log)
+	}
+}
+
+// A staff member or volunteer in the middle of their own report keeps the
+// draft when they open a report from an alert.
+func TestCommandKeysKeepOwnDraft(t *testing.T) {
+	ch := newChat(t)
+	ch.staff["petugas"] = true
+	ch.join("petugas", "5")
+	ch.join("warga", "1")
+	for _, a := range []string{"1", "7", "2", "ledo", "1", "lewati", "Ada anak yang tidak pernah pulang.", "1", "3", "lewati", "1", "1"} {
+		ch.say("warga", a)
+	}
+	code := ""
+	for _, m := range ch.seen["staff"] {
+		if i := strings.Index(m, "LPR-"); i >= 0 {
+			code = m[i : i+13]
+		}
+	}
+	ch.say("petugas", "1") // Laporkan kasus: the staff member starts their own report
+	ch.say("petugas", "3") // Kekerasan
+	ch.say("petugas", "2") // not urgent
+	before := len(ch.seen["petugas"])
+	reply := ch.say("petugas", "[button] /buka "+code)
+	if !strings.Contains(reply, "Di kecamatan mana?") {
+		t.Errorf("the draft's question was not asked again: %q", reply)
+	}
+	if got := strings.Join(ch.seen["petugas"][before:], "\n"); !strings.Contains(got, "Laporan "+code) {
+		t.Errorf("the report view did not come: %q", got)
+	}
+	if reply := ch.say("petugas", "ledo"); !strings.Contains(reply, "Desa atau kelurahan mana di Kecamatan Ledo") {
+		t.Errorf("the draft did not go on: %q", reply)
+	}
+}

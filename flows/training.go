@@ -1,0 +1,805 @@
+package flows
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"klabot/locales"
+	"klabot/store"
+	"klabot/store/wilayah"
+)
+
+// Trainings: people find upcoming trainings, register (or join the
+// waitlist), see and cancel their registrations, and check in on the day
+// with the session's attendance code. Staff manage sessions in
+// training_staff.go.
+
+// FlowTrainingStaff is the staff side of trainings.
+const FlowTrainingStaff = "training_staff"
+
+// trainingsPerPage keeps a list message short on a small screen.
+const trainingsPerPage = 5
+
+// checkinEarly is how long before a training starts people may check in:
+// at the latest from the start of its day.
+const checkinEarly = 3 * time.Hour
+
+// checkinLate is how long after a training ends a check-in still counts.
+const checkinLate = 3 * time.Hour
+
+func addTrainings(e *Engine) {
+	e.Register(trainingFlow())
+	e.Register(trainingStaffFlow())
+	e.AddStaffEntry("pelatihan", "training.staff_entry", FlowTrainingStaff)
+	e.AddCommand("pelatihan", func(c *Ctx, args string) Next { return Switch(FlowTraining) })
+	// "/hadir 7KQ3MX" checks in from anywhere; "/hadir" alone asks for the code.
+	e.AddCommand("hadir", func(c *Ctx, args string) Next {
+		if args != "" && checkIn(c, args) {
+			return Menu()
+		}
+		return Next{flow: FlowTraining, step: "checkin"}
+	})
+	e.AddCommand("sesi", func(c *Ctx, args string) Next {
+		if !c.Staff {
+			c.Say(c.T("input.choose_option"))
+			return Stay()
+		}
+		return Switch(FlowTrainingStaff)
+	})
+}
+
+func trainingFlow() *Flow {
+	steps := map[string]*Step{
+		"home":           {Prompt: trainingHomePrompt, Handle: trainingHome, FreeText: true},
+		"programs":       {Prompt: programsPrompt, Handle: pickProgram},
+		"kecs":           {Prompt: kecsPrompt, Handle: pickKec, FreeText: true},
+		"list":           {Prompt: listPrompt, Handle: pickTraining},
+		"detail":         {Prompt: detailPrompt, Handle: detailChoice},
+		"reuse":          {Prompt: reusePrompt, Handle: reuseChoice},
+		"name":           {Prompt: askText("training.ask_name"), Handle: takeName},
+		"age":            {Prompt: askText("training.ask_age"), Handle: takeAge},
+		"phone":          {Prompt: phonePrompt, Handle: takePhone, FreeText: true},
+		"question":       {Prompt: questionPrompt, Handle: takeAnswer},
+		"confirm":        {Prompt: confirmPrompt, Handle: confirmRegistration},
+		"mine":           {Prompt: minePrompt, Handle: pickTraining},
+		"cancel_confirm": {Prompt: cancelPrompt, Handle: cancelRegistration},
+		"checkin":        {Prompt: askText("training.ask_code"), Handle: takeCode},
+		"history":        {Prompt: historyPrompt, Handle: func(c *Ctx, in Input, choice string) Next { return Goto("home") }},
+	}
+	for id, s := range PlaceSteps(PlaceOptions{Prefix: "reg_", Next: "phone"}) {
+		steps[id] = s
+	}
+	return &Flow{ID: FlowTraining, Version: 1, Start: "home", Steps: steps}
+}
+
+func askText(key string) func(c *Ctx) Reply {
+	return func(c *Ctx) Reply { return Reply{Text: c.T(key)} }
+}
+
+func trainingHomePrompt(c *Ctx) Reply {
+	return Reply{Text: c.T("training.home"), Options: []Option{
+		{Key: "list", Label: c.T("training.opt_schedule")},
+		{Key: "programs", Label: c.T("training.opt_by_program")},
+		{Key: "kecs", Label: c.T("training.opt_by_kec")},
+		{Key: "mine", Label: c.T("training.opt_mine")},
+		{Key: "checkin", Label: c.T("training.opt_checkin")},
+		{Key: "history", Label: c.T("training.opt_history")},
+	}}
+}
+
+func trainingHome(c *Ctx, in Input, choice string) Next {
+	switch choice {
+	case "list":
+		c.Set("filter_program", "")
+		c.Set("filter_kec", "")
+		c.Set("page", "0")
+		return Goto("list")
+	case "programs", "kecs", "mine", "checkin", "history":
+		return Goto(choice)
+	}
+	// Someone who just types the attendance code is checking in.
+	if in.Kind == KindText {
+		if _, ok := normalizeAttendanceCode(in.Text); ok {
+			if checkIn(c, in.Text) {
+				return Menu()
+			}
+			return Stay()
+		}
+	}
+	c.Say(c.T(misunderstoodKey(in)))
+	return Stay()
+}
+
+func programsPrompt(c *Ctx) Reply {
+	r := Reply{Text: c.T("training.choose_program")}
+	for _, p := range trainingPrograms {
+		r.Options = append(r.Options, Option{Key: p.Key, Label: c.T(p.Label)})
+	}
+	return r
+}
+
+func pickProgram(c *Ctx, in Input, choice string) Next {
+	c.Set("filter_program", choice)
+	c.Set("filter_kec", "")
+	c.Set("page", "0")
+	return Goto("list")
+}
+
+// kecsPrompt offers the kecamatan that have upcoming trainings; any other
+// can still be typed, and is answered with "none there yet".
+func kecsPrompt(c *Ctx) Reply {
+	ts, err := c.Tx.UpcomingTrainings(c.Now, "", "")
+	if err != nil {
+		c.Fail(err)
+		return Reply{}
+	}
+	r := Reply{Text: c.T("training.choose_kec")}
+	seen := map[string]bool{}
+	for _, k := range wilayah.Kecamatans() {
+		for _, t := range ts {
+			if t.KecCode == k.Code && !seen[k.Code] {
+				seen[k.Code] = true
+				r.Options = append(r.Options, Option{Key: k.Code, Label: k.Name})
+			}
+		}
+	}
+	if len(r.Options) == 0 {
+		r.Text = c.T("training.none")
+		r.Options = []Option{{Key: "home", Label: c.T("training.opt_home")}}
+	}
+	return r
+}
+
+func pickKec(c *Ctx, in Input, choice string) Next {
+	if choice == "home" {
+		return Goto("home")
+	}
+	if choice == "" && in.Kind == KindText {
+		if found := wilayah.MatchKecamatan(in.Text); len(found) == 1 {
+			choice = found[0].Code
+		}
+	}
+	if _, ok := wilayah.KecamatanByCode(choice); !ok {
+		c.Say(c.T(notFoundKey(in, "place.kec_not_found")))
+		return Stay()
+	}
+	c.Set("filter_program", "")
+	c.Set("filter_kec", choice)
+	c.Set("page", "0")
+	return Goto("list")
+}
+
+func listPrompt(c *Ctx) Reply {
+	ts, err := c.Tx.UpcomingTrainings(c.Now, c.Get("filter_program"), c.Get("filter_kec"))
+	if err != nil {
+		c.Fail(err)
+		return Reply{}
+	}
+	if len(ts) == 0 {
+		text := c.T("training.none")
+		if c.Get("filter_program") != "" || c.Get("filter_kec") != "" {
+			text = c.T("training.none_filtered")
+		}
+		return Reply{Text: text, Options: []Option{{Key: "home", Label: c.T("training.opt_home")}}}
+	}
+	pages := (len(ts) + trainingsPerPage - 1) / trainingsPerPage
+	page := min(atoi(c.Get("page")), pages-1)
+	shown := ts[page*trainingsPerPage : min(len(ts), (page+1)*trainingsPerPage)]
+
+	var b strings.Builder
+	b.WriteString(c.T("training.list_title", len(ts)))
+	if pages > 1 {
+		b.WriteString(" " + c.T("training.page", page+1, pages))
+	}
+	r := Reply{}
+	for i, t := range shown {
+		fmt.Fprintf(&b, "\n\n%d. %s", i+1, trainingSummary(c, t, "   "))
+		r.Options = append(r.Options, Option{Key: trainingKey(t.ID), Label: shortLabel(t.Title)})
+	}
+	b.WriteString("\n\n" + c.T("training.list_pick"))
+	if page+1 < pages {
+		r.Options = append(r.Options, Option{Key: "more", Label: c.T("training.opt_more")})
+	}
+	r.Text = b.String()
+	return r
+}
+
+// trainingSummary is a training in a few lines: title, programme, when,
+// where and seats; indent lines them up under a list number.
+func trainingSummary(c *Ctx, t store.Training, indent string) string {
+	lines := []string{t.Title, programName(c.User.Lang, t.Program), formatWhen(c.User.Lang, c.Loc, t.StartsAt, t.EndsAt),
+		placeLine(c.User.Lang, t), seatsLine(c.User.Lang, t)}
+	return strings.Join(lines, "\n"+indent)
+}
+
+func programName(lang, key string) string {
+	if p, ok := programByKey(key); ok {
+		return locales.T(lang, p.Name)
+	}
+	return key
+}
+
+func placeLine(lang string, t store.Training) string {
+	if k, ok := wilayah.KecamatanByCode(t.KecCode); ok {
+		return locales.T(lang, "training.place_in_kec", t.Place, k.Name)
+	}
+	return t.Place
+}
+
+func seatsLine(lang string, t store.Training) string {
+	if t.SeatsLeft() > 0 {
+		return locales.T(lang, "training.seats_left", t.SeatsLeft(), t.Capacity)
+	}
+	return locales.T(lang, "training.seats_full", t.Waitlisted)
+}
+
+func trainingKey(id int64) string { return "t" + strconv.FormatInt(id, 10) }
+
+// idFrom reads the id in an option key such as "t12"; 0 if it is not one.
+func idFrom(prefix, key string) int64 {
+	rest, ok := strings.CutPrefix(key, prefix)
+	if !ok {
+		return 0
+	}
+	id, _ := strconv.ParseInt(rest, 10, 64)
+	return id
+}
+
+// pickTraining handles the lists of trainings (all, or mine).
+func pickTraining(c *Ctx, in Input, choice string) Next {
+	switch choice {
+	case "more":
+		c.Set("page", strconv.Itoa(atoi(c.Get("page"))+1))
+		return Stay()
+	case "home":
+		return Goto("home")
+	case "list":
+		c.Set("filter_program", "")
+		c.Set("filter_kec", "")
+		c.Set("page", "0")
+		return Goto("list")
+	}
+	id := idFrom("t", choice)
+	if id == 0 {
+		return Stay()
+	}
+	c.Set("tid", strconv.FormatInt(id, 10))
+	c.Set("from", c.state.Step)
+	return Goto("detail")
+}
+
+// currentTraining loads the training the person is looking at.
+func currentTraining(c *Ctx) (store.Training, bool) {
+	t, err := c.Tx.Training(int64(atoi(c.Get("tid"))))
+	if errors.Is(err, store.ErrTrainingNotFound) {
+		return t, false
+	}
+	if err != nil {
+		c.Fail(err)
+		return t, false
+	}
+	return t, true
+}
+
+// open tells whether people can still register for t.
+func open(c *Ctx, t store.Training) bool {
+	return t.Status == store.TrainingScheduled && c.Now.Before(t.StartsAt)
+}
+
+func detailPrompt(c *Ctx) Reply {
+	back := Option{Key: "back", Label: c.T("training.opt_back")}
+	t, ok := currentTraining(c)
+	if !ok {
+		return Reply{Text: c.T("training.gone"), Options: []Option{back}}
+	}
+	reg, found, err := c.Tx.Registration(t.ID, c.User.ID)
+	if err != nil {
+		c.Fail(err)
+		return Reply{}
+	}
+	var b strings.Builder
+	b.WriteString(trainingSummary(c, t, ""))
+	if t.Description != "" {
+		b.WriteString("\n\n" + t.Description)
+	}
+	r := Reply{}
+	active := found && reg.Status != store.RegCancelled
+	switch {
+	case t.Status == store.TrainingCancelled:
+		b.WriteString("\n\n" + c.T("training.is_cancelled"))
+	case active && reg.Status == store.RegRegistered:
+		b.WriteString("\n\n" + c.T("training.you_registered"))
+	case active:
+		b.WriteString("\n\n" + c.T("training.you_waitlisted", reg.Position))
+	case !open(c, t):
+		b.WriteString("\n\n" + c.T("training.closed"))
+	case t.SeatsLeft() == 0:
+		b.WriteString("\n\n" + c.T("training.full_offer_waitlist"))
+	}
+	switch {
+	case active && open(c, t):
+		r.Options = append(r.Options, Option{Key: "cancel", Label: c.T("training.opt_cancel_mine")})
+	case !active && open(c, t) && t.SeatsLeft() > 0:
+		r.Options = append(r.Options, Option{Key: "register", Label: c.T("training.opt_register")})
+	case !active && open(c, t):
+		r.Options = append(r.Options, Option{Key: "register", Label: c.T("training.opt_waitlist")})
+	}
+	r.Text = b.String()
+	r.Options = append(r.Options, back)
+	return r
+}
+
+func detailChoice(c *Ctx, in Input, choice string) Next {
+	switch choice {
+	case "cancel":
+		return Goto("cancel_confirm")
+	case "register":
+		t, ok := currentTraining(c)
+		if !ok || !open(c, t) {
+			return Stay() // the prompt now says why
+		}
+		last, found, err := c.Tx.LastRegistration(c.User.ID)
+		if err != nil {
+			return c.Fail(err)
+		}
+		if found && last.FullName != "" {
+			return Goto("reuse")
+		}
+		return Goto("name")
+	}
+	if c.Get("from") == "mine" {
+		return Goto("mine")
+	}
+	return Goto("list")
+}
+
+// reusePrompt offers the details of the person's last registration, so a
+// second training takes two taps instead of ten answers.
+func reusePrompt(c *Ctx) Reply {
+	last, _, err := c.Tx.LastRegistration(c.User.ID)
+	if err != nil {
+		c.Fail(err)
+		return Reply{}
+	}
+	return Reply{
+		Text: c.T("training.reuse", last.FullName, last.Age, PlaceName("", last.DesaCode), displayPhone(last.Phone)),
+		Options: []Option{
+			{Key: "yes", Label: c.T("training.opt_reuse")},
+			{Key: "no", Label: c.T("training.opt_fill_new")},
+		},
+	}
+}
+
+func reuseChoice(c *Ctx, in Input, choice string) Next {
+	if choice != "yes" {
+		return Goto("name")
+	}
+	last, _, err := c.Tx.LastRegistration(c.User.ID)
+	if err != nil {
+		return c.Fail(err)
+	}
+	d, _ := wilayah.DesaByCode(last.DesaCode)
+	c.Set("name", last.FullName)
+	c.Set("reg_kec", d.KecCode)
+	c.Set("reg_desa", last.DesaCode)
+	c.Set("phone", last.Phone)
+	return acceptAge(c, last.Age, "question")
+}
+
+func takeName(c *Ctx, in Input, choice string) Next {
+	name := strings.Join(strings.Fields(in.Text), " ")
+	letters := 0
+	for _, r := range Normalize(name) {
+		if r >= 'a' && r <= 'z' {
+			letters++
+		}
+	}
+	if in.Kind != KindText || letters < 2 || len([]rune(name)) > 80 {
+		c.Say(c.T("training.name_invalid"))
+		return Stay()
+	}
+	c.Set("name", name)
+	return Goto("age")
+}
+
+func takeAge(c *Ctx, in Input, choice string) Next {
+	if in.Kind != KindText {
+		c.Say(c.T("training.age_not_number"))
+		return Stay()
+	}
+	age, problem := parseAge(in.Text)
+	if problem != "" {
+		c.Say(c.T(problem))
+		return Stay()
+	}
+	return acceptAge(c, age, "reg_kec")
+}
+
+// acceptAge applies the programme's age rule: a kind no, with a pointer to
+// other help, or on to the next question.
+func acceptAge(c *Ctx, age int, next string) Next {
+	t, ok := currentTraining(c)
+	if !ok {
+		return Goto("detail")
+	}
+	p, _ := programByKey(t.Program)
+	if refusal := p.ageRefusal(age); refusal != "" {
+		c.Say(c.T(refusal))
+		return Goto("home")
+	}
+	c.Set("age", strconv.Itoa(age))
+	if next == "question" {
+		return startQuestions(c, p)
+	}
+	return Goto(next)
+}
+
+// phonePrompt offers a number we know already (from an earlier
+// registration, or the WhatsApp number they write from), otherwise asks
+// for one, with a "share my number" key where the channel has it.
+func phonePrompt(c *Ctx) Reply {
+	if c.Get("phone_other") != "1" {
+		known, err := c.Tx.KnownPhone(c.User.ID)
+		if err != nil {
+			c.Fail(err)
+			return Reply{}
+		}
+		if known != "" {
+			return Reply{Text: c.T("training.phone_known", displayPhone(known)), Options: []Option{
+				{Key: "known", Label: c.T("training.opt_phone_known")},
+				{Key: "other", Label: c.T("training.opt_phone_other")},
+			}}
+		}
+	}
+	return Reply{Text: c.T("training.ask_phone"), AskContact: c.T("training.share_contact")}
+}
+
+func takePhone(c *Ctx, in Input, choice string) Next {
+	switch choice {
+	case "other":
+		c.Set("phone_other", "1")
+		return Stay()
+	case "known":
+		known, err := c.Tx.KnownPhone(c.User.ID)
+		if err != nil {
+			return c.Fail(err)
+		}
+		return acceptPhone(c, known)
+	}
+	switch in.Kind {
+	case KindContact:
+		if in.Phone == "" {
+			c.Say(c.T("training.phone_not_own"))
+			return Stay()
+		}
+		if phone, ok := normalizePhone(in.Phone); ok {
+			return acceptPhone(c, phone)
+		}
+	case KindText:
+		if phone, ok := normalizePhone(in.Text); ok {
+			return acceptPhone(c, phone)
+		}
+	}
+	c.Say(c.T("training.phone_invalid"))
+	return Stay()
+}
+
+func acceptPhone(c *Ctx, phone string) Next {
+	c.Set("phone", phone)
+	t, ok := currentTraining(c)
+	if !ok {
+		return Goto("detail")
+	}
+	p, _ := programByKey(t.Program)
+	return startQuestions(c, p)
+}
+
+func startQuestions(c *Ctx, p trainingProgram) Next {
+	if len(p.Questions) == 0 {
+		return Goto("confirm")
+	}
+	c.Set("q", "0")
+	return Goto("question")
+}
+
+// currentQuestion is the programme question being asked.
+func currentQuestion(c *Ctx) (trainingProgram, int, bool) {
+	t, ok := currentTraining(c)
+	if !ok {
+		return trainingProgram{}, 0, false
+	}
+	p, _ := programByKey(t.Program)
+	i := atoi(c.Get("q"))
+	return p, i, i < len(p.Questions)
+}
+
+func questionPrompt(c *Ctx) Reply {
+	p, i, ok := currentQuestion(c)
+	if !ok {
+		return Reply{Text: c.T("training.gone")}
+	}
+	text := c.T(p.Questions[i].Text)
+	if i == 0 && p.Intro != "" {
+		text = c.T(p.Intro) + "\n\n" + text
+	}
+	return Reply{Text: text, Options: []Option{
+		{Key: "yes", Label: c.T("training.opt_yes")},
+		{Key: "no", Label: c.T("training.opt_no")},
+	}}
+}
+
+func takeAnswer(c *Ctx, in Input, choice string) Next {
+	p, i, ok := currentQuestion(c)
+	if !ok {
+		return Goto("detail")
+	}
+	q := p.Questions[i]
+	c.Set("ans_"+q.Key, choice)
+	if q.Required && choice != "yes" {
+		c.Say(c.T(q.Refusal))
+		return Menu()
+	}
+	if i+1 < len(p.Questions) {
+		c.Set("q", strconv.Itoa(i+1))
+		return Stay()
+	}
+	return Goto("confirm")
+}
+
+// answers collects the programme answers given in this registration.
+func answers(c *Ctx, p trainingProgram) map[string]string {
+	out := map[string]string{}
+	for _, q := range p.Questions {
+		if a := c.Get("ans_" + q.Key); a != "" {
+			out[q.Key] = a
+		}
+	}
+	return out
+}
+
+func confirmPrompt(c *Ctx) Reply {
+	t, ok := currentTraining(c)
+	if !ok {
+		return Reply{Text: c.T("training.gone")}
+	}
+	text := c.T("training.confirm", t.Title, formatWhen(c.User.Lang, c.Loc, t.StartsAt, t.EndsAt), placeLine(c.User.Lang, t),
+		c.Get("name"), atoi(c.Get("age")), PlaceName(c.Get("reg_kec"), c.Get("reg_desa")), displayPhone(c.Get("phone")))
+	if t.SeatsLeft() == 0 {
+		text += "\n\n" + c.T("training.confirm_full")
+	} else {
+		text += "\n\n" + c.T("training.confirm_ask")
+	}
+	return Reply{Text: text, Options: []Option{
+		{Key: "yes", Label: c.T("training.opt_confirm")},
+		{Key: "no", Label: c.T("training.opt_dont")},
+	}}
+}
+
+func confirmRegistration(c *Ctx, in Input, choice string) Next {
+	if choice != "yes" {
+		c.Say(c.T("training.not_registered"))
+		return Goto("home")
+	}
+	t, ok := currentTraining(c)
+	if !ok {
+		return Goto("detail")
+	}
+	p, _ := programByKey(t.Program)
+	ans := answers(c, p)
+	reg, err := c.Tx.Register(store.Registration{
+		TrainingID: t.ID, UserID: c.User.ID, FullName: c.Get("name"), Age: atoi(c.Get("age")),
+		DesaCode: c.Get("reg_desa"), Phone: c.Get("phone"), Answers: ans, Priority: p.priority(ans),
+	}, c.Now)
+	switch {
+	case errors.Is(err, store.ErrAlreadyRegistered):
+		c.Say(c.T("training.already"))
+		return Goto("detail")
+	case errors.Is(err, store.ErrRegistrationClosed):
+		return Goto("detail") // it says the training is closed
+	case err != nil:
+		return c.Fail(err)
+	}
+	when := formatWhen(c.User.Lang, c.Loc, t.StartsAt, t.EndsAt)
+	if reg.Status == store.RegWaitlisted {
+		c.Say(c.T("training.waitlisted", t.Title, when, reg.Position))
+	} else {
+		c.Say(c.T("training.registered", t.Title, when, placeLine(c.User.Lang, t)))
+	}
+	return Menu()
+}
+
+func minePrompt(c *Ctx) Reply {
+	regs, err := c.Tx.UserRegistrations(c.User.ID)
+	if err != nil {
+		c.Fail(err)
+		return Reply{}
+	}
+	var b strings.Builder
+	r := Reply{}
+	n := 0
+	for _, reg := range regs {
+		t := reg.Training
+		if !t.EndsAt.After(c.Now) {
+			continue // past ones are in the attendance history
+		}
+		n++
+		status := c.T("training.status_registered")
+		switch {
+		case t.Status == store.TrainingCancelled:
+			status = c.T("training.status_training_cancelled")
+		case reg.Status == store.RegWaitlisted:
+			status = c.T("training.status_waitlisted", reg.Position)
+		}
+		fmt.Fprintf(&b, "\n\n%d. %s\n   %s\n   %s", n, t.Title, formatWhen(c.User.Lang, c.Loc, t.StartsAt, t.EndsAt), status)
+		r.Options = append(r.Options, Option{Key: trainingKey(t.ID), Label: shortLabel(t.Title)})
+	}
+	if n == 0 {
+		return Reply{Text: c.T("training.mine_none"), Options: []Option{
+			{Key: "list", Label: c.T("training.opt_schedule")},
+			{Key: "home", Label: c.T("training.opt_home")},
+		}}
+	}
+	r.Text = c.T("training.mine_title") + b.String()
+	r.Options = append(r.Options, Option{Key: "home", Label: c.T("training.opt_home")})
+	return r
+}
+
+func cancelPrompt(c *Ctx) Reply {
+	t, ok := currentTraining(c)
+	if !ok {
+		return Reply{Text: c.T("training.gone")}
+	}
+	return Reply{
+		Text: c.T("training.cancel_question", t.Title, formatWhen(c.User.Lang, c.Loc, t.StartsAt, t.EndsAt)),
+		Options: []Option{
+			{Key: "yes", Label: c.T("training.opt_cancel_yes")},
+			{Key: "no", Label: c.T("training.opt_cancel_no")},
+		},
+	}
+}
+
+func cancelRegistration(c *Ctx, in Input, choice string) Next {
+	if choice != "yes" {
+		return Goto("detail")
+	}
+	t, ok := currentTraining(c)
+	if !ok || !open(c, t) {
+		return Goto("detail")
+	}
+	promoted, err := c.Tx.CancelRegistration(t.ID, c.User.ID, c.Now)
+	if errors.Is(err, store.ErrNotRegistered) {
+		return Goto("detail")
+	}
+	if err != nil {
+		return c.Fail(err)
+	}
+	if err := tellPromoted(c, t, promoted); err != nil {
+		return c.Fail(err)
+	}
+	c.Say(c.T("training.cancelled_mine", t.Title))
+	return Menu()
+}
+
+// tellPromoted tells the people who just got a seat from the waitlist, each
+// in their own language.
+func tellPromoted(c *Ctx, t store.Training, promoted []store.Registration) error {
+	for _, r := range promoted {
+		u, err := c.Tx.User(r.UserID)
+		if err != nil {
+			return err
+		}
+		c.Send(u.ID, store.PriorityAlert, Reply{Text: locales.T(u.Lang, "training.promoted", t.Title,
+			formatWhen(u.Lang, c.Loc, t.StartsAt, t.EndsAt), placeLine(u.Lang, t))})
+	}
+	return nil
+}
+
+func takeCode(c *Ctx, in Input, choice string) Next {
+	if in.Kind != KindText {
+		c.Say(c.T("training.code_unknown"))
+		return Stay()
+	}
+	if checkIn(c, in.Text) {
+		return Menu()
+	}
+	return Stay()
+}
+
+// checkIn records a person's attendance from the code staff show on the
+// day. It says what happened and tells whether the check-in is over
+// (recorded, or nothing more this person can do with this code).
+func checkIn(c *Ctx, text string) bool {
+	code, ok := normalizeAttendanceCode(text)
+	if !ok {
+		c.Say(c.T("training.code_unknown"))
+		return false
+	}
+	t, err := c.Tx.TrainingByCode(code)
+	if errors.Is(err, store.ErrTrainingNotFound) {
+		c.Say(c.T("training.code_unknown"))
+		return false
+	}
+	if err != nil {
+		c.Fail(err)
+		return false
+	}
+	when := formatWhen(c.User.Lang, c.Loc, t.StartsAt, t.EndsAt)
+	switch {
+	case t.Status == store.TrainingCancelled:
+		c.Say(c.T("training.code_cancelled", t.Title))
+		return true
+	case c.Now.Before(checkinOpens(t, c.Loc)):
+		c.Say(c.T("training.code_too_early", t.Title, when))
+		return true
+	case c.Now.After(t.EndsAt.Add(checkinLate)):
+		c.Say(c.T("training.code_too_late", t.Title))
+		return true
+	}
+	reg, found, err := c.Tx.Registration(t.ID, c.User.ID)
+	if err != nil {
+		c.Fail(err)
+		return false
+	}
+	switch {
+	case !found || reg.Status == store.RegCancelled:
+		c.Say(c.T("training.code_not_registered", t.Title))
+	case reg.Status == store.RegWaitlisted:
+		c.Say(c.T("training.code_waitlisted", t.Title))
+	case !reg.AttendedAt.IsZero():
+		c.Say(c.T("training.code_already", t.Title, formatClock(c.User.Lang, reg.AttendedAt.In(c.Loc))))
+	default:
+		if err := c.Tx.SetAttendance(t.ID, c.User.ID, true, 0, c.Now); err != nil {
+			c.Fail(err)
+			return false
+		}
+		c.Say(c.T("training.checked_in", reg.FullName, t.Title))
+	}
+	return true
+}
+
+// checkinOpens is when people may start checking in: the start of the
+// training's day, or checkinEarly before it starts if that is earlier.
+func checkinOpens(t store.Training, loc *time.Location) time.Time {
+	s := t.StartsAt.In(loc)
+	midnight := time.Date(s.Year(), s.Month(), s.Day(), 0, 0, 0, 0, loc)
+	return minTime(midnight, t.StartsAt.Add(-checkinEarly))
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
+
+func historyPrompt(c *Ctx) Reply {
+	regs, err := c.Tx.UserRegistrations(c.User.ID)
+	if err != nil {
+		c.Fail(err)
+		return Reply{}
+	}
+	var lines []string
+	for _, reg := range regs {
+		t := reg.Training
+		if reg.Status != store.RegRegistered || t.Status != store.TrainingScheduled ||
+			t.StartsAt.After(c.Now) && reg.AttendedAt.IsZero() {
+			continue // not held yet, or never had a seat
+		}
+		mark := c.T("training.history_absent")
+		if !reg.AttendedAt.IsZero() {
+			mark = c.T("training.history_present")
+		} else if t.EndsAt.After(c.Now) {
+			mark = c.T("training.history_ongoing")
+		}
+		lines = append(lines, fmt.Sprintf("%d. %s\n   %s\n   %s", len(lines)+1, t.Title,
+			formatDate(c.User.Lang, t.StartsAt.In(c.Loc)), mark))
+	}
+	back := []Option{{Key: "home", Label: c.T("training.opt_home")}}
+	if len(lines) == 0 {
+		return Reply{Text: c.T("training.history_none"), Options: back}
+	}
+	return Reply{Text: c.T("training.history_title") + "\n\n" + strings.Join(lines, "\n\n"), Options: back}
+}

@@ -1,0 +1,953 @@
+package flows
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"klabot/locales"
+	"klabot/store"
+	"klabot/store/csvexport"
+	"klabot/store/wilayah"
+)
+
+// The staff side of trainings: create, edit, move and cancel sessions by
+// chat, see who registered and who waits, export that to CSV, mark
+// attendance and message everyone in a session. Whoever is affected by a
+// cancellation or a move is told, in their own language.
+
+// sessionsPerPage keeps the staff list of sessions readable.
+const sessionsPerPage = 8
+
+// staffListDays is how long after it ended a session stays in the staff
+// list, for marking attendance late and exporting.
+const staffListDays = 30
+
+// Limits of what staff type for a session.
+const (
+	maxTitle       = 100
+	maxPlace       = 120
+	maxDescription = 500
+	maxCapacity    = 1000
+	maxDuration    = 31 * 24 * time.Hour
+	maxAhead       = 2 * 365 * 24 * time.Hour
+)
+
+// draftFields are the parts of a session staff fill in, in the order they
+// are asked, with the option label that picks each for a change.
+var draftFields = []struct{ step, label string }{
+	{"d_program", "training.field_program"},
+	{"d_title", "training.field_title"},
+	{"d_desc", "training.field_desc"},
+	{"d_kec", "training.field_kec"},
+	{"d_place", "training.field_place"},
+	{"d_start", "training.field_start"},
+	{"d_end", "training.field_end"},
+	{"d_cap", "training.field_capacity"},
+}
+
+func trainingStaffFlow() *Flow {
+	steps := map[string]*Step{
+		"home":            {Prompt: staffHomePrompt, Handle: staffHome},
+		"session":         {Prompt: sessionPrompt, Handle: sessionChoice},
+		"people":          {Prompt: peoplePrompt, Handle: func(c *Ctx, in Input, choice string) Next { return Goto("session") }},
+		"mark":            {Prompt: markPrompt, Handle: markChoice, FreeText: true},
+		"message":         {Prompt: messagePrompt, Handle: takeMessage},
+		"message_confirm": {Prompt: messageConfirmPrompt, Handle: sendMessage},
+		"cancel_session":  {Prompt: cancelSessionPrompt, Handle: cancelSession},
+		"d_program":       {Prompt: draftProgramPrompt, Handle: takeDraftProgram},
+		"d_title":         {Prompt: askText("training.ask_title"), Handle: takeDraftTitle},
+		"d_desc":          {Prompt: draftDescPrompt, Handle: takeDraftDesc, FreeText: true},
+		"d_kec":           {Prompt: draftKecPrompt, Handle: takeDraftKec, FreeText: true},
+		"d_place":         {Prompt: askText("training.ask_place"), Handle: takeDraftPlace},
+		"d_start":         {Prompt: draftStartPrompt, Handle: takeDraftStart},
+		"d_end":           {Prompt: draftEndPrompt, Handle: takeDraftEnd},
+		"d_cap":           {Prompt: askText("training.ask_capacity"), Handle: takeDraftCapacity},
+		"review":          {Prompt: reviewPrompt, Handle: reviewChoice},
+		"edit_field":      {Prompt: editFieldPrompt, Handle: editFieldChoice},
+	}
+	// Only staff get anything from these steps, even mid-way: rights can be
+	// taken away between two messages.
+	for _, s := range steps {
+		prompt, handle := s.Prompt, s.Handle
+		s.Prompt = func(c *Ctx) Reply {
+			if !c.Staff {
+				return Reply{}
+			}
+			return prompt(c)
+		}
+		s.Handle = func(c *Ctx, in Input, choice string) Next {
+			if !c.Staff {
+				return Menu()
+			}
+			return handle(c, in, choice)
+		}
+	}
+	return &Flow{ID: FlowTrainingStaff, Version: 1, Start: "home", Steps: steps}
+}
+
+// fresh moves to step and forgets the way back, so that "kembali" cannot
+// lead to a finished action (a saved draft, a sent message) and repeat it.
+func fresh(c *Ctx, step string) Next {
+	c.state.Back = nil
+	c.state.Step = step
+	return Stay()
+}
+
+// actor names the staff member in the audit log.
+func actor(c *Ctx) string { return "user:" + strconv.FormatInt(c.User.ID, 10) }
+
+func staffHomePrompt(c *Ctx) Reply {
+	ts, err := c.Tx.TrainingsEndingAfter(c.Now.AddDate(0, 0, -staffListDays))
+	if err != nil {
+		c.Fail(err)
+		return Reply{}
+	}
+	r := Reply{Options: []Option{{Key: "new", Label: c.T("training.opt_new")}}}
+	if len(ts) == 0 {
+		r.Text = c.T("training.staff_none")
+		return r
+	}
+	pages := (len(ts) + sessionsPerPage - 1) / sessionsPerPage
+	page := min(atoi(c.Get("page")), pages-1)
+	var b strings.Builder
+	b.WriteString(c.T("training.staff_title", len(ts)))
+	if pages > 1 {
+		b.WriteString(" " + c.T("training.page", page+1, pages))
+	}
+	for i, t := range ts[page*sessionsPerPage : min(len(ts), (page+1)*sessionsPerPage)] {
+		fmt.Fprintf(&b, "\n\n%d. %s\n   %s\n   %s", i+2, t.Title, formatWhen(c.User.Lang, c.Loc, t.StartsAt, t.EndsAt), countsLine(c, t))
+		r.Options = append(r.Options, Option{Key: "s" + strconv.FormatInt(t.ID, 10), Label: shortLabel(t.Title)})
+	}
+	if page+1 < pages {
+		r.Options = append(r.Options, Option{Key: "more", Label: c.T("training.opt_more")})
+	}
+	r.Text = b.String()
+	return r
+}
+
+// countsLine is "12 dari 20 terdaftar, 3 menunggu", or that it was cancelled.
+func countsLine(c *Ctx, t store.Training) string {
+	if t.Status == store.TrainingCancelled {
+		return c.T("training.is_cancelled")
+	}
+	return c.T("training.counts", t.Registered, t.Capacity, t.Waitlisted)
+}
+
+func staffHome(c *Ctx, in Input, choice string) Next {
+	switch choice {
+	case "new":
+		for _, f := range draftFields {
+			c.Set(f.step, "")
+		}
+		c.Set("mode", "new")
+		c.Set("review", "")
+		return Goto("d_program")
+	case "more":
+		c.Set("page", strconv.Itoa(atoi(c.Get("page"))+1))
+		return Stay()
+	}
+	if id := idFrom("s", choice); id != 0 {
+		c.Set("sid", strconv.FormatInt(id, 10))
+		return Goto("session")
+	}
+	return Stay()
+}
+
+// staffSession loads the session staff are working on.
+func staffSession(c *Ctx) (store.Training, bool) {
+	t, err := c.Tx.Training(int64(atoi(c.Get("sid"))))
+	if errors.Is(err, store.ErrTrainingNotFound) {
+		return t, false
+	}
+	if err != nil {
+		c.Fail(err)
+		return t, false
+	}
+	return t, true
+}
+
+// changeable tells whether a session can still be edited, moved or cancelled.
+func changeable(c *Ctx, t store.Training) bool {
+	return t.Status == store.TrainingScheduled && c.Now.Before(t.StartsAt)
+}
+
+func sessionPrompt(c *Ctx) Reply {
+	t, ok := staffSession(c)
+	if !ok {
+		return Reply{Text: c.T("training.gone"), Options: []Option{{Key: "back", Label: c.T("training.opt_sessions")}}}
+	}
+	text := c.T("training.session", t.Title, programName(c.User.Lang, t.Program),
+		formatWhen(c.User.Lang, c.Loc, t.StartsAt, t.EndsAt), placeLine(c.User.Lang, t), countsLine(c, t), t.AttendanceCode)
+	if t.Description != "" {
+		text += "\n\n" + t.Description
+	}
+	r := Reply{Text: text, Options: []Option{
+		{Key: "people", Label: c.T("training.opt_people")},
+		{Key: "export", Label: c.T("training.opt_export")},
+	}}
+	if t.Registered > 0 {
+		r.Options = append(r.Options, Option{Key: "mark", Label: c.T("training.opt_mark")})
+	}
+	if t.Registered+t.Waitlisted > 0 {
+		r.Options = append(r.Options, Option{Key: "message", Label: c.T("training.opt_message")})
+	}
+	if changeable(c, t) {
+		r.Options = append(r.Options,
+			Option{Key: "edit", Label: c.T("training.opt_edit")},
+			Option{Key: "move", Label: c.T("training.opt_move")},
+			Option{Key: "cancel", Label: c.T("training.opt_cancel_session")})
+	}
+	r.Options = append(r.Options, Option{Key: "back", Label: c.T("training.opt_sessions")})
+	return r
+}
+
+func sessionChoice(c *Ctx, in Input, choice string) Next {
+	t, ok := staffSession(c)
+	if !ok {
+		return Goto("home")
+	}
+	switch choice {
+	case "people", "mark", "message":
+		return Goto(choice)
+	case "export":
+		exportRegistrations(c, t)
+		return Stay()
+	case "edit", "move", "cancel":
+		if !changeable(c, t) {
+			return Stay()
+		}
+		if choice == "cancel" {
+			return Goto("cancel_session")
+		}
+		loadDraft(c, t)
+		if choice == "move" {
+			c.Set("moving", "1") // ask the end too, then review
+			return Goto("d_start")
+		}
+		return Goto("review")
+	}
+	return Goto("home")
+}
+
+// loadDraft puts a session into the draft, to change it through the same
+// questions that created it.
+func loadDraft(c *Ctx, t store.Training) {
+	c.Set("mode", "edit")
+	c.Set("review", "1")
+	c.Set("d_program", t.Program)
+	c.Set("d_title", t.Title)
+	c.Set("d_desc", t.Description)
+	c.Set("d_kec", t.KecCode)
+	c.Set("d_place", t.Place)
+	c.Set("d_start", t.StartsAt.Format(time.RFC3339))
+	c.Set("d_end", t.EndsAt.Format(time.RFC3339))
+	c.Set("d_cap", strconv.Itoa(t.Capacity))
+}
+
+func peoplePrompt(c *Ctx) Reply {
+	back := []Option{{Key: "back", Label: c.T("training.opt_back")}}
+	t, ok := staffSession(c)
+	if !ok {
+		return Reply{Text: c.T("training.gone"), Options: back}
+	}
+	regs, err := c.Tx.Registrations(t.ID)
+	if err != nil {
+		c.Fail(err)
+		return Reply{}
+	}
+	var seated, waiting []string
+	for _, r := range regs {
+		line := personLine(c, r)
+		if r.Status == store.RegWaitlisted {
+			waiting = append(waiting, fmt.Sprintf("%d. %s", r.Position, line))
+		} else {
+			seated = append(seated, fmt.Sprintf("%d. %s", len(seated)+1, line))
+		}
+	}
+	text := c.T("training.people_title", t.Title, t.Registered, t.Capacity)
+	if len(seated) == 0 {
+		text += "\n" + c.T("training.people_none")
+	} else {
+		text += "\n" + strings.Join(seated, "\n")
+	}
+	if len(waiting) > 0 {
+		text += "\n\n" + c.T("training.people_waiting", len(waiting)) + "\n" + strings.Join(waiting, "\n")
+	}
+	return Reply{Text: text, Options: back}
+}
+
+// personLine is one registration for staff: name, age, village, phone and
+// what matters for the session (priority, attendance).
+func personLine(c *Ctx, r store.Registration) string {
+	line := c.T("training.person", r.FullName, r.Age, PlaceName("", r.DesaCode), displayPhone(r.Phone))
+	if r.Priority > 0 {
+		line += ", " + c.T("training.person_priority", r.Priority)
+	}
+	if !r.AttendedAt.IsZero() {
+		line += ", " + c.T("training.person_present", formatClock(c.User.Lang, r.AttendedAt.In(c.Loc)))
+	}
+	return line
+}
+
+// exportRegistrations writes a session's registrations to a CSV file under
+// the data folder and sends it to the staff member as a document.
+func exportRegistrations(c *Ctx, t store.Training) {
+	dir := c.engine.cfg.DataDir
+	if dir == "" {
+		c.Say(c.T("training.export_unavailable"))
+		return
+	}
+	regs, err := c.Tx.Registrations(t.ID)
+	if err != nil {
+		c.Fail(err)
+		return
+	}
+	// Column names are fixed (not translated), so that spreadsheets and
+	// scripts built on an export keep working.
+	header := []string{"no", "status", "urutan_tunggu", "nama_lengkap", "umur", "desa", "kecamatan", "telepon",
+		"prioritas", "jawaban", "daftar_pada", "hadir_pada"}
+	var rows [][]string
+	for i, r := range regs {
+		d, _ := wilayah.DesaByCode(r.DesaCode)
+		position := ""
+		if r.Status == store.RegWaitlisted {
+			position = strconv.Itoa(r.Position)
+		}
+		rows = append(rows, []string{strconv.Itoa(i + 1), r.Status, position, r.FullName, strconv.Itoa(r.Age),
+			d.Name, d.KecName, displayPhone(r.Phone), strconv.Itoa(r.Priority), answerList(r.Answers),
+			formatStamp(r.CreatedAt, c.Loc), formatStamp(r.AttendedAt, c.Loc)})
+	}
+	name := fmt.Sprintf("pelatihan-%d-%s.csv", t.ID, c.Now.In(c.Loc).Format("20060102-150405"))
+	path, err := csvexport.Write(filepath.Join(dir, "exports"), name, header, rows)
+	if err != nil {
+		c.Fail(err)
+		return
+	}
+	if err := c.Tx.Audit(c.Now, actor(c), "training_export", trainingSubject(t), strconv.Itoa(len(rows))+" rows"); err != nil {
+		c.Fail(err)
+		return
+	}
+	c.Say(c.T("training.export_sent"))
+	c.Send(c.User.ID, store.PriorityReply, Reply{
+		Text:       c.T("training.export_caption", t.Title, len(rows)),
+		Attachment: &Attachment{Kind: "document", Path: path, Name: name},
+	})
+}
+
+func trainingSubject(t store.Training) string { return "training:" + strconv.FormatInt(t.ID, 10) }
+
+// answerList writes a registration's answers as "key=yes; key=no".
+func answerList(answers map[string]string) string {
+	keys := make([]string, 0, len(answers))
+	for k := range answers {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + "=" + answers[k]
+	}
+	return strings.Join(parts, "; ")
+}
+
+// maxMarkKeys is how many people get a key of their own when marking
+// attendance; a bigger class is marked by typing the number in the list,
+// as chat keyboards cannot hold hundreds of keys.
+const maxMarkKeys = 40
+
+// seated are a session's registered people, in the order of the list.
+func seated(c *Ctx, t store.Training) ([]store.Registration, bool) {
+	regs, err := c.Tx.Registrations(t.ID)
+	if err != nil {
+		c.Fail(err)
+		return nil, false
+	}
+	var out []store.Registration
+	for _, r := range regs {
+		if r.Status == store.RegRegistered {
+			out = append(out, r)
+		}
+	}
+	return out, true
+}
+
+func markPrompt(c *Ctx) Reply {
+	done := Option{Key: "done", Label: c.T("training.opt_done")}
+	t, ok := staffSession(c)
+	if !ok {
+		return Reply{Text: c.T("training.gone"), Options: []Option{done}}
+	}
+	regs, ok := seated(c, t)
+	if !ok {
+		return Reply{}
+	}
+	var lines []string
+	r := Reply{}
+	for i, reg := range regs {
+		mark := c.T("training.mark_absent")
+		if !reg.AttendedAt.IsZero() {
+			mark = c.T("training.mark_present")
+		}
+		lines = append(lines, fmt.Sprintf("%d. %s: %s", i+1, reg.FullName, mark))
+		if len(regs) <= maxMarkKeys {
+			r.Options = append(r.Options, Option{Key: "u" + strconv.FormatInt(reg.UserID, 10), Label: shortLabel(reg.FullName)})
+		}
+	}
+	r.Text = c.T("training.mark_title", t.Title) + "\n\n" + strings.Join(lines, "\n")
+	if len(regs) > maxMarkKeys {
+		// No keys at all: a typed "1" must mean the first person, not "done".
+		r.Text += "\n\n" + c.T("training.mark_type_number")
+		return r
+	}
+	r.Options = append(r.Options, done)
+	return r
+}
+
+// markChoice marks a person present, or takes the mark back when they
+// were marked by mistake. The person is picked by key, or by typing their
+// number in the list.
+func markChoice(c *Ctx, in Input, choice string) Next {
+	t, ok := staffSession(c)
+	if choice == "done" || !ok || choice == "" && Normalize(in.Text) == Normalize(c.T("training.opt_done")) {
+		return Goto("session")
+	}
+	id := idFrom("u", choice)
+	if n, err := strconv.Atoi(strings.TrimSpace(in.Text)); choice == "" && err == nil {
+		if regs, ok := seated(c, t); ok && n >= 1 && n <= len(regs) {
+			id = regs[n-1].UserID
+		}
+	}
+	if id == 0 {
+		c.Say(c.T("training.mark_which"))
+		return Stay()
+	}
+	reg, found, err := c.Tx.Registration(t.ID, id)
+	if err != nil {
+		return c.Fail(err)
+	}
+	if !found || reg.Status != store.RegRegistered {
+		return Stay()
+	}
+	present := reg.AttendedAt.IsZero()
+	if err := c.Tx.SetAttendance(t.ID, id, present, c.User.ID, c.Now); err != nil {
+		return c.Fail(err)
+	}
+	action, said := "training_attendance_unmark", "training.unmarked"
+	if present {
+		action, said = "training_attendance_mark", "training.marked"
+	}
+	if err := c.Tx.Audit(c.Now, actor(c), action, trainingSubject(t), "user:"+strconv.FormatInt(id, 10)); err != nil {
+		return c.Fail(err)
+	}
+	c.Say(c.T(said, reg.FullName))
+	return Stay()
+}
+
+// activeRegistrations are the people a session concerns: registered or waiting.
+func activeRegistrations(c *Ctx, t store.Training) ([]store.Registration, bool) {
+	regs, err := c.Tx.Registrations(t.ID)
+	if err != nil {
+		c.Fail(err)
+		return nil, false
+	}
+	return regs, true
+}
+
+func messagePrompt(c *Ctx) Reply {
+	t, ok := staffSession(c)
+	if !ok {
+		return Reply{Text: c.T("training.gone")}
+	}
+	return Reply{Text: c.T("training.ask_message", t.Title, t.Registered+t.Waitlisted)}
+}
+
+func takeMessage(c *Ctx, in Input, choice string) Next {
+	text := strings.TrimSpace(in.Text)
+	if in.Kind != KindText || len([]rune(text)) < 2 {
+		c.Say(c.T("training.message_invalid"))
+		return Stay()
+	}
+	c.Set("msg", text)
+	return Goto("message_confirm")
+}
+
+func messageConfirmPrompt(c *Ctx) Reply {
+	t, ok := staffSession(c)
+	if !ok {
+		return Reply{Text: c.T("training.gone")}
+	}
+	return Reply{
+		Text: c.T("training.message_preview", t.Registered+t.Waitlisted, c.T("training.staff_message", t.Title, c.Get("msg"))),
+		Options: []Option{
+			{Key: "send", Label: c.T("training.opt_send")},
+			{Key: "edit", Label: c.T("training.opt_rewrite")},
+		},
+	}
+}
+
+func sendMessage(c *Ctx, in Input, choice string) Next {
+	if choice != "send" {
+		return Goto("message")
+	}
+	t, ok := staffSession(c)
+	if !ok {
+		return Goto("home")
+	}
+	regs, ok := activeRegistrations(c, t)
+	if !ok {
+		return Stay()
+	}
+	msg := c.Get("msg")
+	err := tellEach(c, regs, nil, store.PriorityReminder, func(lang string) string {
+		return locales.T(lang, "training.staff_message", t.Title, msg)
+	})
+	if err != nil {
+		return c.Fail(err)
+	}
+	if err := c.Tx.Audit(c.Now, actor(c), "training_message", trainingSubject(t), strconv.Itoa(len(regs))+" people"); err != nil {
+		return c.Fail(err)
+	}
+	c.Set("msg", "")
+	c.Say(c.T("training.message_sent", len(regs)))
+	return fresh(c, "session")
+}
+
+// tellEach sends every registration's person a text in their language,
+// except the people in skip.
+func tellEach(c *Ctx, regs []store.Registration, skip map[int64]bool, priority int, text func(lang string) string) error {
+	for _, r := range regs {
+		if skip[r.UserID] {
+			continue
+		}
+		u, err := c.Tx.User(r.UserID)
+		if err != nil {
+			return err
+		}
+		c.Send(u.ID, priority, Reply{Text: text(u.Lang)})
+	}
+	return nil
+}
+
+func cancelSessionPrompt(c *Ctx) Reply {
+	t, ok := staffSession(c)
+	if !ok {
+		return Reply{Text: c.T("training.gone")}
+	}
+	return Reply{
+		Text: c.T("training.cancel_session_question", t.Title, formatWhen(c.User.Lang, c.Loc, t.StartsAt, t.EndsAt),
+			t.Registered, t.Waitlisted),
+		Options: []Option{
+			{Key: "yes", Label: c.T("training.opt_cancel_session_yes")},
+			{Key: "no", Label: c.T("training.opt_cancel_no")},
+		},
+	}
+}
+
+func cancelSession(c *Ctx, in Input, choice string) Next {
+	t, ok := staffSession(c)
+	if choice != "yes" || !ok || !changeable(c, t) {
+		return Goto("session")
+	}
+	regs, ok := activeRegistrations(c, t)
+	if !ok {
+		return Stay()
+	}
+	if err := c.Tx.CancelTraining(t.ID, c.Now); err != nil {
+		return c.Fail(err)
+	}
+	err := tellEach(c, regs, nil, store.PriorityAlert, func(lang string) string {
+		return locales.T(lang, "training.session_cancelled_notice", t.Title, formatWhen(lang, c.Loc, t.StartsAt, t.EndsAt))
+	})
+	if err != nil {
+		return c.Fail(err)
+	}
+	if err := c.Tx.Audit(c.Now, actor(c), "training_cancel", trainingSubject(t), t.Title); err != nil {
+		return c.Fail(err)
+	}
+	c.Say(c.T("training.session_cancelled", t.Title, len(regs)))
+	return fresh(c, "home")
+}
+
+// draftNext goes on with the questions of a new session, or back to the
+// review when one part was being changed.
+func draftNext(c *Ctx, next string) Next {
+	if c.Get("review") == "1" {
+		return Goto("review")
+	}
+	return Goto(next)
+}
+
+func draftProgramPrompt(c *Ctx) Reply {
+	r := programsPrompt(c)
+	r.Text = c.T("training.ask_program")
+	return r
+}
+
+func takeDraftProgram(c *Ctx, in Input, choice string) Next {
+	c.Set("d_program", choice)
+	return draftNext(c, "d_title")
+}
+
+func takeDraftTitle(c *Ctx, in Input, choice string) Next {
+	title, problem := checkTitle(in.Text)
+	if in.Kind != KindText || problem != "" {
+		c.Say(c.T(firstNonEmpty(problem, "training.title_invalid"), maxTitle))
+		return Stay()
+	}
+	c.Set("d_title", title)
+	return draftNext(c, "d_desc")
+}
+
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+func draftDescPrompt(c *Ctx) Reply {
+	return Reply{Text: c.T("training.ask_desc"), Options: []Option{{Key: "skip", Label: c.T("training.opt_skip")}}}
+}
+
+func takeDraftDesc(c *Ctx, in Input, choice string) Next {
+	desc := ""
+	if choice != "skip" {
+		desc = strings.TrimSpace(in.Text)
+		if in.Kind != KindText || desc == "" {
+			c.Say(c.T("training.desc_invalid"))
+			return Stay()
+		}
+		if len([]rune(desc)) > maxDescription {
+			c.Say(c.T("training.desc_too_long", maxDescription))
+			return Stay()
+		}
+	}
+	c.Set("d_desc", desc)
+	return draftNext(c, "d_kec")
+}
+
+func draftKecPrompt(c *Ctx) Reply {
+	r := Reply{Text: c.T("training.ask_kec")}
+	for _, k := range wilayah.Kecamatans() {
+		r.Options = append(r.Options, Option{Key: k.Code, Label: k.Name})
+	}
+	return r
+}
+
+func takeDraftKec(c *Ctx, in Input, choice string) Next {
+	if choice == "" && in.Kind == KindText {
+		if found := wilayah.MatchKecamatan(in.Text); len(found) == 1 {
+			choice = found[0].Code
+		}
+	}
+	if _, ok := wilayah.KecamatanByCode(choice); !ok {
+		c.Say(c.T(notFoundKey(in, "place.kec_not_found")))
+		return Stay()
+	}
+	c.Set("d_kec", choice)
+	return draftNext(c, "d_place")
+}
+
+func takeDraftPlace(c *Ctx, in Input, choice string) Next {
+	place, problem := checkPlace(in.Text)
+	if in.Kind != KindText || problem != "" {
+		c.Say(c.T(firstNonEmpty(problem, "training.place_invalid"), maxPlace))
+		return Stay()
+	}
+	c.Set("d_place", place)
+	return draftNext(c, "d_start")
+}
+
+// exampleStart is a date a week ahead, for showing the format.
+func exampleStart(c *Ctx) string {
+	d := c.Now.In(c.Loc).AddDate(0, 0, 7)
+	return time.Date(d.Year(), d.Month(), d.Day(), 9, 0, 0, 0, c.Loc).Format("02-01-2006 15:04")
+}
+
+func draftStartPrompt(c *Ctx) Reply {
+	return Reply{Text: c.T("training.ask_start", exampleStart(c))}
+}
+
+func draftTime(c *Ctx, key string) time.Time {
+	t, err := time.Parse(time.RFC3339, c.Get(key))
+	if err != nil {
+		return time.Time{}
+	}
+	return t.In(c.Loc)
+}
+
+func takeDraftStart(c *Ctx, in Input, choice string) Next {
+	start, problem := checkStart(in.Text, c.Now, c.Loc)
+	if in.Kind != KindText || problem != "" {
+		c.Say(c.T(firstNonEmpty(problem, "training.date_format"), exampleStart(c)))
+		return Stay()
+	}
+	// Moving a session keeps its length: the end moves with the start.
+	if old, end := draftTime(c, "d_start"), draftTime(c, "d_end"); !old.IsZero() && !end.IsZero() {
+		c.Set("d_end", end.Add(start.Sub(old)).Format(time.RFC3339))
+	}
+	c.Set("d_start", start.Format(time.RFC3339))
+	if c.Get("moving") == "1" {
+		c.Set("moving", "")
+		return Goto("d_end")
+	}
+	return draftNext(c, "d_end")
+}
+
+// exampleEnd is a time three hours after start, for showing the format.
+func exampleEnd(start time.Time) string { return start.Add(3 * time.Hour).Format("02-01-2006 15:04") }
+
+func draftEndPrompt(c *Ctx) Reply {
+	return Reply{Text: c.T("training.ask_end", draftTime(c, "d_start").Format("02-01-2006 15:04"))}
+}
+
+func takeDraftEnd(c *Ctx, in Input, choice string) Next {
+	start := draftTime(c, "d_start")
+	end, problem := checkEnd(in.Text, start, c.Loc)
+	if in.Kind != KindText || problem != "" {
+		c.Say(c.T(firstNonEmpty(problem, "training.date_format"), exampleEnd(start)))
+		return Stay()
+	}
+	c.Set("d_end", end.Format(time.RFC3339))
+	return draftNext(c, "d_cap")
+}
+
+func takeDraftCapacity(c *Ctx, in Input, choice string) Next {
+	capacity, problem := parseCapacity(in.Text)
+	if in.Kind != KindText || problem != "" {
+		c.Say(c.T(firstNonEmpty(problem, "training.capacity_not_number"), maxCapacity))
+		return Stay()
+	}
+	if c.Get("mode") == "edit" {
+		if t, ok := staffSession(c); ok && capacity < t.Registered {
+			c.Say(c.T("training.capacity_below", t.Registered))
+			return Stay()
+		}
+	}
+	c.Set("d_cap", strconv.Itoa(capacity))
+	return Goto("review")
+}
+
+// draft is the session as filled in so far.
+func draft(c *Ctx) store.Training {
+	return store.Training{
+		ID: int64(atoi(c.Get("sid"))), Program: c.Get("d_program"), Title: c.Get("d_title"),
+		Description: c.Get("d_desc"), KecCode: c.Get("d_kec"), Place: c.Get("d_place"),
+		StartsAt: draftTime(c, "d_start"), EndsAt: draftTime(c, "d_end"), Capacity: atoi(c.Get("d_cap")),
+	}
+}
+
+func reviewPrompt(c *Ctx) Reply {
+	d := draft(c)
+	desc := d.Description
+	if desc == "" {
+		desc = "-"
+	}
+	text := c.T("training.review", programName(c.User.Lang, d.Program), d.Title, desc, placeLine(c.User.Lang, d),
+		formatWhen(c.User.Lang, c.Loc, d.StartsAt, d.EndsAt), d.Capacity)
+	save := c.T("training.opt_save")
+	if c.Get("mode") == "edit" {
+		text = c.T("training.review_edit") + "\n\n" + text
+		save = c.T("training.opt_save_changes")
+	}
+	return Reply{Text: text, Options: []Option{
+		{Key: "save", Label: save},
+		{Key: "change", Label: c.T("training.opt_change")},
+		{Key: "discard", Label: c.T("training.opt_discard")},
+	}}
+}
+
+func reviewChoice(c *Ctx, in Input, choice string) Next {
+	switch choice {
+	case "change":
+		return Goto("edit_field")
+	case "discard":
+		c.Say(c.T("training.draft_discarded"))
+		if c.Get("mode") == "edit" {
+			return fresh(c, "session")
+		}
+		return fresh(c, "home")
+	}
+	if c.Get("mode") == "edit" {
+		return saveChanges(c)
+	}
+	return saveNew(c)
+}
+
+func saveNew(c *Ctx) Next {
+	t := draft(c)
+	code, err := uniqueAttendanceCode(c.Tx, c.Random())
+	if err != nil {
+		return c.Fail(err)
+	}
+	t.AttendanceCode, t.CreatedBy = code, c.User.ID
+	t, err = c.Tx.CreateTraining(t, c.Now)
+	if err != nil {
+		return c.Fail(err)
+	}
+	if err := c.Tx.Audit(c.Now, actor(c), "training_create", trainingSubject(t), t.Title); err != nil {
+		return c.Fail(err)
+	}
+	c.Set("sid", strconv.FormatInt(t.ID, 10))
+	c.Say(c.T("training.created", t.Title, t.AttendanceCode))
+	return fresh(c, "session")
+}
+
+// uniqueAttendanceCode draws codes until one is free; with 31^6 codes a
+// second draw is already rare.
+func uniqueAttendanceCode(tx *store.Tx, random io.Reader) (string, error) {
+	for range 20 {
+		code, err := newAttendanceCode(random)
+		if err != nil {
+			return "", err
+		}
+		taken, err := tx.AttendanceCodeTaken(code)
+		if err != nil {
+			return "", err
+		}
+		if !taken {
+			return code, nil
+		}
+	}
+	return "", errors.New("no free attendance code found")
+}
+
+// saveChanges saves an edited session. A new time or place is told to
+// everyone registered or waiting; new seats go to the people waiting.
+func saveChanges(c *Ctx) Next {
+	cur, ok := staffSession(c)
+	if !ok || !changeable(c, cur) {
+		return fresh(c, "session")
+	}
+	d := draft(c)
+	moved := !d.StartsAt.Equal(cur.StartsAt) || !d.EndsAt.Equal(cur.EndsAt) || d.Place != cur.Place || d.KecCode != cur.KecCode
+	if moved && !d.StartsAt.After(c.Now) {
+		c.Say(c.T("training.date_past", exampleStart(c)))
+		return Goto("d_start")
+	}
+	regs, ok := activeRegistrations(c, cur)
+	if !ok {
+		return Stay()
+	}
+	promoted, err := c.Tx.UpdateTraining(d, c.Now)
+	if errors.Is(err, store.ErrCapacityTooSmall) {
+		c.Say(c.T("training.capacity_below", cur.Registered))
+		return Goto("d_cap")
+	}
+	if err != nil {
+		return c.Fail(err)
+	}
+	t, ok := staffSession(c)
+	if !ok {
+		return fresh(c, "home")
+	}
+	if err := tellPromoted(c, t, promoted); err != nil {
+		return c.Fail(err)
+	}
+	told := 0
+	if moved {
+		skip := map[int64]bool{}
+		for _, p := range promoted {
+			skip[p.UserID] = true // their message already has the new time and place
+		}
+		err := tellEach(c, regs, skip, store.PriorityAlert, func(lang string) string {
+			return locales.T(lang, "training.session_moved_notice", t.Title, formatWhen(lang, c.Loc, t.StartsAt, t.EndsAt), placeLine(lang, t))
+		})
+		if err != nil {
+			return c.Fail(err)
+		}
+		told = len(regs)
+	}
+	if err := c.Tx.Audit(c.Now, actor(c), "training_update", trainingSubject(t), t.Title); err != nil {
+		return c.Fail(err)
+	}
+	c.Say(c.T("training.saved", told+len(promoted)))
+	return fresh(c, "session")
+}
+
+func editFieldPrompt(c *Ctx) Reply {
+	r := Reply{Text: c.T("training.which_field")}
+	for _, f := range draftFields {
+		if f.step == "d_program" && c.Get("mode") == "edit" {
+			continue // registrations answered this programme's questions
+		}
+		r.Options = append(r.Options, Option{Key: f.step, Label: c.T(f.label)})
+	}
+	return r
+}
+
+func editFieldChoice(c *Ctx, in Input, choice string) Next {
+	c.Set("review", "1")
+	return Goto(choice)
+}
+
+// Checks shared by the chat and the CSV import: each returns the cleaned
+// value, or the locale key that explains what is wrong.
+
+func checkTitle(s string) (string, string) {
+	s = strings.Join(strings.Fields(s), " ")
+	if n := len([]rune(s)); n < 3 || n > maxTitle {
+		return "", "training.title_invalid"
+	}
+	return s, ""
+}
+
+func checkPlace(s string) (string, string) {
+	s = strings.Join(strings.Fields(s), " ")
+	if n := len([]rune(s)); n < 2 || n > maxPlace {
+		return "", "training.place_invalid"
+	}
+	return s, ""
+}
+
+// capacityWords are words people put after a number of seats.
+var capacityWords = map[string]bool{"orang": true, "peserta": true, "kursi": true, "people": true, "seats": true}
+
+func parseCapacity(s string) (int, string) {
+	var words []string
+	for _, w := range strings.Fields(Normalize(s)) {
+		if !capacityWords[w] {
+			words = append(words, w)
+		}
+	}
+	n, err := strconv.Atoi(strings.Join(words, ""))
+	if err != nil {
+		return 0, "training.capacity_not_number"
+	}
+	if n < 1 || n > maxCapacity {
+		return 0, "training.capacity_range"
+	}
+	return n, ""
+}
+
+func checkStart(s string, now time.Time, loc *time.Location) (time.Time, string) {
+	start, problem := parseDateTime(s, loc)
+	switch {
+	case problem != "":
+		return time.Time{}, problem
+	case !start.After(now):
+		return time.Time{}, "training.date_past"
+	case start.After(now.Add(maxAhead)):
+		return time.Time{}, "training.date_far"
+	}
+	return start, ""
+}
+
+func checkEnd(s string, start time.Time, loc *time.Location) (time.Time, string) {
+	end, problem := parseEndTime(s, start, loc)
+	switch {
+	case problem != "":
+		return time.Time{}, problem
+	case !end.After(start):
+		return time.Time{}, "training.end_before_start"
+	case end.Sub(start) > maxDuration:
+		return time.Time{}, "training.end_too_far"
+	}
+	return end, ""
+}
