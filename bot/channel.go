@@ -16,6 +16,16 @@ type Channel interface {
 	Send(ctx context.Context, address string, m Outbound) error
 }
 
+// Editor is a channel that can change a message after sending it: SendID
+// is Send that also returns the platform's id of the message sent (the
+// last one, when a long text went as several), and an Outbound with Edit
+// set to such an id replaces that message's text and keys. The sender
+// records the id with the delivery.
+type Editor interface {
+	Channel
+	SendID(ctx context.Context, address string, m Outbound) (id string, err error)
+}
+
 // SendError classifies a failed send.
 type SendError struct {
 	// RetryAfter > 0: the platform asked us to slow down (HTTP 429).

@@ -35,6 +35,9 @@ type Attachment struct {
 	Kind string `json:"kind"` // "photo" or "document"
 	Path string `json:"path"`
 	Name string `json:"name,omitempty"`
+	// Ref, when set, is the channel's own reference of a file it gave us
+	// (Telegram's file_id), sent again as it is instead of Path.
+	Ref string `json:"ref,omitempty"`
 }
 
 // Outbound is one message to send. It is what the outbox stores.
@@ -45,6 +48,10 @@ type Outbound struct {
 	Buttons    []Button    `json:"buttons,omitempty"`
 	// AskContact, when set, is the label of a "share my number" key.
 	AskContact string `json:"ask_contact,omitempty"`
+	// Edit, when set, is the platform's id of a message sent earlier to
+	// the same address (see Editor): its text and keys are replaced
+	// instead of a new message being sent.
+	Edit string `json:"edit,omitempty"`
 }
 
 // NumberedText renders the message for channels without buttons: the text,
@@ -66,7 +73,7 @@ func (m Outbound) NumberedText() string {
 func outboundOf(r flows.Reply) Outbound {
 	m := Outbound{Text: r.Text, AskContact: r.AskContact}
 	if a := r.Attachment; a != nil {
-		m.Attachment = &Attachment{Kind: a.Kind, Path: a.Path, Name: a.Name}
+		m.Attachment = &Attachment{Kind: a.Kind, Path: a.Path, Name: a.Name, Ref: a.Ref}
 	}
 	for _, o := range r.Options {
 		data := o.Key + "|" + r.Token

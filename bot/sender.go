@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"math/rand/v2"
 	"time"
@@ -13,8 +14,12 @@ import (
 // Limits are a channel's sending limits.
 type Limits struct {
 	// PerSecond is the overall rate across all chats (Telegram: about 30).
+	// Sends are spaced evenly, and never more than that in any second as
+	// the platform counts them (see slidingWindow).
 	PerSecond float64
-	// PerChatPerSecond and PerChatBurst limit one chat (Telegram: about 1).
+	// PerChatPerSecond and PerChatBurst limit one chat: at most
+	// PerChatBurst messages in any PerChatBurst/PerChatPerSecond seconds
+	// (Telegram: one a second).
 	PerChatPerSecond float64
 	PerChatBurst     int
 	// Concurrency is how many sends may be in flight at once.
@@ -84,7 +89,17 @@ const window = 256
 type result struct {
 	msg store.OutboxMessage
 	err error
+	ref string // the platform's id of the message sent, if the channel tells it
+	// at is when the send began; prev when the chat's send before it
+	// began (zero: none lately), to tell a chat's 429 from the channel's.
+	at, prev time.Time
+	// done is when the platform's answer came back.
+	done time.Time
 }
+
+// catchUp is how far behind the sender may fall (a late timer, a slow
+// round) and make up for it with sends closer together than even spacing.
+const catchUp = 10 * time.Millisecond
 
 // Run sends until ctx ends, then waits for the sends in flight.
 func (s *Sender) Run(ctx context.Context) error {
@@ -98,8 +113,10 @@ func (s *Sender) Run(ctx context.Context) error {
 
 	r := &senderRun{
 		Sender:   s,
-		global:   newBucket(s.limits.PerSecond, max(1, s.limits.PerSecond/10)),
-		perChat:  map[string]*bucket{},
+		global:   newBucket(s.limits.PerSecond, 1+s.limits.PerSecond*catchUp.Seconds()),
+		second:   newSlidingWindow(s.limits.PerSecond),
+		perChat:  map[string]*slidingWindow{},
+		lastSend: map[string]time.Time{},
 		inflight: map[int64]string{},
 		busy:     map[string]bool{},
 		results:  make(chan result, s.limits.Concurrency),
@@ -152,8 +169,15 @@ func (s *Sender) Run(ctx context.Context) error {
 // the database. Only the Run goroutine touches it.
 type senderRun struct {
 	*Sender
-	global  *bucket
-	perChat map[string]*bucket
+	global *bucket
+	// second keeps the overall rate within the limit over any window, as
+	// platforms count it, whatever the network does (see slidingWindow).
+	second *slidingWindow
+	// perChat does the same for each chat: PerChatBurst messages in
+	// PerChatBurst/PerChatPerSecond (Telegram: one a second).
+	perChat map[string]*slidingWindow
+	// lastSend is when each chat's latest send began.
+	lastSend map[string]time.Time
 	// inflight maps the rows being sent (or sent but not yet recorded) to
 	// their chat; busy marks those chats, which must wait: order.
 	inflight map[int64]string
@@ -222,7 +246,7 @@ func (r *senderRun) dispatch(ctx, sendCtx context.Context, now, next time.Time) 
 		}
 		b := r.perChat[m.Address]
 		if b == nil {
-			b = newBucket(r.limits.PerChatPerSecond, float64(r.limits.PerChatBurst))
+			b = newWindow(r.limits.PerChatBurst, time.Duration(float64(r.limits.PerChatBurst)/r.limits.PerChatPerSecond*float64(time.Second)))
 			r.perChat[m.Address] = b
 		}
 		if wait := b.wait(now); wait > 0 {
@@ -230,38 +254,82 @@ func (r *senderRun) dispatch(ctx, sendCtx context.Context, now, next time.Time) 
 			kept = append(kept, m)
 			continue
 		}
-		if wait := r.global.wait(now); wait > 0 {
+		wait := r.global.wait(now)
+		if w := r.second.wait(now); w > wait {
+			wait = w
+		}
+		if wait > 0 {
 			next = earlier(next, now.Add(wait))
 			kept = append(kept, r.queue[i:]...)
 			break
 		}
-		b.take(now)
+		b.start()
 		r.global.take(now)
+		r.second.start()
 		r.inflight[m.ID] = m.Address
 		r.busy[m.Address] = true
 		if r.pace != nil && paced(m) {
 			r.pace.started()
 		}
+		prev := r.lastSend[m.Address]
+		r.lastSend[m.Address] = now
 		go func(m store.OutboxMessage) {
-			r.results <- result{msg: m, err: r.send(sendCtx, m)}
+			ref, err := r.send(sendCtx, m)
+			r.results <- result{msg: m, err: err, ref: ref, at: now, prev: prev, done: r.now()}
 		}(m)
 	}
 	r.queue = kept
 	if len(r.perChat) > 50000 {
-		prune(r.perChat, now)
+		for k, w := range r.perChat {
+			if w.idle(now) {
+				delete(r.perChat, k)
+			}
+		}
+	}
+	if len(r.lastSend) > 50000 {
+		for k, t := range r.lastSend {
+			if now.Sub(t) > chatWindow {
+				delete(r.lastSend, k)
+			}
+		}
 	}
 	return next
 }
 
+// chatWindow is the span over which platforms count one chat's messages
+// (Telegram: about one a second).
+const chatWindow = time.Second
+
 // record notes a send's outcome, to be written by the next flush.
 func (r *senderRun) record(res result) {
+	r.second.finish(res.done, !errors.Is(res.err, store.ErrNotPending))
+	if w := r.perChat[res.msg.Address]; w != nil {
+		w.finish(res.done, !errors.Is(res.err, store.ErrNotPending))
+	}
+	if errors.Is(res.err, store.ErrNotPending) {
+		// Held or cancelled (a paused broadcast) after it was read: nothing
+		// was sent and there is nothing to record.
+		if r.pace != nil && paced(res.msg) {
+			r.pace.busy = false
+		}
+		delete(r.inflight, res.msg.ID)
+		delete(r.busy, res.msg.Address)
+		r.stale = true
+		return
+	}
 	d := r.delivery(res)
 	if r.pace != nil && paced(res.msg) {
 		r.pace.finished(r.now(), d.Sent)
 	}
 	if se := classify(res.err); res.err != nil && se.RetryAfter > 0 && d.RetryAt.After(r.pausedUntil) {
-		// The platform asked us to slow down: the whole channel waits.
-		r.pausedUntil = d.RetryAt
+		// The platform asked us to slow down. If this chat had another
+		// message just before, it is the chat's limit: only the chat waits
+		// (its message comes back at RetryAt, ahead of its others).
+		// Otherwise the whole channel waits.
+		chatLimited := !res.prev.IsZero() && res.at.Sub(res.prev) < chatWindow
+		if !chatLimited {
+			r.pausedUntil = d.RetryAt
+		}
 	}
 	if !d.Sent && !d.Failed {
 		r.stale = true // the row comes back with a later time: read it again
@@ -285,18 +353,24 @@ func (r *senderRun) flush(ctx context.Context) {
 	r.recorded = r.recorded[:0]
 }
 
-func (s *Sender) send(ctx context.Context, m store.OutboxMessage) error {
+func (s *Sender) send(ctx context.Context, m store.OutboxMessage) (string, error) {
 	payload, err := s.db.OutboxPayload(ctx, m.ID)
+	if errors.Is(err, store.ErrNotPending) {
+		return "", err
+	}
 	if err != nil {
-		return &SendError{Temporary: true, Err: err}
+		return "", &SendError{Temporary: true, Err: err}
 	}
 	var out Outbound
 	if err := json.Unmarshal(payload, &out); err != nil {
-		return &SendError{Err: err} // a broken row can never be sent
+		return "", &SendError{Err: err} // a broken row can never be sent
 	}
 	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
-	return s.ch.Send(ctx, m.Address, out)
+	if e, ok := s.ch.(Editor); ok {
+		return e.SendID(ctx, m.Address, out)
+	}
+	return "", s.ch.Send(ctx, m.Address, out)
 }
 
 // delivery turns a send's outcome into what is recorded.
@@ -304,7 +378,7 @@ func (s *Sender) delivery(r result) store.Delivery {
 	now := s.now()
 	d := store.Delivery{ID: r.msg.ID, Address: r.msg.Address}
 	if r.err == nil {
-		d.Sent = true
+		d.Sent, d.Ref = true, r.ref
 		return d
 	}
 	se := classify(r.err)
@@ -373,11 +447,69 @@ func (b *bucket) take(now time.Time) {
 	b.tokens--
 }
 
-// prune drops buckets that are full again: they hold no information.
-func prune(buckets map[string]*bucket, now time.Time) {
-	for k, b := range buckets {
-		if b.wait(now) == 0 && b.tokens >= b.burst {
-			delete(buckets, k)
-		}
+// slidingWindow limits sends to n within any span, the way platforms count
+// (Telegram: 30 in any second), and does so whatever the network does: a
+// send counts from the moment it starts until span after its answer came
+// back. The platform saw it somewhere in between, so by then it has left
+// the platform's window too, and requests that arrive late or bunched up
+// cannot add up to more than n in any span there. A token bucket alone,
+// which counts when requests leave, can: a 429 then stops the whole
+// channel for a second or more.
+type slidingWindow struct {
+	n        int
+	span     time.Duration
+	inFlight int
+	ends     []time.Time // answers within the last span, oldest first
+}
+
+// newSlidingWindow is a window for an overall rate: n in a second, or in
+// exactly the span that makes the rate (25.5/s is 25 in 980 ms).
+func newSlidingWindow(perSecond float64) *slidingWindow {
+	n := max(1, int(perSecond))
+	return newWindow(n, time.Duration(float64(n)/perSecond*float64(time.Second)))
+}
+
+func newWindow(n int, span time.Duration) *slidingWindow {
+	return &slidingWindow{n: max(1, n), span: span}
+}
+
+// idle tells whether the window holds nothing that still counts.
+func (w *slidingWindow) idle(now time.Time) bool {
+	return w.inFlight == 0 && (len(w.ends) == 0 || !w.ends[len(w.ends)-1].After(now.Add(-w.span)))
+}
+
+// wait is how long until a send may start; 0 if it may now. When every
+// counted send is still in flight, the answer of one frees a place: the
+// sender looks again when a result comes in.
+func (w *slidingWindow) wait(now time.Time) time.Duration {
+	cut := 0
+	for cut < len(w.ends) && !w.ends[cut].After(now.Add(-w.span)) {
+		cut++
 	}
+	w.ends = w.ends[cut:]
+	if w.inFlight+len(w.ends) < w.n {
+		return 0
+	}
+	if len(w.ends) == 0 {
+		return pollInterval
+	}
+	return w.ends[0].Add(w.span).Sub(now) + time.Millisecond
+}
+
+func (w *slidingWindow) start() { w.inFlight++ }
+
+// finish notes a send's answer; sent is false when nothing reached the
+// platform (the row was no longer pending).
+func (w *slidingWindow) finish(at time.Time, sent bool) {
+	w.inFlight--
+	if !sent {
+		return
+	}
+	i := len(w.ends)
+	for i > 0 && w.ends[i-1].After(at) {
+		i--
+	}
+	w.ends = append(w.ends, time.Time{})
+	copy(w.ends[i+1:], w.ends[i:])
+	w.ends[i] = at
 }

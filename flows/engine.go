@@ -44,6 +44,9 @@ type Attachment struct {
 	Kind string // "photo" or "document"
 	Path string
 	Name string // file name shown to the person
+	// Ref, instead of Path, is a file a person sent on the channel the
+	// reply goes to (Media.Ref), sent again as it is.
+	Ref string
 }
 
 // Message is a reply addressed to someone: the person who wrote (UserID 0),
@@ -124,6 +127,9 @@ type Config struct {
 	Random io.Reader
 	// DataDir is klabot's data folder; exports for staff go under it.
 	DataDir string
+	// RetentionDays is KLABOT_RETENTION_DAYS, told to people who ask what
+	// is stored about them (0: store.DefaultRetentionDays).
+	RetentionDays int
 }
 
 // Engine runs flows.
@@ -136,6 +142,9 @@ type Engine struct {
 	staffEntries []menuEntry
 	// commands are slash commands, e.g. "/undang", handled in any step.
 	commands map[string]Command
+	// menuText are tried, in turn, on text typed at the main menu that is
+	// none of its options (an attendance code, a report code).
+	menuText []func(c *Ctx, in Input) (Next, bool)
 }
 
 // Command handles a typed command such as "/laporan baru"; args is the text
@@ -144,7 +153,7 @@ type Command func(c *Ctx, args string) Next
 
 // features plug each feature's flows, staff entries and commands into the
 // engine. A feature adds its function here.
-var features = []func(*Engine){addLink, addReports, addTrainings}
+var features = []func(*Engine){addLink, addReports, addTrainings, addBroadcasts, addReminders, addPrivacy, addRecap}
 
 // NewEngine makes an engine with the built-in flows.
 func NewEngine(cfg Config) *Engine {
@@ -174,6 +183,12 @@ func (e *Engine) AddStaffEntry(key, labelKey, flowID string) {
 
 // AddCommand registers a slash command, e.g. AddCommand("undang", ...).
 func (e *Engine) AddCommand(name string, cmd Command) { e.commands[name] = cmd }
+
+// AddMenuText lets a feature act on something typed at the main menu that
+// is not one of its options; fn says false to leave it to others.
+func (e *Engine) AddMenuText(fn func(c *Ctx, in Input) (Next, bool)) {
+	e.menuText = append(e.menuText, fn)
+}
 
 // Register adds a flow. Later issues' flows plug in here.
 func (e *Engine) Register(f *Flow) {
@@ -323,7 +338,7 @@ func (e *Engine) turn(c *Ctx, req Request) {
 	if name, args, ok := commandOf(in); ok && !c.User.ConsentAt.IsZero() {
 		if cmd, found := e.commands[name]; found {
 			flow, _ := e.current(c)
-			e.follow(c, flow, cmd(c, args))
+			e.follow(c, flow, keepDraft(c, cmd(c, args)))
 			return
 		}
 	}
@@ -345,7 +360,7 @@ func (e *Engine) turn(c *Ctx, req Request) {
 		// checks rights and state.
 		if name, args, ok := commandOf(Input{Kind: KindText, Text: in.Payload}); ok {
 			if cmd, found := e.commands[name]; found && !c.User.ConsentAt.IsZero() {
-				e.follow(c, flow, cmd(c, args))
+				e.follow(c, flow, keepDraft(c, cmd(c, args)))
 				return
 			}
 		}

@@ -25,6 +25,8 @@ var globalWords = map[string]string{
 	"berhenti": wordStop, "stop": wordStop, "unsubscribe": wordStop, "jangan kirim lagi": wordStop,
 	"berhenti kirim": wordStop, "stop kirim": wordStop,
 	"mulai": wordResume, "mulai lagi": wordResume, "subscribe": wordResume,
+	"data saya": wordMyData, "lihat data saya": wordMyData, "my data": wordMyData,
+	"hapus data saya": wordErase, "hapus data": wordErase, "delete my data": wordErase,
 }
 
 // globalWord recognises a global word or Telegram command such as
@@ -50,8 +52,8 @@ func (e *Engine) global(c *Ctx, word string) bool {
 	case wordMenu:
 		if !consented {
 			e.enter(c, FlowWelcome, "")
-		} else {
-			e.enter(c, FlowMenu, "")
+		} else if next := keepDraft(c, Menu()); next.flow != "" {
+			e.enter(c, next.flow, next.step)
 		}
 	case wordCancel:
 		if consented && c.state.Flow != FlowMenu {
@@ -73,6 +75,8 @@ func (e *Engine) global(c *Ctx, word string) bool {
 			c.SetUser(u)
 		}
 		c.Say(c.T("global.stopped"))
+	case wordMyData, wordErase:
+		e.privacyWord(c, word) // privacy.go
 	case wordResume:
 		u := c.User
 		u.OptedOutAt = time.Time{}

@@ -115,7 +115,17 @@ func menuFlow(e *Engine) *Flow {
 				}
 				return r
 			},
+			FreeText: true, // codes typed here: see Engine.AddMenuText
 			Handle: func(c *Ctx, in Input, choice string) Next {
+				if choice == "" {
+					for _, fn := range e.menuText {
+						if next, ok := fn(c, in); ok {
+							return next
+						}
+					}
+					c.Say(c.T(misunderstoodKey(in)))
+					return Stay()
+				}
 				if choice == "staf" && c.Staff {
 					return Switch(FlowStaff)
 				}

@@ -14,7 +14,8 @@ import (
 // The report flow: what happened, where, to how many children, evidence,
 // anonymity, a summary to confirm, and a code. The draft lives in the
 // session (Ctx.Get/Set), so it survives restarts and interruptions; only
-// BATAL (or three days of silence) discards it.
+// BATAL, an answer to the "leave the report?" question (or three days of
+// silence) discards it.
 
 // Draft keys.
 const (
@@ -30,7 +31,9 @@ const (
 	dMedia     = "media" // JSON list of draftMedia
 	dAnon      = "anon"
 	dName      = "name"
-	dEditing   = "editing" // came from the summary: go back there after a step
+	dEditing   = "editing"    // came from the summary: go back there after a step
+	dLeaveFlow = "leave_flow" // where MENU or a command wanted to go mid-draft
+	dLeaveStep = "leave_step"
 )
 
 // Limits on what is kept from a draft.
@@ -86,7 +89,31 @@ var editOptions = []struct{ key, label string }{
 func addReports(e *Engine) {
 	e.Register(reportFlow())
 	e.Register(statusFlow())
+	e.AddCommand("lapor", func(c *Ctx, args string) Next { return Switch(FlowReport) })
+	e.AddMenuText(reportCodeAtMenu)
 	addReportStaff(e)
+}
+
+// reportCodeAtMenu opens a report whose code is typed at the main menu: the
+// reporter's own (or "not found"), or any report for staff and volunteers
+// (with their usual rights). Only text with the LPR prefix counts, so that
+// an eight-letter word is never read as a code.
+func reportCodeAtMenu(c *Ctx, in Input) (Next, bool) {
+	if in.Kind != KindText || !strings.Contains(strings.ToUpper(in.Text), store.ReportCodePrefix) {
+		return Next{}, false
+	}
+	code, ok := store.ParseReportCode(in.Text)
+	if !ok {
+		return Next{}, false
+	}
+	role, err := reportRole(c)
+	if err != nil {
+		return c.Fail(err), true
+	}
+	if role != "" {
+		return cmdOpen(c, code), true
+	}
+	return ownStatus(c, code), true
 }
 
 func reportFlow() *Flow {
@@ -250,6 +277,10 @@ func reportFlow() *Flow {
 				return Menu()
 			},
 		}, guardOptions),
+		"leave": draftGuard(&Step{
+			Prompt: leavePrompt,
+			Handle: leaveChoice,
+		}, guardOptions),
 		"edit": draftGuard(&Step{
 			Prompt: func(c *Ctx) Reply {
 				r := Reply{Text: c.T("report.edit_question")}
@@ -374,6 +405,9 @@ func draftGuard(s *Step, flags int) *Step {
 		if choice != "" {
 			return handle(c, in, choice)
 		}
+		if m, ok := typedMenuEntry(c, in); ok {
+			return keepDraft(c, m.run(c))
+		}
 		switch {
 		case isResumeWord(in):
 			c.Say(c.T("report.draft_kept"))
@@ -393,6 +427,80 @@ func draftGuard(s *Step, flags int) *Step {
 		}
 		return handle(c, in, choice)
 	}}
+}
+
+// typedMenuEntry is the main-menu entry whose label the person typed, word
+// for word ("Pelatihan", "cek status laporan"): they want to go there, not
+// to answer the report's question with it.
+func typedMenuEntry(c *Ctx, in Input) (menuEntry, bool) {
+	if in.Kind != KindText {
+		return menuEntry{}, false
+	}
+	text := Normalize(in.Text)
+	for _, m := range c.engine.menuEntries {
+		if text != "" && Normalize(c.T(m.label)) == text {
+			return m, true
+		}
+	}
+	return menuEntry{}, false
+}
+
+// keepDraft stops MENU, /start, a command or a main-menu choice that leads
+// elsewhere from wiping a half-done report: the person is first asked
+// whether to go on with it, start over, or leave it. Where nothing would
+// be lost, next is returned as it is; so it is when the person is at that
+// question already (saying MENU again is leaving).
+func keepDraft(c *Ctx, next Next) Next {
+	if c.state.Flow != FlowReport || next.flow == "" || c.Get(dCategory) == "" {
+		return next
+	}
+	if c.state.Step == "leave" {
+		c.Say(c.T("report.left"))
+		return next
+	}
+	c.Set(dLeaveFlow, next.flow)
+	c.Set(dLeaveStep, next.step)
+	c.state.Back = append(c.state.Back, c.state.Step)
+	c.state.Step = "leave"
+	return Stay()
+}
+
+func leavePrompt(c *Ctx) Reply {
+	r := Reply{Text: c.T("report.leave_question"), Options: []Option{
+		{Key: "continue", Label: c.T("report.leave_continue")},
+		{Key: "restart", Label: c.T("report.leave_restart")},
+	}}
+	switch c.Get(dLeaveFlow) {
+	case FlowReport: // "start over" is where they wanted to go
+	case FlowMenu:
+		r.Options = append(r.Options, Option{Key: "leave", Label: c.T("report.leave_menu")})
+	default:
+		r.Options = append(r.Options, Option{Key: "leave", Label: c.T("report.leave_other")})
+	}
+	return r
+}
+
+func leaveChoice(c *Ctx, in Input, choice string) Next {
+	switch choice {
+	case "continue":
+		// Back to the question that was left, as if nothing happened.
+		step := "category"
+		if n := len(c.state.Back); n > 0 {
+			step, c.state.Back = c.state.Back[n-1], c.state.Back[:n-1]
+		}
+		c.Set(dLeaveFlow, "")
+		c.Set(dLeaveStep, "")
+		c.state.Step = step
+		return Stay()
+	case "restart":
+		c.Say(c.T("report.left"))
+		return Switch(FlowReport)
+	}
+	c.Say(c.T("report.left"))
+	if c.Get(dLeaveFlow) == "" {
+		return Menu()
+	}
+	return Next{flow: c.Get(dLeaveFlow), step: c.Get(dLeaveStep)}
 }
 
 // resumeWords are what people send to get a conversation going again;

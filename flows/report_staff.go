@@ -14,9 +14,10 @@ import (
 // Staff and Satgas PA volunteers handle reports with commands that work on
 // every channel (typed, or as command keys on alerts, which never go
 // stale): /laporan, /buka, /terima, /tugaskan, /status, /verifikasi,
-// /catatan, /bukti, /undang; and anyone can join as a volunteer with
-// /kode. Staff see everything; a volunteer sees only the reports assigned
-// to them, and never who reported. Every view and change is audited.
+// /catatan, /bukti, /undang, /relawan; and anyone can join as a volunteer
+// with /kode. Staff see everything; a volunteer sees only the reports
+// assigned to them, and never who reported. Every view and change is
+// audited.
 
 // Flow ids of the staff and volunteer side.
 const (
@@ -32,8 +33,9 @@ const (
 )
 
 const (
-	dFilter = "filter"
-	dTo     = "to"
+	dFilter    = "filter"
+	dTo        = "to"
+	dVolunteer = "volunteer"
 )
 
 // statusActions label the keys that move a report to a status.
@@ -91,6 +93,7 @@ func addReportStaff(e *Engine) {
 	e.AddCommand("bukti", cmdEvidence)
 	e.AddCommand("undang", cmdInvite)
 	e.AddCommand("kode", cmdRedeem)
+	e.AddCommand("relawan", cmdVolunteers)
 }
 
 func triageFlow() *Flow {
@@ -103,16 +106,23 @@ func triageFlow() *Flow {
 					{Key: "/laporan", Label: c.T("triage.menu_open")},
 					{Key: "/laporan mendesak", Label: c.T("triage.menu_urgent")},
 					{Key: "/laporan ditutup", Label: c.T("triage.menu_closed")},
+					{Key: "/relawan", Label: c.T("triage.menu_volunteers")},
 				}}
 			},
 			Handle: keys,
 		},
-		"list":   {Prompt: triageListPrompt, Handle: keys},
-		"view":   {Prompt: triageViewPrompt, Handle: keys},
-		"assign": {Prompt: triageAssignPrompt, Handle: keys},
+		"list":       {Prompt: triageListPrompt, Handle: keys},
+		"view":       {Prompt: triageViewPrompt, Handle: keys},
+		"assign":     {Prompt: triageAssignPrompt, Handle: keys},
+		"volunteers": {Prompt: volunteersPrompt, Handle: keys},
+		"volunteer":  {Prompt: volunteerPrompt, Handle: keys},
 		"note": {
 			FreeText: true,
 			Prompt: func(c *Ctx) Reply {
+				if c.Get(dTo) == store.StatusAccepted {
+					// Only reopening a closed report asks a reason for diterima.
+					return Reply{Text: c.T("triage.note_reopen", c.Get(dCode))}
+				}
 				if c.Get(dTo) == store.StatusReferred {
 					r := Reply{Text: c.T("triage.note_referral", c.Get(dCode))}
 					for _, t := range referralTargets {
@@ -355,6 +365,7 @@ var statusSynonyms = map[string]string{
 	"terima": store.StatusAccepted, "verifikasi": store.StatusVerified, "terverifikasi": store.StatusVerified,
 	"tindaklanjut": store.StatusReferred, "tindak lanjut": store.StatusReferred, "rujuk": store.StatusReferred,
 	"dirujuk": store.StatusReferred, "tolak": store.StatusRejected, "bukan wewenang": store.StatusNotOurs,
+	"buka kembali": store.StatusAccepted, "bukakembali": store.StatusAccepted, "buka lagi": store.StatusAccepted,
 }
 
 // parseStatusArg reads "<status> [note]": the status word (or two, as in
@@ -415,8 +426,13 @@ func changeReportStatus(c *Ctx, role string, r store.Report, to, note string) Ne
 	if err := auditReport(c, "report:status", r.Code, before.Status+" -> "+to); err != nil {
 		return c.Fail(err)
 	}
+	if store.IsReopening(before.Status, to) {
+		if err := tellReopened(c, r); err != nil {
+			return c.Fail(err)
+		}
+	}
 	for _, s := range statusLabels {
-		if s.status == to && s.push != "" {
+		if s.status == to && s.push != "" && !store.IsReopening(before.Status, to) {
 			if err := pushReporter(c, r, s.push); err != nil {
 				return c.Fail(err)
 			}
@@ -428,6 +444,28 @@ func changeReportStatus(c *Ctx, role string, r store.Report, to, note string) Ne
 	}
 	c.Say(c.T("triage.status_changed", r.Code, statusLabel(c.T, to)))
 	return openView(c, FlowTriage, "view", map[string]string{dCode: r.Code})
+}
+
+// tellReopened tells the reporter that their report is looked at again,
+// and the volunteer it is assigned to (if they still are one) that it is
+// theirs to follow again.
+func tellReopened(c *Ctx, r store.Report) error {
+	if err := pushReporter(c, r, "report.push.reopened"); err != nil {
+		return err
+	}
+	if r.AssignedTo == 0 {
+		return nil
+	}
+	if _, still, err := c.Tx.Volunteer(r.AssignedTo); err != nil || !still {
+		return err
+	}
+	vol, err := c.Tx.User(r.AssignedTo)
+	if err != nil {
+		return err
+	}
+	c.Send(vol.ID, store.PriorityAlert, Reply{Text: c.TFor(vol, "triage.reopened_to_volunteer", r.Code),
+		Options: []Option{{Key: "/buka " + r.Code, Label: c.TFor(vol, "triage.open")}}})
+	return nil
 }
 
 // pushReporter tells the reporter what happened to their report, in their

@@ -35,7 +35,8 @@ func TestReportOptionLabelsFit(t *testing.T) {
 		"report.anon_no", "report.send", "report.edit", "report.cancel", "track.add_info", "track.add_media",
 		"track.other", "track.see", "triage.accept", "triage.assign", "triage.reassign", "triage.open", "triage.note",
 		"triage.evidence", "triage.menu_reports", "triage.menu_new", "triage.menu_open", "triage.menu_urgent",
-		"triage.menu_closed")
+		"triage.menu_closed", "triage.menu_volunteers", "triage.reopen", "triage.volunteer_remove", "triage.volunteers_back",
+		"report.leave_continue", "report.leave_restart", "report.leave_menu", "report.leave_other")
 	for _, lang := range locales.Languages {
 		for _, key := range keys {
 			if s := locales.T(lang, key); utf8.RuneCountInString(s) > 20 || s == key {
@@ -202,6 +203,9 @@ func TestAnonymousReporterNeverShownToStaffOrVolunteers(t *testing.T) {
 		{"petugas", "/laporan"}, {"petugas", "/buka " + reportCode}, {"petugas", "[button] /terima " + reportCode},
 		{"petugas", "/tugaskan " + reportCode}, {"petugas", "1"}, {"sari", "/laporan"}, {"sari", "/buka " + reportCode},
 		{"sari", "/verifikasi " + reportCode + " sudah dicek"}, {"sari", "/catatan " + reportCode + " keluarga ditemui"},
+		// The reporter adds information: staff and the volunteer are told,
+		// still without who it is.
+		{"rina-0812345", "/status " + reportCode}, {"rina-0812345", "1"}, {"rina-0812345", "Sekarang adiknya juga dipukul."},
 		{"petugas", "/status " + reportCode + " selesai"},
 	} {
 		ch.say(step.who, step.text)
@@ -216,6 +220,12 @@ func TestAnonymousReporterNeverShownToStaffOrVolunteers(t *testing.T) {
 				t.Errorf("%s saw %q of an anonymous reporter:\n%s", who, secret, all)
 			}
 		}
+	}
+	if all := strings.Join(ch.seen["sari"], "\n"); !strings.Contains(all, "Pelapor menambah keterangan pada laporan "+reportCode) {
+		t.Errorf("the volunteer was not told of the reporter's new information")
+	}
+	if all := strings.Join(ch.seen["petugas"], "\n"); !strings.Contains(all, "Sekarang adiknya juga dipukul.") {
+		t.Errorf("staff cannot read the reporter's new information in the report")
 	}
 	// The reporter still heard about every step.
 	told := strings.Join(ch.seen["rina-0812345"], "\n")

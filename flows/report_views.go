@@ -138,6 +138,9 @@ func triageViewPrompt(c *Ctx) Reply {
 				reply.Options = append(reply.Options, Option{Key: "/status " + r.Code + " " + a.status, Label: c.T(a.label)})
 			}
 		}
+		if closed {
+			reply.Options = append(reply.Options, Option{Key: "/status " + r.Code + " " + store.StatusAccepted, Label: c.T("triage.reopen")})
+		}
 	} else if store.CanChangeStatus(r.Status, store.StatusVerified, role) {
 		opt("/verifikasi", "triage.to.diverifikasi")
 	}
@@ -268,6 +271,12 @@ func reportHistory(c *Ctx, r store.Report) (string, error) {
 				return "", err
 			}
 			line = c.T("triage.ev_assign", at, name, actor)
+		case store.EventUnassign:
+			name, err := staffName(c, e.AssigneeID)
+			if err != nil {
+				return "", err
+			}
+			line = c.T("triage.ev_unassign", at, name, actor)
 		case store.EventNote:
 			line = c.T("triage.ev_note", at, actor)
 		case store.EventInfo:

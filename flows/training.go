@@ -42,6 +42,7 @@ func addTrainings(e *Engine) {
 		}
 		return Next{flow: FlowTraining, step: "checkin"}
 	})
+	e.AddMenuText(attendanceCodeAtMenu)
 	e.AddCommand("sesi", func(c *Ctx, args string) Next {
 		if !c.Staff {
 			c.Say(c.T("input.choose_option"))
@@ -49,6 +50,29 @@ func addTrainings(e *Engine) {
 		}
 		return Switch(FlowTrainingStaff)
 	})
+}
+
+// attendanceCodeAtMenu checks a person in who types a session's
+// attendance code at the main menu, without /hadir: that is what people do
+// when staff write the code on the board. Only a code some session has
+// counts, so a mistyped menu choice is not answered as a wrong code.
+func attendanceCodeAtMenu(c *Ctx, in Input) (Next, bool) {
+	if in.Kind != KindText {
+		return Next{}, false
+	}
+	code, ok := normalizeAttendanceCode(in.Text)
+	if !ok {
+		return Next{}, false
+	}
+	taken, err := c.Tx.AttendanceCodeTaken(code)
+	if err != nil {
+		return c.Fail(err), true
+	}
+	if !taken {
+		return Next{}, false
+	}
+	checkIn(c, code)
+	return Stay(), true
 }
 
 func trainingFlow() *Flow {
@@ -602,6 +626,9 @@ func confirmRegistration(c *Ctx, in Input, choice string) Next {
 	case err != nil:
 		return c.Fail(err)
 	}
+	if err := syncTrainingReminders(c, t.ID); err != nil {
+		return c.Fail(err)
+	}
 	when := formatWhen(c.User.Lang, c.Loc, t.StartsAt, t.EndsAt)
 	if reg.Status == store.RegWaitlisted {
 		c.Say(c.T("training.waitlisted", t.Title, when, reg.Position))
@@ -674,6 +701,9 @@ func cancelRegistration(c *Ctx, in Input, choice string) Next {
 		return Goto("detail")
 	}
 	if err != nil {
+		return c.Fail(err)
+	}
+	if err := syncTrainingReminders(c, t.ID); err != nil {
 		return c.Fail(err)
 	}
 	if err := tellPromoted(c, t, promoted); err != nil {

@@ -561,6 +561,9 @@ func cancelSession(c *Ctx, in Input, choice string) Next {
 	if err := c.Tx.CancelTraining(t.ID, c.Now); err != nil {
 		return c.Fail(err)
 	}
+	if err := syncTrainingReminders(c, t.ID); err != nil {
+		return c.Fail(err)
+	}
 	err := tellEach(c, regs, nil, store.PriorityAlert, func(lang string) string {
 		return locales.T(lang, "training.session_cancelled_notice", t.Title, formatWhen(lang, c.Loc, t.StartsAt, t.EndsAt))
 	})
@@ -841,6 +844,9 @@ func saveChanges(c *Ctx) Next {
 		return Goto("d_cap")
 	}
 	if err != nil {
+		return c.Fail(err)
+	}
+	if err := syncTrainingReminders(c, d.ID); err != nil {
 		return c.Fail(err)
 	}
 	t, ok := staffSession(c)

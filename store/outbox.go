@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -66,11 +67,20 @@ func (db *DB) PendingOutbox(ctx context.Context, channel string, limit int) ([]O
 	return out, rows.Err()
 }
 
-// OutboxPayload loads the message of an outbox row.
+// ErrNotPending: the outbox row is no longer waiting to be sent (its
+// broadcast was paused or cancelled after the sender read it).
+var ErrNotPending = errors.New("outbox message is not pending")
+
+// OutboxPayload loads the message of an outbox row that is still pending;
+// ErrNotPending if it is not.
 func (db *DB) OutboxPayload(ctx context.Context, id int64) ([]byte, error) {
-	var payload string
-	if err := db.read.QueryRowContext(ctx, `SELECT payload FROM outbox WHERE id = ?`, id).Scan(&payload); err != nil {
+	var payload, state string
+	err := db.read.QueryRowContext(ctx, `SELECT payload, state FROM outbox WHERE id = ?`, id).Scan(&payload, &state)
+	if err != nil {
 		return nil, fmt.Errorf("load outbox message %d: %w", id, err)
+	}
+	if state != "pending" {
+		return nil, ErrNotPending
 	}
 	return []byte(payload), nil
 }
@@ -84,6 +94,9 @@ type Delivery struct {
 	RetryAt     time.Time // when neither: try again then
 	Error       string
 	Unreachable *Contact // the recipient blocked the bot
+	// Ref is the platform's id of the message sent, where the channel
+	// tells it (for editing the message later).
+	Ref string
 }
 
 // RecordDeliveries stores the outcome of several sends in one transaction.
@@ -93,8 +106,8 @@ func (db *DB) RecordDeliveries(ctx context.Context, ds []Delivery, now time.Time
 			var err error
 			switch {
 			case d.Sent:
-				_, err = tx.exec(`UPDATE outbox SET state = 'sent', attempts = attempts + 1, not_before = ? WHERE id = ?`,
-					FormatTime(now), d.ID)
+				_, err = tx.exec(`UPDATE outbox SET state = 'sent', attempts = attempts + 1, not_before = ?, sent_ref = ? WHERE id = ?`,
+					FormatTime(now), d.Ref, d.ID)
 			case d.Failed:
 				_, err = tx.exec(`UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?`,
 					d.Error, d.ID)

@@ -33,12 +33,13 @@ const (
 
 // Kinds of report events.
 const (
-	EventCreated = "created"
-	EventStatus  = "status"
-	EventAssign  = "assign"
-	EventNote    = "note"  // a staff or field note
-	EventInfo    = "info"  // more information from the reporter
-	EventMedia   = "media" // more evidence from the reporter
+	EventCreated  = "created"
+	EventStatus   = "status"
+	EventAssign   = "assign"
+	EventNote     = "note"     // a staff or field note
+	EventInfo     = "info"     // more information from the reporter
+	EventMedia    = "media"    // more evidence from the reporter
+	EventUnassign = "unassign" // the volunteer stopped being one; the report is nobody's again
 )
 
 // Errors of report changes.
@@ -51,12 +52,17 @@ var (
 )
 
 // transitions are the status changes staff may make. Volunteers may only
-// mark a report they are assigned to as verified.
+// mark a report they are assigned to as verified. A closed report can be
+// reopened (back to diterima) by staff, with a reason: a rejection made in
+// error, or a case that came back.
 var transitions = map[string][]string{
 	StatusNew:      {StatusAccepted, StatusRejected, StatusNotOurs},
 	StatusAccepted: {StatusVerified, StatusReferred, StatusRejected, StatusNotOurs},
 	StatusVerified: {StatusReferred, StatusDone, StatusRejected, StatusNotOurs},
 	StatusReferred: {StatusDone},
+	StatusDone:     {StatusAccepted},
+	StatusRejected: {StatusAccepted},
+	StatusNotOurs:  {StatusAccepted},
 }
 
 // CanChangeStatus tells whether someone with role may move a report from
@@ -86,6 +92,10 @@ func NextStatuses(from, role string) []string {
 func NeedsNote(status string) bool {
 	return status == StatusReferred || status == StatusRejected || status == StatusNotOurs
 }
+
+// IsReopening tells whether a change from one status to another reopens a
+// closed report; it needs a note saying why.
+func IsReopening(from, to string) bool { return IsClosed(from) && !IsClosed(to) }
 
 // IsClosed tells whether a report in this status is finished.
 func IsClosed(status string) bool {
@@ -215,7 +225,7 @@ type ReportFilter struct {
 	UrgentOnly bool
 	AssignedTo int64
 	ReporterID int64
-	Limit      int // default 20
+	Limit      int // default 20; negative: all of them
 }
 
 // ListReports lists reports, urgent and newest first.
@@ -252,7 +262,7 @@ func (tx *Tx) ListReports(f ReportFilter) ([]Report, error) {
 		where = append(where, `reporter_user_id = ?`)
 		args = append(args, f.ReporterID)
 	}
-	if f.Limit <= 0 {
+	if f.Limit == 0 {
 		f.Limit = 20
 	}
 	q := `SELECT ` + reportColumns + ` FROM reports`
@@ -297,7 +307,7 @@ func (tx *Tx) ChangeReportStatus(reportID int64, to string, actorID int64, role,
 		return r, ErrNotAllowed
 	}
 	note = strings.TrimSpace(note)
-	if NeedsNote(to) && note == "" {
+	if (NeedsNote(to) || IsReopening(r.Status, to)) && note == "" {
 		return r, ErrNoteRequired
 	}
 	var closed any

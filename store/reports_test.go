@@ -183,8 +183,13 @@ func TestLifecycleRules(t *testing.T) {
 		{store.StatusVerified, store.StatusDone, v, false},
 		{store.StatusReferred, store.StatusDone, s, true},
 		{store.StatusReferred, store.StatusRejected, s, false},
-		{store.StatusDone, store.StatusAccepted, s, false},
-		{store.StatusRejected, store.StatusAccepted, s, false},
+		// Staff (only) reopen a closed report; it goes back to diterima.
+		{store.StatusDone, store.StatusAccepted, s, true},
+		{store.StatusRejected, store.StatusAccepted, s, true},
+		{store.StatusNotOurs, store.StatusAccepted, s, true},
+		{store.StatusRejected, store.StatusAccepted, v, false},
+		{store.StatusDone, store.StatusVerified, s, false},
+		{store.StatusRejected, store.StatusNew, s, false},
 		{store.StatusNew, store.StatusAccepted, store.RoleReporter, false},
 	}
 	for _, c := range cases {
@@ -246,6 +251,37 @@ func TestChangeReportStatusRecordsWhoWhenAndNote(t *testing.T) {
 		if got.Status != store.StatusDone || !got.ClosedAt.Equal(at(7)) || got.AssignedTo != f.volunteer {
 			t.Errorf("report after closing: status %s closed %v assigned %d", got.Status, got.ClosedAt, got.AssignedTo)
 		}
+		return nil
+	})
+	// Reopening needs a reason, and makes the report open again.
+	f.tx(t, func(tx *store.Tx) error {
+		if _, err := tx.ChangeReportStatus(r.ID, store.StatusAccepted, f.staff, store.RoleStaff, "", at(9)); !errors.Is(err, store.ErrNoteRequired) {
+			t.Errorf("reopening without a reason: %v", err)
+		}
+		if _, err := tx.ChangeReportStatus(r.ID, store.StatusAccepted, f.volunteer, store.RoleVolunteer, "ada lagi", at(9)); !errors.Is(err, store.ErrNotAllowed) {
+			t.Errorf("a volunteer reopening: %v", err)
+		}
+		if _, err := tx.ChangeReportStatus(r.ID, store.StatusAccepted, f.staff, store.RoleStaff, "anak bekerja lagi", at(9)); err != nil {
+			return err
+		}
+		got, _ := tx.ReportByCode(r.Code)
+		if got.Status != store.StatusAccepted || !got.ClosedAt.IsZero() {
+			t.Errorf("reopened report: status %s closed %v", got.Status, got.ClosedAt)
+		}
+		open, _ := tx.ListReports(store.ReportFilter{OpenOnly: true})
+		if len(open) != 1 || open[0].ID != r.ID {
+			t.Errorf("the reopened report is not among the open ones: %v", open)
+		}
+		return nil
+	})
+	f.tx(t, func(tx *store.Tx) error {
+		_, err := tx.ChangeReportStatus(r.ID, store.StatusDone, f.staff, store.RoleStaff, "", at(10))
+		if !errors.Is(err, store.ErrBadTransition) {
+			t.Errorf("closing a reopened report before it is checked again: %v", err)
+		}
+		return nil
+	})
+	f.tx(t, func(tx *store.Tx) error {
 		events, err := tx.ReportEvents(r.ID)
 		if err != nil {
 			return err
@@ -255,7 +291,7 @@ func TestChangeReportStatusRecordsWhoWhenAndNote(t *testing.T) {
 			trail = append(trail, e.Kind+":"+e.Role+":"+e.ToStatus+":"+e.Note)
 		}
 		want := []string{"created:reporter:baru:", "status:staff:diterima:", "assign:staff::", "status:volunteer:diverifikasi:sudah dicek",
-			"status:staff:ditindaklanjuti:UPTD PPA", "status:staff:selesai:"}
+			"status:staff:ditindaklanjuti:UPTD PPA", "status:staff:selesai:", "status:staff:diterima:anak bekerja lagi"}
 		if strings.Join(trail, " | ") != strings.Join(want, " | ") {
 			t.Errorf("history\n got %v\nwant %v", trail, want)
 		}
@@ -371,6 +407,71 @@ func TestInvitesAreOneTimeAndExpire(t *testing.T) {
 		all, _ := tx.Volunteers("")
 		if len(in03) != 1 || len(all) != 2 {
 			t.Errorf("volunteers: %d in Ledo, %d in all", len(in03), len(all))
+		}
+		return nil
+	})
+}
+
+// A volunteer who is removed loses every report at once: open ones go back
+// to staff unassigned (with a line in their history), closed ones keep the
+// record of who checked them. An invite brings them back.
+func TestRemoveVolunteer(t *testing.T) {
+	f := newFixture(t)
+	open, closed, other := f.report(t, true), f.report(t, true), f.report(t, true)
+	f.tx(t, func(tx *store.Tx) error {
+		for _, r := range []store.Report{open, closed} {
+			if _, err := tx.ChangeReportStatus(r.ID, store.StatusAccepted, f.staff, store.RoleStaff, "", f.now); err != nil {
+				return err
+			}
+			if err := tx.AssignReport(r.ID, f.volunteer, f.staff, f.now); err != nil {
+				return err
+			}
+		}
+		_, err := tx.ChangeReportStatus(closed.ID, store.StatusRejected, f.staff, store.RoleStaff, "bukan anak", f.now)
+		return err
+	})
+	later := f.now.Add(time.Hour)
+	f.tx(t, func(tx *store.Tx) error {
+		if _, err := tx.RemoveVolunteer(f.other, f.staff, later); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("removing someone who is no volunteer: %v", err)
+		}
+		unassigned, err := tx.RemoveVolunteer(f.volunteer, f.staff, later)
+		if err != nil {
+			return err
+		}
+		if len(unassigned) != 1 || unassigned[0].ID != open.ID || unassigned[0].AssignedTo != 0 {
+			t.Errorf("unassigned %+v, want only the open report", unassigned)
+		}
+		if _, ok, _ := tx.Volunteer(f.volunteer); ok {
+			t.Error("still a volunteer")
+		}
+		got, _ := tx.ReportByCode(open.Code)
+		if got.AssignedTo != 0 {
+			t.Errorf("open report still assigned to %d", got.AssignedTo)
+		}
+		if got, _ := tx.ReportByCode(closed.Code); got.AssignedTo != f.volunteer {
+			t.Errorf("closed report lost who checked it: %d", got.AssignedTo)
+		}
+		if got, _ := tx.ReportByCode(other.Code); got.AssignedTo != 0 || got.Status != store.StatusNew {
+			t.Errorf("an unrelated report changed: %+v", got)
+		}
+		events, _ := tx.ReportEvents(open.ID)
+		last := events[len(events)-1]
+		if last.Kind != store.EventUnassign || last.AssigneeID != f.volunteer || last.ActorID != f.staff || !last.At.Equal(later) {
+			t.Errorf("history of the open report ends with %+v", last)
+		}
+		if mine, _ := tx.ListReports(store.ReportFilter{AssignedTo: f.volunteer, OpenOnly: true}); len(mine) != 0 {
+			t.Errorf("the removed volunteer still has open reports: %v", mine)
+		}
+		inv, err := tx.CreateInvite(store.RoleSatgas, "61.07.06", f.staff, f.random, later, time.Hour)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.RedeemInvite(inv.Code, f.volunteer, later); err != nil {
+			t.Errorf("invited again: %v", err)
+		}
+		if _, ok, _ := tx.Volunteer(f.volunteer); !ok {
+			t.Error("a new invite did not make them a volunteer again")
 		}
 		return nil
 	})

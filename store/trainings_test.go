@@ -75,6 +75,13 @@ func TestRegisterWaitlistAndPromotion(t *testing.T) {
 		if err != nil || len(promoted) != 1 || promoted[0].UserID != dedi || promoted[0].Status != store.RegRegistered {
 			t.Fatalf("cancel: promoted %+v, %v; want dedi", promoted, err)
 		}
+		// The line moves up: Cici, second in line, is now next.
+		if r, _, _ := tx.Registration(tr.ID, cici); r.Status != store.RegWaitlisted || r.Position != 1 {
+			t.Errorf("cici after a promotion: %s at %d, want waitlisted at 1", r.Status, r.Position)
+		}
+		if mine, _ := tx.UserRegistrations(cici); len(mine) != 1 || mine[0].Position != 1 {
+			t.Errorf("cici's own list: %+v, want her at 1 in line", mine)
+		}
 		if _, err := tx.CancelRegistration(tr.ID, ani, trainingNow); !errors.Is(err, store.ErrNotRegistered) {
 			t.Errorf("cancel twice: %v", err)
 		}

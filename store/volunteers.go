@@ -136,3 +136,33 @@ func (tx *Tx) RedeemInvite(code string, userID int64, now time.Time) (Invite, er
 	inv.UsedBy, inv.UsedAt = userID, now
 	return inv, nil
 }
+
+// RemoveVolunteer ends a person's work as a Satgas PA volunteer: from now
+// on they see no report at all, and the open reports assigned to them go
+// back to staff unassigned, each with a line in its history. It returns
+// those reports (as they are now). ErrNotFound if the person is not a
+// volunteer. They can join again only with a new invite.
+func (tx *Tx) RemoveVolunteer(userID, actorID int64, now time.Time) ([]Report, error) {
+	res, err := tx.exec(`DELETE FROM volunteers WHERE user_id = ?`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("remove volunteer: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil, ErrNotFound
+	}
+	open, err := tx.ListReports(ReportFilter{AssignedTo: userID, OpenOnly: true, Limit: -1})
+	if err != nil {
+		return nil, err
+	}
+	for i, r := range open {
+		if _, err := tx.exec(`UPDATE reports SET assigned_to = NULL, updated_at = ? WHERE id = ?`, FormatTime(now), r.ID); err != nil {
+			return nil, fmt.Errorf("unassign report: %w", err)
+		}
+		if err := tx.AddReportEvent(ReportEvent{ReportID: r.ID, At: now, ActorID: actorID, Role: RoleStaff,
+			Kind: EventUnassign, AssigneeID: userID}); err != nil {
+			return nil, err
+		}
+		open[i].AssignedTo = 0
+	}
+	return open, nil
+}

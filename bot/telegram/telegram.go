@@ -115,6 +115,10 @@ func (t *Telegram) setCommands(ctx context.Context) error {
 	cmds := tgbotapi.NewSetMyCommands(
 		tgbotapi.BotCommand{Command: "start", Description: locales.T(lang, "command.start")},
 		tgbotapi.BotCommand{Command: "menu", Description: locales.T(lang, "command.menu")},
+		tgbotapi.BotCommand{Command: "lapor", Description: locales.T(lang, "command.lapor")},
+		tgbotapi.BotCommand{Command: "status", Description: locales.T(lang, "command.status")},
+		tgbotapi.BotCommand{Command: "pelatihan", Description: locales.T(lang, "command.pelatihan")},
+		tgbotapi.BotCommand{Command: "hadir", Description: locales.T(lang, "command.hadir")},
 		tgbotapi.BotCommand{Command: "batal", Description: locales.T(lang, "command.cancel")},
 		tgbotapi.BotCommand{Command: "bantuan", Description: locales.T(lang, "command.help")},
 	)
@@ -124,43 +128,81 @@ func (t *Telegram) setCommands(ctx context.Context) error {
 
 // Send implements bot.Channel.
 func (t *Telegram) Send(ctx context.Context, address string, m bot.Outbound) error {
+	_, err := t.SendID(ctx, address, m)
+	return err
+}
+
+// SendID implements bot.Editor: it sends (or, with m.Edit, edits) and
+// returns the message id, of the last part when a long text went as several.
+func (t *Telegram) SendID(ctx context.Context, address string, m bot.Outbound) (string, error) {
 	chatID, err := strconv.ParseInt(address, 10, 64)
 	if err != nil {
-		return &bot.SendError{Err: fmt.Errorf("bad telegram chat id %q", address)}
+		return "", &bot.SendError{Err: fmt.Errorf("bad telegram chat id %q", address)}
 	}
 	api := t.api(ctx)
+	if m.Edit != "" {
+		return t.edit(api, chatID, m)
+	}
 	if m.Attachment != nil {
-		return t.sendFile(api, chatID, m)
+		return t.sendFile(ctx, api, chatID, m)
 	}
 	chunks := split(m.Text, maxText)
+	var sent tgbotapi.Message
 	for i, chunk := range chunks {
 		msg := tgbotapi.NewMessage(chatID, chunk)
 		if i == len(chunks)-1 {
 			msg.ReplyMarkup = markup(m)
 		}
-		if _, err := api.Send(msg); err != nil {
-			return classify(t.redact(err))
+		if sent, err = api.Send(msg); err != nil {
+			return "", classify(t.redact(err))
 		}
 	}
-	return nil
+	return strconv.Itoa(sent.MessageID), nil
+}
+
+// edit replaces the text and inline keys of a message the bot sent. An
+// edit that changes nothing counts as done.
+func (t *Telegram) edit(api *tgbotapi.BotAPI, chatID int64, m bot.Outbound) (string, error) {
+	id, err := strconv.Atoi(m.Edit)
+	if err != nil {
+		return "", &bot.SendError{Err: fmt.Errorf("bad telegram message id %q", m.Edit)}
+	}
+	e := tgbotapi.NewEditMessageText(chatID, id, split(m.Text, maxText)[0])
+	if kb, ok := markup(m).(tgbotapi.InlineKeyboardMarkup); ok {
+		e.ReplyMarkup = &kb
+	}
+	if _, err := api.Send(e); err != nil {
+		var apiErr *tgbotapi.Error
+		if errors.As(err, &apiErr) && strings.Contains(apiErr.Message, "message is not modified") {
+			return m.Edit, nil
+		}
+		return "", classify(t.redact(err))
+	}
+	return m.Edit, nil
 }
 
 // maxCaption is Telegram's limit on a file's caption.
 const maxCaption = 1024
 
 // sendFile sends a photo or document with the text as its caption (or,
-// when the text is too long for a caption, as a message after it).
-func (t *Telegram) sendFile(api *tgbotapi.BotAPI, chatID int64, m bot.Outbound) error {
-	f, err := os.Open(m.Attachment.Path)
-	if err != nil {
-		return &bot.SendError{Err: fmt.Errorf("open attachment: %w", err)} // retrying cannot help
+// when the text is too long for a caption, as a message after it). A file
+// with a Ref (a file_id Telegram gave us) is sent by it, without uploading.
+func (t *Telegram) sendFile(ctx context.Context, api *tgbotapi.BotAPI, chatID int64, m bot.Outbound) (string, error) {
+	var file tgbotapi.RequestFileData
+	if m.Attachment.Ref != "" {
+		file = tgbotapi.FileID(m.Attachment.Ref)
+	} else {
+		f, err := os.Open(m.Attachment.Path)
+		if err != nil {
+			return "", &bot.SendError{Err: fmt.Errorf("open attachment: %w", err)} // retrying cannot help
+		}
+		defer f.Close()
+		name := m.Attachment.Name
+		if name == "" {
+			name = filepath.Base(m.Attachment.Path)
+		}
+		file = tgbotapi.FileReader{Name: name, Reader: f}
 	}
-	defer f.Close()
-	name := m.Attachment.Name
-	if name == "" {
-		name = filepath.Base(m.Attachment.Path)
-	}
-	file := tgbotapi.FileReader{Name: name, Reader: f}
 	caption, rest := m.Text, ""
 	if len([]rune(caption)) > maxCaption {
 		caption, rest = "", m.Text
@@ -175,15 +217,16 @@ func (t *Telegram) sendFile(api *tgbotapi.BotAPI, chatID int64, m bot.Outbound) 
 		d.Caption, d.ReplyMarkup = caption, markupIf(rest == "", m)
 		c = d
 	}
-	if _, err := api.Send(c); err != nil {
-		return classify(t.redact(err))
+	sent, err := api.Send(c)
+	if err != nil {
+		return "", classify(t.redact(err))
 	}
 	if rest != "" {
 		rest := m
 		rest.Attachment = nil
-		return t.Send(context.Background(), strconv.FormatInt(chatID, 10), rest)
+		return t.SendID(ctx, strconv.FormatInt(chatID, 10), rest)
 	}
-	return nil
+	return strconv.Itoa(sent.MessageID), nil
 }
 
 func markupIf(ok bool, m bot.Outbound) any {

@@ -73,8 +73,10 @@ func (w *WhatsApp) inbound(ctx context.Context, evt *events.Message) (bot.Inboun
 		Channel: Name,
 		ChatID:  address,
 		// WhatsApp message ids are made by the sender's phone: unique per
-		// sender, so the sender is part of the id.
-		MessageID: address + "/" + evt.Info.ID,
+		// sender, so the sender is part of the id, as WhatsApp names them
+		// in this delivery (LID or number): a delivery again carries the
+		// same, whatever klabot has learnt about the LID meanwhile.
+		MessageID: evt.Info.Sender.ToNonAD().String() + "/" + evt.Info.ID,
 		Input:     input,
 		Time:      evt.Info.Timestamp,
 	}, true

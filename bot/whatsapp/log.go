@@ -13,9 +13,17 @@ import (
 // lines ("6281234567890:12@s.whatsapp.net", "123456789.1:2@lid").
 var jidUser = regexp.MustCompile(`[0-9]{5,}([.:][0-9]+)*@`)
 
+// bareNumber matches a phone number or LID written on its own
+// ("+6281234567890", "6281234567890"). Message ids mix digits with letters
+// and stay; a long plain number such as a timestamp is hidden too, which
+// costs little.
+var bareNumber = regexp.MustCompile(`\+?\b[0-9]{8,}\b`)
+
 // redact hides the phone numbers and LIDs in a line: they identify the
 // people who write to the office, and logs must never do that.
-func redact(s string) string { return jidUser.ReplaceAllString(s, "…@") }
+func redact(s string) string {
+	return bareNumber.ReplaceAllString(jidUser.ReplaceAllString(s, "…@"), "…")
+}
 
 // hide is err with the numbers in its text hidden; errors.Is and As still
 // see the original.

@@ -20,8 +20,10 @@ func TestLogsHideNumbers(t *testing.T) {
 	log.Warnf("Error decrypting message %s from %s", "3EB0ABC", "6281234567890:12@s.whatsapp.net")
 	log.Sub("Client").Errorf("no session with 201234567890123.1:3@lid")
 	log.Sub("Recv").Debugf("<message from=%q>", "6281234567890@s.whatsapp.net") // raw frames: dropped
+	log.Infof("Got LID 209999999999999 for +6281234567891 (message 3EB0C431D1E6A0B4F5E7)")
 	if out := buf.String(); strings.Contains(out, "6281234567890") || strings.Contains(out, "201234567890123") ||
-		!strings.Contains(out, "3EB0ABC") || strings.Contains(out, "<message") {
+		strings.Contains(out, "209999999999999") || strings.Contains(out, "6281234567891") ||
+		!strings.Contains(out, "3EB0ABC") || !strings.Contains(out, "3EB0C431D1E6A0B4F5E7") || strings.Contains(out, "<message") {
 		t.Errorf("log:\n%s", out)
 	}
 

@@ -45,6 +45,11 @@ func OpenSession(ctx context.Context, dataDir string, log *slog.Logger) (*Sessio
 		return nil, fmt.Errorf("create whatsapp session file: %w", err)
 	}
 	f.Close()
+	// Also when it was made by someone else first (SQLite gives its
+	// journal files the same mode).
+	if err := os.Chmod(path, 0o600); err != nil {
+		return nil, fmt.Errorf("protect whatsapp session file: %w", err)
+	}
 	// whatsmeow refuses to run without foreign keys; immediate transactions
 	// keep its several connections from failing with "database is locked".
 	dsn := "file:" + path + "?_foreign_keys=on&_journal_mode=WAL&_busy_timeout=5000&_txlock=immediate"
@@ -121,7 +126,7 @@ func (s *Session) PairPhone(ctx context.Context, phone string, show func(code st
 		asked = true
 		code, err := c.PairPhone(ctx, phone, true, whatsmeow.PairClientChrome, "Chrome (Linux)")
 		if err != nil {
-			return fmt.Errorf("ask WhatsApp for a pairing code: %w", err)
+			return fmt.Errorf("ask WhatsApp for a pairing code: %w", hide(err))
 		}
 		show(code)
 		return nil
@@ -150,9 +155,24 @@ func (s *Session) pair(ctx context.Context, onCode func(*whatsmeow.Client, strin
 		}
 	})
 	if err := c.Connect(); err != nil {
-		return fmt.Errorf("connect to WhatsApp: %w", err)
+		return fmt.Errorf("connect to WhatsApp: %w", hide(err))
 	}
-	for item := range qr {
+	for {
+		var item whatsmeow.QRChannelItem
+		var open bool
+		// whatsmeow closes the channel when ctx ends only while it shows
+		// codes; before the first code only this select sees it.
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("pairing took too long: %w", ctx.Err())
+		case item, open = <-qr:
+		}
+		if !open {
+			if ctx.Err() != nil {
+				return fmt.Errorf("pairing took too long: %w", ctx.Err())
+			}
+			return errors.New("pairing ended without a result")
+		}
 		switch item.Event {
 		case whatsmeow.QRChannelEventCode:
 			if err := onCode(c, item.Code); err != nil {
@@ -170,16 +190,17 @@ func (s *Session) pair(ctx context.Context, onCode func(*whatsmeow.Client, strin
 			return nil
 		case whatsmeow.QRChannelTimeout.Event:
 			return errors.New("the code was not used in time; run the command again")
+		case whatsmeow.QRChannelScannedWithoutMultidevice.Event:
+			// WhatsApp goes on with new codes: scanning again may work.
+			s.log.Warn("the phone's WhatsApp is too old to link devices; update it and scan again")
+		case whatsmeow.QRChannelClientOutdated.Event:
+			return errors.New("WhatsApp says this klabot is too old to link: update klabot")
 		case whatsmeow.QRChannelEventError:
-			return fmt.Errorf("pairing failed: %w", item.Error)
+			return fmt.Errorf("pairing failed: %w", hide(item.Error))
 		default:
 			return fmt.Errorf("pairing failed: %s", item.Event)
 		}
 	}
-	if ctx.Err() != nil {
-		return ctx.Err()
-	}
-	return errors.New("pairing ended without a result")
 }
 
 // Logout unlinks the number: WhatsApp is told, so the phone drops the
@@ -193,22 +214,38 @@ func (s *Session) Logout(ctx context.Context) error {
 	c := s.newClient()
 	defer c.Disconnect()
 	connected := make(chan struct{}, 1)
+	gone := make(chan struct{}, 1) // already removed on the phone
 	c.AddEventHandler(func(evt any) {
-		if _, ok := evt.(*events.Connected); ok {
-			select {
-			case connected <- struct{}{}:
-			default:
-			}
+		ch := connected
+		switch evt.(type) {
+		case *events.Connected:
+		case *events.LoggedOut:
+			ch = gone
+		default:
+			return
+		}
+		select {
+		case ch <- struct{}{}:
+		default:
 		}
 	})
 	if err := c.Connect(); err == nil {
 		select {
 		case <-connected:
-			if err := c.Logout(ctx); err == nil {
+			err := c.Logout(ctx)
+			if err == nil {
 				return nil // whatsmeow deleted the session too
-			} else {
-				s.log.Warn("whatsapp logout request failed", "err", err)
 			}
+			s.log.Warn("whatsapp logout request failed", "err", hide(err))
+		case <-gone:
+			// Already logged out on the phone: only the session here is
+			// left (whatsmeow deletes it too; deleting twice is harmless).
+			c.Disconnect()
+			err := s.device.Delete(context.WithoutCancel(ctx))
+			if err != nil && !errors.Is(err, sqlstore.ErrDeviceIDMustBeSet) {
+				return fmt.Errorf("delete whatsapp session: %w", err)
+			}
+			return nil
 		case <-time.After(20 * time.Second):
 		case <-ctx.Done():
 		}

@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -71,6 +72,9 @@ type Config struct {
 	// banned.
 	OnTrouble func(Trouble)
 	Now       func() time.Time
+	// IdleAfter is how long after its last message klabot shows the
+	// number offline again (default 30 s); see presence.
+	IdleAfter time.Duration
 }
 
 // WhatsApp is the adapter.
@@ -79,7 +83,7 @@ type WhatsApp struct {
 	cfg    Config
 	log    *slog.Logger
 
-	// Set by Run before events arrive.
+	// Set by Run before events arrive; read-only after.
 	ctx      context.Context
 	receiver Receiver
 
@@ -91,6 +95,9 @@ type WhatsApp struct {
 	closing     bool // Run is returning: start nothing more in the background
 	bannedUntil time.Time
 	callsNoted  map[string]time.Time // callers told we do not take calls
+
+	presenceMu sync.Mutex
+	presence   presence
 }
 
 // New makes the adapter for a client (Session.Client, or a fake in tests).
@@ -103,6 +110,9 @@ func New(client Client, cfg Config, log *slog.Logger) *WhatsApp {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.IdleAfter <= 0 {
+		cfg.IdleAfter = defaultIdleAfter
 	}
 	return &WhatsApp{
 		client: client, cfg: cfg, log: log.With("channel", Name),
@@ -118,10 +128,17 @@ func (w *WhatsApp) Name() string { return Name }
 // channels keep running. whatsmeow reconnects by itself after network
 // trouble.
 func (w *WhatsApp) Run(ctx context.Context, r Receiver) error {
+	w.mu.Lock()
 	w.ctx, w.receiver = ctx, r
+	w.mu.Unlock()
 	w.client.AddEventHandlerWithSuccessStatus(w.handle)
 	if err := w.client.Connect(); err != nil {
-		return fmt.Errorf("connect to WhatsApp: %w", err)
+		// whatsmeow keeps trying by itself after network trouble; this
+		// is a refusal, or a broken session.
+		w.mu.Lock()
+		w.closing = true
+		w.mu.Unlock()
+		return fmt.Errorf("connect to WhatsApp: %w", hide(err))
 	}
 	select {
 	case <-ctx.Done():
@@ -150,18 +167,29 @@ func (w *WhatsApp) handle(evt any) bool {
 		}
 	case *events.Connected:
 		w.log.Info("connected")
-		// Shown as offline, so the office phone keeps its notifications.
-		w.background(quickly, func(ctx context.Context) {
-			if err := w.client.SendPresence(ctx, types.PresenceUnavailable); err != nil {
-				w.log.Debug("set presence", "err", hide(err))
-			}
-		})
+		// Shown as offline until klabot writes, so the office phone keeps
+		// its notifications.
+		w.background(quickly, w.beOffline)
 	case *events.Disconnected:
+		// whatsmeow reconnects by itself, with growing pauses.
 		w.log.Warn("disconnected; reconnecting")
+	case *events.StreamError:
+		w.log.Warn("WhatsApp closed the connection; reconnecting", "code", e.Code)
+	case *events.KeepAliveTimeout:
+		w.log.Warn("WhatsApp does not answer; waiting", "errors", e.ErrorCount)
+	case *events.KeepAliveRestored:
+		w.log.Info("WhatsApp answers again")
 	case *events.UndecryptableMessage:
 		w.log.Warn("a message could not be decrypted; WhatsApp asks the sender's phone to send it again")
 	case *events.LoggedOut:
-		w.stop(LoggedOut, w.t("wa.staff_logged_out"), "the linked device was logged out", "reason", e.Reason.String())
+		switch e.Reason {
+		case events.ConnectFailureMainDeviceGone, events.ConnectFailureUnknownLogout:
+			// WhatsApp's own words for these are "locked" and "banned":
+			// linking again will not help until the number is cleared.
+			w.stop(LoggedOut, w.t("wa.staff_locked", int(e.Reason)), "WhatsApp banned or locked the number", "reason", e.Reason.String())
+		default:
+			w.stop(LoggedOut, w.t("wa.staff_logged_out"), "the linked device was logged out", "reason", e.Reason.String())
+		}
 	case *events.StreamReplaced:
 		w.stop(Replaced, w.t("wa.staff_replaced"), "another program connected with this WhatsApp session")
 	case *events.ClientOutdated:
@@ -220,6 +248,13 @@ func (w *WhatsApp) onCall(call types.BasicCallMeta) {
 	last, told := w.callsNoted[address]
 	due := !told || now.Sub(last) >= callNoticeEvery
 	if due {
+		if len(w.callsNoted) >= 1000 {
+			for a, at := range w.callsNoted {
+				if now.Sub(at) >= callNoticeEvery {
+					delete(w.callsNoted, a)
+				}
+			}
+		}
 		w.callsNoted[address] = now
 	}
 	w.mu.Unlock()
@@ -302,7 +337,7 @@ func (w *WhatsApp) notify(t Trouble) {
 func (w *WhatsApp) background(timeout time.Duration, fn func(ctx context.Context)) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.closing || w.ctx.Err() != nil {
+	if w.closing || w.ctx == nil || w.ctx.Err() != nil {
 		return
 	}
 	w.wg.Add(1)
@@ -331,8 +366,8 @@ var (
 // maxCaption is how long a caption may be before the text goes separately.
 const maxCaption = 1024
 
-// Send implements bot.Channel: "typing…", then the message, choices as
-// numbered lines, a file uploaded first.
+// Send implements bot.Channel: online and "typing…", then the message,
+// choices as numbered lines, a file uploaded first.
 func (w *WhatsApp) Send(ctx context.Context, address string, m bot.Outbound) error {
 	if err := w.sendable(); err != nil {
 		return err
@@ -345,6 +380,7 @@ func (w *WhatsApp) Send(ctx context.Context, address string, m bot.Outbound) err
 	if err != nil {
 		return err
 	}
+	w.beOnline(ctx)
 	if err := w.client.SendChatPresence(ctx, to, types.ChatPresenceComposing, ""); err != nil {
 		w.log.Debug("send typing", "err", hide(err)) // only a courtesy
 	}
@@ -384,12 +420,18 @@ func (w *WhatsApp) messages(ctx context.Context, m bot.Outbound) ([]*waE2E.Messa
 	if m.Attachment == nil {
 		return []*waE2E.Message{plain}, nil
 	}
-	data, err := os.ReadFile(m.Attachment.Path)
+	data, err := w.attachmentData(ctx, m.Attachment)
 	if err != nil {
-		return nil, &bot.SendError{Err: fmt.Errorf("read attachment: %w", err)} // retrying cannot help
+		return nil, err
+	}
+	if data == nil {
+		// A file only another channel can send (a Telegram file id): the
+		// text still goes.
+		w.log.Warn("a file from another channel cannot be sent on WhatsApp; the text goes alone")
+		return []*waE2E.Message{plain}, nil
 	}
 	name := m.Attachment.Name
-	if name == "" {
+	if name == "" && m.Attachment.Path != "" {
 		name = filepath.Base(m.Attachment.Path)
 	}
 	caption := text
@@ -450,6 +492,36 @@ func numberedText(m bot.Outbound) string {
 		}
 	}
 	return b.String()
+}
+
+// attachmentData reads a file to send: from its path, or, when it is one
+// someone sent on WhatsApp, from WhatsApp again. nil, nil for a file that
+// only another channel knows.
+func (w *WhatsApp) attachmentData(ctx context.Context, a *bot.Attachment) ([]byte, error) {
+	switch {
+	case a.Path != "":
+		data, err := os.ReadFile(a.Path)
+		if err != nil {
+			return nil, &bot.SendError{Err: fmt.Errorf("read attachment: %w", err)} // retrying cannot help
+		}
+		return data, nil
+	case strings.HasPrefix(a.Ref, refPrefix):
+		r, err := w.Fetch(ctx, a.Ref)
+		var fe *bot.FetchError
+		if errors.As(err, &fe) && fe.Permanent {
+			return nil, &bot.SendError{Err: fmt.Errorf("fetch attachment: %w", hide(err))}
+		}
+		if err != nil {
+			return nil, &bot.SendError{Temporary: true, Err: fmt.Errorf("fetch attachment: %w", hide(err))}
+		}
+		defer r.Close()
+		data, err := io.ReadAll(r)
+		if err != nil {
+			return nil, &bot.SendError{Temporary: true, Err: fmt.Errorf("fetch attachment: %w", err)}
+		}
+		return data, nil
+	}
+	return nil, nil
 }
 
 func nonEmpty(s string) *string {

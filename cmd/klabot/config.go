@@ -25,13 +25,19 @@ type config struct {
 	Location         *time.Location
 	Lang             string
 	TelegramRate     float64
-	LogLevel         string
+	// TelegramPerChatRate is messages per second to one chat: Telegram
+	// allows about one; tests raise it to stay fast.
+	TelegramPerChatRate float64
+	LogLevel            string
 	// WhatsApp connects the session stored by "klabot whatsapp login".
 	WhatsApp bool
 	// Pacing of WhatsApp reminders and broadcasts: a pause between Min and
 	// Max after each, at most DailyCap a day.
 	WhatsAppBulkMin, WhatsAppBulkMax time.Duration
 	WhatsAppDailyCap                 int
+	// RetentionDays: personal details of closed reports and past
+	// registrations are removed after this many days.
+	RetentionDays int
 }
 
 // configError is a bad setting: one clear line, exit code 2.
@@ -51,6 +57,7 @@ func settings(raw map[string]*string) []setting {
 		{"KLABOT_TELEGRAM_TOKEN", "telegram-token", "", "Telegram bot token from @BotFather; Telegram is on when set", nil},
 		{"KLABOT_TELEGRAM_API_ENDPOINT", "telegram-api-endpoint", telegram.DefaultEndpoint, "Bot API endpoint, a format with two %s (token, method)", nil},
 		{"KLABOT_TELEGRAM_RATE", "telegram-rate", "30", "Telegram messages per second overall", nil},
+		{"KLABOT_TELEGRAM_PER_CHAT_RATE", "telegram-per-chat-rate", "1", "Telegram messages per second to one chat", nil},
 		{"KLABOT_STAFF", "staff-contacts", "", "staff contacts, comma separated: telegram:<user id>, whatsapp:<62...>", nil},
 		{"KLABOT_TIMEZONE", "timezone", "Asia/Pontianak", "time zone for dates and schedules (WIB)", nil},
 		{"KLABOT_LANG", "lang", locales.Default, "language for new people: id or en", nil},
@@ -59,6 +66,7 @@ func settings(raw map[string]*string) []setting {
 		{"KLABOT_WHATSAPP_BULK_MIN", "whatsapp-bulk-min", "4s", "shortest pause after each WhatsApp reminder or broadcast message", nil},
 		{"KLABOT_WHATSAPP_BULK_MAX", "whatsapp-bulk-max", "8s", "longest pause after each WhatsApp reminder or broadcast message", nil},
 		{"KLABOT_WHATSAPP_DAILY_CAP", "whatsapp-daily-cap", "300", "most WhatsApp reminders and broadcast messages a day", nil},
+		{"KLABOT_RETENTION_DAYS", "retention-days", "730", "days after which personal details of closed reports and past trainings' registrations are deleted", nil},
 	}
 	for i := range s {
 		v := raw[s[i].env]
@@ -105,6 +113,10 @@ func loadConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (co
 	if _, err := fmt.Sscan(get("KLABOT_TELEGRAM_RATE"), &c.TelegramRate); err != nil || c.TelegramRate <= 0 || c.TelegramRate > 10000 {
 		return c, &configError{"KLABOT_TELEGRAM_RATE", "must be a number of messages per second, e.g. 30"}
 	}
+	if _, err := fmt.Sscan(get("KLABOT_TELEGRAM_PER_CHAT_RATE"), &c.TelegramPerChatRate); err != nil ||
+		c.TelegramPerChatRate <= 0 || c.TelegramPerChatRate > 10000 {
+		return c, &configError{"KLABOT_TELEGRAM_PER_CHAT_RATE", "must be a number of messages per second to one chat, e.g. 1"}
+	}
 	if c.Staff, err = parseStaff(get("KLABOT_STAFF")); err != nil {
 		return c, &configError{"KLABOT_STAFF", err.Error()}
 	}
@@ -140,6 +152,10 @@ func loadConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (co
 	c.WhatsAppDailyCap, err = strconv.Atoi(get("KLABOT_WHATSAPP_DAILY_CAP"))
 	if err != nil || c.WhatsAppDailyCap < 1 || c.WhatsAppDailyCap > 10000 {
 		return c, &configError{"KLABOT_WHATSAPP_DAILY_CAP", "must be a number of messages a day, from 1 to 10000 (e.g. 300)"}
+	}
+	c.RetentionDays, err = strconv.Atoi(get("KLABOT_RETENTION_DAYS"))
+	if err != nil || c.RetentionDays < 30 || c.RetentionDays > 36500 {
+		return c, &configError{"KLABOT_RETENTION_DAYS", "must be a number of days, from 30 to 36500 (e.g. 730)"}
 	}
 	return c, nil
 }

@@ -26,6 +26,9 @@ func TestBadSettingsExitTwoWithOneClearLine(t *testing.T) {
 		{map[string]string{"KLABOT_TELEGRAM_TOKEN": "not a token"}, nil, "KLABOT_TELEGRAM_TOKEN"},
 		{map[string]string{"KLABOT_TELEGRAM_API_ENDPOINT": "http://127.0.0.1:8081/bot%s"}, nil, "KLABOT_TELEGRAM_API_ENDPOINT"},
 		{map[string]string{"KLABOT_TELEGRAM_RATE": "fast"}, nil, "KLABOT_TELEGRAM_RATE"},
+		{map[string]string{"KLABOT_TELEGRAM_PER_CHAT_RATE": "slow"}, nil, "KLABOT_TELEGRAM_PER_CHAT_RATE"},
+		{map[string]string{"KLABOT_TELEGRAM_PER_CHAT_RATE": "0"}, nil, "KLABOT_TELEGRAM_PER_CHAT_RATE"},
+		{nil, []string{"run", "--telegram-per-chat-rate", "-1"}, "KLABOT_TELEGRAM_PER_CHAT_RATE"},
 		{map[string]string{"KLABOT_WHATSAPP": "maybe"}, nil, "KLABOT_WHATSAPP"},
 		{map[string]string{"KLABOT_WHATSAPP_BULK_MIN": "fast"}, nil, "KLABOT_WHATSAPP_BULK_MIN"},
 		{map[string]string{"KLABOT_WHATSAPP_BULK_MIN": "100ms"}, nil, "KLABOT_WHATSAPP_BULK_MIN"},
@@ -63,6 +66,10 @@ func TestStaffAndDefaults(t *testing.T) {
 	}
 	if cfg.Location.String() != "Asia/Pontianak" || cfg.Lang != "id" || cfg.DataDir != "./data" {
 		t.Errorf("defaults: %s %s %s", cfg.Location, cfg.Lang, cfg.DataDir)
+	}
+	// Telegram's own limits: about 30 messages a second, one a second to a chat.
+	if cfg.TelegramRate != 30 || cfg.TelegramPerChatRate != 1 {
+		t.Errorf("telegram rates: %v overall, %v per chat", cfg.TelegramRate, cfg.TelegramPerChatRate)
 	}
 	_ = out
 }

@@ -4,6 +4,7 @@
 //	klabot console [--staff] chat with the bot in this terminal
 //	klabot whatsapp login|status|logout   link the office's WhatsApp number
 //	klabot trainings import FILE.csv      add training sessions from a CSV file
+//	klabot export KIND, recap, backup, restore FILE   exports, KLA recap, backups
 package main
 
 import (
@@ -23,6 +24,7 @@ import (
 
 	"klabot/bot"
 	"klabot/bot/console"
+	"klabot/bot/schedule"
 	"klabot/bot/telegram"
 	"klabot/bot/whatsapp"
 	"klabot/flows"
@@ -48,6 +50,12 @@ Usage:
                                 link the office's WhatsApp number
   klabot trainings import FILE.csv
                                 add training sessions from a CSV file
+  klabot export reports|registrations|attendance|broadcasts [--from --to --format --out]
+                                spreadsheet files for staff
+  klabot recap [--month 2026-11]
+                                the monthly KLA recap (XLSX and chart)
+  klabot backup [--out FILE]    copy the database, safe while klabot runs
+  klabot restore [--yes] FILE   put a backup back (klabot stopped)
 
 Every flag can also be set by its KLABOT_* environment variable;
 run "klabot run -h" to list them.
@@ -64,6 +72,16 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	if cmd == "trainings" {
 		return trainingsCommand(ctx, args, stdout, stderr, getenv)
+	}
+	switch cmd { // exports, recap, backup and restore: export.go, backup.go
+	case "export":
+		return exportCommand(ctx, args, stdout, stderr, getenv)
+	case "recap":
+		return recapCommand(ctx, args, stdout, stderr, getenv)
+	case "backup":
+		return backupCommand(ctx, args, stdout, stderr, getenv)
+	case "restore":
+		return restoreCommand(ctx, args, stdin, stdout, stderr, getenv)
 	}
 	fs := newFlagSet(stderr)
 	staffConsole := false
@@ -91,6 +109,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return 2
 	}
 	log := newLogger(stderr, cfg.LogLevel, cmd == "console")
+	// Held while klabot runs, so that "klabot restore" can refuse to swap
+	// the database under it; a second klabot on the same folder only warns.
+	if release, err := lockDataDir(cfg.DataDir); err == nil {
+		defer release()
+	} else {
+		log.Warn("data folder is locked", "err", err)
+	}
 
 	a, err := openApp(ctx, cfg, log)
 	if err != nil {
@@ -129,6 +154,7 @@ type app struct {
 	dispatcher *bot.Dispatcher
 	senders    []*bot.Sender
 	media      *bot.MediaSaver // downloads report evidence; nil in the console
+	broadcasts *bot.Broadcaster
 	mu         sync.Mutex
 }
 
@@ -138,7 +164,7 @@ func openApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 		return nil, err
 	}
 	a := &app{cfg: cfg, log: log, db: db}
-	a.engine = flows.NewEngine(flows.Config{Location: cfg.Location, DataDir: cfg.DataDir})
+	a.engine = flows.NewEngine(flows.Config{Location: cfg.Location, DataDir: cfg.DataDir, RetentionDays: cfg.RetentionDays})
 	a.dispatcher = bot.NewDispatcher(db, a.engine, bot.Config{Staff: cfg.Staff, Lang: cfg.Lang}, a.wakeSenders, log)
 	return a, nil
 }
@@ -158,6 +184,21 @@ func (a *app) wakeSenders() {
 	if a.media != nil {
 		a.media.Wake() // a new report may carry evidence to download
 	}
+	if a.broadcasts != nil {
+		a.broadcasts.Wake() // a broadcast may have been made, paused or cancelled
+	}
+}
+
+// startBroadcasts runs the broadcaster: staff broadcasts go out through the
+// senders, with progress edited in place on the channels that can edit.
+func (a *app) startBroadcasts(start func(string, func(context.Context) error), fetchers map[string]bot.Fetcher, editable map[string]bool) *bot.Broadcaster {
+	b := bot.NewBroadcaster(a.db, bot.BroadcastConfig{DataDir: a.cfg.DataDir, Location: a.cfg.Location,
+		Editable: editable, Fetchers: fetchers}, a.wakeSenders, a.log)
+	a.mu.Lock()
+	a.broadcasts = b
+	a.mu.Unlock()
+	start("broadcasts", b.Run)
+	return b
 }
 
 // serve runs the configured channels until ctx ends, then stops them all
@@ -206,7 +247,8 @@ func (a *app) serve(ctx context.Context, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "klabot: %v\n", err)
 			return 1
 		}
-		sender := bot.NewSender(a.db, tg, bot.Limits{PerSecond: a.cfg.TelegramRate, PerChatBurst: 2}, a.log)
+		sender := bot.NewSender(a.db, tg, bot.Limits{PerSecond: a.cfg.TelegramRate,
+			PerChatPerSecond: a.cfg.TelegramPerChatRate, PerChatBurst: 1}, a.log)
 		a.addSender(sender)
 		start("telegram sender", sender.Run)
 		start("telegram poll", func(ctx context.Context) error { return tg.Poll(ctx, a.dispatcher) })
@@ -224,6 +266,21 @@ func (a *app) serve(ctx context.Context, stderr io.Writer) int {
 	a.mu.Unlock()
 	start("media", media.Run)
 	start("housekeeping", a.housekeeping)
+	broadcasts := a.startBroadcasts(start, fetchers, map[string]bool{telegram.Name: tg != nil})
+	// Reminders, report follow-ups and the staff digest; other periodic
+	// jobs can be added with sched.Every before it starts.
+	sched := schedule.New(a.db, schedule.Config{Location: a.cfg.Location, Staff: a.cfg.Staff, Wake: a.wakeSenders, Log: a.log})
+	a.addDailyJobs(sched) // backup and retention: backup.go
+	// Scheduled broadcasts: the broadcaster wakes at each one's time; the
+	// scheduler's minute job is the safety net, and catches up at start.
+	if err := sched.Every("broadcasts", "* * * * *", func(ctx context.Context, now time.Time) error {
+		_, err := broadcasts.ReleaseDueBroadcasts(ctx, now)
+		broadcasts.Wake()
+		return err
+	}, schedule.AtStart()); err != nil {
+		a.log.Error("schedule broadcasts", "err", err)
+	}
+	start("scheduler", sched.Run)
 	a.log.Info("klabot is running", "data_dir", a.cfg.DataDir)
 
 	<-ctx.Done()
@@ -248,10 +305,16 @@ func (a *app) console(ctx context.Context, stdin io.Reader, stdout io.Writer, st
 	sender := bot.NewSender(a.db, c, bot.Limits{PerSecond: 1000, PerChatPerSecond: 1000, PerChatBurst: 100}, a.log)
 	a.addSender(sender)
 	var wg sync.WaitGroup
-	for _, fn := range []func(context.Context) error{a.dispatcher.Run, sender.Run} {
+	// Reminders reach console users too (the console stands in for a channel).
+	sched := schedule.New(a.db, schedule.Config{Location: a.cfg.Location, Staff: a.cfg.Staff, Wake: a.wakeSenders, Log: a.log})
+	for _, fn := range []func(context.Context) error{a.dispatcher.Run, sender.Run, sched.Run} {
 		wg.Add(1)
 		go func() { defer wg.Done(); fn(ctx) }()
 	}
+	a.startBroadcasts(func(_ string, fn func(context.Context) error) {
+		wg.Add(1)
+		go func() { defer wg.Done(); fn(ctx) }()
+	}, nil, nil)
 	c.Say(locales.T(a.cfg.Lang, "console.hello"))
 	code := 0
 	if err := c.Run(ctx, a.dispatcher, a.db, 5*time.Second); err != nil {

@@ -173,7 +173,9 @@ func TestTelegramTrainingWaitlistPromotion(t *testing.T) {
 	dir := t.TempDir()
 	csv := "program,title,kecamatan,place,starts_at,ends_at,capacity\n" +
 		"satgas,Kelas Satgas,Bengkayang,Kantor Dinas," + at(t, 7, 9) + ",12:00,1\n"
-	if code, out, errOut := importTrainings(t, dir, csv); code != 0 {
+	code, out, errOut := importTrainings(t, dir, csv)
+	attendance := regexp.MustCompile(`(?m)^1  ([2-9A-Z]{6})  `).FindStringSubmatch(out)
+	if code != 0 || attendance == nil {
 		t.Fatalf("import: %d %s %s", code, out, errOut)
 	}
 	srv := newServer(t)
@@ -183,8 +185,7 @@ func TestTelegramTrainingWaitlistPromotion(t *testing.T) {
 	budi := &chat{srv: srv, u: fakeapi.User{ID: 5102, FirstName: "Budi"}}
 	s := &chat{srv: srv, u: staff}
 
-	// Telegram lets a bot send about one message a second to a chat, so
-	// the three conversations run side by side.
+	// The three conversations run side by side, as they would in a village.
 	var aniConfirm, budiConfirm fakeapi.Sent
 	t.Run("fill in", func(t *testing.T) {
 		t.Run("ani", func(t *testing.T) {
@@ -210,6 +211,9 @@ func TestTelegramTrainingWaitlistPromotion(t *testing.T) {
 	m = ani.tap(ani.tap(m, "Kelas Satgas"), "Batalkan daftar")
 	expect(t, ani.tap(m, "Ya, batalkan"), "sudah dibatalkan")
 	expect(t, budi.next(1), "Kabar baik! Ada tempat kosong")
+	// The attendance code typed at the main menu, without /hadir, is
+	// recognised (and it is not the day yet).
+	expect(t, budi.say(strings.ToLower(attendance[1])), "Kirim kode ini pada hari pelatihan")
 
 	m = s.tap(s.say("/sesi"), "Kelas Satgas")
 	expect(t, m, "1 dari 1 kursi terisi")

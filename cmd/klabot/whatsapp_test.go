@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -11,6 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"go.mau.fi/whatsmeow/proto/waAdv"
+	"go.mau.fi/whatsmeow/store/sqlstore"
+	"go.mau.fi/whatsmeow/types"
 	"go.mau.fi/whatsmeow/types/events"
 
 	"klabot/bot"
@@ -90,6 +94,53 @@ func TestWhatsAppCommandsWithoutSession(t *testing.T) {
 		if code != c.code || !strings.Contains(out.String(), c.out) || !strings.Contains(errOut.String(), c.err) {
 			t.Errorf("%v: exit %d\nstdout %q\nstderr %q", c.args, code, out.String(), errOut.String())
 		}
+	}
+}
+
+// linkSession stores a linked device in dataDir's whatsapp.db, as a
+// successful "klabot whatsapp login" leaves it (pairing itself needs the
+// network).
+func linkSession(t *testing.T, dataDir, phone string) {
+	t.Helper()
+	ctx := context.Background()
+	dsn := "file:" + filepath.Join(dataDir, whatsapp.SessionFile) + "?_foreign_keys=on"
+	container, err := sqlstore.New(ctx, "sqlite3", dsn, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer container.Close()
+	device := container.NewDevice()
+	device.ID = &types.JID{User: phone, Device: 12, Server: types.DefaultUserServer}
+	device.Account = &waAdv.ADVSignedDeviceIdentity{Details: []byte{}, AccountSignature: make([]byte, 64),
+		AccountSignatureKey: make([]byte, 32), DeviceSignature: make([]byte, 64)}
+	if err := container.PutDevice(ctx, device); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// With a linked number, status names it and login refuses to link a
+// second one.
+func TestWhatsAppCommandsWithSession(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	env := envOf(map[string]string{"KLABOT_DATA_DIR": dir})
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), []string{"whatsapp", "status"}, strings.NewReader(""), &out, &errOut, env); code != 0 {
+		t.Fatalf("status: %d %s", code, errOut.String())
+	}
+	linkSession(t, dir, "6281234567890")
+	out.Reset()
+	code := run(context.Background(), []string{"whatsapp", "status"}, strings.NewReader(""), &out, &errOut, env)
+	if code != 0 || !strings.Contains(out.String(), "WhatsApp tersambung dengan nomor +6281234567890") {
+		t.Errorf("status: exit %d, %q", code, out.String())
+	}
+	out.Reset()
+	code = run(context.Background(), []string{"whatsapp", "login"}, strings.NewReader(""), &out, &errOut, env)
+	if code != 1 || !strings.Contains(errOut.String(), "Sudah tersambung dengan nomor +6281234567890") ||
+		!strings.Contains(errOut.String(), "klabot whatsapp logout") {
+		t.Errorf("login when linked: exit %d\nstdout %q\nstderr %q", code, out.String(), errOut.String())
+	}
+	if info, err := os.Stat(filepath.Join(dir, whatsapp.SessionFile)); err != nil || info.Mode().Perm() != 0o600 {
+		t.Errorf("session file: %v %v, want mode 600", info, err)
 	}
 }
 
@@ -201,6 +252,11 @@ func TestWhatsAppTroubleToldOnTelegram(t *testing.T) {
 	if err := wa.WaitFor(waitCtx(t), func() bool { return !wa.IsConnected() }); err != nil {
 		t.Error("WhatsApp still connected after the logout")
 	}
+	for _, want := range []string{"WhatsApp banned the number for a while", "WhatsApp stopped: the linked device was logged out"} {
+		if !strings.Contains(p.logs.String(), want) {
+			t.Errorf("the log lacks %q", want)
+		}
+	}
 	// Telegram goes on, for the linked person too.
 	srv.SendText(rina.ID, rina, "menu")
 	if m := lastTo(t, srv, rina.ID, 6); !strings.Contains(m.Text, "Menu utama") {
@@ -212,23 +268,28 @@ func TestWhatsAppTroubleToldOnTelegram(t *testing.T) {
 	p.stop(t) // exits 0
 }
 
-// The whole path over WhatsApp: a report with a photo from a villager,
-// the alert to staff on WhatsApp, the photo downloaded as evidence; then a
-// training registration with the number from a contact card.
-func TestWhatsAppReportAndRegistration(t *testing.T) {
-	dir := t.TempDir()
-	loc, _ := time.LoadLocation("Asia/Pontianak")
-	day := time.Now().In(loc).AddDate(0, 0, 7)
-	csv := "program,title,kecamatan,place,starts_at,ends_at,capacity\n" +
-		"satgas,Kelas Satgas,Bengkayang,Kantor Dinas," + day.Format("02-01-2006") + " 09:00,12:00,5\n"
-	file := filepath.Join(t.TempDir(), "pelatihan.csv")
-	os.WriteFile(file, []byte(csv), 0o600)
-	var out, errOut bytes.Buffer
-	if code := run(context.Background(), []string{"trainings", "import", file}, strings.NewReader(""), &out, &errOut,
-		envOf(map[string]string{"KLABOT_DATA_DIR": dir})); code != 0 {
-		t.Fatalf("import: %d %s %s", code, out.String(), errOut.String())
+// noNumbersInLogs fails the test if a phone number or LID of these
+// people appears in klabot's log (which the tests run at debug level).
+func noNumbersInLogs(t *testing.T, p *klabotProcess, numbers ...string) {
+	t.Helper()
+	logs := p.logs.String()
+	for _, n := range numbers {
+		if strings.Contains(logs, n) {
+			t.Errorf("the number %s appears in the log", n)
+		}
 	}
-	wa, _ := startWhatsAppOnly(t, dir, map[string]string{"KLABOT_STAFF": "whatsapp:6281111111111"})
+}
+
+// The whole report over WhatsApp, as a villager does it in numbered text:
+// the category by its words, the place by name, a photo with a caption as
+// evidence, part of it from a LID address (one person all the same). Staff
+// on WhatsApp (from KLABOT_STAFF) get the alert with the commands to type,
+// list the reports and accept it in text; the reporter hears of it; the
+// photo is downloaded from WhatsApp and kept as evidence. Every answer is
+// preceded by "typing…" and each message is marked read once committed.
+func TestWhatsAppReport(t *testing.T) {
+	dir := t.TempDir()
+	wa, p := startWhatsAppOnly(t, dir, map[string]string{"KLABOT_STAFF": "whatsapp:6281111111111"})
 	staff := wa.Person(t, "6281111111111")
 	onboardWA(staff, "lainnya")
 
@@ -238,6 +299,8 @@ func TestWhatsAppReportAndRegistration(t *testing.T) {
 	rina.SayAndWait("anak bekerja", "bekerja di mana")
 	rina.SayAndWait("kebun sawit", "dalam bahaya SEKARANG")
 	rina.SayAndWait("tidak", "Di kecamatan mana?")
+	// WhatsApp now shows her by her LID, her number alongside.
+	rina.Source = fakewa.LID("201111111111111", rina.Phone)
 	rina.SayAndWait("sgu ledo", "Kecamatan Sanggau Ledo")
 	rina.SayAndWait("bange", "Ceritakan tempatnya")
 	rina.SayAndWait("lewati", "Apa yang terjadi?")
@@ -245,37 +308,33 @@ func TestWhatsAppReportAndRegistration(t *testing.T) {
 	rina.SayAndWait("2 anak", "berapa umur")
 	rina.SayAndWait("13-15 tahun", "Ada foto")
 	photo := bytes.Repeat([]byte("\xff\xd8\xff foto kebun sawit "), 100)
-	if _, ok := wa.Deliver(fakewa.Private(rina.Phone), wa.ImageMessage("anak memanen sawit", photo)); !ok {
+	if _, ok := wa.Deliver(rina.Source, wa.ImageMessage("anak memanen sawit", photo)); !ok {
 		t.Fatal("photo not committed")
 	}
 	rina.WaitFor("Diterima: 1 berkas")
 	rina.SayAndWait("selesai", "boleh tahu nama")
 	rina.SayAndWait("tanpa nama", "Periksa laporan Anda")
 	thanks := rina.SayAndWait("kirim laporan", "Kode laporan")
-	code := regexp.MustCompile(`LPR-[0-9A-Z]{4}-[0-9A-Z]{4}`).FindString(thanks.Text)
+	code := reportCodeRe.FindString(thanks.Text)
 	if code == "" {
 		t.Fatalf("no report code in %q", thanks.Text)
 	}
 	alert := staff.WaitFor("LAPORAN BARU " + code)
-	if strings.Contains(alert.Text, rina.Phone) {
+	if strings.Contains(alert.Text, rina.Phone) || strings.Contains(alert.Text, "201111111111111") {
 		t.Errorf("the alert shows the anonymous reporter's number: %s", alert.Text)
 	}
 	// Staff act by typing the command the alert shows.
 	if !strings.Contains(alert.Text, "/terima "+code) {
 		t.Errorf("the alert does not show the command to accept it:\n%s", alert.Text)
 	}
+	staff.SayAndWait("/laporan", code)
 	staff.SayAndWait("/terima "+code, code)
 	rina.WaitFor("sudah diterima petugas dinas")
 
 	// The photo is fetched from WhatsApp and kept.
 	db := openDB(t, dir)
-	deadline := time.Now().Add(10 * time.Second)
 	var saved store.Media
-	for saved.State != store.MediaSaved {
-		if time.Now().After(deadline) {
-			t.Fatalf("evidence not saved: %+v", saved)
-		}
-		time.Sleep(20 * time.Millisecond)
+	eventuallyApp(t, "the evidence to be saved", func() bool {
 		db.Tx(context.Background(), func(tx *store.Tx) error {
 			r, err := tx.ReportByCode(code)
 			if err != nil {
@@ -287,14 +346,63 @@ func TestWhatsAppReportAndRegistration(t *testing.T) {
 			}
 			return err
 		})
-	}
+		return saved.State == store.MediaSaved
+	})
 	if got, err := os.ReadFile(saved.Path); err != nil || !bytes.Equal(got, photo) {
 		t.Errorf("evidence file %s: %v", saved.Path, err)
 	}
 
-	// A training registration (by someone else: flood control allows no
-	// more than 20 messages in 10 seconds from one person), the number
-	// given as the person's own contact card.
+	// One person, on her number, however WhatsApp showed her.
+	var contacts []store.Contact
+	db.Tx(context.Background(), func(tx *store.Tx) error {
+		id, err := tx.UserIDByContact(store.Contact{Channel: "whatsapp", Address: rina.Phone})
+		if err == nil {
+			contacts, err = tx.ContactsOf(id)
+		}
+		return err
+	})
+	if len(contacts) != 1 || contacts[0].Address != rina.Phone {
+		t.Errorf("rina's contacts: %+v", contacts)
+	}
+	for _, s := range wa.Sent() {
+		if strings.Contains(s.To, "@lid") {
+			t.Errorf("a message went to the LID address %s", s.To)
+		}
+	}
+
+	// "typing…" before each answer; every message marked read.
+	if n, want := wa.Typing(rina.Phone), len(wa.SentTo(rina.Phone)); n < want {
+		t.Errorf("\"typing…\" shown %d times for %d answers", n, want)
+	}
+	if err := wa.WaitFor(waitCtx(t), func() bool { return len(wa.Unread()) == 0 }); err != nil {
+		t.Errorf("%d messages not marked read", len(wa.Unread()))
+	}
+	noNumbersInLogs(t, p, rina.Phone, "201111111111111", staff.Phone)
+}
+
+// eventuallyApp polls a database state until it holds, within 15 s.
+func eventuallyApp(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("waited 15 s for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// A whole training registration over WhatsApp: the training found by
+// words, the details typed, the phone number given as the person's own
+// contact card; the registration is stored with that number.
+func TestWhatsAppTrainingRegistration(t *testing.T) {
+	dir := t.TempDir()
+	csv := "program,title,kecamatan,place,starts_at,ends_at,capacity\n" +
+		"satgas,Kelas Satgas,Bengkayang,Kantor Dinas," + at(t, 7, 9) + ",12:00,5\n"
+	if code, out, errOut := importTrainings(t, dir, csv); code != 0 {
+		t.Fatalf("import: %d %s %s", code, out, errOut)
+	}
+	wa, p := startWhatsAppOnly(t, dir, nil)
 	budi := wa.Person(t, "6281200000012")
 	onboardWA(budi, "warga")
 	budi.SayAndWait("pelatihan", "Jadwal pelatihan")
@@ -303,11 +411,97 @@ func TestWhatsAppReportAndRegistration(t *testing.T) {
 	budi.SayAndWait("daftar", "nama lengkap")
 	budi.SayAndWait("Budi Santoso", "umur")
 	budi.SayAndWait("29", "kecamatan")
-	budi.SayAndWait("sebalo", "Nomor HP")
-	if _, ok := wa.Deliver(fakewa.Private(budi.Phone), fakewa.ContactMessage("Budi", budi.Phone)); !ok {
+	// The number he writes from is offered; he sends his contact card.
+	budi.SayAndWait("sebalo", "Nomor HP Anda 0812")
+	if _, ok := wa.Deliver(budi.Source, fakewa.ContactMessage("Budi", budi.Phone)); !ok {
 		t.Fatal("contact card not committed")
 	}
 	budi.WaitFor("anggota Satgas PA")
 	budi.SayAndWait("ya", "HP: 081200000012")
 	budi.SayAndWait("ya, daftarkan", "Anda sudah terdaftar")
+
+	db := openDB(t, dir)
+	var regs []store.UserRegistration
+	db.Tx(context.Background(), func(tx *store.Tx) error {
+		id, err := tx.UserIDByContact(store.Contact{Channel: "whatsapp", Address: budi.Phone})
+		if err == nil {
+			regs, err = tx.UserRegistrations(id)
+		}
+		return err
+	})
+	if len(regs) != 1 || regs[0].Status != store.RegRegistered || regs[0].FullName != "Budi Santoso" ||
+		!strings.Contains(regs[0].Phone, "81200000012") || regs[0].Training.Title != "Kelas Satgas" {
+		t.Errorf("registrations: %+v", regs)
+	}
+	noNumbersInLogs(t, p, budi.Phone)
+}
+
+// Broadcast-priority rows in the outbox (as staff broadcasts queue them)
+// reach WhatsApp users at the pace configured with KLABOT_WHATSAPP_*:
+// one at a time at least the pause apart, in queue order, at most the
+// daily cap, never to someone who has not written first; a person
+// chatting meanwhile is answered at once.
+func TestWhatsAppBroadcastAtConfiguredPace(t *testing.T) {
+	dir := t.TempDir()
+	wa, p := startWhatsAppOnly(t, dir, map[string]string{
+		"KLABOT_WHATSAPP_BULK_MIN": "1s", "KLABOT_WHATSAPP_BULK_MAX": "1s", "KLABOT_WHATSAPP_DAILY_CAP": "2",
+	})
+	phones := []string{"6281300000001", "6281300000002", "6281300000003"}
+	for _, phone := range phones {
+		wa.Person(t, phone).SayAndWait("halo", "Apakah Anda setuju?")
+	}
+	const stranger = "6281399999999"
+	db := openDB(t, dir)
+	payload, _ := json.Marshal(bot.Outbound{Text: "PENGUMUMAN: pelatihan Satgas PA hari Sabtu"})
+	err := db.Tx(context.Background(), func(tx *store.Tx) error {
+		for _, to := range append([]string{stranger}, phones...) {
+			err := tx.Enqueue(store.OutboxMessage{Channel: "whatsapp", Address: to, Priority: store.PriorityBroadcast, Payload: payload}, time.Now())
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Written by another process: the sender finds the rows on its next
+	// look at the table, within two seconds.
+	bulk := func() []fakewa.Sent {
+		var out []fakewa.Sent
+		for _, s := range wa.Sent() {
+			if strings.HasPrefix(s.Text, "PENGUMUMAN") {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	if err := wa.WaitFor(waitCtx(t), func() bool { return len(bulk()) >= 1 }); err != nil {
+		t.Fatal("the broadcast did not start")
+	}
+	// Meanwhile a person chatting is answered at once.
+	chat := wa.Person(t, phones[2])
+	chat.Next() // the welcome
+	chat.SayAndWait("1", "Anda siapa?")
+	if err := wa.WaitFor(waitCtx(t), func() bool { return len(bulk()) >= 2 }); err != nil {
+		t.Fatal("the second broadcast message did not go")
+	}
+	eventuallyApp(t, "the daily cap to hold back the third", func() bool {
+		return strings.Contains(p.logs.String(), "daily cap of bulk messages reached")
+	})
+	sent := bulk()
+	if len(sent) != 2 || sent[0].To != phones[0] || sent[1].To != phones[1] {
+		t.Fatalf("broadcast went to %+v; want the first two who wrote, in order", sent)
+	}
+	if gap := sent[1].At.Sub(sent[0].At); gap < time.Second {
+		t.Errorf("broadcast messages %s apart; configured pause 1s", gap)
+	}
+	pending, _, failed, err := db.OutboxCounts(context.Background(), "whatsapp")
+	if err != nil || pending != 1 || failed != 1 {
+		t.Errorf("outbox: %d pending, %d failed (%v); want the capped one pending and the stranger's failed", pending, failed, err)
+	}
+	if len(wa.SentTo(stranger)) != 0 {
+		t.Error("a broadcast went to someone who never wrote")
+	}
+	noNumbersInLogs(t, p, append(phones, stranger)...)
 }

@@ -42,3 +42,30 @@ func TestWritePrivateSemicolonFileWithBOM(t *testing.T) {
 		t.Errorf("temporary files left: %v", left)
 	}
 }
+
+// Cells a spreadsheet would run as a formula get a leading apostrophe;
+// other text, and the inside of a cell, stay as they are.
+func TestFormulasNeutralized(t *testing.T) {
+	dir := t.TempDir()
+	path, err := csvexport.Write(dir, "x.csv", []string{"=header"}, [][]string{
+		{"=SUM(A1:A9)"}, {"+62812"}, {"-3"}, {"@cmd"}, {"\tx"}, {"\rx"}, {"a=b"}, {"Siti"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := os.ReadFile(path)
+	r := csv.NewReader(strings.NewReader(strings.TrimPrefix(string(raw), "\ufeff")))
+	r.Comma = ';'
+	rows, err := r.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, row := range rows {
+		got = append(got, row[0])
+	}
+	want := []string{"'=header", "'=SUM(A1:A9)", "'+62812", "'-3", "'@cmd", "'\tx", "'\rx", "a=b", "Siti"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("cells %q\nwant  %q", got, want)
+	}
+}

@@ -10,6 +10,10 @@
 //	reply := ani.Say("halo")          // waits for klabot's answer
 //	ani.SendImage("foto rumahnya", jpeg)
 //	wa.Emit(&events.LoggedOut{})      // any whatsmeow event
+//
+// Every wait is bounded: a handler that does not return within
+// HandlerTimeout panics the test with every goroutine's stack, rather than
+// hanging it until go test's own timeout.
 package fakewa
 
 import (
@@ -17,6 +21,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -52,6 +57,8 @@ type Client struct {
 	sent      []Sent
 	reads     []types.MessageID
 	typing    map[string]int
+	actions   []string // presence, typing and sends, in order
+	presence  types.Presence
 	fail      map[string][]error // per address, consumed in order
 	delivered map[types.MessageID]*events.Message
 	seq       int
@@ -124,6 +131,7 @@ func (c *Client) SendMessage(ctx context.Context, to types.JID, m *waE2E.Message
 		s.Kind, s.Text = "text", m.GetConversation()
 	}
 	c.sent = append(c.sent, s)
+	c.actions = append(c.actions, "send "+address)
 	c.seq++
 	c.changedLocked()
 	return whatsmeow.SendResponse{ID: types.MessageID(fmt.Sprintf("OUT%06d", c.seq)), Timestamp: s.At}, nil
@@ -161,13 +169,27 @@ func (c *Client) MarkRead(ctx context.Context, ids []types.MessageID, _ time.Tim
 	return nil
 }
 
-func (c *Client) SendPresence(ctx context.Context, state types.Presence) error { return nil }
+func (c *Client) SendPresence(ctx context.Context, state types.Presence) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.connected {
+		return whatsmeow.ErrNotConnected
+	}
+	c.presence = state
+	c.actions = append(c.actions, "presence "+string(state))
+	c.changedLocked()
+	return nil
+}
 
 func (c *Client) SendChatPresence(ctx context.Context, jid types.JID, state types.ChatPresence, _ types.ChatPresenceMedia) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if !c.connected {
+		return whatsmeow.ErrNotConnected
+	}
 	if state == types.ChatPresenceComposing {
 		c.typing[addressOf(jid)]++
+		c.actions = append(c.actions, "typing "+addressOf(jid))
 	}
 	return nil
 }
@@ -183,21 +205,38 @@ func (c *Client) PhoneForLID(ctx context.Context, lid types.JID) (types.JID, err
 
 // --- driving the fake ---
 
-// Emit hands an event to the handlers as whatsmeow would, and returns
-// whether they all succeeded (that is, whether WhatsApp would consider a
-// message delivered).
+// HandlerTimeout bounds how long Emit waits for klabot's handler, which
+// for a message waits for its commit: far longer means klabot is stuck.
+const HandlerTimeout = 30 * time.Second
+
+// Emit hands an event to the handlers as whatsmeow would, one event at a
+// time, and returns whether they all succeeded (that is, whether WhatsApp
+// would consider a message delivered). It panics, showing every
+// goroutine, if the handlers do not return within HandlerTimeout.
 func (c *Client) Emit(evt any) bool {
 	c.handling.Lock()
 	defer c.handling.Unlock()
 	c.mu.Lock()
 	handlers := append([]whatsmeow.EventHandlerWithSuccessStatus(nil), c.handlers...)
 	c.mu.Unlock()
-	for _, h := range handlers {
-		if !h(evt) {
-			return false
+	done := make(chan bool, 1)
+	go func() {
+		ok := true
+		for _, h := range handlers {
+			if !h(evt) {
+				ok = false
+				break
+			}
 		}
+		done <- ok
+	}()
+	select {
+	case ok := <-done:
+		return ok
+	case <-time.After(HandlerTimeout):
+		debug.SetTraceback("all")
+		panic(fmt.Sprintf("fakewa: the event handler did not return within %s for %T: klabot is stuck", HandlerTimeout, evt))
 	}
-	return true
 }
 
 // Private is the source of a message someone sends from their phone number.
@@ -242,11 +281,12 @@ func (c *Client) Deliver(src types.MessageSource, m *waE2E.Message) (types.Messa
 	c.seq++
 	id := types.MessageID(fmt.Sprintf("3EB0FAKE%08X", c.seq))
 	c.mu.Unlock()
-	evt := &events.Message{
+	// Unwrapped (ephemeral, view-once, documents with a caption...) as
+	// whatsmeow does before it hands a message on.
+	evt := (&events.Message{
 		Info:       types.MessageInfo{MessageSource: src, ID: id, Timestamp: time.Now().Truncate(time.Second), Type: "text"},
-		Message:    m,
 		RawMessage: m,
-	}
+	}).UnwrapRaw()
 	c.mu.Lock()
 	c.delivered[id] = evt
 	c.mu.Unlock()
@@ -354,6 +394,43 @@ func (c *Client) Reads() []types.MessageID {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return append([]types.MessageID(nil), c.reads...)
+}
+
+// Presence is the last presence klabot sent ("available", "unavailable"),
+// or "" if none.
+func (c *Client) Presence() types.Presence {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.presence
+}
+
+// Actions lists, in order, the presences ("presence available"), "typing…"
+// ("typing 62…") and messages ("send 62…") klabot sent.
+func (c *Client) Actions() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]string(nil), c.actions...)
+}
+
+// Unread lists the private messages delivered so far that klabot has not
+// marked as read.
+func (c *Client) Unread() []types.MessageID {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	read := map[types.MessageID]bool{}
+	for _, id := range c.reads {
+		read[id] = true
+	}
+	var out []types.MessageID
+	for id, evt := range c.delivered {
+		info := evt.Info
+		private := !info.IsFromMe && !info.IsGroup &&
+			(info.Chat.Server == types.DefaultUserServer || info.Chat.Server == types.HiddenUserServer)
+		if private && !read[id] {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // Connects is how often Connect was called.

@@ -1,0 +1,826 @@
+package flows
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf16"
+
+	"klabot/locales"
+	"klabot/store"
+	"klabot/store/wilayah"
+)
+
+// Staff broadcasts: write a message (text, or a photo with its caption),
+// choose who gets it, see how many people it reaches and who is left out,
+// see it exactly as people will, then send it now or at a time (WIB). The
+// draft lives in the conversation until it is confirmed, so "batal" at any
+// point simply forgets it. Sending, progress and the final summary are the
+// bot's work (bot.Broadcaster); staff pause, resume or cancel here or with
+// the keys on the progress message ("/siaran jeda 12").
+
+// FlowBroadcast is the staff broadcast flow.
+const FlowBroadcast = "broadcast"
+
+// bcPhotoChannel is where a broadcast photo can come from: the Bot API sends
+// a photo again by the file_id it gave us, so the preview is exact and a
+// broadcast costs no uploads. Recipients on other channels get the file,
+// downloaded once when the broadcast starts.
+const bcPhotoChannel = "telegram"
+
+// Limits of a broadcast's text: what fits a Telegram message or photo
+// caption together with the footer.
+const (
+	bcMaxBroadcastText    = 3500
+	bcMaxBroadcastCaption = 850
+	// bcMaxScheduleAhead is how far ahead a broadcast can be scheduled.
+	bcMaxScheduleAhead = 366 * 24 * time.Hour
+	// broadcastsListed is how many broadcasts the home step shows.
+	broadcastsListed = 6
+	// bcTrainingsListed is how many trainings are offered as an audience.
+	bcTrainingsListed = 9
+)
+
+// Session data keys of the broadcast flow.
+const (
+	bcText      = "text"
+	bcPhoto     = "photo"
+	bcAudience  = "aud"
+	bcAudValue  = "aud_v"
+	bcWhen      = "when"
+	bcID        = "id"
+	bcPlacePref = "p_"
+)
+
+// bcAudienceChoices are the kinds of audience staff pick from.
+var bcAudienceChoices = []struct{ key, label string }{
+	{store.ToAll, "broadcast.aud_all"},
+	{store.ToRole, "broadcast.aud_role"},
+	{"place", "broadcast.aud_place"},
+	{store.ToTraining, "broadcast.aud_training"},
+	{store.ToChannel, "broadcast.aud_channel"},
+}
+
+// bcChannelLabels name the channels for staff.
+var bcChannelLabels = map[string]string{
+	"telegram": "broadcast.channel_telegram",
+	"whatsapp": "broadcast.channel_whatsapp",
+	"console":  "broadcast.channel_console",
+}
+
+// bcStateLabels say a broadcast's state in words.
+var bcStateLabels = map[string]string{
+	store.BroadcastScheduled: "broadcast.state_scheduled",
+	store.BroadcastSending:   "broadcast.state_sending",
+	store.BroadcastPaused:    "broadcast.state_paused",
+	store.BroadcastCancelled: "broadcast.state_cancelled",
+	store.BroadcastDone:      "broadcast.state_done",
+	store.BroadcastMissed:    "broadcast.state_missed",
+}
+
+func addBroadcasts(e *Engine) {
+	e.Register(broadcastFlow())
+	e.AddStaffEntry("siaran", "broadcast.staff_entry", FlowBroadcast)
+	e.AddCommand("siaran", func(c *Ctx, args string) Next { return broadcastCommand(e, c, args) })
+}
+
+func broadcastFlow() *Flow {
+	steps := map[string]*Step{
+		"home":           {Prompt: broadcastHomePrompt, Handle: broadcastHome},
+		"compose":        {Prompt: bcAskText, Handle: bcTakeText},
+		"caption":        {Prompt: bcAskCaption, Handle: bcTakeCaption},
+		"audience":       {Prompt: bcAudiencePrompt, Handle: bcTakeAudience},
+		"role":           {Prompt: bcRolePrompt, Handle: bcTakeRole},
+		"training":       {Prompt: bcTrainingAudiencePrompt, Handle: bcTakeTrainingAudience},
+		"channel":        {Prompt: bcChannelPrompt, Handle: bcTakeChannel},
+		"count":          {Prompt: bcCountPrompt, Handle: bcCountChoice},
+		"preview":        {Prompt: bcPreviewPrompt, Handle: bcPreviewChoice},
+		"when":           {Prompt: bcAskWhen, Handle: bcTakeWhen},
+		"when_confirm":   {Prompt: bcWhenConfirmPrompt, Handle: bcWhenConfirm},
+		"manage":         {Prompt: bcManagePrompt, Handle: bcManageChoice},
+		"cancel_confirm": {Prompt: bcCancelConfirmPrompt, Handle: bcCancelConfirm},
+	}
+	for name, s := range PlaceSteps(PlaceOptions{Prefix: bcPlacePref, Next: "count"}) {
+		steps[name] = s
+	}
+	// The desa question also offers the whole kecamatan.
+	desa := steps[bcPlacePref+"desa"]
+	desaPrompt, desaHandle := desa.Prompt, desa.Handle
+	desa.Prompt = func(c *Ctx) Reply {
+		r := desaPrompt(c)
+		r.Options = append([]Option{{Key: "whole_kec", Label: c.T("broadcast.opt_whole_kec")}}, r.Options...)
+		return r
+	}
+	desa.Handle = func(c *Ctx, in Input, choice string) Next {
+		if choice == "whole_kec" {
+			c.Set(bcPlacePref+PlaceDesa, "")
+			return Goto("count")
+		}
+		return desaHandle(c, in, choice)
+	}
+	// Only staff get anything from these steps, even mid-way: rights can be
+	// taken away between two messages.
+	for _, s := range steps {
+		prompt, handle := s.Prompt, s.Handle
+		s.Prompt = func(c *Ctx) Reply {
+			if !c.Staff {
+				return Reply{}
+			}
+			return prompt(c)
+		}
+		s.Handle = func(c *Ctx, in Input, choice string) Next {
+			if !c.Staff {
+				return Menu()
+			}
+			return handle(c, in, choice)
+		}
+	}
+	return &Flow{ID: FlowBroadcast, Version: 1, Start: "home", Steps: steps}
+}
+
+// bcRestart moves to step and forgets the way back, so that "kembali" cannot
+// lead to a finished action (a broadcast sent) and repeat it.
+func bcRestart(c *Ctx, step string) Next {
+	c.state.Back = nil
+	c.state.Step = step
+	return Stay()
+}
+
+func broadcastActor(c *Ctx) string { return "user:" + strconv.FormatInt(c.User.ID, 10) }
+
+func broadcastSubject(id int64) string { return "broadcast:" + strconv.FormatInt(id, 10) }
+
+// broadcastCommand handles "/siaran" (the flow), "/siaran 12" (one
+// broadcast), "/siaran jeda 12", "/siaran lanjut 12" and "/siaran batal 12"
+// (which asks first): what the keys of the progress message send.
+func broadcastCommand(e *Engine, c *Ctx, args string) Next {
+	if !c.Staff {
+		c.Say(c.T("input.choose_option"))
+		return Stay()
+	}
+	fields := strings.Fields(strings.ToLower(args))
+	if len(fields) == 0 {
+		return Switch(FlowBroadcast)
+	}
+	action, idText := "", fields[len(fields)-1]
+	if len(fields) == 2 {
+		action = fields[0]
+	}
+	id, err := strconv.ParseInt(strings.TrimPrefix(idText, "#"), 10, 64)
+	if err != nil || len(fields) > 2 {
+		c.Say(c.T("broadcast.command_help"))
+		return Stay()
+	}
+	if _, err := c.Tx.Broadcast(id); errors.Is(err, store.ErrNotFound) {
+		c.Say(c.T("broadcast.not_found", id))
+		return Stay()
+	} else if err != nil {
+		return c.Fail(err)
+	}
+	switch action {
+	case "jeda", "pause":
+		bcChange(c, id, "pause")
+		return Stay()
+	case "lanjut", "lanjutkan", "resume":
+		bcChange(c, id, "resume")
+		return Stay()
+	case "batal", "batalkan", "cancel":
+		return bcOpen(e, c, id, "cancel_confirm")
+	case "":
+		return bcOpen(e, c, id, "manage")
+	}
+	c.Say(c.T("broadcast.command_help"))
+	return Stay()
+}
+
+// bcOpen starts the broadcast flow at one broadcast's step.
+func bcOpen(e *Engine, c *Ctx, id int64, step string) Next {
+	e.enter(c, FlowBroadcast, step)
+	c.Set(bcID, strconv.FormatInt(id, 10))
+	return Stay()
+}
+
+// bcChange pauses, resumes or cancels a broadcast and says so.
+func bcChange(c *Ctx, id int64, action string) bool {
+	var err error
+	done := ""
+	switch action {
+	case "pause":
+		err, done = c.Tx.PauseBroadcast(id), "broadcast.paused"
+	case "resume":
+		err, done = c.Tx.ResumeBroadcast(id), "broadcast.resumed"
+	case "cancel":
+		err, done = c.Tx.CancelBroadcast(id, c.Now), "broadcast.cancelled"
+	}
+	if errors.Is(err, store.ErrBroadcastState) {
+		b, err := c.Tx.Broadcast(id)
+		if err != nil {
+			c.Fail(err)
+			return false
+		}
+		c.Say(c.T("broadcast.cannot", id, c.T(bcStateLabels[b.State])))
+		return false
+	}
+	if err == nil {
+		err = c.Tx.Audit(c.Now, broadcastActor(c), "broadcast_"+action, broadcastSubject(id), "")
+	}
+	if err != nil {
+		c.Fail(err)
+		return false
+	}
+	c.Say(c.T(done, id))
+	return true
+}
+
+func broadcastHomePrompt(c *Ctx) Reply {
+	list, err := c.Tx.RecentBroadcasts(broadcastsListed)
+	if err != nil {
+		c.Fail(err)
+		return Reply{}
+	}
+	r := Reply{Options: []Option{{Key: "new", Label: c.T("broadcast.opt_new")}}}
+	if len(list) == 0 {
+		r.Text = c.T("broadcast.home_none")
+		return r
+	}
+	var b strings.Builder
+	b.WriteString(c.T("broadcast.home_title"))
+	for _, bc := range list {
+		fmt.Fprintf(&b, "\n\n#%d %s\n%s", bc.ID, broadcastWhenLine(c.Tx, c.User.Lang, c.Loc, c.Now, bc),
+			c.T("broadcast.to", DescribeAudience(c.Tx, c.User.Lang, bc.Audience)))
+		r.Options = append(r.Options, Option{Key: "b" + strconv.FormatInt(bc.ID, 10), Label: c.T("broadcast.opt_item", bc.ID)})
+	}
+	r.Text = b.String()
+	return r
+}
+
+// broadcastWhenLine is a broadcast's state with its time and, once it
+// started, its counts.
+func broadcastWhenLine(tx *store.Tx, lang string, loc *time.Location, now time.Time, b store.Broadcast) string {
+	state := locales.T(lang, bcStateLabels[b.State])
+	switch {
+	case b.State == store.BroadcastScheduled && !b.ScheduledAt.After(now):
+		return locales.T(lang, "broadcast.state_starting")
+	case b.StartedAt.IsZero():
+		return state + ", " + bcFormatTime(lang, loc, b.ScheduledAt)
+	}
+	p, err := tx.ProgressOf(b.ID)
+	if err != nil {
+		return state
+	}
+	return state + ". " + bcProgressLine(lang, p)
+}
+
+func bcProgressLine(lang string, p store.BroadcastProgress) string {
+	if p.Cancelled > 0 {
+		return locales.T(lang, "broadcast.progress_cancelled", p.Sent, p.Total, p.Failed, p.Cancelled)
+	}
+	return locales.T(lang, "broadcast.progress", p.Sent, p.Total, p.Failed, p.Pending())
+}
+
+func broadcastHome(c *Ctx, in Input, choice string) Next {
+	if choice == "new" {
+		for _, k := range []string{bcText, bcPhoto, bcAudience, bcAudValue, bcWhen} {
+			c.Set(k, "")
+		}
+		return Goto("compose")
+	}
+	if id, ok := strings.CutPrefix(choice, "b"); ok {
+		c.Set(bcID, id)
+		return Goto("manage")
+	}
+	return Stay()
+}
+
+func bcAskText(c *Ctx) Reply { return Reply{Text: c.T("broadcast.ask_text")} }
+
+func bcAskCaption(c *Ctx) Reply { return Reply{Text: c.T("broadcast.ask_caption")} }
+
+func bcTakeText(c *Ctx, in Input, choice string) Next {
+	switch {
+	case in.Kind == KindPhoto && in.HasMedia():
+		if c.Channel != bcPhotoChannel {
+			c.Say(c.T("broadcast.photo_telegram_only"))
+			return Stay()
+		}
+		c.Set(bcPhoto, in.Media.Ref)
+		if strings.TrimSpace(in.Text) == "" {
+			return Goto("caption")
+		}
+	case in.Kind == KindText:
+		c.Set(bcPhoto, "")
+	default:
+		c.Say(c.T("broadcast.text_expected"))
+		return Stay()
+	}
+	return bcKeepText(c, in.Text)
+}
+
+func bcTakeCaption(c *Ctx, in Input, choice string) Next {
+	if in.Kind != KindText {
+		c.Say(c.T("broadcast.caption_expected"))
+		return Stay()
+	}
+	return bcKeepText(c, in.Text)
+}
+
+// bcKeepText checks the message's length and moves on to the audience.
+func bcKeepText(c *Ctx, text string) Next {
+	text = strings.TrimSpace(text)
+	limit := bcMaxBroadcastText
+	if c.Get(bcPhoto) != "" {
+		limit = bcMaxBroadcastCaption
+	}
+	// Counted as Telegram counts (UTF-16 units: an emoji is two).
+	n := 0
+	for _, r := range text {
+		n += utf16.RuneLen(r)
+	}
+	switch {
+	case n < 2:
+		c.Say(c.T("broadcast.text_too_short"))
+		return Stay()
+	case n > limit:
+		c.Say(c.T("broadcast.text_too_long", n, limit))
+		return Stay()
+	}
+	c.Set(bcText, text)
+	if c.Get(bcAudience) != "" {
+		return Goto("preview") // rewriting after the audience was chosen
+	}
+	return Goto("audience")
+}
+
+func bcAudiencePrompt(c *Ctx) Reply {
+	r := Reply{Text: c.T("broadcast.ask_audience")}
+	for _, a := range bcAudienceChoices {
+		r.Options = append(r.Options, Option{Key: a.key, Label: c.T(a.label)})
+	}
+	return r
+}
+
+func bcTakeAudience(c *Ctx, in Input, choice string) Next {
+	c.Set(bcAudience, choice)
+	c.Set(bcAudValue, "")
+	switch choice {
+	case store.ToAll:
+		return Goto("count")
+	case "place":
+		return Goto(bcPlacePref + PlaceKec)
+	}
+	return Goto(choice) // role, training, channel
+}
+
+func bcRolePrompt(c *Ctx) Reply {
+	r := Reply{Text: c.T("broadcast.ask_role")}
+	for _, role := range roles {
+		r.Options = append(r.Options, Option{Key: role.key, Label: c.T(role.label)})
+	}
+	return r
+}
+
+func bcTakeRole(c *Ctx, in Input, choice string) Next {
+	c.Set(bcAudValue, choice)
+	return Goto("count")
+}
+
+func bcTrainingAudiencePrompt(c *Ctx) Reply {
+	ts, err := c.Tx.TrainingsEndingAfter(c.Now.AddDate(0, 0, -30))
+	if err != nil {
+		c.Fail(err)
+		return Reply{}
+	}
+	if len(ts) == 0 {
+		return Reply{Text: c.T("broadcast.training_none"), Options: []Option{
+			{Key: "back", Label: c.T("broadcast.opt_change_audience")}}}
+	}
+	var b strings.Builder
+	b.WriteString(c.T("broadcast.ask_training"))
+	r := Reply{}
+	for i, t := range ts[:min(len(ts), bcTrainingsListed)] {
+		fmt.Fprintf(&b, "\n%d. %s, %s (%d)", i+1, t.Title, bcFormatTime(c.User.Lang, c.Loc, t.StartsAt),
+			t.Registered+t.Waitlisted)
+		r.Options = append(r.Options, Option{Key: "t" + strconv.FormatInt(t.ID, 10), Label: bcLabelOf(t.Title)})
+	}
+	r.Text = b.String()
+	return r
+}
+
+func bcTakeTrainingAudience(c *Ctx, in Input, choice string) Next {
+	id, ok := strings.CutPrefix(choice, "t")
+	if !ok {
+		return Goto("audience")
+	}
+	c.Set(bcAudValue, id)
+	return Goto("count")
+}
+
+func bcChannelPrompt(c *Ctx) Reply {
+	channels, err := c.Tx.ContactChannels()
+	if err != nil {
+		c.Fail(err)
+		return Reply{}
+	}
+	r := Reply{Text: c.T("broadcast.ask_channel")}
+	for _, ch := range channels {
+		r.Options = append(r.Options, Option{Key: ch, Label: bcChannelName(c.User.Lang, ch)})
+	}
+	return r
+}
+
+func bcChannelName(lang, channel string) string {
+	if key, ok := bcChannelLabels[channel]; ok {
+		return locales.T(lang, key)
+	}
+	return channel
+}
+
+func bcTakeChannel(c *Ctx, in Input, choice string) Next {
+	c.Set(bcAudValue, choice)
+	return Goto("count")
+}
+
+// bcDraftAudience is the audience the staff member chose.
+func bcDraftAudience(c *Ctx) store.BroadcastAudience {
+	if c.Get(bcAudience) == "place" {
+		if desa := c.Get(bcPlacePref + PlaceDesa); desa != "" {
+			return store.BroadcastAudience{Kind: store.ToDesa, Value: desa}
+		}
+		return store.BroadcastAudience{Kind: store.ToKec, Value: c.Get(bcPlacePref + PlaceKec)}
+	}
+	return store.BroadcastAudience{Kind: c.Get(bcAudience), Value: c.Get(bcAudValue)}
+}
+
+// DescribeAudience says who an audience is, in a few words.
+func DescribeAudience(tx *store.Tx, lang string, a store.BroadcastAudience) string {
+	switch a.Kind {
+	case store.ToAll:
+		return locales.T(lang, "broadcast.desc_all")
+	case store.ToRole:
+		for _, r := range roles {
+			if r.key == a.Value {
+				return locales.T(lang, "broadcast.desc_role", locales.T(lang, r.label))
+			}
+		}
+	case store.ToKec:
+		if k, ok := wilayah.KecamatanByCode(a.Value); ok {
+			return locales.T(lang, "broadcast.desc_kec", k.Name)
+		}
+	case store.ToDesa:
+		if d, ok := wilayah.DesaByCode(a.Value); ok {
+			return locales.T(lang, "broadcast.desc_desa", d.Name, d.KecName)
+		}
+	case store.ToTraining:
+		if id, err := strconv.ParseInt(a.Value, 10, 64); err == nil {
+			if t, err := tx.Training(id); err == nil {
+				return locales.T(lang, "broadcast.desc_training", t.Title)
+			}
+		}
+	case store.ToChannel:
+		return locales.T(lang, "broadcast.desc_channel", bcChannelName(lang, a.Value))
+	}
+	return a.Kind + " " + a.Value
+}
+
+func bcCountPrompt(c *Ctx) Reply {
+	aud := bcDraftAudience(c)
+	_, count, err := c.Tx.BroadcastAudienceMembers(aud)
+	if err != nil {
+		c.Fail(err)
+		return Reply{}
+	}
+	var b strings.Builder
+	b.WriteString(c.T("broadcast.count", DescribeAudience(c.Tx, c.User.Lang, aud), count.Reach))
+	if len(count.ByChannel) > 1 {
+		var parts []string
+		for _, ch := range []string{"telegram", "whatsapp", "console"} {
+			if n := count.ByChannel[ch]; n > 0 {
+				parts = append(parts, fmt.Sprintf("%s %d", bcChannelName(c.User.Lang, ch), n))
+			}
+		}
+		b.WriteString("\n" + c.T("broadcast.count_by_channel", strings.Join(parts, ", ")))
+	}
+	b.WriteString(bcLeftOutLines(c.User.Lang, count))
+	if count.Reach == 0 {
+		b.WriteString("\n\n" + c.T("broadcast.count_none"))
+		return Reply{Text: b.String(), Options: []Option{
+			{Key: "audience", Label: c.T("broadcast.opt_change_audience")},
+			{Key: "cancel", Label: c.T("broadcast.opt_cancel")},
+		}}
+	}
+	b.WriteString("\n\n" + c.T("broadcast.count_next"))
+	return Reply{Text: b.String(), Options: []Option{
+		{Key: "preview", Label: c.T("broadcast.opt_preview")},
+		{Key: "audience", Label: c.T("broadcast.opt_change_audience")},
+		{Key: "cancel", Label: c.T("broadcast.opt_cancel")},
+	}}
+}
+
+// bcLeftOutLines says how many people were left out and why ("" if none).
+func bcLeftOutLines(lang string, n store.BroadcastReach) string {
+	if n.Left() == 0 {
+		return ""
+	}
+	out := "\n\n" + locales.T(lang, "broadcast.left", n.Left())
+	for _, part := range []struct {
+		n   int
+		key string
+	}{
+		{n.OptedOut, "broadcast.left_opted_out"},
+		{n.Unreachable, "broadcast.left_unreachable"},
+		{n.NoConsent, "broadcast.left_no_consent"},
+	} {
+		if part.n > 0 {
+			out += "\n" + locales.T(lang, part.key, part.n)
+		}
+	}
+	return out
+}
+
+func bcCountChoice(c *Ctx, in Input, choice string) Next {
+	switch choice {
+	case "preview":
+		return Goto("preview")
+	case "audience":
+		return Goto("audience")
+	}
+	c.Say(c.T("global.cancelled"))
+	return Menu()
+}
+
+// BroadcastMessage is a broadcast exactly as a person receives it, in
+// their language: the staff member's text and a short footer saying who
+// sends it and how to stop; with the photo, when there is one, sent again
+// by the reference of the channel it came from.
+func BroadcastMessage(lang, text, photoRef string) Reply {
+	r := Reply{Text: text + "\n\n" + locales.T(lang, "broadcast.footer")}
+	if photoRef != "" {
+		r.Attachment = &Attachment{Kind: "photo", Ref: photoRef}
+	}
+	return r
+}
+
+// bcPreviewPrompt shows the message exactly as people will see it, with the
+// choices under it.
+func bcPreviewPrompt(c *Ctx) Reply {
+	r := BroadcastMessage(c.User.Lang, c.Get(bcText), c.Get(bcPhoto))
+	r.Options = []Option{
+		{Key: "now", Label: c.T("broadcast.opt_send_now")},
+		{Key: "schedule", Label: c.T("broadcast.opt_schedule")},
+		{Key: "rewrite", Label: c.T("broadcast.opt_rewrite")},
+		{Key: "cancel", Label: c.T("broadcast.opt_cancel")},
+	}
+	return r
+}
+
+func bcPreviewChoice(c *Ctx, in Input, choice string) Next {
+	switch choice {
+	case "now":
+		return bcSave(c, c.Now)
+	case "schedule":
+		return Goto("when")
+	case "rewrite":
+		c.Set(bcPhoto, "")
+		return Goto("compose")
+	}
+	c.Say(c.T("global.cancelled"))
+	return Menu()
+}
+
+func bcAskWhen(c *Ctx) Reply { return Reply{Text: c.T("broadcast.ask_when")} }
+
+func bcTakeWhen(c *Ctx, in Input, choice string) Next {
+	if in.Kind != KindText {
+		c.Say(c.T("broadcast.when_format"))
+		return Stay()
+	}
+	when, problem := bcParseWhen(in.Text, c.Now, c.Loc)
+	switch {
+	case problem != "":
+		c.Say(c.T(problem))
+		return Stay()
+	case !when.After(c.Now):
+		c.Say(c.T("broadcast.when_past"))
+		return Stay()
+	case when.Sub(c.Now) > bcMaxScheduleAhead:
+		c.Say(c.T("broadcast.when_far"))
+		return Stay()
+	}
+	c.Set(bcWhen, when.UTC().Format(time.RFC3339))
+	return Goto("when_confirm")
+}
+
+func bcDraftWhen(c *Ctx) time.Time {
+	t, _ := time.Parse(time.RFC3339, c.Get(bcWhen))
+	return t
+}
+
+func bcWhenConfirmPrompt(c *Ctx) Reply {
+	return Reply{
+		Text: c.T("broadcast.confirm_when", bcFormatTime(c.User.Lang, c.Loc, bcDraftWhen(c)),
+			DescribeAudience(c.Tx, c.User.Lang, bcDraftAudience(c))),
+		Options: []Option{
+			{Key: "yes", Label: c.T("broadcast.opt_confirm_schedule")},
+			{Key: "change", Label: c.T("broadcast.opt_change_time")},
+		},
+	}
+}
+
+func bcWhenConfirm(c *Ctx, in Input, choice string) Next {
+	if choice != "yes" {
+		return Goto("when")
+	}
+	return bcSave(c, bcDraftWhen(c))
+}
+
+// bcSave stores the confirmed broadcast, due at when; the bot sends
+// it from then on.
+func bcSave(c *Ctx, when time.Time) Next {
+	photoCh := ""
+	if c.Get(bcPhoto) != "" {
+		photoCh = c.Channel
+	}
+	b, err := c.Tx.CreateBroadcast(store.Broadcast{
+		CreatedBy: c.User.ID, Text: c.Get(bcText), PhotoChannel: photoCh, PhotoRef: c.Get(bcPhoto),
+		Audience: bcDraftAudience(c), ScheduledAt: when,
+	}, c.Now)
+	if err != nil {
+		return c.Fail(err)
+	}
+	if err := c.Tx.Audit(c.Now, broadcastActor(c), "broadcast_create", broadcastSubject(b.ID),
+		DescribeAudience(c.Tx, locales.Default, b.Audience)); err != nil {
+		return c.Fail(err)
+	}
+	if when.After(c.Now) {
+		c.Say(c.T("broadcast.scheduled", b.ID, bcFormatTime(c.User.Lang, c.Loc, when)))
+	} else {
+		c.Say(c.T("broadcast.started", b.ID))
+	}
+	c.state.Data = nil
+	return bcRestart(c, "home")
+}
+
+// bcManaged is the broadcast the staff member is looking at.
+func bcManaged(c *Ctx) (store.Broadcast, bool) {
+	id, _ := strconv.ParseInt(c.Get(bcID), 10, 64)
+	b, err := c.Tx.Broadcast(id)
+	if err != nil {
+		if !errors.Is(err, store.ErrNotFound) {
+			c.Fail(err)
+		}
+		return store.Broadcast{}, false
+	}
+	return b, true
+}
+
+func bcManagePrompt(c *Ctx) Reply {
+	b, ok := bcManaged(c)
+	if !ok {
+		return Reply{Text: c.T("broadcast.not_found", c.Get(bcID)), Options: []Option{
+			{Key: "back", Label: c.T("broadcast.opt_back")}}}
+	}
+	lang := c.User.Lang
+	var t strings.Builder
+	t.WriteString(c.T("broadcast.detail_head", b.ID, c.T(bcStateLabels[b.State])))
+	t.WriteString("\n" + c.T("broadcast.to", DescribeAudience(c.Tx, lang, b.Audience)))
+	t.WriteString("\n" + c.T("broadcast.detail_when", bcFormatTime(lang, c.Loc, b.ScheduledAt)))
+	if !b.StartedAt.IsZero() {
+		p, err := c.Tx.ProgressOf(b.ID)
+		if err != nil {
+			c.Fail(err)
+			return Reply{}
+		}
+		t.WriteString("\n" + bcProgressLine(lang, p))
+		t.WriteString(bcLeftOutLines(lang, b.Skipped))
+	}
+	t.WriteString("\n\n" + c.T("broadcast.detail_text", b.Text))
+	r := Reply{Text: t.String()}
+	switch b.State {
+	case store.BroadcastSending:
+		r.Options = append(r.Options, Option{Key: "pause", Label: c.T("broadcast.opt_pause")})
+	case store.BroadcastPaused:
+		r.Options = append(r.Options, Option{Key: "resume", Label: c.T("broadcast.opt_resume")})
+	}
+	switch b.State {
+	case store.BroadcastScheduled, store.BroadcastSending, store.BroadcastPaused:
+		r.Options = append(r.Options, Option{Key: "cancel", Label: c.T("broadcast.opt_stop")})
+	}
+	r.Options = append(r.Options, Option{Key: "back", Label: c.T("broadcast.opt_back")})
+	return r
+}
+
+func bcManageChoice(c *Ctx, in Input, choice string) Next {
+	b, ok := bcManaged(c)
+	if !ok || choice == "back" {
+		return bcRestart(c, "home")
+	}
+	switch choice {
+	case "pause", "resume":
+		bcChange(c, b.ID, choice)
+		return Stay()
+	case "cancel":
+		return Goto("cancel_confirm")
+	}
+	return bcRestart(c, "home")
+}
+
+func bcCancelConfirmPrompt(c *Ctx) Reply {
+	b, ok := bcManaged(c)
+	if !ok {
+		return Reply{Text: c.T("broadcast.not_found", c.Get(bcID)), Options: []Option{
+			{Key: "no", Label: c.T("broadcast.opt_back")}}}
+	}
+	text := c.T("broadcast.confirm_cancel_scheduled", b.ID)
+	if !b.StartedAt.IsZero() {
+		p, err := c.Tx.ProgressOf(b.ID)
+		if err != nil {
+			c.Fail(err)
+			return Reply{}
+		}
+		text = c.T("broadcast.confirm_cancel", b.ID, p.Pending())
+	}
+	return Reply{Text: text, Options: []Option{
+		{Key: "yes", Label: c.T("broadcast.opt_confirm_cancel")},
+		{Key: "no", Label: c.T("broadcast.opt_keep")},
+	}}
+}
+
+func bcCancelConfirm(c *Ctx, in Input, choice string) Next {
+	b, ok := bcManaged(c)
+	if ok && choice == "yes" {
+		bcChange(c, b.ID, "cancel")
+	}
+	c.state.Back = nil
+	if !ok {
+		return bcRestart(c, "home")
+	}
+	return bcRestart(c, "manage")
+}
+
+// BroadcastStatus is the progress message shown to the staff member who
+// made a broadcast, edited in place where the channel allows: who it is
+// for, how far it got, and keys to pause, resume or cancel it.
+func BroadcastStatus(tx *store.Tx, lang string, b store.Broadcast, p store.BroadcastProgress) Reply {
+	key := map[string]string{
+		store.BroadcastSending:   "broadcast.status_sending",
+		store.BroadcastPaused:    "broadcast.status_paused",
+		store.BroadcastDone:      "broadcast.status_done",
+		store.BroadcastCancelled: "broadcast.status_cancelled",
+	}[b.State]
+	if key == "" {
+		key = bcStateLabels[b.State]
+	}
+	r := Reply{Text: locales.T(lang, "broadcast.status", b.ID, DescribeAudience(tx, lang, b.Audience),
+		bcProgressLine(lang, p), locales.T(lang, key))}
+	id := strconv.FormatInt(b.ID, 10)
+	switch b.State {
+	case store.BroadcastSending:
+		r.Options = []Option{
+			{Key: "/siaran jeda " + id, Label: locales.T(lang, "broadcast.opt_pause")},
+			{Key: "/siaran batal " + id, Label: locales.T(lang, "broadcast.opt_stop")},
+		}
+	case store.BroadcastPaused:
+		r.Options = []Option{
+			{Key: "/siaran lanjut " + id, Label: locales.T(lang, "broadcast.opt_resume")},
+			{Key: "/siaran batal " + id, Label: locales.T(lang, "broadcast.opt_stop")},
+		}
+	}
+	return r
+}
+
+// BroadcastMilestone is a short progress note for channels where the
+// progress message cannot be edited: sent at each quarter.
+func BroadcastMilestone(lang string, b store.Broadcast, p store.BroadcastProgress, percent int) Reply {
+	return Reply{Text: locales.T(lang, "broadcast.milestone", b.ID, percent, bcProgressLine(lang, p))}
+}
+
+// BroadcastSummary is the message the staff member gets when a broadcast
+// is over: how many got it, how many failed and why, who was left out.
+func BroadcastSummary(lang string, b store.Broadcast, p store.BroadcastProgress) Reply {
+	key := "broadcast.summary_done"
+	if b.State == store.BroadcastCancelled {
+		key = "broadcast.summary_cancelled"
+	}
+	text := locales.T(lang, key, b.ID, p.Sent, p.Failed, p.Blocked)
+	if p.Cancelled > 0 {
+		text += "\n" + locales.T(lang, "broadcast.summary_not_sent", p.Cancelled)
+	}
+	return Reply{Text: text + bcLeftOutLines(lang, b.Skipped)}
+}
+
+// BroadcastMissed tells the staff member a scheduled broadcast was not
+// sent because klabot was down when it fell due, for too long.
+func BroadcastMissed(lang string, loc *time.Location, b store.Broadcast) Reply {
+	return Reply{Text: locales.T(lang, "broadcast.missed", b.ID, bcFormatTime(lang, loc, b.ScheduledAt))}
+}
+
+// bcLabelOf fits a name into an option label (20 characters).
+func bcLabelOf(s string) string {
+	r := []rune(strings.TrimSpace(s))
+	if len(r) <= 20 {
+		return string(r)
+	}
+	return strings.TrimRight(string(r[:19]), " ,.:-") + "…"
+}

@@ -1,0 +1,234 @@
+package flows
+
+import (
+	"strings"
+
+	"klabot/store"
+	"klabot/store/wilayah"
+)
+
+// Personal data (UU 27/2022): "data saya" shows a person everything klabot
+// keeps about them; "hapus data saya" erases it after a clear question.
+// Reports they made stay with their case, anonymous: a child's case must
+// be followed whoever reported it. What erasing means for every table is
+// written in store/privacy.go.
+
+// FlowPrivacy shows a person their data and erases it.
+const FlowPrivacy = "privacy"
+
+// Global words of this feature, handled in global.go.
+const (
+	wordMyData = "data saya"
+	wordErase  = "hapus data saya"
+)
+
+func addPrivacy(e *Engine) {
+	e.Register(privacyFlow())
+	// Telegram commands cannot hold spaces: /datasaya and /hapusdata.
+	e.AddCommand("datasaya", func(c *Ctx, args string) Next { return Switch(FlowPrivacy) })
+	e.AddCommand("hapusdata", func(c *Ctx, args string) Next { return Next{flow: FlowPrivacy, step: "erase"} })
+}
+
+// privacyWord opens the flow for "data saya" or "hapus data saya"; a
+// report draft in progress is offered to be kept first.
+func (e *Engine) privacyWord(c *Ctx, word string) {
+	step := "show"
+	if word == wordErase {
+		step = "erase"
+	}
+	if next := keepDraft(c, Next{flow: FlowPrivacy, step: step}); next.flow != "" {
+		e.enter(c, next.flow, next.step)
+	}
+}
+
+func privacyFlow() *Flow {
+	return &Flow{ID: FlowPrivacy, Version: 1, Start: "show", Steps: map[string]*Step{
+		"show": {
+			Prompt: func(c *Ctx) Reply {
+				text, err := personalDataText(c)
+				if err != nil {
+					c.Fail(err)
+					return Reply{}
+				}
+				return Reply{Text: text + "\n\n" + c.T("privacy.erase_hint"), Options: []Option{
+					{Key: "erase", Label: c.T("privacy.opt_erase")},
+					{Key: "menu", Label: c.T("privacy.opt_menu")},
+				}}
+			},
+			Handle: func(c *Ctx, in Input, choice string) Next {
+				if choice == "erase" {
+					return Goto("erase")
+				}
+				return Menu()
+			},
+		},
+		"erase": {
+			Prompt: func(c *Ctx) Reply {
+				reports, err := c.Tx.ListReports(store.ReportFilter{ReporterID: c.User.ID, Limit: -1})
+				if err != nil {
+					c.Fail(err)
+					return Reply{}
+				}
+				return Reply{Text: c.T("privacy.erase_question", len(reports)), Options: []Option{
+					{Key: "yes", Label: c.T("privacy.opt_yes")},
+					{Key: "no", Label: c.T("privacy.opt_no")},
+				}}
+			},
+			Handle: func(c *Ctx, in Input, choice string) Next {
+				if choice != "yes" {
+					c.Say(c.T("privacy.kept"))
+					return Menu()
+				}
+				return erasePerson(c)
+			},
+		},
+		// The last words to a person who is no one to klabot any more:
+		// their next message comes from a new person.
+		"erased": {
+			Prompt: func(c *Ctx) Reply { return Reply{Text: c.T("privacy.erased")} },
+			Handle: func(c *Ctx, in Input, choice string) Next { return Menu() },
+		},
+	}}
+}
+
+// erasePerson erases the person's data and tells whoever is affected:
+// people who got a freed training seat, and staff when open reports lost
+// their volunteer.
+func erasePerson(c *Ctx) Next {
+	er, err := c.Tx.ErasePerson(c.User.ID, c.Now)
+	if err != nil {
+		return c.Fail(err)
+	}
+	byTraining := map[int64][]store.Registration{}
+	var order []int64
+	for _, r := range er.Promoted {
+		if byTraining[r.TrainingID] == nil {
+			order = append(order, r.TrainingID)
+		}
+		byTraining[r.TrainingID] = append(byTraining[r.TrainingID], r)
+	}
+	for _, id := range order {
+		t, err := c.Tx.Training(id)
+		if err != nil {
+			return c.Fail(err)
+		}
+		if err := tellPromoted(c, t, byTraining[id]); err != nil {
+			return c.Fail(err)
+		}
+		if err := syncTrainingReminders(c, id); err != nil { // the promoted get theirs
+			return c.Fail(err)
+		}
+	}
+	if len(er.Unassigned) > 0 {
+		var codes []string
+		for _, r := range er.Unassigned {
+			codes = append(codes, r.Code)
+		}
+		c.NotifyStaff(store.PriorityAlert, Reply{Text: staffT("privacy.staff_unassigned", strings.Join(codes, ", "))})
+	}
+	// What the engine writes back at the end of the turn must be the
+	// cleared record, not the one it started with.
+	c.SetUser(store.User{ID: c.User.ID, Lang: c.User.Lang, CreatedAt: c.User.CreatedAt})
+	return Goto("erased")
+}
+
+// personalDataText is everything stored about the person, in plain words.
+func personalDataText(c *Ctx) (string, error) {
+	p, err := c.Tx.PersonalData(c.User.ID)
+	if err != nil {
+		return "", err
+	}
+	lang := c.User.Lang
+	day := func(at store.ContactInfo) string { return formatDate(lang, at.LastInbound.In(c.Loc)) }
+	lines := []string{c.T("privacy.data_title")}
+	if p.User.Name != "" {
+		lines = append(lines, c.T("privacy.name", p.User.Name))
+	} else {
+		lines = append(lines, c.T("privacy.no_name"))
+	}
+	langName := "Bahasa Indonesia"
+	if p.User.Lang == "en" {
+		langName = "English"
+	}
+	if role := roleLabel(c, p.User.Role); role != "" {
+		lines = append(lines, c.T("privacy.profile", langName, role))
+	} else {
+		lines = append(lines, c.T("privacy.profile_no_role", langName))
+	}
+	if !p.User.ConsentAt.IsZero() {
+		lines = append(lines, c.T("privacy.consent", formatDate(lang, p.User.ConsentAt.In(c.Loc))))
+	}
+	if !p.User.OptedOutAt.IsZero() {
+		lines = append(lines, c.T("privacy.opted_out", formatDate(lang, p.User.OptedOutAt.In(c.Loc))))
+	}
+	for _, ct := range p.Contacts {
+		lines = append(lines, c.T("privacy.contact", channelName(c, ct.Channel), ct.Address, day(ct)))
+	}
+	if p.Volunteer != nil {
+		kec := p.Volunteer.KecCode
+		if k, ok := wilayah.KecamatanByCode(kec); ok {
+			kec = k.Name
+		}
+		lines = append(lines, c.T("privacy.volunteer", kec, formatDate(lang, p.Volunteer.Since.In(c.Loc))))
+	}
+	if p.Reminders > 0 {
+		lines = append(lines, c.T("privacy.reminders", p.Reminders))
+	}
+	if p.Broadcasts > 0 {
+		lines = append(lines, c.T("privacy.broadcasts", p.Broadcasts))
+	}
+	if len(p.Reports) > 0 {
+		lines = append(lines, "", c.T("privacy.reports", len(p.Reports)))
+		for _, r := range p.Reports {
+			who := c.T("privacy.report_named")
+			if r.Anonymous {
+				who = c.T("privacy.report_anonymous")
+			}
+			lines = append(lines, c.T("privacy.report_line", r.Code, formatDate(lang, r.CreatedAt.In(c.Loc)),
+				categoryName(lang, r.Category), who))
+		}
+	}
+	if len(p.Registrations) > 0 {
+		lines = append(lines, "", c.T("privacy.regs", len(p.Registrations)))
+		for _, g := range p.Registrations {
+			when := formatDate(lang, g.Training.StartsAt.In(c.Loc))
+			if g.Purged {
+				lines = append(lines, c.T("privacy.reg_purged", g.Training.Title, when))
+				continue
+			}
+			lines = append(lines, c.T("privacy.reg_line", g.Training.Title, when, g.FullName, g.Age,
+				PlaceName("", g.DesaCode), displayPhone(g.Phone)))
+		}
+	}
+	lines = append(lines, "", c.T("privacy.why", c.engine.retentionDays()))
+	return strings.Join(lines, "\n"), nil
+}
+
+func roleLabel(c *Ctx, key string) string {
+	for _, r := range roles {
+		if r.key == key {
+			return c.T(r.label)
+		}
+	}
+	return ""
+}
+
+func channelName(c *Ctx, channel string) string {
+	switch channel {
+	case "telegram":
+		return "Telegram"
+	case "whatsapp":
+		return "WhatsApp"
+	case "console":
+		return c.T("privacy.channel_console")
+	}
+	return channel
+}
+
+// retentionDays is the retention setting people are told about.
+func (e *Engine) retentionDays() int {
+	if e.cfg.RetentionDays > 0 {
+		return e.cfg.RetentionDays
+	}
+	return store.DefaultRetentionDays
+}

@@ -1,0 +1,204 @@
+package flows
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"klabot/locales"
+	"klabot/store"
+	"klabot/store/csvexport"
+	"klabot/store/export"
+)
+
+// The monthly KLA recap for staff in chat: pick a month (or type
+// "/rekap 2026-11"), get a short summary, the XLSX workbook (numbers, the
+// rows behind them, what each number means) and a bar chart. The same
+// recap comes from "klabot recap --month 2026-11" on the server.
+
+// FlowRecap is the staff recap.
+const FlowRecap = "recap"
+
+func addRecap(e *Engine) {
+	e.Register(recapFlow())
+	e.AddStaffEntry("rekap", "export.staff_entry", FlowRecap)
+	e.AddCommand("rekap", func(c *Ctx, args string) Next {
+		if !c.Staff {
+			c.Say(c.T("export.staff_only"))
+			return Stay()
+		}
+		if args != "" {
+			from, to, err := export.ParseMonth(args, c.Loc)
+			if err != nil {
+				c.Say(c.T("export.month_bad"))
+				return Switch(FlowRecap)
+			}
+			sendRecap(c, from, to)
+			return Menu()
+		}
+		return Switch(FlowRecap)
+	})
+}
+
+func recapFlow() *Flow {
+	return &Flow{ID: FlowRecap, Version: 1, Start: "month", Steps: map[string]*Step{
+		"month": {
+			FreeText: true,
+			Prompt: func(c *Ctx) Reply {
+				return Reply{Text: c.T("export.month_question"), Options: []Option{
+					{Key: "this", Label: c.T("export.opt_this_month")},
+					{Key: "last", Label: c.T("export.opt_last_month")},
+				}}
+			},
+			Handle: func(c *Ctx, in Input, choice string) Next {
+				if !c.Staff {
+					return Menu()
+				}
+				from, to := export.MonthOf(c.Now, c.Loc)
+				switch choice {
+				case "this":
+				case "last":
+					from, to = from.AddDate(0, -1, 0), from
+				default:
+					var err error
+					if from, to, err = export.ParseMonth(in.Text, c.Loc); err != nil {
+						c.Say(c.T("export.month_bad"))
+						return Stay()
+					}
+				}
+				sendRecap(c, from, to)
+				return Menu()
+			},
+		},
+	}}
+}
+
+// sendRecap makes the month's recap and sends the summary, the workbook
+// and the chart to the staff member.
+func sendRecap(c *Ctx, from, to time.Time) {
+	dir := c.engine.cfg.DataDir
+	if dir == "" {
+		c.Say(c.T("export.unavailable"))
+		return
+	}
+	rc, err := export.BuildRecap(c.Tx, from, to, c.Now, c.Loc)
+	if err != nil {
+		c.Fail(err)
+		return
+	}
+	lang := c.User.Lang
+	month := MonthName(lang, from)
+	stamp := c.Now.In(c.Loc).Format("20060102-150405")
+	base := "rekap-kla-" + from.Format("2006-01")
+	book, chart := base+"-"+stamp+".xlsx", base+"-"+stamp+".png"
+	exports := filepath.Join(dir, "exports")
+	labels := ExportLabels(lang)
+	err = export.Save(filepath.Join(exports, book), export.XLSX, rc.Tables(labels, RecapText(lang, from, c.Now, c.Loc))...)
+	if err != nil {
+		c.Fail(err)
+		return
+	}
+	var png bytes.Buffer
+	if err := rc.Chart(&png, labels, ChartText(lang, from)); err != nil {
+		c.Fail(err)
+		return
+	}
+	if err := csvexport.SaveFile(filepath.Join(exports, chart), func(w io.Writer) error {
+		_, err := w.Write(png.Bytes())
+		return err
+	}); err != nil {
+		c.Fail(err)
+		return
+	}
+	if err := c.Tx.Audit(c.Now, "user:"+strconv.FormatInt(c.User.ID, 10), "recap_export", from.Format("2006-01"), book); err != nil {
+		c.Fail(err)
+		return
+	}
+	c.Say(RecapSummary(lang, rc, month))
+	c.Send(c.User.ID, store.PriorityReply, Reply{Text: c.T("export.file_caption", month),
+		Attachment: &Attachment{Kind: "document", Path: filepath.Join(exports, book), Name: book}})
+	c.Send(c.User.ID, store.PriorityReply, Reply{Text: c.T("export.chart_caption", month),
+		Attachment: &Attachment{Kind: "photo", Path: filepath.Join(exports, chart), Name: chart}})
+}
+
+// RecapSummary is the recap in a few lines, for chat and the terminal.
+func RecapSummary(lang string, rc export.Recap, month string) string {
+	median := locales.T(lang, "export.median_none")
+	if m, ok := rc.Total.MedianDays(); ok {
+		median = strconv.FormatFloat(m, 'f', -1, 64)
+		if lang == "id" {
+			median = strings.ReplaceAll(median, ".", ",")
+		}
+		median = locales.T(lang, "export.median_days", median)
+	}
+	t := rc.Total
+	return locales.T(lang, "export.summary", month, t.Received, t.Verified, t.Referred, t.Closed, t.Done, median,
+		rc.TrainingsTotal.Held, rc.TrainingsTotal.Registered, rc.TrainingsTotal.Attended,
+		rc.MembersTotal.SatgasActive, rc.MembersTotal.SatgasJoined, rc.MembersTotal.ForumAnakActive)
+}
+
+// MonthName is "November 2026" in a language.
+func MonthName(lang string, t time.Time) string {
+	months := strings.Split(locales.T(lang, "training.months"), ",")
+	if len(months) != 12 {
+		return t.Format("2006-01")
+	}
+	return fmt.Sprintf("%s %d", months[t.Month()-1], t.Year())
+}
+
+// ExportLabels give exports the names of categories, programmes and
+// statuses in a language.
+func ExportLabels(lang string) export.Labels {
+	t := func(key string, args ...any) string { return locales.T(lang, key, args...) }
+	return export.Labels{
+		Category: func(key string) string { return categoryName(lang, key) },
+		Program: func(key string) string {
+			if p, ok := programByKey(key); ok {
+				return t(p.Label)
+			}
+			return key
+		},
+		Status: func(status string) string { return statusLabel(t, status) },
+	}
+}
+
+// RecapText is the recap workbook's words in a language.
+func RecapText(lang string, month, now time.Time, loc *time.Location) export.RecapText {
+	t := func(key string, args ...any) string { return locales.T(lang, key, args...) }
+	defs := []string{"export.def_intro", "export.def_received", "export.def_verified", "export.def_referred",
+		"export.def_closed", "export.def_median", "export.def_cluster", "export.def_trainings", "export.def_satgas",
+		"export.def_forum", "export.def_codes"}
+	var lines []string
+	for _, k := range defs {
+		lines = append(lines, t(k))
+	}
+	return export.RecapText{
+		Title:        t("export.title", MonthName(lang, month)),
+		Generated:    t("export.generated", now.In(loc).Format("2006-01-02 15:04")),
+		Reports:      t("export.sec_reports"),
+		Clusters:     t("export.sec_clusters"),
+		Trainings:    t("export.sec_trainings"),
+		Members:      t("export.sec_members"),
+		Total:        t("export.total"),
+		ForumAnak:    t("export.forum_declared"),
+		NoCluster:    t("export.no_cluster"),
+		Definitions:  lines,
+		SheetRecap:   t("export.sheet_recap"),
+		SheetDetail:  t("export.sheet_detail"),
+		SheetDefined: t("export.sheet_defs"),
+	}
+}
+
+// ChartText is the recap chart's words in a language.
+func ChartText(lang string, month time.Time) export.ChartText {
+	return export.ChartText{
+		Title:      locales.T(lang, "export.chart_title", MonthName(lang, month)),
+		ByCategory: locales.T(lang, "export.chart_by_category"),
+		ByKec:      locales.T(lang, "export.chart_by_kec"),
+		None:       locales.T(lang, "export.chart_none"),
+	}
+}

@@ -1,0 +1,305 @@
+package flows
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"klabot/locales"
+	"klabot/store"
+	"klabot/store/wilayah"
+)
+
+// FlowStaffReminders is where staff make and stop recurring reminders.
+const FlowStaffReminders = "reminders_staff"
+
+// Quiet hours: reminders that are not urgent are not sent from 21:00 to
+// 06:00 local time; they wait until 06:00.
+const (
+	QuietFrom = 21
+	QuietTo   = 6
+)
+
+// InQuietHours tells whether t falls in the quiet hours, local time.
+func InQuietHours(t time.Time, loc *time.Location) bool {
+	h := t.In(loc).Hour()
+	return h >= QuietFrom || h < QuietTo
+}
+
+// AfterQuietHours is when something due at t may be sent: t itself, or
+// 06:00 after it when t falls in the quiet hours.
+func AfterQuietHours(t time.Time, loc *time.Location) time.Time {
+	if !InQuietHours(t, loc) {
+		return t
+	}
+	l := t.In(loc)
+	if l.Hour() >= QuietFrom {
+		l = l.AddDate(0, 0, 1)
+	}
+	return time.Date(l.Year(), l.Month(), l.Day(), QuietTo, 0, 0, 0, loc)
+}
+
+// addReminders plugs in "Pengingat saya" (the main menu's entry), the
+// staff's recurring reminders and the /pengingat command.
+func addReminders(e *Engine) {
+	e.Register(remindersFlow())
+	e.Register(staffRemindersFlow())
+	e.AddStaffEntry("pengingat", "reminders.staff_entry", FlowStaffReminders)
+	e.AddCommand("pengingat", cmdReminders)
+}
+
+// syncTrainingReminders plans a training's reminders again after its
+// registrations or its time changed; the training flows call it.
+func syncTrainingReminders(c *Ctx, trainingID int64) error {
+	return c.Tx.SyncTrainingReminders(trainingID, c.Loc, c.Now)
+}
+
+// remindersFlow is "Pengingat saya": what a person will receive, and a way
+// to stop (or take back) each recurring reminder from the office.
+func remindersFlow() *Flow {
+	return &Flow{ID: FlowReminders, Version: 1, Start: "mine", Steps: map[string]*Step{
+		"mine": {Prompt: minePromptReminders, Handle: mineChoiceReminders},
+	}}
+}
+
+func minePromptReminders(c *Ctx) Reply {
+	trainings, err := c.Tx.UserTrainingReminders(c.User.ID)
+	if err != nil {
+		c.Fail(err)
+		return Reply{}
+	}
+	recurring, err := c.Tx.RecurringRemindersFor(c.User.ID, c.Now)
+	if err != nil {
+		c.Fail(err)
+		return Reply{}
+	}
+	menu := Option{Key: "menu", Label: c.T("reminders.opt_menu")}
+	var parts []string
+	if !c.User.OptedOutAt.IsZero() {
+		parts = append(parts, c.T("reminders.mine_opted_out"))
+	}
+	if len(trainings) == 0 && len(recurring) == 0 {
+		parts = append(parts, c.T("reminders.mine_none"))
+		return Reply{Text: strings.Join(parts, "\n\n"), Options: []Option{menu}}
+	}
+	parts = append(parts, c.T("reminders.mine_title"))
+	if len(trainings) > 0 {
+		var b strings.Builder
+		b.WriteString(c.T("reminders.mine_trainings"))
+		// One entry per training, with the times of its reminders.
+		var order []int64
+		times := map[int64][]string{}
+		for _, r := range trainings {
+			if _, seen := times[r.TrainingID]; !seen {
+				order = append(order, r.TrainingID)
+			}
+			times[r.TrainingID] = append(times[r.TrainingID], formatMoment(c.User.Lang, c.Loc, r.DueAt))
+		}
+		for _, id := range order {
+			t, err := c.Tx.Training(id)
+			if err != nil {
+				c.Fail(err)
+				return Reply{}
+			}
+			b.WriteString("\n" + c.T("reminders.mine_training", t.Title, formatWhen(c.User.Lang, c.Loc, t.StartsAt, t.EndsAt),
+				strings.Join(times[id], "; ")))
+		}
+		parts = append(parts, b.String())
+	}
+	r := Reply{}
+	if len(recurring) > 0 {
+		var b strings.Builder
+		b.WriteString(c.T("reminders.mine_recurring"))
+		for i, p := range recurring {
+			n := i + 1
+			if p.Stopped {
+				b.WriteString("\n" + c.T("reminders.mine_item_stopped", n, excerpt(p.Message, 80)))
+				r.Options = append(r.Options, Option{Key: "resume:" + strconv.FormatInt(p.ID, 10), Label: c.T("reminders.opt_resume", n)})
+				continue
+			}
+			next := formatMoment(c.User.Lang, c.Loc, AfterQuietHours(p.NextDueAt, c.Loc))
+			b.WriteString("\n" + c.T("reminders.mine_item", n, excerpt(p.Message, 80), next))
+			r.Options = append(r.Options, Option{Key: "stop:" + strconv.FormatInt(p.ID, 10), Label: c.T("reminders.opt_stop", n)})
+		}
+		b.WriteString("\n\n" + c.T("reminders.mine_pick"))
+		parts = append(parts, b.String())
+	}
+	r.Text = strings.Join(parts, "\n\n")
+	r.Options = append(r.Options, menu)
+	return r
+}
+
+func mineChoiceReminders(c *Ctx, in Input, choice string) Next {
+	action, rawID, _ := strings.Cut(choice, ":")
+	id, _ := strconv.ParseInt(rawID, 10, 64)
+	switch action {
+	case "stop", "resume":
+		if err := c.Tx.SetRecurringOptOut(id, c.User.ID, action == "stop", c.Now); err != nil {
+			return c.Fail(err)
+		}
+		if action == "stop" {
+			c.Say(c.T("reminders.stopped_one"))
+		} else {
+			c.Say(c.T("reminders.resumed_one"))
+		}
+		return Stay()
+	}
+	return Menu()
+}
+
+// excerpt is the start of a message, on one line.
+func excerpt(s string, limit int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	r := []rune(s)
+	if len(r) <= limit {
+		return s
+	}
+	return strings.TrimRight(string(r[:limit-1]), " ,.") + "…"
+}
+
+// formatMoment writes a date and time: "Senin, 30 November 2026, 08.00 WIB".
+func formatMoment(lang string, loc *time.Location, t time.Time) string {
+	t = t.In(loc)
+	return locales.T(lang, "reminders.moment", formatDate(lang, t), formatClock(lang, t), t.Format("MST"))
+}
+
+// TrainingReminder is the reminder of a training sent to a registered
+// person: whether it is today (with the hour) or tomorrow, what, when and
+// where, as the training is now (a moved session shows its new time).
+func TrainingReminder(lang string, loc *time.Location, t store.Training, now time.Time) Reply {
+	start, today := t.StartsAt.In(loc), now.In(loc)
+	head := locales.T(lang, "reminders.training_later")
+	switch days := calendarDays(today, start); days {
+	case 0:
+		head = locales.T(lang, "reminders.training_today", formatClock(lang, start))
+	case 1:
+		head = locales.T(lang, "reminders.training_tomorrow")
+	}
+	text := head + "\n\n" + t.Title + "\n" + formatWhen(lang, loc, t.StartsAt, t.EndsAt) + "\n" + placeLine(lang, t) +
+		"\n\n" + locales.T(lang, "reminders.training_cant_come")
+	return Reply{Text: text}
+}
+
+// calendarDays counts the days from a's date to b's (same location).
+func calendarDays(a, b time.Time) int {
+	da := time.Date(a.Year(), a.Month(), a.Day(), 12, 0, 0, 0, time.UTC)
+	db := time.Date(b.Year(), b.Month(), b.Day(), 12, 0, 0, 0, time.UTC)
+	return int(db.Sub(da).Hours() / 24)
+}
+
+// RecurringReminder is a staff reminder as its audience receives it: the
+// staff's words, framed so people know who sends it and how to stop it.
+func RecurringReminder(lang, message string) Reply {
+	return Reply{Text: locales.T(lang, "reminders.recurring", message)}
+}
+
+// Report follow-ups, sent by the scheduler.
+const (
+	FollowUpNew       = "new"       // still baru after two working days: to staff
+	FollowUpVolunteer = "volunteer" // assigned, no update for three days: to the volunteer
+	FollowUpEscalate  = "escalate"  // assigned, no update for five days: to staff
+)
+
+// ReportFollowUp is the text of a follow-up about an open report. lang is
+// the volunteer's language for FollowUpVolunteer; staff read Bahasa
+// Indonesia. since is when the report was made or last worked on.
+func ReportFollowUp(kind, lang string, loc *time.Location, r store.Report, volunteer string, since, now time.Time) Reply {
+	open := Option{Key: "/buka " + r.Code, Label: locales.T(lang, "reminders.opt_open")}
+	what := func(lang string) (string, string) { return categoryName(lang, r.Category), kecName(r.KecCode) }
+	days := int(now.Sub(since).Hours() / 24)
+	switch kind {
+	case FollowUpVolunteer:
+		cat, kec := what(lang)
+		return Reply{Text: locales.T(lang, "reminders.followup_volunteer", r.Code, cat, kec, days), Options: []Option{open}}
+	case FollowUpEscalate:
+		cat, kec := what(locales.Default)
+		return Reply{Text: staffT("reminders.followup_escalate", r.Code, cat, kec, volunteer, days), Options: []Option{open}}
+	default:
+		cat, kec := what(locales.Default)
+		return Reply{Text: staffT("reminders.followup_new", r.Code, cat, kec, formatMoment(locales.Default, loc, r.CreatedAt)),
+			Options: []Option{open}}
+	}
+}
+
+func kecName(code string) string {
+	if k, ok := wilayah.KecamatanByCode(code); ok {
+		return k.Name
+	}
+	return "-"
+}
+
+// Digest is what the staff's morning summary lists.
+type Digest struct {
+	New       []store.Report // still baru
+	Urgent    []store.Report // urgent and open
+	Overdue   []store.Report // baru past two working days, or assigned and quiet for three days
+	Trainings []store.Training
+}
+
+// StaffDigest is the staff's 07:00 summary, in Bahasa Indonesia.
+func StaffDigest(d Digest, loc *time.Location, now time.Time) Reply {
+	lang := locales.Default
+	parts := []string{staffT("reminders.digest_title", formatDate(lang, now.In(loc)))}
+	reports := func(key string, list []store.Report) {
+		if len(list) == 0 {
+			return
+		}
+		lines := []string{staffT(key, len(list))}
+		for i, r := range list {
+			if i == digestMax {
+				lines = append(lines, staffT("reminders.digest_more", len(list)-digestMax))
+				break
+			}
+			urgent := ""
+			if r.Urgent {
+				urgent = " " + staffT("reminders.digest_urgent_mark")
+			}
+			lines = append(lines, staffT("reminders.digest_report", r.Code, categoryName(lang, r.Category), kecName(r.KecCode))+urgent)
+		}
+		parts = append(parts, strings.Join(lines, "\n"))
+	}
+	reports("reminders.digest_new", d.New)
+	reports("reminders.digest_urgent", d.Urgent)
+	reports("reminders.digest_overdue", d.Overdue)
+	if len(d.Trainings) > 0 {
+		lines := []string{staffT("reminders.digest_trainings", len(d.Trainings))}
+		for _, t := range d.Trainings {
+			lines = append(lines, staffT("reminders.digest_training", formatClock(lang, t.StartsAt.In(loc)), t.Title,
+				placeLine(lang, t), t.Registered))
+		}
+		parts = append(parts, strings.Join(lines, "\n"))
+	}
+	if len(parts) == 1 {
+		parts = append(parts, staffT("reminders.digest_quiet"))
+	}
+	return Reply{Text: strings.Join(parts, "\n\n"), Options: []Option{{Key: "/laporan", Label: staffT("reminders.opt_reports")}}}
+}
+
+// digestMax is how many reports one section of the digest names.
+const digestMax = 10
+
+// audienceName describes who a recurring reminder is for.
+func audienceName(lang, audience, kec string) string {
+	name := locales.T(lang, audienceLabel(audience))
+	if k, ok := wilayah.KecamatanByCode(kec); ok {
+		return locales.T(lang, "reminders.aud_in_kec", name, k.Name)
+	}
+	return locales.T(lang, "reminders.aud_all_kec", name)
+}
+
+// audienceLabels are the option labels of the audiences.
+var audienceLabels = []struct{ key, label string }{
+	{store.AudienceSatgas, "reminders.aud_satgas"},
+	{store.AudienceForumAnak, "reminders.aud_forum_anak"},
+	{store.AudienceTrainees, "reminders.aud_peserta"},
+	{store.AudienceAll, "reminders.aud_semua"},
+}
+
+func audienceLabel(audience string) string {
+	for _, a := range audienceLabels {
+		if a.key == audience {
+			return a.label
+		}
+	}
+	return audience
+}

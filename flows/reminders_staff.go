@@ -1,0 +1,438 @@
+package flows
+
+import (
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"klabot/store"
+	"klabot/store/wilayah"
+)
+
+// maxReminderMessage is the longest message a recurring reminder may
+// carry: short messages are read, long ones are not.
+const maxReminderMessage = 500
+
+// Data kept while staff make a recurring reminder.
+const (
+	rSpec     = "spec"
+	rAudience = "aud"
+	rKec      = "kec"
+	rMessage  = "msg"
+	rReview   = "review" // "1": a part is being changed from the confirmation
+	rStopID   = "stop"
+)
+
+// specPresets are the schedules offered as options; staff may type any
+// other cron spec instead.
+var specPresets = []struct{ key, label, spec string }{
+	{"daily", "reminders.preset_daily", "0 7 * * *"},
+	{"monday", "reminders.preset_monday", "0 8 * * 1"},
+	{"saturday", "reminders.preset_saturday", "0 8 * * 6"},
+	{"monthly", "reminders.preset_monthly", "0 8 1 * *"},
+}
+
+// specFields describe the five fields of a cron spec, for error messages.
+var specFields = []string{"reminders.field_minute", "reminders.field_hour", "reminders.field_day",
+	"reminders.field_month", "reminders.field_weekday"}
+
+func staffRemindersFlow() *Flow {
+	return &Flow{ID: FlowStaffReminders, Version: 1, Start: "home", Steps: map[string]*Step{
+		"home":         {Prompt: staffRemindersHome, Handle: staffRemindersHomeChoice},
+		"spec":         {Prompt: specPrompt, Handle: takeSpec, FreeText: true},
+		"audience":     {Prompt: audiencePrompt, Handle: takeAudience},
+		"kec":          {Prompt: reminderKecPrompt, Handle: takeReminderKec, FreeText: true},
+		"message":      {Prompt: func(c *Ctx) Reply { return Reply{Text: c.T("reminders.ask_message", maxReminderMessage)} }, Handle: takeReminderMessage},
+		"confirm":      {Prompt: reminderConfirmPrompt, Handle: reminderConfirm},
+		"stop_pick":    {Prompt: stopPickPrompt, Handle: stopPick},
+		"stop_confirm": {Prompt: stopConfirmPrompt, Handle: stopConfirm},
+	}}
+}
+
+// staffOnly sends anyone who is not staff back to the main menu.
+func staffOnly(c *Ctx, handle func() Next) Next {
+	if !c.Staff {
+		c.Say(c.T("reminders.staff_only"))
+		return Menu()
+	}
+	return handle()
+}
+
+func staffRemindersHome(c *Ctx) Reply {
+	list, err := c.Tx.ActiveRecurringReminders()
+	if err != nil {
+		c.Fail(err)
+		return Reply{}
+	}
+	r := Reply{}
+	var b strings.Builder
+	if len(list) == 0 {
+		b.WriteString(c.T("reminders.staff_none"))
+	} else {
+		b.WriteString(c.T("reminders.staff_title"))
+		for _, rem := range list {
+			b.WriteString("\n\n" + c.T("reminders.staff_item", rem.ID, excerpt(rem.Message, 80),
+				audienceName(c.User.Lang, rem.Audience, rem.KecCode), rem.Spec,
+				formatMoment(c.User.Lang, c.Loc, AfterQuietHours(rem.NextDueAt, c.Loc))))
+		}
+	}
+	b.WriteString("\n\n" + c.T("reminders.staff_hint"))
+	r.Text = b.String()
+	r.Options = append(r.Options, Option{Key: "new", Label: c.T("reminders.opt_new")})
+	if len(list) > 0 {
+		r.Options = append(r.Options, Option{Key: "stop", Label: c.T("reminders.opt_stop_one")})
+	}
+	r.Options = append(r.Options, Option{Key: "staff", Label: c.T("reminders.opt_staff_menu")})
+	return r
+}
+
+func staffRemindersHomeChoice(c *Ctx, in Input, choice string) Next {
+	return staffOnly(c, func() Next {
+		switch choice {
+		case "new":
+			return Goto("spec")
+		case "stop":
+			return Goto("stop_pick")
+		}
+		return Switch(FlowStaff)
+	})
+}
+
+func specPrompt(c *Ctx) Reply {
+	r := Reply{Text: c.T("reminders.ask_spec")}
+	for _, p := range specPresets {
+		r.Options = append(r.Options, Option{Key: p.key, Label: c.T(p.label)})
+	}
+	return r
+}
+
+// surelySpec tells a typed cron spec that could also read as an option
+// ("* * * * 1" reads as "1"): it has a star, an @ or a TZ=.
+func surelySpec(text string) bool {
+	text = strings.TrimSpace(text)
+	return strings.HasPrefix(text, "@") || strings.Contains(text, "*") || strings.Contains(strings.ToUpper(text), "TZ=")
+}
+
+// looksLikeSpec tells a typed spec ("0 8 1 1 1") from a typed option
+// number: a spec has several parts.
+func looksLikeSpec(text string) bool { return surelySpec(text) || len(strings.Fields(text)) > 1 }
+
+func takeSpec(c *Ctx, in Input, choice string) Next {
+	return staffOnly(c, func() Next {
+		var spec string
+		switch {
+		case in.Kind == KindText && surelySpec(in.Text):
+			spec = in.Text
+		case choice != "":
+			for _, p := range specPresets {
+				if p.key == choice {
+					spec = p.spec
+				}
+			}
+		case in.Kind == KindText && looksLikeSpec(in.Text):
+			spec = in.Text
+		default:
+			c.Say(c.T("reminders.spec_not_understood"))
+			return Stay()
+		}
+		parsed, err := store.ParseSpec(spec)
+		if err != nil {
+			c.Say(specProblem(c, err))
+			return Stay()
+		}
+		c.Set(rSpec, parsed.Text)
+		if c.Get(rReview) == "1" {
+			return Goto("confirm")
+		}
+		return Goto("audience")
+	})
+}
+
+// specProblem says in plain words what is wrong with a spec.
+func specProblem(c *Ctx, err error) string {
+	se, ok := store.IsSpecError(err)
+	if !ok {
+		return c.T("reminders.spec_not_understood")
+	}
+	switch se.Reason {
+	case store.SpecTimeZone:
+		return c.T("reminders.spec_time_zone")
+	case store.SpecEvery:
+		return c.T("reminders.spec_every")
+	case store.SpecDescriptor:
+		return c.T("reminders.spec_descriptor", se.Value)
+	case store.SpecFieldCount:
+		return c.T("reminders.spec_field_count", se.Value)
+	case store.SpecField:
+		if se.Field >= 1 && se.Field <= len(specFields) {
+			return c.T("reminders.spec_field", se.Field, se.Value, c.T(specFields[se.Field-1]))
+		}
+	case store.SpecNever:
+		return c.T("reminders.spec_never")
+	case store.SpecTooOften:
+		return c.T("reminders.spec_too_often")
+	}
+	return c.T("reminders.spec_not_understood")
+}
+
+func audiencePrompt(c *Ctx) Reply {
+	r := Reply{Text: c.T("reminders.ask_audience")}
+	for _, a := range audienceLabels {
+		r.Options = append(r.Options, Option{Key: a.key, Label: c.T(a.label)})
+	}
+	return r
+}
+
+func takeAudience(c *Ctx, in Input, choice string) Next {
+	return staffOnly(c, func() Next {
+		c.Set(rAudience, choice)
+		return Goto("kec")
+	})
+}
+
+func reminderKecPrompt(c *Ctx) Reply {
+	r := Reply{Text: c.T("reminders.ask_kec"), Options: []Option{{Key: "all", Label: c.T("reminders.opt_all_kec")}}}
+	for _, k := range wilayah.Kecamatans() {
+		r.Options = append(r.Options, Option{Key: k.Code, Label: k.Name})
+	}
+	return r
+}
+
+func takeReminderKec(c *Ctx, in Input, choice string) Next {
+	return staffOnly(c, func() Next {
+		kec := ""
+		switch {
+		case choice == "all":
+		case choice != "":
+			kec = choice
+		default:
+			found := wilayah.MatchKecamatan(in.Text)
+			if in.Kind != KindText || len(found) != 1 {
+				c.Say(c.T("reminders.kec_not_found"))
+				return Stay()
+			}
+			kec = found[0].Code
+		}
+		c.Set(rKec, kec)
+		if c.Get(rMessage) != "" {
+			return Goto("confirm")
+		}
+		return Goto("message")
+	})
+}
+
+func takeReminderMessage(c *Ctx, in Input, choice string) Next {
+	return staffOnly(c, func() Next {
+		text := strings.TrimSpace(in.Text)
+		if in.Kind != KindText || text == "" {
+			c.Say(c.T("reminders.message_text_only"))
+			return Stay()
+		}
+		if n := utf8.RuneCountInString(text); n > maxReminderMessage {
+			c.Say(c.T("reminders.message_too_long", n, maxReminderMessage))
+			return Stay()
+		}
+		c.Set(rMessage, text)
+		return Goto("confirm")
+	})
+}
+
+func reminderConfirmPrompt(c *Ctx) Reply {
+	spec, err := store.ParseSpec(c.Get(rSpec))
+	if err != nil {
+		return Reply{Text: specProblem(c, err)}
+	}
+	var runs []string
+	quiet := false
+	for _, t := range spec.NextN(c.Now, c.Loc, 3) {
+		runs = append(runs, "- "+formatMoment(c.User.Lang, c.Loc, t))
+		quiet = quiet || InQuietHours(t, c.Loc)
+	}
+	count, err := c.Tx.CountAudience(c.Get(rAudience), c.Get(rKec), c.Now)
+	if err != nil {
+		c.Fail(err)
+		return Reply{}
+	}
+	text := c.T("reminders.confirm", spec.Text, strings.Join(runs, "\n"),
+		audienceName(c.User.Lang, c.Get(rAudience), c.Get(rKec)), count, c.Get(rMessage))
+	if quiet {
+		text += "\n\n" + c.T("reminders.confirm_quiet")
+	}
+	text += "\n\n" + c.T("reminders.confirm_ask")
+	return Reply{Text: text, Options: []Option{
+		{Key: "save", Label: c.T("reminders.opt_save")},
+		{Key: "spec", Label: c.T("reminders.opt_change_spec")},
+		{Key: "audience", Label: c.T("reminders.opt_change_audience")},
+		{Key: "cancel", Label: c.T("reminders.opt_cancel")},
+	}}
+}
+
+func reminderConfirm(c *Ctx, in Input, choice string) Next {
+	return staffOnly(c, func() Next {
+		switch choice {
+		case "spec":
+			c.Set(rReview, "1")
+			return Goto("spec")
+		case "audience":
+			return Goto("audience")
+		case "cancel":
+			c.Say(c.T("reminders.not_saved"))
+			return Goto("home")
+		}
+		rem, err := c.Tx.CreateRecurringReminder(store.RecurringReminder{
+			Spec: c.Get(rSpec), Message: c.Get(rMessage), Audience: c.Get(rAudience), KecCode: c.Get(rKec),
+			CreatedBy: c.User.ID,
+		}, c.Loc, c.Now)
+		if _, bad := store.IsSpecError(err); bad {
+			c.Say(specProblem(c, err))
+			return Goto("spec")
+		}
+		if err != nil {
+			return c.Fail(err)
+		}
+		subject := "reminder:" + strconv.FormatInt(rem.ID, 10)
+		if err := c.Tx.Audit(c.Now, actor(c), "reminder_create", subject, rem.Spec+" | "+rem.Audience+" "+rem.KecCode); err != nil {
+			return c.Fail(err)
+		}
+		c.Say(c.T("reminders.saved", rem.ID, formatMoment(c.User.Lang, c.Loc, AfterQuietHours(rem.NextDueAt, c.Loc))))
+		return Goto("home")
+	})
+}
+
+func stopPickPrompt(c *Ctx) Reply {
+	list, err := c.Tx.ActiveRecurringReminders()
+	if err != nil {
+		c.Fail(err)
+		return Reply{}
+	}
+	r := Reply{Text: c.T("reminders.ask_stop")}
+	for _, rem := range list {
+		r.Options = append(r.Options, Option{Key: "r" + strconv.FormatInt(rem.ID, 10),
+			Label: shortLabel(excerpt(rem.Message, 40))})
+	}
+	r.Options = append(r.Options, Option{Key: "back", Label: c.T("reminders.opt_back")})
+	return r
+}
+
+func stopPick(c *Ctx, in Input, choice string) Next {
+	return staffOnly(c, func() Next {
+		if !strings.HasPrefix(choice, "r") {
+			return Goto("home")
+		}
+		c.Set(rStopID, strings.TrimPrefix(choice, "r"))
+		return Goto("stop_confirm")
+	})
+}
+
+func stopConfirmPrompt(c *Ctx) Reply {
+	id, _ := strconv.ParseInt(c.Get(rStopID), 10, 64)
+	rem, err := c.Tx.RecurringReminder(id)
+	if err != nil {
+		return Reply{Text: c.T("reminders.gone"), Options: []Option{{Key: "no", Label: c.T("reminders.opt_back")}}}
+	}
+	return Reply{Text: c.T("reminders.stop_confirm", rem.ID, excerpt(rem.Message, 200)), Options: []Option{
+		{Key: "yes", Label: c.T("reminders.opt_stop_yes")},
+		{Key: "no", Label: c.T("reminders.opt_back")},
+	}}
+}
+
+func stopConfirm(c *Ctx, in Input, choice string) Next {
+	return staffOnly(c, func() Next {
+		if choice != "yes" {
+			return Goto("home")
+		}
+		id, _ := strconv.ParseInt(c.Get(rStopID), 10, 64)
+		err := c.Tx.StopRecurringReminder(id, c.User.ID, c.Now)
+		if err != nil && err != store.ErrReminderNotFound {
+			return c.Fail(err)
+		}
+		if err == nil {
+			if err := c.Tx.Audit(c.Now, actor(c), "reminder_stop", "reminder:"+c.Get(rStopID), ""); err != nil {
+				return c.Fail(err)
+			}
+		}
+		c.Say(c.T("reminders.stopped_all", id))
+		return Goto("home")
+	})
+}
+
+// cmdReminders is /pengingat. For anyone it opens "Pengingat saya"; staff
+// get the recurring reminders, and "/pengingat JADWAL | UNTUK | PESAN"
+// goes straight to the confirmation of a new one.
+func cmdReminders(c *Ctx, args string) Next {
+	if !c.Staff || strings.EqualFold(args, "saya") {
+		return Switch(FlowReminders)
+	}
+	if args == "" {
+		return Switch(FlowStaffReminders)
+	}
+	parts := strings.SplitN(args, "|", 3)
+	if len(parts) != 3 {
+		c.Say(c.T("reminders.command_usage"))
+		return Stay()
+	}
+	spec, err := store.ParseSpec(parts[0])
+	if err != nil {
+		c.Say(specProblem(c, err) + "\n\n" + c.T("reminders.command_usage"))
+		return Stay()
+	}
+	audience, kec, ok := parseAudience(parts[1])
+	if !ok {
+		c.Say(c.T("reminders.command_audience", strings.TrimSpace(parts[1])) + "\n\n" + c.T("reminders.command_usage"))
+		return Stay()
+	}
+	message := strings.TrimSpace(parts[2])
+	if message == "" {
+		c.Say(c.T("reminders.command_usage"))
+		return Stay()
+	}
+	if n := utf8.RuneCountInString(message); n > maxReminderMessage {
+		c.Say(c.T("reminders.message_too_long", n, maxReminderMessage))
+		return Stay()
+	}
+	if c.state.Flow == FlowReport {
+		// A half-done report is not thrown away for this.
+		c.Say(c.T("reminders.finish_report_first"))
+		return Stay()
+	}
+	c.engine.enter(c, FlowStaffReminders, "confirm")
+	c.Set(rSpec, spec.Text)
+	c.Set(rAudience, audience)
+	c.Set(rKec, kec)
+	c.Set(rMessage, message)
+	return Stay()
+}
+
+// audienceWords are how staff name an audience in the command.
+var audienceWords = []struct{ words, audience string }{
+	{"satgas pa", store.AudienceSatgas}, {"satgas", store.AudienceSatgas},
+	{"forum anak", store.AudienceForumAnak}, {"forum", store.AudienceForumAnak},
+	{"peserta pelatihan", store.AudienceTrainees}, {"peserta", store.AudienceTrainees},
+	{"semua", store.AudienceAll}, {"all", store.AudienceAll},
+}
+
+// parseAudience reads "satgas", "forum_anak Ledo", "semua kec. Sanggau
+// Ledo": an audience, then optionally a kecamatan.
+func parseAudience(s string) (audience, kec string, ok bool) {
+	text := Normalize(s)
+	for _, w := range audienceWords {
+		if text == w.words || strings.HasPrefix(text, w.words+" ") {
+			audience, text = w.audience, strings.TrimSpace(strings.TrimPrefix(text, w.words))
+			break
+		}
+	}
+	if audience == "" {
+		return "", "", false
+	}
+	for _, prefix := range []string{"di ", "kecamatan ", "kec "} {
+		text = strings.TrimPrefix(text, prefix)
+	}
+	if text == "" {
+		return audience, "", true
+	}
+	found := wilayah.MatchKecamatan(text)
+	if len(found) != 1 {
+		return "", "", false
+	}
+	return audience, found[0].Code, true
+}

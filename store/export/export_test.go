@@ -1,0 +1,283 @@
+package export_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"errors"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"klabot/store"
+	"klabot/store/export"
+	. "klabot/store/export/exporttest"
+)
+
+var november = export.Range{From: At(time.November, 1, 0, 0), To: At(time.December, 1, 0, 0), Loc: WIB}
+
+func build(t *testing.T, db *store.DB, kind string) export.Table {
+	t.Helper()
+	var table export.Table
+	err := db.View(context.Background(), func(tx *store.Tx) error {
+		var err error
+		table, err = export.Build(tx, kind, november, export.Labels{})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return table
+}
+
+// readCSV checks the byte order mark and reads the file back.
+func readCSV(t *testing.T, raw []byte) [][]string {
+	t.Helper()
+	text, ok := strings.CutPrefix(string(raw), "\ufeff")
+	if !ok {
+		t.Fatal("no UTF-8 byte order mark")
+	}
+	r := csv.NewReader(strings.NewReader(text))
+	r.Comma = ';'
+	rows, err := r.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+// readXLSX reads the first sheet back.
+func readXLSX(t *testing.T, raw []byte) [][]string {
+	t.Helper()
+	f, err := excelize.OpenReader(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows(f.GetSheetName(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+// both writes a table as CSV and XLSX and reads each back.
+func both(t *testing.T, table export.Table) map[string][][]string {
+	t.Helper()
+	out := map[string][][]string{}
+	for _, format := range []string{export.CSV, export.XLSX} {
+		var buf bytes.Buffer
+		if err := export.Write(&buf, format, table); err != nil {
+			t.Fatal(err)
+		}
+		if format == export.CSV {
+			out[format] = readCSV(t, buf.Bytes())
+		} else {
+			out[format] = readXLSX(t, buf.Bytes())
+		}
+	}
+	return out
+}
+
+func column(rows [][]string, name string) int {
+	for i, h := range rows[0] {
+		if h == name {
+			return i
+		}
+	}
+	return -1
+}
+
+func TestReportsExportColumnsAndAnonymity(t *testing.T) {
+	db, s := openSeeded(t)
+	for format, rows := range both(t, build(t, db, export.KindReports)) {
+		if strings.Join(rows[0], ",") != strings.Join(export.ReportHeader, ",") {
+			t.Fatalf("%s header %v", format, rows[0])
+		}
+		// R1, R2, R3, R5 were made in November (R6 on 1 December WIB).
+		if len(rows) != 5 {
+			t.Fatalf("%s: %d reports, want 4", format, len(rows)-1)
+		}
+		byCode := map[string][]string{}
+		for _, r := range rows[1:] {
+			byCode[r[0]] = r
+		}
+		named, anon := byCode[s.Reports["R1"].Code], byCode[s.Reports["R2"].Code]
+		reporter, contact := column(rows, "pelapor"), column(rows, "kontak_pelapor")
+		if named[reporter] != NamedName || named[contact] != "whatsapp:"+NamedPhone {
+			t.Errorf("%s: named report shows reporter %q, contact %q", format, named[reporter], named[contact])
+		}
+		if anon[reporter] != export.ReporterAnonymous || anon[contact] != "" {
+			t.Errorf("%s: anonymous report shows reporter %q, contact %q", format, anon[reporter], anon[contact])
+		}
+		for _, code := range []string{"R2", "R3", "R5"} {
+			r := byCode[s.Reports[code].Code]
+			line := strings.Join(r, "|")
+			if strings.Contains(line, AnonName) || strings.Contains(line, AnonAddress) {
+				t.Errorf("%s: anonymous report %s names its reporter: %s", format, code, line)
+			}
+		}
+		checks := map[string]string{"dibuat": "2026-11-03 10:00", "kategori": "bpta_sawit", "klaster_kla": "V",
+			"indikator_kla": "21", "kecamatan": "Bengkayang", "desa": "Tirta Kencana", "status": store.StatusDone,
+			"diverifikasi": "2026-11-05 09:00", "dirujuk": "2026-11-06 09:00", "ditutup": "2026-11-10 10:00",
+			"hari_sampai_ditutup": "7", "relawan": "V1", "jumlah_anak": "2", "mendesak": "tidak"}
+		for col, want := range checks {
+			if got := named[column(rows, col)]; got != want {
+				t.Errorf("%s: R1 %s = %q, want %q", format, col, got, want)
+			}
+		}
+		pin := byCode[s.Reports["R5"].Code]
+		if pin[column(rows, "lintang")] != "1.05" || pin[column(rows, "bujur")] != "109.6" || pin[column(rows, "dibuat")] != "2026-11-30 23:30" {
+			t.Errorf("%s: R5 pin/time %v", format, pin)
+		}
+	}
+}
+
+// Text that a spreadsheet would run as a formula is written with a
+// leading apostrophe, in CSV and in XLSX, in every kind of cell.
+func TestExportsNeutralizeFormulas(t *testing.T) {
+	db, s := openSeeded(t)
+	for format, rows := range both(t, build(t, db, export.KindReports)) {
+		byCode := map[string][]string{}
+		for _, r := range rows[1:] {
+			byCode[r[0]] = r
+		}
+		story, place := column(rows, "cerita"), column(rows, "catatan_tempat")
+		for code, want := range map[string]string{"R1": "'" + Formula, "R2": "'@anak kerja", "R3": "'-1 anak"} {
+			if got := byCode[s.Reports[code].Code][story]; got != want {
+				t.Errorf("%s: %s story %q, want %q", format, code, got, want)
+			}
+		}
+		if got := byCode[s.Reports["R1"].Code][place]; got != "'+62 kebun belakang" {
+			t.Errorf("%s: place note %q", format, got)
+		}
+		for _, r := range rows {
+			for _, cell := range r {
+				if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+					t.Errorf("%s: cell %q starts a formula", format, cell)
+				}
+			}
+		}
+	}
+	// A formula typed as a name ends up neutralized in the XLSX cell as
+	// text, never as a formula.
+	var buf bytes.Buffer
+	table := export.Table{Sheet: "x", Header: []string{"nama"}, Rows: [][]any{{"=1+1"}, {"\tTAB"}, {"\rCR"}, {"biasa"}, {7}}}
+	if err := export.Write(&buf, export.XLSX, table); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if formula, _ := f.GetCellFormula("x", "A2"); formula != "" {
+		t.Errorf("A2 holds a formula %q", formula)
+	}
+	for cell, want := range map[string]string{"A2": "'=1+1", "A3": "'\tTAB", "A5": "biasa", "A6": "7"} {
+		if got, _ := f.GetCellValue("x", cell); got != want {
+			t.Errorf("%s = %q, want %q", cell, got, want)
+		}
+	}
+	if typ, _ := f.GetCellType("x", "A6"); typ != excelize.CellTypeNumber && typ != excelize.CellTypeUnset {
+		t.Errorf("a count is stored as %v, want a number", typ)
+	}
+}
+
+func TestRegistrationAndAttendanceExports(t *testing.T) {
+	db, s := openSeeded(t)
+	regs := both(t, build(t, db, export.KindRegistrations))
+	for format, rows := range regs {
+		if strings.Join(rows[0], ",") != strings.Join(export.RegistrationHeader, ",") {
+			t.Fatalf("%s header %v", format, rows[0])
+		}
+		// Trainings starting in November: T1 (A, B, C, D), T2 (V2, F), T3 (E),
+		// T6 (A); T4 is in December.
+		if len(rows)-1 != 8 {
+			t.Errorf("%s: %d registrations, want 8", format, len(rows)-1)
+		}
+		status, name := column(rows, "status"), column(rows, "nama_lengkap")
+		got := map[string]string{}
+		for _, r := range rows[1:] {
+			got[r[name]+"@"+r[column(rows, "id_pelatihan")]] = r[status]
+		}
+		t1 := func(who string) string { return who + " Lengkap@" + itoa(s.Trainings["T1"].ID) }
+		if got[t1("Anak D")] != store.RegCancelled || got[t1("Anak A")] != store.RegRegistered ||
+			got["F Lengkap@"+itoa(s.Trainings["T2"].ID)] != store.RegWaitlisted {
+			t.Errorf("%s: statuses %v", format, got)
+		}
+		for _, r := range rows {
+			if strings.Contains(strings.Join(r, "|"), "AAAAA") {
+				t.Errorf("%s: an attendance code leaked into the export: %v", format, r)
+			}
+		}
+	}
+	for format, rows := range both(t, build(t, db, export.KindAttendance)) {
+		if strings.Join(rows[0], ",") != strings.Join(export.AttendanceHeader, ",") {
+			t.Fatalf("%s header %v", format, rows[0])
+		}
+		// Seats only: T1 A, B, C; T2 V2; T3 E (cancelled session, seat kept); T6 A.
+		var came []string
+		for _, r := range rows[1:] {
+			if r[column(rows, "hadir")] == "ya" {
+				came = append(came, r[column(rows, "nama_lengkap")]+"/"+r[column(rows, "dicatat")])
+			}
+		}
+		if len(rows)-1 != 6 || strings.Join(came, ",") != "Anak A Lengkap/mandiri,Anak B Lengkap/petugas,V2 Lengkap/petugas,Anak A Lengkap/mandiri" {
+			t.Errorf("%s: %d rows, came %v", format, len(rows)-1, came)
+		}
+	}
+}
+
+func TestBroadcastExport(t *testing.T) {
+	db, s := openSeeded(t)
+	err := db.Tx(context.Background(), func(tx *store.Tx) error {
+		_, err := tx.CreateBroadcast(store.Broadcast{CreatedBy: s.People["Staf"], Text: "=Rapat Satgas besok",
+			Audience: store.BroadcastAudience{Kind: store.ToAll}, ScheduledAt: At(time.November, 9, 9, 0)}, At(time.November, 9, 8, 0))
+		return err
+	})
+	if err != nil {
+		t.Skipf("broadcasts cannot be made here yet: %v", err)
+	}
+	table := build(t, db, export.KindBroadcasts)
+	if len(table.Rows) != 1 {
+		t.Fatalf("%d broadcasts exported, want 1", len(table.Rows))
+	}
+	rows := both(t, table)[export.CSV]
+	if got := rows[1][column(rows, "teks")]; got != "'=Rapat Satgas besok" {
+		t.Errorf("text %q", got)
+	}
+}
+
+func TestBroadcastExportWithoutTheFeature(t *testing.T) {
+	db, _ := openSeeded(t)
+	err := db.View(context.Background(), func(tx *store.Tx) error {
+		_, err := export.Build(tx, export.KindBroadcasts, export.Range{From: november.From, To: november.From, Loc: WIB}, export.Labels{})
+		return err
+	})
+	if err != nil && !errors.Is(err, store.ErrNoBroadcasts) {
+		t.Fatal(err)
+	}
+}
+
+func TestSaveIsPrivate(t *testing.T) {
+	db, _ := openSeeded(t)
+	path := filepath.Join(t.TempDir(), "exports", "laporan.xlsx")
+	if err := export.Save(path, export.XLSX, build(t, db, export.KindReports)); err != nil {
+		t.Fatal(err)
+	}
+	info, err := os.Stat(path)
+	if err != nil || info.Mode().Perm() != 0o600 {
+		t.Fatalf("export file: %v, mode %v", err, info.Mode().Perm())
+	}
+	if err := export.Save(path, "pdf"); !errors.Is(err, export.ErrFormat) {
+		t.Errorf("pdf: %v", err)
+	}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

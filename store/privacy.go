@@ -1,0 +1,489 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+)
+
+// Personal-data duties (UU 27/2022): showing a person what is stored about
+// them, erasing it when they ask, and the retention rule that removes
+// personal details once they are no longer needed.
+//
+// What erasing a person means, table by table:
+//   - users: the row stays (reports and registrations refer to it) but names
+//     no one: name, role, consent and opt-out are cleared, erased_at is set.
+//   - contacts, sessions, link codes, reminders, broadcast recipients and
+//     every other row that the schema deletes with the person (ON DELETE
+//     CASCADE): deleted. References that the schema clears (ON DELETE SET
+//     NULL) are cleared. New tables follow the same rule without changes here.
+//   - reports they made: kept, because the case must be followed, but made
+//     anonymous (reporter_erased_at set); the story and evidence stay with
+//     the case. Staff's copies of alerts naming them are deleted from the
+//     outbox.
+//   - registrations: seats in trainings still to come are given up (the
+//     waitlist moves up); name, phone and answers are removed from all;
+//     age, village and attendance stay for the counts.
+//   - Satgas PA volunteer: no longer one; open reports go back to staff.
+//   - messages: delivered or failed messages to their contacts are deleted.
+
+// ContactInfo is one of a person's contacts, as they are shown their data.
+type ContactInfo struct {
+	Contact
+	LastInbound time.Time
+	Unreachable bool
+}
+
+// PersonalData is everything klabot keeps that is about one person.
+type PersonalData struct {
+	User          User
+	Contacts      []ContactInfo
+	Reports       []Report
+	Registrations []ExportRegistration
+	Volunteer     *Volunteer
+	Reminders     int // training reminders still to be sent
+	Broadcasts    int // announcements sent to them
+}
+
+// PersonalData gathers what is stored about a person.
+func (tx *Tx) PersonalData(userID int64) (PersonalData, error) {
+	var p PersonalData
+	var err error
+	if p.User, err = tx.User(userID); err != nil {
+		return p, err
+	}
+	rows, err := tx.query(`SELECT channel, address, COALESCE(last_inbound_at, ''), unreachable_at IS NOT NULL
+		FROM contacts WHERE user_id = ? ORDER BY last_inbound_at DESC`, userID)
+	if err != nil {
+		return p, fmt.Errorf("list contacts: %w", err)
+	}
+	for rows.Next() {
+		var c ContactInfo
+		var last string
+		if err := rows.Scan(&c.Channel, &c.Address, &last, &c.Unreachable); err != nil {
+			rows.Close()
+			return p, fmt.Errorf("scan contact: %w", err)
+		}
+		c.LastInbound = ParseTime(last)
+		p.Contacts = append(p.Contacts, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return p, fmt.Errorf("list contacts: %w", err)
+	}
+	if p.Reports, err = tx.ListReports(ReportFilter{ReporterID: userID, Limit: -1}); err != nil {
+		return p, err
+	}
+	if p.Registrations, err = tx.registrationsOfUser(userID); err != nil {
+		return p, err
+	}
+	if v, ok, err := tx.Volunteer(userID); err != nil {
+		return p, err
+	} else if ok {
+		p.Volunteer = &v
+	}
+	if p.Reminders, err = tx.countIfTable("reminders", `SELECT count(*) FROM reminders WHERE user_id = ? AND state = 'pending'`, userID); err != nil {
+		return p, err
+	}
+	if p.Broadcasts, err = tx.countIfTable("broadcast_recipients", `SELECT count(*) FROM broadcast_recipients WHERE user_id = ? AND state = 'sent'`, userID); err != nil {
+		return p, err
+	}
+	return p, nil
+}
+
+// countIfTable counts with query when table exists (a feature's table), else 0.
+func (tx *Tx) countIfTable(table, query string, args ...any) (int, error) {
+	ok, err := tx.hasTable(table)
+	if err != nil || !ok {
+		return 0, err
+	}
+	var n int
+	if err := tx.queryRow(query, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count %s: %w", table, err)
+	}
+	return n, nil
+}
+
+// registrationsOfUser lists all of a person's registrations, cancelled ones
+// too, with their trainings.
+func (tx *Tx) registrationsOfUser(userID int64) ([]ExportRegistration, error) {
+	rows, err := tx.query(`SELECT `+registrationColumns+`, COALESCE(r.cancelled_at, ''), r.purged_at IS NOT NULL,
+		`+trainingColumns+`
+		FROM registrations r JOIN trainings t ON t.id = r.training_id
+		WHERE r.user_id = ? ORDER BY t.starts_at, t.id`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("list registrations of person: %w", err)
+	}
+	defer rows.Close()
+	var out []ExportRegistration
+	for rows.Next() {
+		var s registrationScanner
+		var e ExportRegistration
+		var cancelled string
+		t := &e.Training
+		var starts, ends, created, updated string
+		dest := append(s.dest(), &cancelled, &e.Purged, &t.ID, &t.Program, &t.Title, &t.Description, &t.KecCode,
+			&t.Place, &starts, &ends, &t.Capacity, &t.AttendanceCode, &t.Status, &t.CreatedBy, &created, &updated,
+			&t.Registered, &t.Waitlisted)
+		if err := rows.Scan(dest...); err != nil {
+			return nil, fmt.Errorf("scan registration of person: %w", err)
+		}
+		t.StartsAt, t.EndsAt, t.CreatedAt, t.UpdatedAt = ParseTime(starts), ParseTime(ends), ParseTime(created), ParseTime(updated)
+		e.Registration, e.CancelledAt = s.done(), ParseTime(cancelled)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// Erasure is what erasing a person did, for telling the people concerned.
+type Erasure struct {
+	Reports       int            // reports kept, now anonymous
+	Registrations int            // registrations anonymised
+	Cancelled     int            // seats given up in trainings to come
+	Promoted      []Registration // people who got a seat that was freed
+	Unassigned    []Report       // open reports that were theirs as a volunteer
+}
+
+// ErasePerson erases a person's personal data (see the top of this file
+// for what that means, table by table). It is one transaction's work: all
+// of it happens, or none.
+func (tx *Tx) ErasePerson(userID int64, now time.Time) (Erasure, error) {
+	var e Erasure
+	at := FormatTime(now)
+
+	// Messages: what was delivered to them (or failed), and staff's copies
+	// of alerts that named them on a report.
+	contacts, err := tx.query(`SELECT channel, address FROM contacts WHERE user_id = ?`, userID)
+	if err != nil {
+		return e, fmt.Errorf("erase: list contacts: %w", err)
+	}
+	var cs []Contact
+	for contacts.Next() {
+		var c Contact
+		if err := contacts.Scan(&c.Channel, &c.Address); err != nil {
+			contacts.Close()
+			return e, fmt.Errorf("erase: scan contact: %w", err)
+		}
+		cs = append(cs, c)
+	}
+	contacts.Close()
+	if err := contacts.Err(); err != nil {
+		return e, fmt.Errorf("erase: list contacts: %w", err)
+	}
+	// Pending messages stay: the sender may hold them already, and the
+	// answer to this very request is among them.
+	for _, c := range cs {
+		if _, err := tx.exec(`DELETE FROM outbox WHERE channel = ? AND address = ? AND state <> 'pending'`,
+			c.Channel, c.Address); err != nil {
+			return e, fmt.Errorf("erase: delete messages: %w", err)
+		}
+	}
+	named, err := tx.query(`SELECT code FROM reports WHERE reporter_user_id = ? AND anonymous = 0`, userID)
+	if err != nil {
+		return e, fmt.Errorf("erase: list named reports: %w", err)
+	}
+	var codes []string
+	for named.Next() {
+		var code string
+		if err := named.Scan(&code); err != nil {
+			named.Close()
+			return e, fmt.Errorf("erase: scan report: %w", err)
+		}
+		codes = append(codes, code)
+	}
+	named.Close()
+	if err := named.Err(); err != nil {
+		return e, fmt.Errorf("erase: list named reports: %w", err)
+	}
+	for _, code := range codes {
+		if _, err := tx.exec(`DELETE FROM outbox WHERE state <> 'pending' AND instr(payload, ?) > 0`, code); err != nil {
+			return e, fmt.Errorf("erase: delete alerts: %w", err)
+		}
+	}
+
+	// Reports stay with the case, anonymous.
+	res, err := tx.exec(`UPDATE reports SET anonymous = 1, reporter_erased_at = ? WHERE reporter_user_id = ?`, at, userID)
+	if err != nil {
+		return e, fmt.Errorf("erase: anonymise reports: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	e.Reports = int(n)
+
+	// A volunteer's open cases go back to staff.
+	if _, ok, err := tx.Volunteer(userID); err != nil {
+		return e, err
+	} else if ok {
+		if e.Unassigned, err = tx.RemoveVolunteer(userID, 0, now); err != nil {
+			return e, err
+		}
+	}
+
+	// Seats in trainings still to come are given up; then every
+	// registration loses its personal details.
+	rows, err := tx.query(`SELECT r.training_id FROM registrations r JOIN trainings t ON t.id = r.training_id
+		WHERE r.user_id = ? AND r.status <> 'cancelled' AND t.starts_at > ?`, userID, at)
+	if err != nil {
+		return e, fmt.Errorf("erase: list seats: %w", err)
+	}
+	var trainings []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return e, fmt.Errorf("erase: scan seat: %w", err)
+		}
+		trainings = append(trainings, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return e, fmt.Errorf("erase: list seats: %w", err)
+	}
+	for _, id := range trainings {
+		promoted, err := tx.CancelRegistration(id, userID, now)
+		if err != nil && !errors.Is(err, ErrNotRegistered) {
+			return e, err
+		}
+		e.Cancelled++
+		e.Promoted = append(e.Promoted, promoted...)
+	}
+	res, err = tx.exec(`UPDATE registrations SET full_name = '', phone = '', answers = '{}', purged_at = ?, updated_at = ?
+		WHERE user_id = ?`, at, at, userID)
+	if err != nil {
+		return e, fmt.Errorf("erase: anonymise registrations: %w", err)
+	}
+	n, _ = res.RowsAffected()
+	e.Registrations = int(n)
+
+	// Every other row that is the person's, by the schema's own rule.
+	refs, err := tx.userReferenceRules()
+	if err != nil {
+		return e, err
+	}
+	for _, r := range refs {
+		var q string
+		switch r.onDelete {
+		case "CASCADE":
+			q = `DELETE FROM ` + r.table + ` WHERE ` + r.column + ` = ?`
+		case "SET NULL":
+			q = `UPDATE ` + r.table + ` SET ` + r.column + ` = NULL WHERE ` + r.column + ` = ?`
+		default:
+			continue // kept, pointing at a person who is no one now
+		}
+		if _, err := tx.exec(q, userID); err != nil {
+			return e, fmt.Errorf("erase: %s.%s: %w", r.table, r.column, err)
+		}
+	}
+	if _, err := tx.exec(`UPDATE users SET name = '', role = '', consent_at = NULL, opted_out_at = NULL, erased_at = ?
+		WHERE id = ?`, at, userID); err != nil {
+		return e, fmt.Errorf("erase: clear person: %w", err)
+	}
+	detail := fmt.Sprintf("%d reports anonymised, %d registrations anonymised, %d seats given up", e.Reports,
+		e.Registrations, e.Cancelled)
+	if err := tx.Audit(now, "user:"+strconv.FormatInt(userID, 10), "privacy_erase", "user:"+strconv.FormatInt(userID, 10), detail); err != nil {
+		return e, err
+	}
+	return e, nil
+}
+
+// userRule is a column that refers to users(id), with what the schema
+// does to it when the person is deleted.
+type userRule struct{ table, column, onDelete string }
+
+func (tx *Tx) userReferenceRules() ([]userRule, error) {
+	rows, err := tx.query(`SELECT m.name, f."from", upper(f.on_delete) FROM sqlite_master m, pragma_foreign_key_list(m.name) f
+		WHERE m.type = 'table' AND f."table" = 'users' AND (f."to" IS NULL OR f."to" = 'id')
+		ORDER BY m.name, f."from"`)
+	if err != nil {
+		return nil, fmt.Errorf("list references to users: %w", err)
+	}
+	defer rows.Close()
+	var out []userRule
+	for rows.Next() {
+		var table, column, onDelete string
+		if err := rows.Scan(&table, &column, &onDelete); err != nil {
+			return nil, fmt.Errorf("list references to users: %w", err)
+		}
+		out = append(out, userRule{quoteIdent(table), quoteIdent(column), onDelete})
+	}
+	return out, rows.Err()
+}
+
+// IsErased tells whether a person's data was erased.
+func (tx *Tx) IsErased(userID int64) (bool, error) {
+	var erased bool
+	if err := tx.queryRow(`SELECT erased_at IS NOT NULL FROM users WHERE id = ?`, userID).Scan(&erased); err != nil {
+		return false, fmt.Errorf("check erased: %w", err)
+	}
+	return erased, nil
+}
+
+// DefaultRetentionDays is how long personal details of closed reports and
+// of past trainings' registrations are kept: two years.
+const DefaultRetentionDays = 730
+
+// OutboxKeepDays is how long delivered conversation replies and alerts
+// are kept (for answering "did it arrive?"); they repeat what people and
+// staff wrote, so they do not stay longer.
+const OutboxKeepDays = 30
+
+// RetentionResult is what one run of the retention rule removed.
+type RetentionResult struct {
+	Reports       int // closed reports whose personal details were removed
+	Files         int // evidence files deleted
+	Registrations int // registrations whose personal details were removed
+	Sessions      int // conversations of erased people
+	Messages      int // old delivered messages
+}
+
+// ApplyRetention removes personal details kept longer than days:
+//   - reports closed before now-days: the story, place note, pin, notes
+//     and evidence files go, the reporter is detached (the report points to
+//     a placeholder person); category, place codes, children's count and
+//     age range, status and dates stay for the recaps;
+//   - registrations of trainings that ended before now-days: name, phone
+//     and answers go; age, village and attendance stay;
+//   - conversations left behind by erased people, and delivered replies
+//     and alerts older than OutboxKeepDays.
+//
+// Evidence files are deleted before the rows that name them, so a crash
+// in between leaves rows without files (retried next run), never files
+// that nothing points to.
+func (db *DB) ApplyRetention(ctx context.Context, now time.Time, days int) (RetentionResult, error) {
+	var res RetentionResult
+	if days <= 0 {
+		return res, fmt.Errorf("retention: days must be positive, not %d", days)
+	}
+	cutoff := FormatTime(now.AddDate(0, 0, -days))
+	rows, err := db.read.QueryContext(ctx, `SELECT m.path, r.code FROM report_media m JOIN reports r ON r.id = m.report_id
+		WHERE r.closed_at IS NOT NULL AND r.closed_at < ? AND r.purged_at IS NULL AND m.path <> ''`, cutoff)
+	if err != nil {
+		return res, fmt.Errorf("retention: list evidence files: %w", err)
+	}
+	folders := map[string]bool{}
+	var files []string
+	for rows.Next() {
+		var path, code string
+		if err := rows.Scan(&path, &code); err != nil {
+			rows.Close()
+			return res, fmt.Errorf("retention: scan evidence file: %w", err)
+		}
+		files = append(files, path)
+		folders[filepath.Dir(path)] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return res, fmt.Errorf("retention: list evidence files: %w", err)
+	}
+	for _, f := range files {
+		if err := os.Remove(f); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return res, fmt.Errorf("retention: delete evidence file: %w", err)
+		}
+		res.Files++
+	}
+	for dir := range folders {
+		os.Remove(dir) // only if empty; a report's folder holds only its own files
+	}
+
+	err = db.Tx(ctx, func(tx *Tx) error {
+		placeholder, err := tx.placeholderPerson(now)
+		if err != nil {
+			return err
+		}
+		ids, err := tx.ids(`SELECT id FROM reports WHERE closed_at IS NOT NULL AND closed_at < ? AND purged_at IS NULL`, cutoff)
+		if err != nil {
+			return err
+		}
+		at := FormatTime(now)
+		for _, id := range ids {
+			steps := []struct {
+				q    string
+				args []any
+			}{
+				{`DELETE FROM report_media WHERE report_id = ?`, []any{id}},
+				{`UPDATE report_events SET note = '' WHERE report_id = ?`, []any{id}},
+				{`UPDATE report_events SET actor_user_id = NULL WHERE report_id = ? AND role = 'reporter'`, []any{id}},
+				{`UPDATE reports SET description = '', place_note = '', lat = NULL, lon = NULL, anonymous = 1,
+					reporter_user_id = ?, reporter_erased_at = COALESCE(reporter_erased_at, ?), purged_at = ? WHERE id = ?`,
+					[]any{placeholder, at, at, id}},
+			}
+			for _, s := range steps {
+				if _, err := tx.exec(s.q, s.args...); err != nil {
+					return fmt.Errorf("retention: purge report %d: %w", id, err)
+				}
+			}
+		}
+		res.Reports = len(ids)
+		r, err := tx.exec(`UPDATE registrations SET full_name = '', phone = '', answers = '{}', purged_at = ?
+			WHERE purged_at IS NULL AND training_id IN (SELECT id FROM trainings WHERE ends_at < ?)`, at, cutoff)
+		if err != nil {
+			return fmt.Errorf("retention: purge registrations: %w", err)
+		}
+		n, _ := r.RowsAffected()
+		res.Registrations = int(n)
+		r, err = tx.exec(`DELETE FROM sessions WHERE user_id IN (SELECT id FROM users WHERE erased_at IS NOT NULL)`)
+		if err != nil {
+			return fmt.Errorf("retention: drop conversations of erased people: %w", err)
+		}
+		n, _ = r.RowsAffected()
+		res.Sessions = int(n)
+		// Only conversation replies and alerts: reminders and broadcasts
+		// keep their rows for their own delivery records.
+		r, err = tx.exec(`DELETE FROM outbox WHERE state IN ('sent', 'failed') AND priority <= ? AND created_at < ?`,
+			PriorityAlert, FormatTime(now.AddDate(0, 0, -OutboxKeepDays)))
+		if err != nil {
+			return fmt.Errorf("retention: drop old messages: %w", err)
+		}
+		n, _ = r.RowsAffected()
+		res.Messages = int(n)
+		if res.Reports+res.Registrations > 0 {
+			return tx.Audit(now, "klabot", "privacy_retention", "",
+				fmt.Sprintf("%d reports, %d registrations, %d files (older than %d days)", res.Reports, res.Registrations, res.Files, days))
+		}
+		return nil
+	})
+	return res, err
+}
+
+// placeholderRole marks the one person row that reports point to once
+// their reporter was detached by the retention rule. No one can choose it.
+const placeholderRole = "dihapus"
+
+// placeholderPerson finds or makes the placeholder person.
+func (tx *Tx) placeholderPerson(now time.Time) (int64, error) {
+	var id int64
+	err := tx.queryRow(`SELECT id FROM users WHERE role = ? AND erased_at IS NOT NULL ORDER BY id LIMIT 1`, placeholderRole).Scan(&id)
+	if err == nil {
+		return id, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("find placeholder person: %w", err)
+	}
+	res, err := tx.exec(`INSERT INTO users(name, lang, role, created_at, erased_at) VALUES ('', 'id', ?, ?, ?)`,
+		placeholderRole, FormatTime(now), FormatTime(now))
+	if err != nil {
+		return 0, fmt.Errorf("make placeholder person: %w", err)
+	}
+	return res.LastInsertId()
+}
+
+func (tx *Tx) ids(query string, args ...any) ([]int64, error) {
+	rows, err := tx.query(query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list ids: %w", err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("scan id: %w", err)
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
