@@ -88,7 +88,7 @@ func start(t *testing.T, cfg bot.Config, limits bot.Limits) *harness {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	rec := newRecorder()
 	sender := bot.NewSender(db, rec, limits, log)
-	d := bot.NewDispatcher(db, flows.NewEngine(flows.Config{}), cfg, sender.Wake, log)
+	d := bot.NewDispatcher(db, flows.NewEngine(flows.Config{}), cfg, sender.Offer, log)
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Add(2)

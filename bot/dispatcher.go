@@ -61,8 +61,8 @@ type Dispatcher struct {
 	cfg    Config
 	jobs   chan job
 	log    *slog.Logger
-	// onCommit wakes the senders when a commit queued outbox messages.
-	onCommit func()
+	// onCommit hands the senders what a commit queued (Sender.Offer).
+	onCommit func(store.Queued)
 
 	// Owned by the Run loop alone.
 	flood          map[string]*floodState
@@ -75,11 +75,11 @@ type job struct {
 }
 
 // NewDispatcher makes a dispatcher; onCommit is called after each commit
-// that queued messages.
-func NewDispatcher(db *store.DB, engine *flows.Engine, cfg Config, onCommit func(), log *slog.Logger) *Dispatcher {
+// that queued messages, with what it queued.
+func NewDispatcher(db *store.DB, engine *flows.Engine, cfg Config, onCommit func(store.Queued), log *slog.Logger) *Dispatcher {
 	cfg.defaults()
 	if onCommit == nil {
-		onCommit = func() {}
+		onCommit = func(store.Queued) {}
 	}
 	return &Dispatcher{
 		db: db, engine: engine, cfg: cfg, log: log, onCommit: onCommit,
@@ -138,7 +138,7 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 // shutdown: it is quick, and half of one would be worse.
 func (d *Dispatcher) commit(ctx context.Context, batch []job) {
 	txCtx := context.WithoutCancel(ctx)
-	added, err := d.db.TxOutbox(txCtx, func(tx *store.Tx) error {
+	queued, err := d.db.TxQueued(txCtx, func(tx *store.Tx) error {
 		for _, j := range batch {
 			if err := tx.Savepoint(func() error { return d.process(tx, j.in) }); err != nil {
 				d.log.Error("handle message", "channel", j.in.Channel, "err", err)
@@ -157,8 +157,8 @@ func (d *Dispatcher) commit(ctx context.Context, batch []job) {
 	for _, j := range batch {
 		j.done <- err
 	}
-	if added {
-		d.onCommit()
+	if queued.Any() {
+		d.onCommit(queued)
 	}
 }
 

@@ -1,11 +1,15 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"klabot/store"
@@ -59,6 +63,11 @@ type Sender struct {
 	now    func() time.Time
 	log    *slog.Logger
 	wake   chan struct{}
+	// dirty: the outbox changed in ways only a read shows (Wake).
+	dirty atomic.Bool
+	// offered are messages just committed, handed over by Offer.
+	mu      sync.Mutex
+	offered []store.OutboxMessage
 }
 
 // NewSender makes a sender for a channel.
@@ -68,8 +77,44 @@ func NewSender(db *store.DB, ch Channel, limits Limits, log *slog.Logger) *Sende
 		wake: make(chan struct{}, 1)}
 }
 
-// Wake tells the sender there is something new to send. It never blocks.
+// Wake tells the sender the outbox changed: it reads it again. It never
+// blocks.
 func (s *Sender) Wake() {
+	s.dirty.Store(true)
+	s.signal()
+}
+
+// Offer hands the sender what a commit queued. Messages it was given one by
+// one go straight into its queue, which spares reading them back from the
+// database on every conversation turn; anything else makes it read.
+func (s *Sender) Offer(q store.Queued) {
+	if q.Changed {
+		s.Wake()
+		return
+	}
+	s.mu.Lock()
+	n := len(s.offered)
+	for _, m := range q.Messages {
+		if m.Channel == s.ch.Name() {
+			s.offered = append(s.offered, m)
+		}
+	}
+	added := len(s.offered) > n
+	s.mu.Unlock()
+	if added {
+		s.signal()
+	}
+}
+
+func (s *Sender) takeOffered() []store.OutboxMessage {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m := s.offered
+	s.offered = nil
+	return m
+}
+
+func (s *Sender) signal() {
 	select {
 	case s.wake <- struct{}{}:
 	default:
@@ -128,8 +173,10 @@ func (s *Sender) Run(ctx context.Context) error {
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	for {
-		r.flush(ctx)
 		now := s.now()
+		if len(r.recorded) >= flushBatch || now.Sub(r.recordedSince) >= flushDelay {
+			r.flush(ctx)
+		}
 		next := now.Add(pollInterval)
 		switch {
 		case ctx.Err() != nil:
@@ -143,11 +190,16 @@ func (s *Sender) Run(ctx context.Context) error {
 		default:
 			next = r.dispatch(ctx, sendCtx, now, next)
 		}
+		if len(r.recorded) > 0 {
+			next = earlier(next, r.recordedSince.Add(flushDelay))
+		}
 		timer.Reset(max(next.Sub(s.now()), time.Millisecond))
 		select {
 		case <-ctx.Done():
 		case <-s.wake:
-			r.stale = true
+			if s.dirty.Swap(false) {
+				r.stale = true
+			}
 		case res := <-r.results:
 			r.record(res)
 			// Take whatever else finished, so one transaction records them.
@@ -183,13 +235,22 @@ type senderRun struct {
 	inflight map[int64]string
 	busy     map[string]bool
 	results  chan result
-	// queue is the pending rows last read, minus those dispatched since;
-	// it is read again only when stale (woken, a retry, the timer) or used up.
-	queue       []store.OutboxMessage
-	stale       bool
+	// queue is the pending rows last read plus those offered since, minus
+	// those dispatched, by priority then id. It is read again when stale
+	// (woken, a retry), every pollInterval, or when used up and the last
+	// read did not hold every pending row (complete).
+	queue    []store.OutboxMessage
+	stale    bool
+	complete bool
+	readAt   time.Time
+	// maxID is the highest row id read or offered: rows are numbered in
+	// commit order, so an offered row at or below it was read already.
+	maxID       int64
 	pausedUntil time.Time
 	recorded    []store.Delivery
-	pace        *pacer // nil: bulk messages are not paced
+	// recordedSince is when the oldest outcome not yet written came in.
+	recordedSince time.Time
+	pace          *pacer // nil: bulk messages are not paced
 }
 
 // dispatch starts the sends that may go now and returns when to look again.
@@ -197,7 +258,13 @@ func (r *senderRun) dispatch(ctx, sendCtx context.Context, now, next time.Time) 
 	if len(r.inflight) >= r.limits.Concurrency {
 		return next
 	}
-	if r.stale || len(r.queue) == 0 {
+	offered := r.takeOffered()
+	if len(offered) > 0 && !r.complete {
+		r.stale = true // the queue is a window: only a read puts them in order
+	}
+	if r.stale || (len(r.queue) == 0 && !r.complete) || now.Sub(r.readAt) >= pollInterval {
+		// Offered rows were committed before they were offered, so this
+		// read has them.
 		pending, err := r.db.PendingOutbox(ctx, r.ch.Name(), window)
 		if err != nil {
 			if ctx.Err() == nil {
@@ -205,7 +272,12 @@ func (r *senderRun) dispatch(ctx, sendCtx context.Context, now, next time.Time) 
 			}
 			return next
 		}
-		r.queue, r.stale = pending, false
+		r.queue, r.stale, r.complete, r.readAt = pending, false, len(pending) < window, now
+		for _, m := range pending {
+			r.maxID = max(r.maxID, m.ID)
+		}
+	} else {
+		r.merge(offered)
 	}
 	seen := map[string]bool{}
 	kept := r.queue[:0]
@@ -232,7 +304,7 @@ func (r *senderRun) dispatch(ctx, sendCtx context.Context, now, next time.Time) 
 				// Recorded like a send's outcome, without sending.
 				r.inflight[m.ID] = m.Address
 				r.busy[m.Address] = true
-				r.recorded = append(r.recorded, store.Delivery{ID: m.ID, Address: m.Address, Failed: true, Error: fail})
+				r.record1(store.Delivery{ID: m.ID, Address: m.Address, Failed: true, Error: fail})
 				next = now
 				continue
 			}
@@ -296,6 +368,21 @@ func (r *senderRun) dispatch(ctx, sendCtx context.Context, now, next time.Time) 
 	return next
 }
 
+// merge puts offered rows into the queue in priority and id order, leaving
+// out those the last read already had.
+func (r *senderRun) merge(offered []store.OutboxMessage) {
+	for _, m := range offered {
+		if m.ID <= r.maxID {
+			continue
+		}
+		r.maxID = m.ID
+		i, _ := slices.BinarySearchFunc(r.queue, m, func(a, b store.OutboxMessage) int {
+			return cmp.Or(cmp.Compare(a.Priority, b.Priority), cmp.Compare(a.ID, b.ID))
+		})
+		r.queue = slices.Insert(r.queue, i, m)
+	}
+}
+
 // chatWindow is the span over which platforms count one chat's messages
 // (Telegram: about one a second).
 const chatWindow = time.Second
@@ -334,8 +421,24 @@ func (r *senderRun) record(res result) {
 	if !d.Sent && !d.Failed {
 		r.stale = true // the row comes back with a later time: read it again
 	}
+	r.record1(d)
+}
+
+// record1 adds an outcome for the next flush.
+func (r *senderRun) record1(d store.Delivery) {
+	if len(r.recorded) == 0 {
+		r.recordedSince = r.now()
+	}
 	r.recorded = append(r.recorded, d)
 }
+
+// Outcomes are written together, a few milliseconds or a few dozen at a
+// time: each write waits for the disk, and holds up incoming messages
+// meanwhile. A chat's next message waits for its outcome, as order needs.
+const (
+	flushDelay = 5 * time.Millisecond
+	flushBatch = 64
+)
 
 // flush writes the recorded outcomes in one transaction and frees their chats.
 func (r *senderRun) flush(ctx context.Context) {
@@ -344,7 +447,9 @@ func (r *senderRun) flush(ctx context.Context) {
 	}
 	if err := r.db.RecordDeliveries(context.WithoutCancel(ctx), r.recorded, r.now()); err != nil {
 		r.log.Error("record deliveries", "err", err)
-		return // the rows stay in flight; try again next round
+		// The rows stay in flight; try again in a second.
+		r.recordedSince = r.now().Add(time.Second - flushDelay)
+		return
 	}
 	for _, d := range r.recorded {
 		delete(r.inflight, d.ID)
@@ -354,12 +459,16 @@ func (r *senderRun) flush(ctx context.Context) {
 }
 
 func (s *Sender) send(ctx context.Context, m store.OutboxMessage) (string, error) {
-	payload, err := s.db.OutboxPayload(ctx, m.ID)
-	if errors.Is(err, store.ErrNotPending) {
-		return "", err
-	}
-	if err != nil {
-		return "", &SendError{Temporary: true, Err: err}
+	payload := m.Payload // offered rows carry it; rows read do not
+	if payload == nil {
+		var err error
+		payload, err = s.db.OutboxPayload(ctx, m.ID)
+		if errors.Is(err, store.ErrNotPending) {
+			return "", err
+		}
+		if err != nil {
+			return "", &SendError{Temporary: true, Err: err}
+		}
 	}
 	var out Outbound
 	if err := json.Unmarshal(payload, &out); err != nil {

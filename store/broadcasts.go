@@ -442,7 +442,7 @@ func (tx *Tx) QueueRecipient(broadcastID int64, r BroadcastRecipient, m OutboxMe
 		WHERE broadcast_id = ? AND user_id = ?`, outboxID, broadcastID, r.UserID); err != nil {
 		return fmt.Errorf("mark recipient queued: %w", err)
 	}
-	tx.outboxAdded = true
+	tx.outboxChanged = true
 	return nil
 }
 
@@ -523,7 +523,7 @@ func (tx *Tx) ResumeBroadcast(id int64) error {
 	if err != nil {
 		return fmt.Errorf("release broadcast messages: %w", err)
 	}
-	tx.outboxAdded = true
+	tx.outboxChanged = true
 	return nil
 }
 

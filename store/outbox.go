@@ -33,12 +33,16 @@ func (tx *Tx) Enqueue(m OutboxMessage, now time.Time) error {
 	if notBefore.IsZero() {
 		notBefore = now
 	}
-	_, err := tx.exec(`INSERT INTO outbox(channel, address, priority, payload, created_at, not_before)
+	res, err := tx.exec(`INSERT INTO outbox(channel, address, priority, payload, created_at, not_before)
 		VALUES (?, ?, ?, ?, ?, ?)`, m.Channel, m.Address, m.Priority, string(m.Payload), FormatTime(now), FormatTime(notBefore))
 	if err != nil {
 		return fmt.Errorf("enqueue message: %w", err)
 	}
-	tx.outboxAdded = true
+	if m.ID, err = res.LastInsertId(); err != nil {
+		return fmt.Errorf("enqueue message: %w", err)
+	}
+	m.NotBefore, m.Attempts = ParseTime(FormatTime(notBefore)), 0
+	tx.queued = append(tx.queued, m)
 	return nil
 }
 

@@ -139,9 +139,24 @@ func (db *DB) migrate(ctx context.Context) error {
 type Tx struct {
 	tx  *sql.Tx
 	ctx context.Context
-	// outboxAdded tells the caller that a commit should wake the sender.
-	outboxAdded bool
+	// queued are the messages Enqueue added, handed to the senders after
+	// the commit so they need not read them back. outboxChanged marks
+	// other changes to pending outbox rows (broadcasts queued or resumed),
+	// which the senders must read from the database.
+	queued        []OutboxMessage
+	outboxChanged bool
 }
+
+// Queued is what a committed transaction put into the outbox.
+type Queued struct {
+	// Messages were added one by one, with their payloads.
+	Messages []OutboxMessage
+	// Changed: other pending rows were added or released; read the outbox.
+	Changed bool
+}
+
+// Any tells whether there is something new to send.
+func (q Queued) Any() bool { return len(q.Messages) > 0 || q.Changed }
 
 // Tx runs fn in a write transaction and commits if fn returns nil.
 func (db *DB) Tx(ctx context.Context, fn func(*Tx) error) error {
@@ -152,19 +167,26 @@ func (db *DB) Tx(ctx context.Context, fn func(*Tx) error) error {
 // TxOutbox is Tx that also reports whether the transaction queued outbox
 // messages, so the caller can wake the sender right after the commit.
 func (db *DB) TxOutbox(ctx context.Context, fn func(*Tx) error) (bool, error) {
+	q, err := db.TxQueued(ctx, fn)
+	return q.Any(), err
+}
+
+// TxQueued is Tx that also returns what the transaction put into the
+// outbox, for the senders.
+func (db *DB) TxQueued(ctx context.Context, fn func(*Tx) error) (Queued, error) {
 	sqlTx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
-		return false, fmt.Errorf("begin: %w", err)
+		return Queued{}, fmt.Errorf("begin: %w", err)
 	}
 	tx := &Tx{tx: sqlTx, ctx: ctx}
 	if err := fn(tx); err != nil {
 		sqlTx.Rollback()
-		return false, err
+		return Queued{}, err
 	}
 	if err := sqlTx.Commit(); err != nil {
-		return false, fmt.Errorf("commit: %w", err)
+		return Queued{}, fmt.Errorf("commit: %w", err)
 	}
-	return tx.outboxAdded, nil
+	return Queued{Messages: tx.queued, Changed: tx.outboxChanged}, nil
 }
 
 // Savepoint runs fn so that its changes are undone alone if it fails, while
@@ -174,9 +196,9 @@ func (tx *Tx) Savepoint(fn func() error) error {
 	if _, err := tx.tx.ExecContext(tx.ctx, `SAVEPOINT msg`); err != nil {
 		return fmt.Errorf("savepoint: %w", err)
 	}
-	outboxBefore := tx.outboxAdded
+	queuedBefore, changedBefore := len(tx.queued), tx.outboxChanged
 	if err := fn(); err != nil {
-		tx.outboxAdded = outboxBefore
+		tx.queued, tx.outboxChanged = tx.queued[:queuedBefore], changedBefore
 		if _, rbErr := tx.tx.ExecContext(tx.ctx, `ROLLBACK TO msg; RELEASE msg`); rbErr != nil {
 			return errors.Join(err, fmt.Errorf("rollback to savepoint: %w", rbErr))
 		}

@@ -78,7 +78,7 @@ func TestCrashBetweenFetchAndCommitLosesNothing(t *testing.T) {
 	}
 	defer db.Close()
 	sender := bot.NewSender(db, tg, bot.Limits{}, quiet)
-	d := bot.NewDispatcher(db, flows.NewEngine(flows.Config{}), bot.Config{}, sender.Wake, quiet)
+	d := bot.NewDispatcher(db, flows.NewEngine(flows.Config{}), bot.Config{}, sender.Offer, quiet)
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
 	go d.Run(ctx)

@@ -73,7 +73,7 @@ func start(t *testing.T, o options) *harness {
 	if o.setup != nil {
 		o.setup(engine)
 	}
-	d := bot.NewDispatcher(db, engine, bot.Config{Staff: o.staff}, sender.Wake, log)
+	d := bot.NewDispatcher(db, engine, bot.Config{Staff: o.staff}, sender.Offer, log)
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Add(3)

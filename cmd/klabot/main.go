@@ -165,7 +165,7 @@ func openApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 	}
 	a := &app{cfg: cfg, log: log, db: db}
 	a.engine = flows.NewEngine(flows.Config{Location: cfg.Location, DataDir: cfg.DataDir, RetentionDays: cfg.RetentionDays})
-	a.dispatcher = bot.NewDispatcher(db, a.engine, bot.Config{Staff: cfg.Staff, Lang: cfg.Lang}, a.wakeSenders, log)
+	a.dispatcher = bot.NewDispatcher(db, a.engine, bot.Config{Staff: cfg.Staff, Lang: cfg.Lang}, a.committed, log)
 	return a, nil
 }
 
@@ -175,11 +175,17 @@ func (a *app) addSender(s *bot.Sender) {
 	a.senders = append(a.senders, s)
 }
 
-func (a *app) wakeSenders() {
+// wakeSenders tells everything that works from the database that it
+// changed.
+func (a *app) wakeSenders() { a.committed(store.Queued{Changed: true}) }
+
+// committed hands the senders what a conversation turn queued, and wakes
+// the workers that follow other tables.
+func (a *app) committed(q store.Queued) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	for _, s := range a.senders {
-		s.Wake()
+		s.Offer(q)
 	}
 	if a.media != nil {
 		a.media.Wake() // a new report may carry evidence to download
