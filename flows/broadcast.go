@@ -120,35 +120,9 @@ func broadcastFlow() *Flow {
 		}
 		return desaHandle(c, in, choice)
 	}
-	// Only staff get anything from these steps, even mid-way: rights can be
-	// taken away between two messages.
-	for _, s := range steps {
-		prompt, handle := s.Prompt, s.Handle
-		s.Prompt = func(c *Ctx) Reply {
-			if !c.Staff {
-				return Reply{}
-			}
-			return prompt(c)
-		}
-		s.Handle = func(c *Ctx, in Input, choice string) Next {
-			if !c.Staff {
-				return Menu()
-			}
-			return handle(c, in, choice)
-		}
-	}
+	staffOnlySteps(steps)
 	return &Flow{ID: FlowBroadcast, Version: 1, Start: "home", Steps: steps}
 }
-
-// bcRestart moves to step and forgets the way back, so that "kembali" cannot
-// lead to a finished action (a broadcast sent) and repeat it.
-func bcRestart(c *Ctx, step string) Next {
-	c.state.Back = nil
-	c.state.Step = step
-	return Stay()
-}
-
-func broadcastActor(c *Ctx) string { return "user:" + strconv.FormatInt(c.User.ID, 10) }
 
 func broadcastSubject(id int64) string { return "broadcast:" + strconv.FormatInt(id, 10) }
 
@@ -224,7 +198,7 @@ func bcChange(c *Ctx, id int64, action string) bool {
 		return false
 	}
 	if err == nil {
-		err = c.Tx.Audit(c.Now, broadcastActor(c), "broadcast_"+action, broadcastSubject(id), "")
+		err = c.Tx.Audit(c.Now, actor(c), "broadcast_"+action, broadcastSubject(id), "")
 	}
 	if err != nil {
 		c.Fail(err)
@@ -354,11 +328,7 @@ func bcKeepText(c *Ctx, text string) Next {
 }
 
 func bcAudiencePrompt(c *Ctx) Reply {
-	r := Reply{Text: c.T("broadcast.ask_audience")}
-	for _, a := range bcAudienceChoices {
-		r.Options = append(r.Options, Option{Key: a.key, Label: c.T(a.label)})
-	}
-	return r
+	return tableReply(c, "broadcast.ask_audience", bcAudienceChoices)
 }
 
 func bcTakeAudience(c *Ctx, in Input, choice string) Next {
@@ -374,11 +344,7 @@ func bcTakeAudience(c *Ctx, in Input, choice string) Next {
 }
 
 func bcRolePrompt(c *Ctx) Reply {
-	r := Reply{Text: c.T("broadcast.ask_role")}
-	for _, role := range roles {
-		r.Options = append(r.Options, Option{Key: role.key, Label: c.T(role.label)})
-	}
-	return r
+	return tableReply(c, "broadcast.ask_role", roles)
 }
 
 func bcTakeRole(c *Ctx, in Input, choice string) Next {
@@ -649,7 +615,7 @@ func bcSave(c *Ctx, when time.Time) Next {
 	if err != nil {
 		return c.Fail(err)
 	}
-	if err := c.Tx.Audit(c.Now, broadcastActor(c), "broadcast_create", broadcastSubject(b.ID),
+	if err := c.Tx.Audit(c.Now, actor(c), "broadcast_create", broadcastSubject(b.ID),
 		DescribeAudience(c.Tx, locales.Default, b.Audience)); err != nil {
 		return c.Fail(err)
 	}
@@ -659,7 +625,7 @@ func bcSave(c *Ctx, when time.Time) Next {
 		c.Say(c.T("broadcast.started", b.ID))
 	}
 	c.state.Data = nil
-	return bcRestart(c, "home")
+	return fresh(c, "home")
 }
 
 // bcManaged is the broadcast the staff member is looking at.
@@ -714,7 +680,7 @@ func bcManagePrompt(c *Ctx) Reply {
 func bcManageChoice(c *Ctx, in Input, choice string) Next {
 	b, ok := bcManaged(c)
 	if !ok || choice == "back" {
-		return bcRestart(c, "home")
+		return fresh(c, "home")
 	}
 	switch choice {
 	case "pause", "resume":
@@ -723,7 +689,7 @@ func bcManageChoice(c *Ctx, in Input, choice string) Next {
 	case "cancel":
 		return Goto("cancel_confirm")
 	}
-	return bcRestart(c, "home")
+	return fresh(c, "home")
 }
 
 func bcCancelConfirmPrompt(c *Ctx) Reply {
@@ -754,9 +720,9 @@ func bcCancelConfirm(c *Ctx, in Input, choice string) Next {
 	}
 	c.state.Back = nil
 	if !ok {
-		return bcRestart(c, "home")
+		return fresh(c, "home")
 	}
-	return bcRestart(c, "manage")
+	return fresh(c, "manage")
 }
 
 // BroadcastStatus is the progress message shown to the staff member who

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"klabot/store"
+	"klabot/store/export"
 	"klabot/store/wilayah"
 )
 
@@ -197,7 +198,7 @@ func personalDataText(c *Ctx) (string, error) {
 				continue
 			}
 			lines = append(lines, c.T("privacy.reg_line", g.Training.Title, when, g.FullName, g.Age,
-				PlaceName("", g.DesaCode), displayPhone(g.Phone)))
+				PlaceName("", g.DesaCode), export.DisplayPhone(g.Phone)))
 		}
 	}
 	lines = append(lines, "", c.T("privacy.why", c.engine.retentionDays()))

@@ -2,7 +2,6 @@ package flows
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -15,14 +14,9 @@ import (
 // the freed seat, and staff learn which open reports lost their volunteer.
 func TestEraseInChatTellsThoseAffected(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "klabot.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	s := exporttest.Seed(t, db)
+	db, s := exporttest.OpenSeeded(t)
 	now := exporttest.At(time.November, 24, 10, 0)
-	err = db.Tx(ctx, func(tx *store.Tx) error {
+	err := db.Tx(ctx, func(tx *store.Tx) error {
 		tr, err := tx.CreateTraining(store.Training{Program: "forum_anak", Title: "Rapat Desember", KecCode: exporttest.KecBengkayang,
 			StartsAt: exporttest.At(time.December, 5, 9, 0), EndsAt: exporttest.At(time.December, 5, 11, 0), Capacity: 1,
 			AttendanceCode: "ZZZZZ9"}, now)

@@ -32,16 +32,11 @@ func TestRecapAndPrivacyLabelsFit(t *testing.T) {
 // the hand-worked numbers, and the workbook and chart are real files.
 func TestStaffRecapInChat(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "klabot.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	s := exporttest.Seed(t, db)
+	db, s := exporttest.OpenSeeded(t)
 	dataDir := t.TempDir()
 	e := NewEngine(Config{Location: exporttest.WIB, DataDir: dataDir})
 	var msgs []Message
-	err = db.Tx(ctx, func(tx *store.Tx) error {
+	err := db.Tx(ctx, func(tx *store.Tx) error {
 		staff, err := tx.User(s.People["Staf"])
 		if err != nil {
 			return err

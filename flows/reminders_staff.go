@@ -176,11 +176,7 @@ func specProblem(c *Ctx, err error) string {
 }
 
 func audiencePrompt(c *Ctx) Reply {
-	r := Reply{Text: c.T("reminders.ask_audience")}
-	for _, a := range audienceLabels {
-		r.Options = append(r.Options, Option{Key: a.key, Label: c.T(a.label)})
-	}
-	return r
+	return tableReply(c, "reminders.ask_audience", audienceLabels)
 }
 
 func takeAudience(c *Ctx, in Input, choice string) Next {

@@ -174,13 +174,7 @@ func reportFlow() *Flow {
 			Handle: handleDescription,
 		}, guardFreeText|guardOwnMedia),
 		"children": draftGuard(&Step{
-			Prompt: func(c *Ctx) Reply {
-				r := Reply{Text: c.T("report.children_question")}
-				for _, o := range childrenOptions {
-					r.Options = append(r.Options, Option{Key: o.key, Label: c.T(o.label)})
-				}
-				return r
-			},
+			Prompt: func(c *Ctx) Reply { return tableReply(c, "report.children_question", childrenOptions) },
 			Handle: func(c *Ctx, in Input, choice string) Next {
 				if choice == "" {
 					// A count beyond the list, typed: "7", "7 anak".
@@ -196,13 +190,7 @@ func reportFlow() *Flow {
 			},
 		}, guardFreeText|guardStory),
 		"age": draftGuard(&Step{
-			Prompt: func(c *Ctx) Reply {
-				r := Reply{Text: c.T("report.age_question")}
-				for _, o := range ageOptions {
-					r.Options = append(r.Options, Option{Key: o.key, Label: c.T(o.label)})
-				}
-				return r
-			},
+			Prompt: func(c *Ctx) Reply { return tableReply(c, "report.age_question", ageOptions) },
 			Handle: func(c *Ctx, in Input, choice string) Next {
 				if choice == "" {
 					// Typed ages are kept as written: "12 dan 14 tahun".
@@ -282,13 +270,7 @@ func reportFlow() *Flow {
 			Handle: leaveChoice,
 		}, guardOptions),
 		"edit": draftGuard(&Step{
-			Prompt: func(c *Ctx) Reply {
-				r := Reply{Text: c.T("report.edit_question")}
-				for _, o := range editOptions {
-					r.Options = append(r.Options, Option{Key: o.key, Label: c.T(o.label)})
-				}
-				return r
-			},
+			Prompt: func(c *Ctx) Reply { return tableReply(c, "report.edit_question", editOptions) },
 			Handle: func(c *Ctx, in Input, choice string) Next {
 				if choice == "place" {
 					for _, k := range []string{PlaceKec, PlaceDesa, PlaceLat, PlaceLon} {

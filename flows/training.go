@@ -9,6 +9,7 @@ import (
 
 	"klabot/locales"
 	"klabot/store"
+	"klabot/store/export"
 	"klabot/store/wilayah"
 )
 
@@ -181,6 +182,19 @@ func pickKec(c *Ctx, in Input, choice string) Next {
 	if choice == "home" {
 		return Goto("home")
 	}
+	kec, ok := kecChoice(c, in, choice)
+	if !ok {
+		return Stay()
+	}
+	c.Set("filter_program", "")
+	c.Set("filter_kec", kec)
+	c.Set("page", "0")
+	return Goto("list")
+}
+
+// kecChoice is the kecamatan picked from the list or typed by name; if
+// there is none, it tells the person and returns false.
+func kecChoice(c *Ctx, in Input, choice string) (string, bool) {
 	if choice == "" && in.Kind == KindText {
 		if found := wilayah.MatchKecamatan(in.Text); len(found) == 1 {
 			choice = found[0].Code
@@ -188,12 +202,9 @@ func pickKec(c *Ctx, in Input, choice string) Next {
 	}
 	if _, ok := wilayah.KecamatanByCode(choice); !ok {
 		c.Say(c.T(notFoundKey(in, "place.kec_not_found")))
-		return Stay()
+		return "", false
 	}
-	c.Set("filter_program", "")
-	c.Set("filter_kec", choice)
-	c.Set("page", "0")
-	return Goto("list")
+	return choice, true
 }
 
 func listPrompt(c *Ctx) Reply {
@@ -296,8 +307,12 @@ func pickTraining(c *Ctx, in Input, choice string) Next {
 }
 
 // currentTraining loads the training the person is looking at.
-func currentTraining(c *Ctx) (store.Training, bool) {
-	t, err := c.Tx.Training(int64(atoi(c.Get("tid"))))
+func currentTraining(c *Ctx) (store.Training, bool) { return trainingAt(c, "tid") }
+
+// trainingAt loads the training whose id the conversation keeps under key;
+// false if it is gone (or failed to load).
+func trainingAt(c *Ctx, key string) (store.Training, bool) {
+	t, err := c.Tx.Training(int64(atoi(c.Get(key))))
 	if errors.Is(err, store.ErrTrainingNotFound) {
 		return t, false
 	}
@@ -389,7 +404,7 @@ func reusePrompt(c *Ctx) Reply {
 		return Reply{}
 	}
 	return Reply{
-		Text: c.T("training.reuse", last.FullName, last.Age, PlaceName("", last.DesaCode), displayPhone(last.Phone)),
+		Text: c.T("training.reuse", last.FullName, last.Age, PlaceName("", last.DesaCode), export.DisplayPhone(last.Phone)),
 		Options: []Option{
 			{Key: "yes", Label: c.T("training.opt_reuse")},
 			{Key: "no", Label: c.T("training.opt_fill_new")},
@@ -472,7 +487,7 @@ func phonePrompt(c *Ctx) Reply {
 			return Reply{}
 		}
 		if known != "" {
-			return Reply{Text: c.T("training.phone_known", displayPhone(known)), Options: []Option{
+			return Reply{Text: c.T("training.phone_known", export.DisplayPhone(known)), Options: []Option{
 				{Key: "known", Label: c.T("training.opt_phone_known")},
 				{Key: "other", Label: c.T("training.opt_phone_other")},
 			}}
@@ -590,7 +605,7 @@ func confirmPrompt(c *Ctx) Reply {
 		return Reply{Text: c.T("training.gone")}
 	}
 	text := c.T("training.confirm", t.Title, formatWhen(c.User.Lang, c.Loc, t.StartsAt, t.EndsAt), placeLine(c.User.Lang, t),
-		c.Get("name"), atoi(c.Get("age")), PlaceName(c.Get("reg_kec"), c.Get("reg_desa")), displayPhone(c.Get("phone")))
+		c.Get("name"), atoi(c.Get("age")), PlaceName(c.Get("reg_kec"), c.Get("reg_desa")), export.DisplayPhone(c.Get("phone")))
 	if t.SeatsLeft() == 0 {
 		text += "\n\n" + c.T("training.confirm_full")
 	} else {

@@ -116,14 +116,6 @@ func normalizePhone(s string) (string, bool) {
 	return d, true
 }
 
-// displayPhone writes a 62... number the way people know it: 0812...
-func displayPhone(p string) string {
-	if rest, ok := strings.CutPrefix(p, "62"); ok {
-		return "0" + rest
-	}
-	return p
-}
-
 var (
 	dateTimeDMY = regexp.MustCompile(`^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})(?:\s+(?:jam|pukul|pkl|at))?\s+(\d{1,2})[:.](\d{2})$`)
 	dateTimeYMD = regexp.MustCompile(`^(\d{4})-(\d{1,2})-(\d{1,2})(?:\s+|t)(\d{1,2}):(\d{2})(?::00)?$`)

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"klabot/store/export"
 )
 
 func TestParseAge(t *testing.T) {
@@ -45,8 +47,8 @@ func TestNormalizePhone(t *testing.T) {
 			t.Errorf("normalizePhone(%q) = %q, want rejected", in, got)
 		}
 	}
-	if got := displayPhone("6281234567890"); got != "081234567890" {
-		t.Errorf("displayPhone = %q", got)
+	if got := export.DisplayPhone("6281234567890"); got != "081234567890" {
+		t.Errorf("export.DisplayPhone = %q", got)
 	}
 }
 

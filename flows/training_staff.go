@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -13,6 +12,7 @@ import (
 	"klabot/locales"
 	"klabot/store"
 	"klabot/store/csvexport"
+	"klabot/store/export"
 	"klabot/store/wilayah"
 )
 
@@ -71,36 +71,9 @@ func trainingStaffFlow() *Flow {
 		"review":          {Prompt: reviewPrompt, Handle: reviewChoice},
 		"edit_field":      {Prompt: editFieldPrompt, Handle: editFieldChoice},
 	}
-	// Only staff get anything from these steps, even mid-way: rights can be
-	// taken away between two messages.
-	for _, s := range steps {
-		prompt, handle := s.Prompt, s.Handle
-		s.Prompt = func(c *Ctx) Reply {
-			if !c.Staff {
-				return Reply{}
-			}
-			return prompt(c)
-		}
-		s.Handle = func(c *Ctx, in Input, choice string) Next {
-			if !c.Staff {
-				return Menu()
-			}
-			return handle(c, in, choice)
-		}
-	}
+	staffOnlySteps(steps)
 	return &Flow{ID: FlowTrainingStaff, Version: 1, Start: "home", Steps: steps}
 }
-
-// fresh moves to step and forgets the way back, so that "kembali" cannot
-// lead to a finished action (a saved draft, a sent message) and repeat it.
-func fresh(c *Ctx, step string) Next {
-	c.state.Back = nil
-	c.state.Step = step
-	return Stay()
-}
-
-// actor names the staff member in the audit log.
-func actor(c *Ctx) string { return "user:" + strconv.FormatInt(c.User.ID, 10) }
 
 func staffHomePrompt(c *Ctx) Reply {
 	ts, err := c.Tx.TrainingsEndingAfter(c.Now.AddDate(0, 0, -staffListDays))
@@ -160,17 +133,7 @@ func staffHome(c *Ctx, in Input, choice string) Next {
 }
 
 // staffSession loads the session staff are working on.
-func staffSession(c *Ctx) (store.Training, bool) {
-	t, err := c.Tx.Training(int64(atoi(c.Get("sid"))))
-	if errors.Is(err, store.ErrTrainingNotFound) {
-		return t, false
-	}
-	if err != nil {
-		c.Fail(err)
-		return t, false
-	}
-	return t, true
-}
+func staffSession(c *Ctx) (store.Training, bool) { return trainingAt(c, "sid") }
 
 // changeable tells whether a session can still be edited, moved or cancelled.
 func changeable(c *Ctx, t store.Training) bool {
@@ -285,7 +248,7 @@ func peoplePrompt(c *Ctx) Reply {
 // personLine is one registration for staff: name, age, village, phone and
 // what matters for the session (priority, attendance).
 func personLine(c *Ctx, r store.Registration) string {
-	line := c.T("training.person", r.FullName, r.Age, PlaceName("", r.DesaCode), displayPhone(r.Phone))
+	line := c.T("training.person", r.FullName, r.Age, PlaceName("", r.DesaCode), export.DisplayPhone(r.Phone))
 	if r.Priority > 0 {
 		line += ", " + c.T("training.person_priority", r.Priority)
 	}
@@ -320,7 +283,7 @@ func exportRegistrations(c *Ctx, t store.Training) {
 			position = strconv.Itoa(r.Position)
 		}
 		rows = append(rows, []string{strconv.Itoa(i + 1), r.Status, position, r.FullName, strconv.Itoa(r.Age),
-			d.Name, d.KecName, displayPhone(r.Phone), strconv.Itoa(r.Priority), answerList(r.Answers),
+			d.Name, d.KecName, export.DisplayPhone(r.Phone), strconv.Itoa(r.Priority), export.AnswerList(r.Answers),
 			formatStamp(r.CreatedAt, c.Loc), formatStamp(r.AttendedAt, c.Loc)})
 	}
 	name := fmt.Sprintf("pelatihan-%d-%s.csv", t.ID, c.Now.In(c.Loc).Format("20060102-150405"))
@@ -341,20 +304,6 @@ func exportRegistrations(c *Ctx, t store.Training) {
 }
 
 func trainingSubject(t store.Training) string { return "training:" + strconv.FormatInt(t.ID, 10) }
-
-// answerList writes a registration's answers as "key=yes; key=no".
-func answerList(answers map[string]string) string {
-	keys := make([]string, 0, len(answers))
-	for k := range answers {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = k + "=" + answers[k]
-	}
-	return strings.Join(parts, "; ")
-}
 
 // maxMarkKeys is how many people get a key of their own when marking
 // attendance; a bigger class is marked by typing the number in the list,
@@ -644,16 +593,11 @@ func draftKecPrompt(c *Ctx) Reply {
 }
 
 func takeDraftKec(c *Ctx, in Input, choice string) Next {
-	if choice == "" && in.Kind == KindText {
-		if found := wilayah.MatchKecamatan(in.Text); len(found) == 1 {
-			choice = found[0].Code
-		}
-	}
-	if _, ok := wilayah.KecamatanByCode(choice); !ok {
-		c.Say(c.T(notFoundKey(in, "place.kec_not_found")))
+	kec, ok := kecChoice(c, in, choice)
+	if !ok {
 		return Stay()
 	}
-	c.Set("d_kec", choice)
+	c.Set("d_kec", kec)
 	return draftNext(c, "d_place")
 }
 

@@ -260,16 +260,7 @@ func (tx *Tx) RecentBroadcasts(limit int) ([]Broadcast, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list broadcasts: %w", err)
 	}
-	defer rows.Close()
-	var out []Broadcast
-	for rows.Next() {
-		b, err := scanBroadcast(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan broadcast: %w", err)
-		}
-		out = append(out, b)
-	}
-	return out, rows.Err()
+	return scanAll(rows, "scan broadcast", scanBroadcast)
 }
 
 // BroadcastsIn lists the broadcasts in the given states, oldest first.
@@ -287,16 +278,7 @@ func (db *DB) BroadcastsIn(ctx context.Context, states ...string) ([]Broadcast, 
 	if err != nil {
 		return nil, fmt.Errorf("list broadcasts: %w", err)
 	}
-	defer rows.Close()
-	var out []Broadcast
-	for rows.Next() {
-		b, err := scanBroadcast(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan broadcast: %w", err)
-		}
-		out = append(out, b)
-	}
-	return out, rows.Err()
+	return scanAll(rows, "scan broadcast", scanBroadcast)
 }
 
 // RunningBroadcasts lists the broadcasts the bot still has work with:
@@ -309,16 +291,7 @@ func (db *DB) RunningBroadcasts(ctx context.Context) ([]Broadcast, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list running broadcasts: %w", err)
 	}
-	defer rows.Close()
-	var out []Broadcast
-	for rows.Next() {
-		b, err := scanBroadcast(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan broadcast: %w", err)
-		}
-		out = append(out, b)
-	}
-	return out, rows.Err()
+	return scanAll(rows, "scan broadcast", scanBroadcast)
 }
 
 // StatusFinal is the status step of a broadcast whose end the staff member

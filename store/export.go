@@ -23,14 +23,6 @@ type ExportReport struct {
 	Purged bool
 }
 
-// extraScanner scans a row's usual columns and then some more.
-type extraScanner struct {
-	row   interface{ Scan(...any) error }
-	extra []any
-}
-
-func (s extraScanner) Scan(dest ...any) error { return s.row.Scan(append(dest, s.extra...)...) }
-
 // ReportsCreatedBetween lists the reports made in [from, to), oldest first.
 func (tx *Tx) ReportsCreatedBetween(from, to time.Time) ([]ExportReport, error) {
 	rows, err := tx.query(`SELECT `+reportColumns+`,
@@ -82,26 +74,30 @@ func (tx *Tx) RegistrationsOfTrainings(from, to time.Time) ([]ExportRegistration
 	if err != nil {
 		return nil, fmt.Errorf("list registrations to export: %w", err)
 	}
-	defer rows.Close()
-	var out []ExportRegistration
-	for rows.Next() {
-		var s registrationScanner
-		var e ExportRegistration
-		var cancelled string
-		t := &e.Training
-		var starts, ends, created, updated string
-		dest := append(s.dest(), &cancelled, &e.Purged, &t.ID, &t.Program, &t.Title, &t.Description, &t.KecCode,
-			&t.Place, &starts, &ends, &t.Capacity, &t.AttendanceCode, &t.Status, &t.CreatedBy, &created, &updated,
-			&t.Registered, &t.Waitlisted)
-		if err := rows.Scan(dest...); err != nil {
-			return nil, fmt.Errorf("scan registration to export: %w", err)
-		}
-		t.StartsAt, t.EndsAt, t.CreatedAt, t.UpdatedAt = ParseTime(starts), ParseTime(ends), ParseTime(created), ParseTime(updated)
-		t.AttendanceCode = "" // the check-in secret has no place in a file that travels
-		e.Registration, e.CancelledAt = s.done(), ParseTime(cancelled)
-		out = append(out, e)
+	out, err := scanAll(rows, "scan registration to export", scanExportRegistration)
+	for i := range out {
+		out[i].Training.AttendanceCode = "" // the check-in secret has no place in a file that travels
 	}
-	return out, rows.Err()
+	return out, err
+}
+
+// scanExportRegistration reads registrationColumns, the time of
+// cancellation, whether the details were purged, and trainingColumns.
+func scanExportRegistration(row rowScanner) (ExportRegistration, error) {
+	var s registrationScanner
+	var e ExportRegistration
+	var cancelled string
+	t := &e.Training
+	var starts, ends, created, updated string
+	dest := append(s.dest(), &cancelled, &e.Purged, &t.ID, &t.Program, &t.Title, &t.Description, &t.KecCode,
+		&t.Place, &starts, &ends, &t.Capacity, &t.AttendanceCode, &t.Status, &t.CreatedBy, &created, &updated,
+		&t.Registered, &t.Waitlisted)
+	if err := row.Scan(dest...); err != nil {
+		return ExportRegistration{}, err
+	}
+	t.StartsAt, t.EndsAt, t.CreatedAt, t.UpdatedAt = ParseTime(starts), ParseTime(ends), ParseTime(created), ParseTime(updated)
+	e.Registration, e.CancelledAt = s.done(), ParseTime(cancelled)
+	return e, nil
 }
 
 // ErrNoBroadcasts: this database has no broadcasts (the feature's tables

@@ -108,13 +108,14 @@ func (tx *Tx) MergeUsers(keep, old int64) error {
 	return nil
 }
 
-// userRef is a column that refers to users(id).
-type userRef struct{ table, column string }
+// userRef is a column that refers to users(id), with what the schema does
+// to it when the person is deleted (onDelete: "CASCADE", "SET NULL", ...).
+type userRef struct{ table, column, onDelete string }
 
-// userReferences lists every column that refers to users(id), quoted for
-// use in SQL.
+// userReferences lists every column that refers to users(id), the names
+// quoted for use in SQL.
 func (tx *Tx) userReferences() ([]userRef, error) {
-	rows, err := tx.query(`SELECT m.name, f."from" FROM sqlite_master m, pragma_foreign_key_list(m.name) f
+	rows, err := tx.query(`SELECT m.name, f."from", upper(f.on_delete) FROM sqlite_master m, pragma_foreign_key_list(m.name) f
 		WHERE m.type = 'table' AND f."table" = 'users' AND (f."to" IS NULL OR f."to" = 'id')
 		ORDER BY m.name, f."from"`)
 	if err != nil {
@@ -123,11 +124,11 @@ func (tx *Tx) userReferences() ([]userRef, error) {
 	defer rows.Close()
 	var refs []userRef
 	for rows.Next() {
-		var table, column string
-		if err := rows.Scan(&table, &column); err != nil {
+		var table, column, onDelete string
+		if err := rows.Scan(&table, &column, &onDelete); err != nil {
 			return nil, fmt.Errorf("list references to users: %w", err)
 		}
-		refs = append(refs, userRef{quoteIdent(table), quoteIdent(column)})
+		refs = append(refs, userRef{quoteIdent(table), quoteIdent(column), onDelete})
 	}
 	return refs, rows.Err()
 }

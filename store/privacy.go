@@ -119,25 +119,7 @@ func (tx *Tx) registrationsOfUser(userID int64) ([]ExportRegistration, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list registrations of person: %w", err)
 	}
-	defer rows.Close()
-	var out []ExportRegistration
-	for rows.Next() {
-		var s registrationScanner
-		var e ExportRegistration
-		var cancelled string
-		t := &e.Training
-		var starts, ends, created, updated string
-		dest := append(s.dest(), &cancelled, &e.Purged, &t.ID, &t.Program, &t.Title, &t.Description, &t.KecCode,
-			&t.Place, &starts, &ends, &t.Capacity, &t.AttendanceCode, &t.Status, &t.CreatedBy, &created, &updated,
-			&t.Registered, &t.Waitlisted)
-		if err := rows.Scan(dest...); err != nil {
-			return nil, fmt.Errorf("scan registration of person: %w", err)
-		}
-		t.StartsAt, t.EndsAt, t.CreatedAt, t.UpdatedAt = ParseTime(starts), ParseTime(ends), ParseTime(created), ParseTime(updated)
-		e.Registration, e.CancelledAt = s.done(), ParseTime(cancelled)
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return scanAll(rows, "scan registration of person", scanExportRegistration)
 }
 
 // Erasure is what erasing a person did, for telling the people concerned.
@@ -260,7 +242,7 @@ func (tx *Tx) ErasePerson(userID int64, now time.Time) (Erasure, error) {
 	e.Registrations = int(n)
 
 	// Every other row that is the person's, by the schema's own rule.
-	refs, err := tx.userReferenceRules()
+	refs, err := tx.userReferences()
 	if err != nil {
 		return e, err
 	}
@@ -288,29 +270,6 @@ func (tx *Tx) ErasePerson(userID int64, now time.Time) (Erasure, error) {
 		return e, err
 	}
 	return e, nil
-}
-
-// userRule is a column that refers to users(id), with what the schema
-// does to it when the person is deleted.
-type userRule struct{ table, column, onDelete string }
-
-func (tx *Tx) userReferenceRules() ([]userRule, error) {
-	rows, err := tx.query(`SELECT m.name, f."from", upper(f.on_delete) FROM sqlite_master m, pragma_foreign_key_list(m.name) f
-		WHERE m.type = 'table' AND f."table" = 'users' AND (f."to" IS NULL OR f."to" = 'id')
-		ORDER BY m.name, f."from"`)
-	if err != nil {
-		return nil, fmt.Errorf("list references to users: %w", err)
-	}
-	defer rows.Close()
-	var out []userRule
-	for rows.Next() {
-		var table, column, onDelete string
-		if err := rows.Scan(&table, &column, &onDelete); err != nil {
-			return nil, fmt.Errorf("list references to users: %w", err)
-		}
-		out = append(out, userRule{quoteIdent(table), quoteIdent(column), onDelete})
-	}
-	return out, rows.Err()
 }
 
 // IsErased tells whether a person's data was erased.

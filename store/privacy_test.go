@@ -14,12 +14,6 @@ import (
 	. "klabot/store/export/exporttest"
 )
 
-func seeded(t *testing.T) (*store.DB, Seeded) {
-	t.Helper()
-	db, _ := openTemp(t)
-	return db, Seed(t, db)
-}
-
 func inTx(t *testing.T, db *store.DB, fn func(tx *store.Tx) error) {
 	t.Helper()
 	if err := db.Tx(context.Background(), fn); err != nil {
@@ -60,7 +54,7 @@ func recapOfNovember(t *testing.T, db *store.DB, s Seeded) export.Recap {
 }
 
 func TestPersonalDataShowsWhatIsStored(t *testing.T) {
-	db, s := seeded(t)
+	db, s := OpenSeeded(t)
 	var p store.PersonalData
 	inTx(t, db, func(tx *store.Tx) error {
 		var err error
@@ -92,7 +86,7 @@ func TestPersonalDataShowsWhatIsStored(t *testing.T) {
 // no one; their contacts and messages are gone, and so are staff's copies
 // of the alert that named them.
 func TestEraseNamedReporter(t *testing.T) {
-	db, s := seeded(t)
+	db, s := OpenSeeded(t)
 	budi := s.People[NamedName]
 	r1 := s.Reports["R1"]
 	now := At(time.November, 24, 10, 0)
@@ -167,7 +161,7 @@ func TestEraseNamedReporter(t *testing.T) {
 // moves up), all registrations lose name and phone, and the month's
 // numbers do not change.
 func TestEraseRegistrantAndVolunteer(t *testing.T) {
-	db, s := seeded(t)
+	db, s := OpenSeeded(t)
 	before := recapOfNovember(t, db, s)
 	now := At(time.November, 24, 10, 0)
 	// A session to come with one seat: Anak A holds it, Anak C waits.
@@ -229,7 +223,7 @@ func TestEraseRegistrantAndVolunteer(t *testing.T) {
 // evidence files are deleted; registrations of old trainings lose their
 // personal details; the month's numbers stay as they were.
 func TestRetentionPurgesOldPersonalDetails(t *testing.T) {
-	db, s := seeded(t)
+	db, s := OpenSeeded(t)
 	before := recapOfNovember(t, db, s)
 	dir := t.TempDir()
 	evidence := map[string]string{}

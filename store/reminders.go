@@ -324,16 +324,7 @@ func (tx *Tx) recurringReminders(where string, args ...any) ([]RecurringReminder
 	if err != nil {
 		return nil, fmt.Errorf("list reminders: %w", err)
 	}
-	defer rows.Close()
-	var out []RecurringReminder
-	for rows.Next() {
-		r, err := scanRecurring(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan reminder: %w", err)
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return scanAll(rows, "scan reminder", scanRecurring)
 }
 
 // ActiveRecurringReminders lists the recurring reminders still running, in
@@ -552,7 +543,7 @@ func (tx *Tx) OpenReports() ([]OpenReport, error) {
 		var o OpenReport
 		var last string
 		var err error
-		o.Report, err = scanReport(scanPlus{rows, &last})
+		o.Report, err = scanReport(extraScanner{rows, []any{&last}})
 		if err != nil {
 			return nil, fmt.Errorf("scan open report: %w", err)
 		}
@@ -561,14 +552,6 @@ func (tx *Tx) OpenReports() ([]OpenReport, error) {
 	}
 	return out, rows.Err()
 }
-
-// scanPlus scans a row into a scanner's destinations plus a few more.
-type scanPlus struct {
-	row   interface{ Scan(...any) error }
-	extra *string
-}
-
-func (s scanPlus) Scan(dest ...any) error { return s.row.Scan(append(dest, s.extra)...) }
 
 // TrainingsStarting lists scheduled trainings starting in [from, to), soonest first.
 func (tx *Tx) TrainingsStarting(from, to time.Time) ([]Training, error) {

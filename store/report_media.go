@@ -67,16 +67,7 @@ func (tx *Tx) ReportMedia(reportID int64) ([]Media, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list evidence: %w", err)
 	}
-	defer rows.Close()
-	var out []Media
-	for rows.Next() {
-		m, err := scanMedia(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan evidence: %w", err)
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
+	return scanAll(rows, "scan evidence", scanMedia)
 }
 
 // DueMedia lists evidence files waiting to be downloaded from one of the
@@ -96,16 +87,7 @@ func (db *DB) DueMedia(ctx context.Context, channels []string, now time.Time, li
 	if err != nil {
 		return nil, fmt.Errorf("list evidence to download: %w", err)
 	}
-	defer rows.Close()
-	var out []Media
-	for rows.Next() {
-		m, err := scanMedia(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan evidence: %w", err)
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
+	return scanAll(rows, "scan evidence", scanMedia)
 }
 
 // NextMediaTry is when the earliest pending download of these channels is

@@ -275,16 +275,7 @@ func (tx *Tx) ListReports(f ReportFilter) ([]Report, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list reports: %w", err)
 	}
-	defer rows.Close()
-	var out []Report
-	for rows.Next() {
-		r, err := scanReport(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan report: %w", err)
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return scanAll(rows, "scan report", scanReport)
 }
 
 // ChangeReportStatus moves a report to a new status if the actor may do

@@ -239,16 +239,7 @@ func (tx *Tx) trainings(where string, args ...any) ([]Training, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list trainings: %w", err)
 	}
-	defer rows.Close()
-	var out []Training
-	for rows.Next() {
-		t, err := scanTraining(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan training: %w", err)
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+	return scanAll(rows, "scan training", scanTraining)
 }
 
 // Register gives a person a seat, or a place on the waitlist when the

@@ -88,6 +88,21 @@ var (
 	inviteCodeRe = regexp.MustCompile(`UND-[0-9A-Z]{4}-[0-9A-Z]{4}`)
 )
 
+// evidenceOf reads the evidence files of the report with code as they are
+// now; nil if they cannot be read yet.
+func evidenceOf(db *store.DB, code string) []store.Media {
+	var media []store.Media
+	db.Tx(context.Background(), func(tx *store.Tx) error {
+		r, err := tx.ReportByCode(code)
+		if err != nil {
+			return err
+		}
+		media, err = tx.ReportMedia(r.ID)
+		return err
+	})
+	return media
+}
+
 // The whole path over Telegram: a new person goes from /start to a report
 // code (with a restart in the middle of the report and a photo as
 // evidence); staff get it at once, accept it and assign it to a volunteer
@@ -193,24 +208,12 @@ func TestTelegramReportFromStartToClosed(t *testing.T) {
 	db := openDB(t, dir)
 	sum := sha256.Sum256(photo)
 	var saved store.Media
-	deadline := time.Now().Add(10 * time.Second)
-	for saved.State != store.MediaSaved {
-		if time.Now().After(deadline) {
-			t.Fatalf("evidence not saved: %+v", saved)
+	waitFor(t, "the evidence to be saved", 10*time.Second, func() bool {
+		if media := evidenceOf(db, code); len(media) == 1 {
+			saved = media[0]
 		}
-		time.Sleep(20 * time.Millisecond)
-		db.Tx(context.Background(), func(tx *store.Tx) error {
-			r, err := tx.ReportByCode(code)
-			if err != nil {
-				return err
-			}
-			media, err := tx.ReportMedia(r.ID)
-			if len(media) == 1 {
-				saved = media[0]
-			}
-			return err
-		})
-	}
+		return saved.State == store.MediaSaved
+	})
 	wantPath := filepath.Join(dir, "media", code, hex.EncodeToString(sum[:])+".jpg")
 	if saved.SHA256 != hex.EncodeToString(sum[:]) || saved.Path != wantPath || saved.Size != int64(len(photo)) {
 		t.Errorf("saved evidence %+v, want %s", saved, wantPath)

@@ -59,10 +59,16 @@ func startKlabot(t *testing.T, srv *fakeapi.Server, dataDir string, env map[stri
 	for k, v := range env {
 		all[k] = v
 	}
+	return runKlabot(t, all)
+}
+
+// runKlabot starts "klabot run" with exactly env, stopped when the test ends.
+func runKlabot(t *testing.T, env map[string]string) *klabotProcess {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	p := &klabotProcess{cancel: cancel, exit: make(chan int, 1), logs: &syncBuffer{}}
 	go func() {
-		p.exit <- run(ctx, []string{"run"}, strings.NewReader(""), &bytes.Buffer{}, p.logs, envOf(all))
+		p.exit <- run(ctx, []string{"run"}, strings.NewReader(""), &bytes.Buffer{}, p.logs, envOf(env))
 	}()
 	t.Cleanup(func() { p.stop(t) })
 	return p

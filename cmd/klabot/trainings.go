@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -32,13 +31,8 @@ func trainingsCommand(ctx context.Context, args []string, stdout, stderr io.Writ
 	}
 	fs := newFlagSet(stderr)
 	cfg, err := loadConfig(fs, args[1:], getenv)
-	if errors.Is(err, flag.ErrHelp) {
-		fmt.Fprint(stderr, trainingsUsage)
-		return 0
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "klabot: %v\n", err)
-		return 2
+	if code := configExit(err, stderr, trainingsUsage); code >= 0 {
+		return code
 	}
 	if fs.NArg() != 1 {
 		fmt.Fprint(stderr, trainingsUsage)

@@ -169,12 +169,7 @@ func startWhatsAppOnly(t *testing.T, dataDir string, env map[string]string) (*fa
 	for k, v := range env {
 		all[k] = v
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	p := &klabotProcess{cancel: cancel, exit: make(chan int, 1), logs: &syncBuffer{}}
-	go func() {
-		p.exit <- run(ctx, []string{"run"}, strings.NewReader(""), &bytes.Buffer{}, p.logs, envOf(all))
-	}()
-	t.Cleanup(func() { p.stop(t) })
+	p := runKlabot(t, all)
 	waitConnected(t, wa)
 	return wa, p
 }
@@ -335,17 +330,9 @@ func TestWhatsAppReport(t *testing.T) {
 	db := openDB(t, dir)
 	var saved store.Media
 	eventuallyApp(t, "the evidence to be saved", func() bool {
-		db.Tx(context.Background(), func(tx *store.Tx) error {
-			r, err := tx.ReportByCode(code)
-			if err != nil {
-				return err
-			}
-			media, err := tx.ReportMedia(r.ID)
-			if len(media) == 1 {
-				saved = media[0]
-			}
-			return err
-		})
+		if media := evidenceOf(db, code); len(media) == 1 {
+			saved = media[0]
+		}
 		return saved.State == store.MediaSaved
 	})
 	if got, err := os.ReadFile(saved.Path); err != nil || !bytes.Equal(got, photo) {
@@ -383,13 +370,7 @@ func TestWhatsAppReport(t *testing.T) {
 // eventuallyApp polls a database state until it holds, within 15 s.
 func eventuallyApp(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("waited 15 s for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitFor(t, what, 15*time.Second, cond)
 }
 
 // A whole training registration over WhatsApp: the training found by
@@ -397,11 +378,7 @@ func eventuallyApp(t *testing.T, what string, cond func() bool) {
 // contact card; the registration is stored with that number.
 func TestWhatsAppTrainingRegistration(t *testing.T) {
 	dir := t.TempDir()
-	csv := "program,title,kecamatan,place,starts_at,ends_at,capacity\n" +
-		"satgas,Kelas Satgas,Bengkayang,Kantor Dinas," + at(t, 7, 9) + ",12:00,5\n"
-	if code, out, errOut := importTrainings(t, dir, csv); code != 0 {
-		t.Fatalf("import: %d %s %s", code, out, errOut)
-	}
+	importSatgasClass(t, dir, 5)
 	wa, p := startWhatsAppOnly(t, dir, nil)
 	budi := wa.Person(t, "6281200000012")
 	onboardWA(budi, "warga")

@@ -94,7 +94,7 @@ func column(rows [][]string, name string) int {
 }
 
 func TestReportsExportColumnsAndAnonymity(t *testing.T) {
-	db, s := openSeeded(t)
+	db, s := OpenSeeded(t)
 	for format, rows := range both(t, build(t, db, export.KindReports)) {
 		if strings.Join(rows[0], ",") != strings.Join(export.ReportHeader, ",") {
 			t.Fatalf("%s header %v", format, rows[0])
@@ -141,7 +141,7 @@ func TestReportsExportColumnsAndAnonymity(t *testing.T) {
 // Text that a spreadsheet would run as a formula is written with a
 // leading apostrophe, in CSV and in XLSX, in every kind of cell.
 func TestExportsNeutralizeFormulas(t *testing.T) {
-	db, s := openSeeded(t)
+	db, s := OpenSeeded(t)
 	for format, rows := range both(t, build(t, db, export.KindReports)) {
 		byCode := map[string][]string{}
 		for _, r := range rows[1:] {
@@ -190,7 +190,7 @@ func TestExportsNeutralizeFormulas(t *testing.T) {
 }
 
 func TestRegistrationAndAttendanceExports(t *testing.T) {
-	db, s := openSeeded(t)
+	db, s := OpenSeeded(t)
 	regs := both(t, build(t, db, export.KindRegistrations))
 	for format, rows := range regs {
 		if strings.Join(rows[0], ",") != strings.Join(export.RegistrationHeader, ",") {
@@ -235,7 +235,7 @@ func TestRegistrationAndAttendanceExports(t *testing.T) {
 }
 
 func TestBroadcastExport(t *testing.T) {
-	db, s := openSeeded(t)
+	db, s := OpenSeeded(t)
 	err := db.Tx(context.Background(), func(tx *store.Tx) error {
 		_, err := tx.CreateBroadcast(store.Broadcast{CreatedBy: s.People["Staf"], Text: "=Rapat Satgas besok",
 			Audience: store.BroadcastAudience{Kind: store.ToAll}, ScheduledAt: At(time.November, 9, 9, 0)}, At(time.November, 9, 8, 0))
@@ -255,7 +255,7 @@ func TestBroadcastExport(t *testing.T) {
 }
 
 func TestBroadcastExportWithoutTheFeature(t *testing.T) {
-	db, _ := openSeeded(t)
+	db, _ := OpenSeeded(t)
 	err := db.View(context.Background(), func(tx *store.Tx) error {
 		_, err := export.Build(tx, export.KindBroadcasts, export.Range{From: november.From, To: november.From, Loc: WIB}, export.Labels{})
 		return err
@@ -266,7 +266,7 @@ func TestBroadcastExportWithoutTheFeature(t *testing.T) {
 }
 
 func TestSaveIsPrivate(t *testing.T) {
-	db, _ := openSeeded(t)
+	db, _ := OpenSeeded(t)
 	path := filepath.Join(t.TempDir(), "exports", "laporan.xlsx")
 	if err := export.Save(path, export.XLSX, build(t, db, export.KindReports)); err != nil {
 		t.Fatal(err)

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"image/png"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,16 +15,6 @@ import (
 	"klabot/store/export"
 	. "klabot/store/export/exporttest"
 )
-
-func openSeeded(t *testing.T) (*store.DB, Seeded) {
-	t.Helper()
-	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "klabot.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db, Seed(t, db)
-}
 
 func novemberRecap(t *testing.T, db *store.DB, s Seeded) export.Recap {
 	t.Helper()
@@ -71,7 +60,7 @@ func counts(c export.Counts) string {
 //	Forum Anak active: A (Tirta Kencana, Bengkayang, came twice: once),
 //	          B (Lembang, Sanggau Ledo) = 2; said they are members: A, B, C, D = 4
 func TestRecapNumbersOfSeededMonth(t *testing.T) {
-	db, s := openSeeded(t)
+	db, s := OpenSeeded(t)
 	rc := novemberRecap(t, db, s)
 
 	if got, want := counts(rc.Total), "4 2 2 3 2 7"; got != want {
@@ -126,7 +115,7 @@ func TestRecapNumbersOfSeededMonth(t *testing.T) {
 // Every number of the recap is the count of the Rincian rows behind it,
 // and those rows name the reports by code.
 func TestRecapNumbersTraceToDetailRows(t *testing.T) {
-	db, s := openSeeded(t)
+	db, s := OpenSeeded(t)
 	rc := novemberRecap(t, db, s)
 	count := func(measure string, match func(export.DetailRow) bool) int {
 		n := 0
@@ -172,7 +161,7 @@ func TestRecapNumbersTraceToDetailRows(t *testing.T) {
 // The workbook has the numbers, the rows behind them by code and the
 // definitions, as three sheets.
 func TestRecapWorkbook(t *testing.T) {
-	db, s := openSeeded(t)
+	db, s := OpenSeeded(t)
 	rc := novemberRecap(t, db, s)
 	var buf bytes.Buffer
 	text := export.RecapText{Title: "Rekap KLA November 2026", SheetRecap: "Rekap", SheetDetail: "Rincian",
@@ -215,7 +204,7 @@ func TestRecapWorkbook(t *testing.T) {
 }
 
 func TestRecapChartIsAPNGOfTheExpectedSize(t *testing.T) {
-	db, s := openSeeded(t)
+	db, s := OpenSeeded(t)
 	for _, rc := range []export.Recap{novemberRecap(t, db, s), {}} { // with reports, and an empty month
 		var buf bytes.Buffer
 		if err := rc.Chart(&buf, export.Labels{}, export.ChartText{Title: "Laporan", ByCategory: "kategori", ByKec: "kecamatan",

