@@ -29,6 +29,10 @@ var DefaultPacing = Pacing{Min: 4 * time.Second, Max: 8 * time.Second, DailyCap:
 // to the bot on that channel.
 const ErrorNeverWrote = "not sent: bulk messages go only to people who have written to the bot on this channel"
 
+// ErrorOptedOut is recorded for a broadcast message to someone who said
+// "berhenti" after the broadcast began.
+const ErrorOptedOut = "not sent: the person said berhenti after the broadcast began"
+
 // pacer applies Pacing in the sender's loop (it is not safe for use by
 // several goroutines).
 type pacer struct {
@@ -90,6 +94,18 @@ func (p *pacer) admit(ctx context.Context, m store.OutboxMessage, now time.Time)
 	}
 	if !wrote {
 		return false, time.Time{}, ErrorNeverWrote
+	}
+	if m.Priority == store.PriorityBroadcast {
+		// Paced, a broadcast reaches its last people long after its
+		// audience was fixed; "berhenti" said meanwhile holds.
+		stopped, err := p.db.OptedOut(ctx, store.Contact{Channel: p.channel, Address: m.Address})
+		if err != nil {
+			p.log.Error("check a broadcast's recipient", "err", err)
+			return false, now.Add(pollInterval), ""
+		}
+		if stopped {
+			return false, time.Time{}, ErrorOptedOut
+		}
 	}
 	return true, time.Time{}, ""
 }

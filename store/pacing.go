@@ -24,6 +24,22 @@ func (db *DB) HasWritten(ctx context.Context, c Contact) (bool, error) {
 	return wrote, nil
 }
 
+// OptedOut tells whether the person with this contact said "berhenti"
+// (and not "mulai" since). Broadcasts are checked again just before they
+// go: a paced one can reach its last people hours or days after it began.
+func (db *DB) OptedOut(ctx context.Context, c Contact) (bool, error) {
+	var out bool
+	err := db.read.QueryRowContext(ctx, `SELECT u.opted_out_at IS NOT NULL FROM contacts c
+		JOIN users u ON u.id = c.user_id WHERE c.channel = ? AND c.address = ?`, c.Channel, c.Address).Scan(&out)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("read opt-out: %w", err)
+	}
+	return out, nil
+}
+
 // SentSince counts a channel's messages of at least minPriority sent since
 // a time, for a daily cap that holds across restarts. A sent row's
 // not_before is the time it was sent (RecordDeliveries sets it).
