@@ -465,6 +465,9 @@ func matchOption(opts []Option, in Input) (string, bool) {
 	if text == "" {
 		return "", false
 	}
+	if key := yesNoKey(text); key != "" && hasOption(opts, key) {
+		return key, true
+	}
 	if n := optionNumber(text); n > 0 {
 		if n <= len(opts) {
 			return opts[n-1].Key, true

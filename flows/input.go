@@ -99,6 +99,18 @@ func optionNumber(norm string) int {
 	return n
 }
 
+// yesNoWords are the everyday ways of saying yes or no; they pick the
+// option keyed "yes" or "no" whatever its label ("Ya, daftarkan", "Setuju").
+var yesNoWords = map[string]string{
+	"ya": "yes", "iya": "yes", "iyaa": "yes", "y": "yes", "yes": "yes", "ok": "yes", "oke": "yes", "okay": "yes",
+	"boleh": "yes", "betul": "yes", "benar": "yes", "mau": "yes",
+	"tidak": "no", "tdk": "no", "gak": "no", "ga": "no", "nggak": "no", "ngga": "no", "enggak": "no", "engga": "no",
+	"tak": "no", "no": "no", "n": "no", "jangan": "no",
+}
+
+// yesNoKey is "yes" or "no" for such a word; "" for anything else.
+func yesNoKey(norm string) string { return yesNoWords[norm] }
+
 // editDistance is the Levenshtein distance, for tolerating small typos.
 func editDistance(a, b string) int {
 	ra, rb := []rune(a), []rune(b)
