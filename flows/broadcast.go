@@ -353,10 +353,17 @@ func bcTakeRole(c *Ctx, in Input, choice string) Next {
 }
 
 func bcTrainingAudiencePrompt(c *Ctx) Reply {
-	ts, err := c.Tx.TrainingsEndingAfter(c.Now.AddDate(0, 0, -30))
+	all, err := c.Tx.TrainingsEndingAfter(c.Now.AddDate(0, 0, -30))
 	if err != nil {
 		c.Fail(err)
 		return Reply{}
+	}
+	// A cancelled session has nobody registered any more: nobody to reach.
+	var ts []store.Training
+	for _, t := range all {
+		if t.Status != store.TrainingCancelled {
+			ts = append(ts, t)
+		}
 	}
 	if len(ts) == 0 {
 		return Reply{Text: c.T("broadcast.training_none"), Options: []Option{

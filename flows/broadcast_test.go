@@ -26,10 +26,26 @@ func init() {
 			if err := seedBroadcastPeople(c, args == "kirim"); err != nil {
 				return c.Fail(err)
 			}
+			if args == "batal" { // also a cancelled training, not offered as an audience
+				if err := seedCancelledTraining(c); err != nil {
+					return c.Fail(err)
+				}
+			}
 			c.Say("SEEDED")
 			return flows.Menu()
 		})
 	}
+}
+
+func seedCancelledTraining(c *flows.Ctx) error {
+	start := c.Now.AddDate(0, 0, 3)
+	t, err := c.Tx.CreateTraining(store.Training{Program: "wikapa", Title: "Menjahit Dasar", KecCode: "61.07.04",
+		Place: "Aula Kantor Camat", StartsAt: start, EndsAt: start.Add(3 * time.Hour), Capacity: 20,
+		AttendanceCode: "JHT234"}, c.Now)
+	if err != nil {
+		return err
+	}
+	return c.Tx.CancelTraining(t.ID, c.Now)
 }
 
 func seedBroadcastPeople(c *flows.Ctx, sending bool) error {

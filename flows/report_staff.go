@@ -111,11 +111,12 @@ func triageFlow() *Flow {
 			},
 			Handle: keys,
 		},
-		"list":       {Prompt: triageListPrompt, Handle: keys},
-		"view":       {Prompt: triageViewPrompt, Handle: keys},
-		"assign":     {Prompt: triageAssignPrompt, Handle: keys},
-		"volunteers": {Prompt: volunteersPrompt, Handle: keys},
-		"volunteer":  {Prompt: volunteerPrompt, Handle: keys},
+		"list":             {Prompt: triageListPrompt, Handle: keys},
+		"view":             {Prompt: triageViewPrompt, Handle: keys},
+		"assign":           {Prompt: triageAssignPrompt, Handle: keys},
+		"volunteers":       {Prompt: volunteersPrompt, Handle: keys},
+		"volunteer":        {Prompt: volunteerPrompt, Handle: keys},
+		"volunteer_remove": {Prompt: volunteerRemovePrompt, Handle: volunteerRemoveHandle},
 		"note": {
 			FreeText: true,
 			Prompt: func(c *Ctx) Reply {
@@ -411,6 +412,9 @@ func changeReportStatus(c *Ctx, role string, r store.Report, to, note string) Ne
 	switch {
 	case errors.Is(err, store.ErrNotAllowed):
 		return staffOnlyAnswer(c)
+	case errors.Is(err, store.ErrBadTransition) && before.Status == to:
+		c.Say(c.T("triage.already_status", r.Code, statusLabel(c.T, to)))
+		return openView(c, FlowTriage, "view", map[string]string{dCode: r.Code})
 	case errors.Is(err, store.ErrBadTransition):
 		c.Say(c.T("triage.cannot_change", r.Code, statusLabel(c.T, before.Status), statusLabel(c.T, to)))
 		return openView(c, FlowTriage, "view", map[string]string{dCode: r.Code})

@@ -44,8 +44,51 @@ func cmdVolunteers(c *Ctx, args string) Next {
 	if !remove {
 		return openView(c, FlowTriage, "volunteer", map[string]string{dVolunteer: strconv.FormatInt(id, 10)})
 	}
+	// Asked first: a mistyped number must not end someone's access and
+	// take their reports away.
+	return openView(c, FlowTriage, "volunteer_remove", map[string]string{dVolunteer: strconv.FormatInt(v.UserID, 10)})
+}
+
+func volunteerRemovePrompt(c *Ctx) Reply {
+	if !c.Staff {
+		return Reply{Text: c.T("triage.staff_only")}
+	}
+	id := c.Get(dVolunteer)
+	name, err := staffName(c, atoi64(id))
+	if err != nil {
+		c.Fail(err)
+		return Reply{}
+	}
+	open, err := openAssigned(c, atoi64(id))
+	if err != nil {
+		c.Fail(err)
+		return Reply{}
+	}
+	return Reply{Text: c.T("triage.volunteer_remove_confirm", name, len(open)), Options: []Option{
+		{Key: "yes", Label: c.T("triage.volunteer_remove_yes")},
+		{Key: "/relawan " + id, Label: c.T("triage.volunteer_remove_no")},
+	}}
+}
+
+func volunteerRemoveHandle(c *Ctx, in Input, choice string) Next {
+	if choice != "yes" {
+		return runCommandKey(c, choice)
+	}
+	if !c.Staff {
+		return staffOnlyAnswer(c)
+	}
+	v, ok, err := c.Tx.Volunteer(atoi64(c.Get(dVolunteer)))
+	if err != nil {
+		return c.Fail(err)
+	}
+	if !ok { // removed by someone else meanwhile
+		c.Say(c.T("triage.volunteer_unknown"))
+		return openView(c, FlowTriage, "volunteers", nil)
+	}
 	return removeVolunteer(c, v)
 }
+
+func atoi64(s string) int64 { n, _ := strconv.ParseInt(s, 10, 64); return n }
 
 // removeVolunteer ends a volunteer's access at once. Their open reports go
 // back to staff unassigned; the volunteer is told kindly.

@@ -83,7 +83,11 @@ func ParseTrainingsCSV(r io.Reader, loc *time.Location, now time.Time, lang stri
 	cr.TrimLeadingSpace = true
 
 	bad := &ImportError{lang: lang}
+	shownAs := map[string]string{} // a column as the file's header names it ("mulai")
 	problem := func(line int, column, key string, args ...any) {
+		if name, ok := shownAs[column]; ok {
+			column = name
+		}
 		bad.Problems = append(bad.Problems, RowProblem{Line: line, Column: column, Reason: locales.T(lang, key, args...)})
 	}
 	header, err := cr.Read()
@@ -97,6 +101,9 @@ func ParseTrainingsCSV(r io.Reader, loc *time.Location, now time.Time, lang stri
 	index, ok := columnIndex(header, problem)
 	if !ok {
 		return nil, bad
+	}
+	for column, i := range index {
+		shownAs[column] = strings.TrimSpace(header[i])
 	}
 
 	var rows []TrainingRow

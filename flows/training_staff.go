@@ -860,10 +860,20 @@ func checkPlace(s string) (string, string) {
 var capacityWords = map[string]bool{"orang": true, "peserta": true, "kursi": true, "people": true, "seats": true}
 
 func parseCapacity(s string) (int, string) {
+	// Normalize drops the sign: "-5" would read as 5.
+	if strings.HasPrefix(strings.TrimSpace(s), "-") {
+		return 0, "training.capacity_range"
+	}
 	var words []string
 	for _, w := range strings.Fields(Normalize(s)) {
 		if !capacityWords[w] {
 			words = append(words, w)
+		}
+	}
+	// "1.000" is one number; "5-10" or "20 30" are two, not 510 or 2030.
+	for i, w := range words {
+		if i > 0 && len(w) != 3 {
+			return 0, "training.capacity_not_number"
 		}
 	}
 	n, err := strconv.Atoi(strings.Join(words, ""))

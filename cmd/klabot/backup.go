@@ -51,6 +51,9 @@ func backupCommand(ctx context.Context, args []string, stdout, stderr io.Writer,
 	if code := configExit(err, stderr, backupUsage); code >= 0 {
 		return code
 	}
+	if code := extraArgs(fs, stderr, backupUsage); code >= 0 {
+		return code
+	}
 	if cfg.DataDir, err = prepareDataDir(cfg.DataDir); err != nil {
 		fmt.Fprintf(stderr, "klabot: %v\n", err)
 		return 2
@@ -58,6 +61,12 @@ func backupCommand(ctx context.Context, args []string, stdout, stderr io.Writer,
 	path := *out
 	if path == "" {
 		path = filepath.Join(backupsDir(cfg.DataDir), store.BackupName(time.Now(), cfg.Location))
+	}
+	if isDatabaseFile(path, filepath.Join(cfg.DataDir, "klabot.db")) {
+		// The copy would replace the database under its own write-ahead
+		// log, and klabot could not open it any more.
+		fmt.Fprintf(stderr, "klabot: --out %s is klabot's own database; write the backup to another file\n", path)
+		return 2
 	}
 	db, err := store.Open(ctx, filepath.Join(cfg.DataDir, "klabot.db"))
 	if err != nil {
@@ -75,6 +84,25 @@ func backupCommand(ctx context.Context, args []string, stdout, stderr io.Writer,
 	}
 	fmt.Fprintln(stdout, locales.T(cfg.Lang, "export.backup_saved", path, size))
 	return 0
+}
+
+// isDatabaseFile tells whether path is the database dbPath or one of its
+// SQLite side files (-wal, -shm, -journal).
+func isDatabaseFile(path, dbPath string) bool {
+	for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
+		db := dbPath + suffix
+		a, errA := filepath.Abs(path)
+		b, errB := filepath.Abs(db)
+		if errA == nil && errB == nil && a == b {
+			return true
+		}
+		pi, errA := os.Stat(path)
+		di, errB := os.Stat(db)
+		if errA == nil && errB == nil && os.SameFile(pi, di) {
+			return true
+		}
+	}
+	return false
 }
 
 // restoreCommand runs "klabot restore [--yes] FILE".

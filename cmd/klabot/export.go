@@ -25,7 +25,7 @@ const exportUsage = `Usage:
 Writes a spreadsheet file for staff (columns: see README.md, "Exports").
   --from 2026-11-01   first day, WIB (default: the first of this month)
   --to 2026-11-30     last day, WIB, included (default: the end of this month)
-  --format csv|xlsx   default csv (UTF-8 with BOM, ';')
+  --format csv|xlsx   default: the --out file's extension, else csv (UTF-8 with BOM, ';')
   --out FILE          default <data dir>/exports/<kind>-<from>-<to>.<format>
 Reports and broadcasts are those made in the period; registrations and
 attendance those of the trainings starting in it. Files are mode 0600.
@@ -54,6 +54,9 @@ func exportCommand(ctx context.Context, args []string, stdout, stderr io.Writer,
 	if code := configExit(err, stderr, exportUsage); code >= 0 {
 		return code
 	}
+	if code := extraArgs(fs, stderr, exportUsage); code >= 0 {
+		return code
+	}
 	if cfg.DataDir, err = prepareDataDir(cfg.DataDir); err != nil {
 		fmt.Fprintf(stderr, "klabot: %v\n", err)
 		return 2
@@ -62,6 +65,16 @@ func exportCommand(ctx context.Context, args []string, stdout, stderr io.Writer,
 	if *format != export.CSV && *format != export.XLSX {
 		fmt.Fprintln(stderr, "klabot: --format must be csv or xlsx")
 		return 2
+	}
+	// "--out laporan.xlsx" alone means an XLSX file: a CSV file named .xlsx
+	// does not open in Excel.
+	if ext := strings.ToLower(strings.TrimPrefix(filepath.Ext(*out), ".")); ext == export.CSV || ext == export.XLSX {
+		if !flagSet(fs, "format") {
+			*format = ext
+		} else if ext != *format {
+			fmt.Fprintf(stderr, "klabot: --out %s does not match --format %s\n", *out, *format)
+			return 2
+		}
 	}
 	r, err := exportRange(*from, *to, time.Now(), cfg.Location)
 	if err != nil {
@@ -140,6 +153,9 @@ func recapCommand(ctx context.Context, args []string, stdout, stderr io.Writer, 
 	if code := configExit(err, stderr, recapUsage); code >= 0 {
 		return code
 	}
+	if code := extraArgs(fs, stderr, recapUsage); code >= 0 {
+		return code
+	}
 	if cfg.DataDir, err = prepareDataDir(cfg.DataDir); err != nil {
 		fmt.Fprintf(stderr, "klabot: %v\n", err)
 		return 2
@@ -191,6 +207,24 @@ func recapCommand(ctx context.Context, args []string, stdout, stderr io.Writer, 
 	fmt.Fprintln(stdout, flows.RecapSummary(cfg.Lang, rc, flows.MonthName(cfg.Lang, from)))
 	fmt.Fprintln(stdout, locales.T(cfg.Lang, "export.cli_recap_saved", path, chartPath))
 	return 0
+}
+
+// extraArgs refuses words left after the flags ("klabot recap 2026-11"
+// instead of --month 2026-11): ignoring them would do something else than
+// asked. -1 means go on.
+func extraArgs(fs *flag.FlagSet, stderr io.Writer, usage string) int {
+	if fs.NArg() == 0 {
+		return -1
+	}
+	fmt.Fprintf(stderr, "klabot: unexpected %q\n%s", strings.Join(fs.Args(), " "), usage)
+	return 2
+}
+
+// flagSet tells whether a flag was given on the command line.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	found := false
+	fs.Visit(func(f *flag.Flag) { found = found || f.Name == name })
+	return found
 }
 
 // configExit turns a settings error into an exit code; -1 means go on.
