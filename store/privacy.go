@@ -30,7 +30,9 @@ import (
 //     waitlist moves up); name, phone and answers are removed from all;
 //     age, village and attendance stay for the counts.
 //   - Satgas PA volunteer: no longer one; open reports go back to staff.
-//   - messages: delivered or failed messages to their contacts are deleted.
+//   - messages: delivered or failed messages to their contacts are deleted,
+//     and so are bulk messages still queued to them and the inbound message
+//     ids that carry their address.
 
 // ContactInfo is one of a person's contacts, as they are shown their data.
 type ContactInfo struct {
@@ -157,12 +159,21 @@ func (tx *Tx) ErasePerson(userID int64, now time.Time) (Erasure, error) {
 	if err := contacts.Err(); err != nil {
 		return e, fmt.Errorf("erase: list contacts: %w", err)
 	}
-	// Pending messages stay: the sender may hold them already, and the
-	// answer to this very request is among them.
+	// Pending replies stay: the sender may hold them already, and the
+	// answer to this very request is among them. Pending bulk messages
+	// (reminders, broadcasts) go: they are not for someone who is no one
+	// now, and once sent they would be kept with the address for good.
 	for _, c := range cs {
-		if _, err := tx.exec(`DELETE FROM outbox WHERE channel = ? AND address = ? AND state <> 'pending'`,
-			c.Channel, c.Address); err != nil {
+		if _, err := tx.exec(`DELETE FROM outbox WHERE channel = ? AND address = ? AND (state <> 'pending' OR priority >= ?)`,
+			c.Channel, c.Address, PriorityReminder); err != nil {
 			return e, fmt.Errorf("erase: delete messages: %w", err)
+		}
+		// Message ids that begin with the sender's address (WhatsApp's
+		// "6281...@s.whatsapp.net/3EB0...") would keep the number in the
+		// dedupe log for days.
+		if _, err := tx.exec(`DELETE FROM inbound WHERE channel = ?1 AND substr(message_id, 1, length(?2) + 1) IN (?2 || '@', ?2 || '/')`,
+			c.Channel, c.Address); err != nil {
+			return e, fmt.Errorf("erase: forget message ids: %w", err)
 		}
 	}
 	named, err := tx.query(`SELECT code FROM reports WHERE reporter_user_id = ? AND anonymous = 0`, userID)
@@ -406,6 +417,30 @@ func (db *DB) ApplyRetention(ctx context.Context, now time.Time, days int) (Rete
 		return nil
 	})
 	return res, err
+}
+
+// PruneFiles deletes the files directly in dir last written before cutoff
+// and tells how many. A missing dir holds nothing to delete.
+func PruneFiles(dir string, cutoff time.Time) (int, error) {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("retention: list %s: %w", filepath.Base(dir), err)
+	}
+	n := 0
+	for _, e := range entries {
+		info, err := e.Info()
+		if err != nil || !info.Mode().IsRegular() || !info.ModTime().Before(cutoff) {
+			continue
+		}
+		if err := os.Remove(filepath.Join(dir, e.Name())); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return n, fmt.Errorf("retention: delete old file: %w", err)
+		}
+		n++
+	}
+	return n, nil
 }
 
 // placeholderRole marks the one person row that reports point to once

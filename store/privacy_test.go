@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -312,5 +313,45 @@ func TestRetentionPurgesOldPersonalDetails(t *testing.T) {
 	// A second run finds nothing more to do.
 	if res, err := db.ApplyRetention(context.Background(), now, store.DefaultRetentionDays); err != nil || res.Reports+res.Registrations+res.Files != 0 {
 		t.Errorf("second run: %+v, %v", res, err)
+	}
+}
+
+// After erasing, no table keeps a way to reach the person: bulk messages
+// still queued to them (a reminder, a broadcast) are dropped, not sent to
+// someone who is no one now and then kept for good; and the dedupe log
+// forgets the WhatsApp message ids, which carry their number.
+func TestErasureLeavesNoNumberBehind(t *testing.T) {
+	db, s := OpenSeeded(t)
+	budi := s.People[NamedName]
+	now := At(time.November, 24, 10, 0)
+	inTx(t, db, func(tx *store.Tx) error {
+		for _, p := range []int{store.PriorityReminder, store.PriorityBroadcast} {
+			if err := tx.Enqueue(store.OutboxMessage{Channel: "whatsapp", Address: NamedPhone, Priority: p,
+				Payload: []byte(`{"text":"pengumuman"}`)}, now); err != nil {
+				return err
+			}
+		}
+		for _, id := range []string{NamedPhone + "@s.whatsapp.net/3EB0AA", "6289999999999@s.whatsapp.net/3EB0BB"} {
+			if _, err := tx.FirstSeen("whatsapp", id, now); err != nil {
+				return err
+			}
+		}
+		_, err := tx.ErasePerson(budi, now)
+		return err
+	})
+	if pending, _ := db.PendingOutbox(context.Background(), "whatsapp", 10); len(pending) != 0 {
+		t.Errorf("%d bulk messages still queued to the erased person's number", len(pending))
+	}
+	raw, err := sql.Open("sqlite3", "file:"+db.Path()+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	var n int
+	if err := raw.QueryRow(`SELECT count(*) FROM inbound WHERE instr(message_id, ?) > 0`, NamedPhone).Scan(&n); err != nil || n != 0 {
+		t.Errorf("the dedupe log keeps %d message ids with the erased person's number (%v)", n, err)
+	}
+	if err := raw.QueryRow(`SELECT count(*) FROM inbound`).Scan(&n); err != nil || n != 1 {
+		t.Errorf("the dedupe log keeps %d ids, want only the other person's (%v)", n, err)
 	}
 }
