@@ -175,15 +175,17 @@ func dailyBackup(ctx context.Context, db *store.DB, dataDir string, now time.Tim
 	return err
 }
 
-// dailyRetention applies KLABOT_RETENTION_DAYS.
-func dailyRetention(ctx context.Context, db *store.DB, days int, now time.Time, log *slog.Logger) error {
+// dailyRetention applies KLABOT_RETENTION_DAYS, and deletes exports older
+// than the messages they were sent with.
+func dailyRetention(ctx context.Context, db *store.DB, dataDir string, days int, now time.Time, log *slog.Logger) error {
 	res, err := db.ApplyRetention(ctx, now, days)
 	if err != nil {
 		return err
 	}
+	exports, err := store.PruneFiles(filepath.Join(dataDir, "exports"), now.AddDate(0, 0, -store.OutboxKeepDays))
 	log.Info("retention applied", "reports", res.Reports, "files", res.Files, "registrations", res.Registrations,
-		"conversations", res.Sessions, "messages", res.Messages)
-	return nil
+		"conversations", res.Sessions, "messages", res.Messages, "exports", exports)
+	return err
 }
 
 // addDailyJobs adds the night's backup (02:00 WIB) and the retention rule
@@ -198,7 +200,7 @@ func (a *app) addDailyJobs(s *schedule.Scheduler) {
 			return dailyBackup(ctx, a.db, a.cfg.DataDir, now, a.cfg.Location, a.log)
 		}},
 		{"retention", fmt.Sprintf("30 %d * * *", backupHour), func(ctx context.Context, now time.Time) error {
-			return dailyRetention(ctx, a.db, a.cfg.RetentionDays, now, a.log)
+			return dailyRetention(ctx, a.db, a.cfg.DataDir, a.cfg.RetentionDays, now, a.log)
 		}},
 	}
 	for _, j := range jobs {

@@ -30,6 +30,18 @@ func seededDataDir(t *testing.T) (string, exporttest.Seeded) {
 	return dir, s
 }
 
+// openSeededDataDir is a seeded data folder with its database open.
+func openSeededDataDir(t *testing.T) (string, *store.DB) {
+	t.Helper()
+	dir, _ := seededDataDir(t)
+	db, err := store.Open(context.Background(), filepath.Join(dir, "klabot.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return dir, db
+}
+
 func klabot(t *testing.T, dir, stdin string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
@@ -169,12 +181,7 @@ func TestBackupAndRestoreCommands(t *testing.T) {
 }
 
 func TestDailyBackupKeepsFourteen(t *testing.T) {
-	dir, _ := seededDataDir(t)
-	db, err := store.Open(context.Background(), filepath.Join(dir, "klabot.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	dir, db := openSeededDataDir(t)
 	night := exporttest.At(time.November, 1, 2, 0)
 	for i := 0; i < 16; i++ {
 		if err := dailyBackup(context.Background(), db, dir, night.AddDate(0, 0, i), exporttest.WIB, newLogger(&bytes.Buffer{}, "error", true)); err != nil {
@@ -195,5 +202,32 @@ func TestRetentionSetting(t *testing.T) {
 		if code != 2 || !strings.Contains(errOut.String(), "KLABOT_RETENTION_DAYS") {
 			t.Errorf("KLABOT_RETENTION_DAYS=%s: exit %d, %q", v, code, errOut.String())
 		}
+	}
+}
+
+// Files in exports/ hold names and phone numbers (a training's
+// registrations sent to staff in the chat): the nightly retention deletes
+// them after a month, as it does the messages they were sent with, so
+// that neither erasure nor the retention rule is undone by a forgotten file.
+func TestRetentionDeletesOldExports(t *testing.T) {
+	dir, db := openSeededDataDir(t)
+	now := exporttest.At(time.December, 20, 2, 30)
+	exports := filepath.Join(dir, "exports")
+	os.MkdirAll(exports, 0o700)
+	old, recent := filepath.Join(exports, "pelatihan-1-20261101-090000.csv"), filepath.Join(exports, "pelatihan-1-20261215-090000.csv")
+	for path, made := range map[string]time.Time{old: now.AddDate(0, 0, -store.OutboxKeepDays-1), recent: now.AddDate(0, 0, -5)} {
+		if err := os.WriteFile(path, []byte("nama_lengkap;telepon\nAnak A;0812"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		os.Chtimes(path, made, made)
+	}
+	if err := dailyRetention(context.Background(), db, dir, store.DefaultRetentionDays, now, newLogger(&bytes.Buffer{}, "error", true)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(old); !os.IsNotExist(err) {
+		t.Errorf("an export older than %d days is still kept: %v", store.OutboxKeepDays, err)
+	}
+	if _, err := os.Stat(recent); err != nil {
+		t.Errorf("a recent export is gone: %v", err)
 	}
 }
