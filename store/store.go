@@ -61,7 +61,13 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create database file: %w", err)
 	}
+	// A file that was already there (copied from another server) keeps
+	// its mode: make it private before SQLite copies that mode.
+	err = f.Chmod(0o600)
 	f.Close()
+	if err != nil {
+		return nil, fmt.Errorf("make database file private: %w", err)
+	}
 
 	// The statement cache saves re-parsing the same few queries per message.
 	dsn := "file:" + path + "?_foreign_keys=on&_busy_timeout=5000&_stmt_cache_size=64"

@@ -195,7 +195,8 @@ func parseStaff(s string) (map[string]bool, error) {
 	return staff, nil
 }
 
-// prepareDataDir creates the data folder, readable by the owner only.
+// prepareDataDir creates the data folder (or makes an existing one)
+// readable by the owner only.
 func prepareDataDir(dir string) (string, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
@@ -206,6 +207,10 @@ func prepareDataDir(dir string) (string, error) {
 	}
 	if info, err := os.Stat(abs); err != nil || !info.IsDir() {
 		return "", &configError{"KLABOT_DATA_DIR", abs + " is not a folder"}
+	}
+	// A folder that was already there keeps its mode: make it private too.
+	if err := os.Chmod(abs, 0o700); err != nil {
+		return "", &configError{"KLABOT_DATA_DIR", fmt.Sprintf("cannot make %s private: %v", abs, errors.Unwrap(err))}
 	}
 	return abs, nil
 }

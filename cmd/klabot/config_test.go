@@ -91,6 +91,24 @@ func TestRunWithoutChannelExplains(t *testing.T) {
 	}
 }
 
+// A data folder and database that were there before (made by hand, or
+// copied from another server with the usual umask) are made private too.
+func TestExistingDataDirMadePrivate(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	os.Mkdir(dir, 0o755)
+	os.Chmod(dir, 0o755)
+	os.WriteFile(filepath.Join(dir, "klabot.db"), nil, 0o644)
+	os.Chmod(filepath.Join(dir, "klabot.db"), 0o644)
+	var out, errOut bytes.Buffer
+	run(context.Background(), nil, strings.NewReader(""), &out, &errOut, envOf(map[string]string{"KLABOT_DATA_DIR": dir}))
+	if info, err := os.Stat(dir); err != nil || info.Mode().Perm() != 0o700 {
+		t.Errorf("data dir: %v %v, want mode 700", info.Mode().Perm(), err)
+	}
+	if info, err := os.Stat(filepath.Join(dir, "klabot.db")); err != nil || info.Mode().Perm() != 0o600 {
+		t.Errorf("klabot.db: %v %v, want mode 600", info.Mode().Perm(), err)
+	}
+}
+
 // The console chats through the same flows and database.
 func TestConsoleChat(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "data")
