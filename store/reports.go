@@ -328,12 +328,28 @@ func (tx *Tx) AssignReport(reportID, volunteerID, actorID int64, now time.Time) 
 	} else if !ok {
 		return ErrNotAllowed
 	}
+	if r.AssignedTo != 0 && r.AssignedTo != volunteerID {
+		if err := tx.dropQueuedAbout(r.AssignedTo, r.Code); err != nil {
+			return err
+		}
+	}
 	if _, err := tx.exec(`UPDATE reports SET assigned_to = ?, updated_at = ? WHERE id = ?`,
 		volunteerID, FormatTime(now), r.ID); err != nil {
 		return fmt.Errorf("assign report: %w", err)
 	}
 	return tx.AddReportEvent(ReportEvent{ReportID: r.ID, At: now, ActorID: actorID, Role: RoleStaff, Kind: EventAssign,
 		AssigneeID: volunteerID})
+}
+
+// dropQueuedAbout deletes the messages still waiting to go to a person
+// that name a report: someone who no longer handles the case must not get
+// its details late (after the channel was down, say).
+func (tx *Tx) dropQueuedAbout(userID int64, code string) error {
+	if _, err := tx.exec(`DELETE FROM outbox WHERE state = 'pending' AND instr(payload, ?) > 0
+		AND (channel, address) IN (SELECT channel, address FROM contacts WHERE user_id = ?)`, code, userID); err != nil {
+		return fmt.Errorf("drop queued messages about %s: %w", code, err)
+	}
+	return nil
 }
 
 // AddReportEvent records a note, more information, or anything else that

@@ -602,3 +602,63 @@ func TestIdleDraftSessions(t *testing.T) {
 }
 
 func sqlOpen(path string) (*sql.DB, error) { return sql.Open("sqlite3", "file:"+path+"?mode=ro") }
+
+// A case's messages still waiting to go to a volunteer (the channel was
+// down, WhatsApp logged out) are dropped when the case is given to someone
+// else or the volunteer is removed: they must not get the child's details
+// late. Their other messages still go.
+func TestQueuedCaseMessagesLeaveWithTheCase(t *testing.T) {
+	f := newFixture(t)
+	r := f.report(t, true)
+	queue := func(tx *store.Tx, address, text string) error {
+		return tx.Enqueue(store.OutboxMessage{Channel: "telegram", Address: address, Priority: store.PriorityAlert,
+			Payload: []byte(`{"text":"` + text + `"}`)}, f.now)
+	}
+	pending := func() string {
+		msgs, err := f.db.PendingOutbox(f.ctx, "telegram", 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, m := range msgs {
+			payload, err := f.db.OutboxPayload(f.ctx, m.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, m.Address+" "+string(payload))
+		}
+		return strings.Join(out, "\n")
+	}
+	f.tx(t, func(tx *store.Tx) error {
+		inv, err := tx.CreateInvite(store.RoleSatgas, "61.07.06", f.staff, f.random, f.now, time.Hour)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.RedeemInvite(inv.Code, f.other, f.now); err != nil {
+			return err
+		}
+		if err := tx.AssignReport(r.ID, f.volunteer, f.staff, f.now); err != nil {
+			return err
+		}
+		if err := queue(tx, "7001", "Laporan "+r.Code+" ditugaskan kepada Anda: anak dipukul"); err != nil {
+			return err
+		}
+		if err := queue(tx, "7001", "Pelatihan besok pukul 09.00"); err != nil {
+			return err
+		}
+		return tx.AssignReport(r.ID, f.other, f.staff, f.now)
+	})
+	if got := pending(); strings.Contains(got, "7001 "+`{"text":"Laporan `+r.Code) || !strings.Contains(got, "Pelatihan besok") {
+		t.Errorf("after reassigning, still queued:\n%s", got)
+	}
+	f.tx(t, func(tx *store.Tx) error {
+		if err := queue(tx, "7002", "Laporan "+r.Code+" ditugaskan kepada Anda: anak dipukul"); err != nil {
+			return err
+		}
+		_, err := tx.RemoveVolunteer(f.other, f.staff, f.now)
+		return err
+	})
+	if got := pending(); strings.Contains(got, r.Code) {
+		t.Errorf("after removing the volunteer, still queued:\n%s", got)
+	}
+}

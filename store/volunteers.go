@@ -138,8 +138,9 @@ func (tx *Tx) RedeemInvite(code string, userID int64, now time.Time) (Invite, er
 }
 
 // RemoveVolunteer ends a person's work as a Satgas PA volunteer: from now
-// on they see no report at all, and the open reports assigned to them go
-// back to staff unassigned, each with a line in its history. It returns
+// on they see no report at all (messages about their cases still waiting
+// to go are dropped), and the open reports assigned to them go back to
+// staff unassigned, each with a line in its history. It returns
 // those reports (as they are now). ErrNotFound if the person is not a
 // volunteer. They can join again only with a new invite.
 func (tx *Tx) RemoveVolunteer(userID, actorID int64, now time.Time) ([]Report, error) {
@@ -150,9 +151,18 @@ func (tx *Tx) RemoveVolunteer(userID, actorID int64, now time.Time) ([]Report, e
 	if n, _ := res.RowsAffected(); n == 0 {
 		return nil, ErrNotFound
 	}
-	open, err := tx.ListReports(ReportFilter{AssignedTo: userID, OpenOnly: true, Limit: -1})
+	all, err := tx.ListReports(ReportFilter{AssignedTo: userID, Limit: -1})
 	if err != nil {
 		return nil, err
+	}
+	var open []Report
+	for _, r := range all {
+		if err := tx.dropQueuedAbout(userID, r.Code); err != nil {
+			return nil, err
+		}
+		if r.ClosedAt.IsZero() {
+			open = append(open, r)
+		}
 	}
 	for i, r := range open {
 		if _, err := tx.exec(`UPDATE reports SET assigned_to = NULL, updated_at = ? WHERE id = ?`, FormatTime(now), r.ID); err != nil {
