@@ -16,7 +16,7 @@ import (
 func TestExtraArgumentsRefused(t *testing.T) {
 	dir, _ := seededDataDir(t)
 	for _, args := range [][]string{{"recap", "2026-11"}, {"recap", "--month", "2026-11", "lagi"},
-		{"export", "reports", "xlsx"}, {"backup", "cadangan.db"}} {
+		{"export", "reports", "xlsx"}, {"backup", "cadangan.db"}, {"run", "konsol"}, {"console", "staff"}} {
 		code, out, errOut := klabot(t, dir, "", args...)
 		if code != 2 || !strings.Contains(errOut, "unexpected") || out != "" {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, code, out, errOut)

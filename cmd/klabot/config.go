@@ -110,10 +110,10 @@ func loadConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (co
 		!(strings.HasPrefix(c.TelegramEndpoint, "http://") || strings.HasPrefix(c.TelegramEndpoint, "https://")) {
 		return c, &configError{"KLABOT_TELEGRAM_API_ENDPOINT", "must be an http(s) address with two %s, like https://api.telegram.org/bot%s/%s"}
 	}
-	if _, err := fmt.Sscan(get("KLABOT_TELEGRAM_RATE"), &c.TelegramRate); err != nil || c.TelegramRate <= 0 || c.TelegramRate > 10000 {
+	if c.TelegramRate, err = strconv.ParseFloat(get("KLABOT_TELEGRAM_RATE"), 64); err != nil || c.TelegramRate <= 0 || c.TelegramRate > 10000 {
 		return c, &configError{"KLABOT_TELEGRAM_RATE", "must be a number of messages per second, e.g. 30"}
 	}
-	if _, err := fmt.Sscan(get("KLABOT_TELEGRAM_PER_CHAT_RATE"), &c.TelegramPerChatRate); err != nil ||
+	if c.TelegramPerChatRate, err = strconv.ParseFloat(get("KLABOT_TELEGRAM_PER_CHAT_RATE"), 64); err != nil ||
 		c.TelegramPerChatRate <= 0 || c.TelegramPerChatRate > 10000 {
 		return c, &configError{"KLABOT_TELEGRAM_PER_CHAT_RATE", "must be a number of messages per second to one chat, e.g. 1"}
 	}

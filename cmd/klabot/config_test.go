@@ -26,6 +26,8 @@ func TestBadSettingsExitTwoWithOneClearLine(t *testing.T) {
 		{map[string]string{"KLABOT_TELEGRAM_TOKEN": "not a token"}, nil, "KLABOT_TELEGRAM_TOKEN"},
 		{map[string]string{"KLABOT_TELEGRAM_API_ENDPOINT": "http://127.0.0.1:8081/bot%s"}, nil, "KLABOT_TELEGRAM_API_ENDPOINT"},
 		{map[string]string{"KLABOT_TELEGRAM_RATE": "fast"}, nil, "KLABOT_TELEGRAM_RATE"},
+		{map[string]string{"KLABOT_TELEGRAM_RATE": "30abc"}, nil, "KLABOT_TELEGRAM_RATE"},
+		{map[string]string{"KLABOT_TELEGRAM_PER_CHAT_RATE": "1 per detik"}, nil, "KLABOT_TELEGRAM_PER_CHAT_RATE"},
 		{map[string]string{"KLABOT_TELEGRAM_PER_CHAT_RATE": "slow"}, nil, "KLABOT_TELEGRAM_PER_CHAT_RATE"},
 		{map[string]string{"KLABOT_TELEGRAM_PER_CHAT_RATE": "0"}, nil, "KLABOT_TELEGRAM_PER_CHAT_RATE"},
 		{nil, []string{"run", "--telegram-per-chat-rate", "-1"}, "KLABOT_TELEGRAM_PER_CHAT_RATE"},
@@ -106,6 +108,22 @@ func TestExistingDataDirMadePrivate(t *testing.T) {
 	}
 	if info, err := os.Stat(filepath.Join(dir, "klabot.db")); err != nil || info.Mode().Perm() != 0o600 {
 		t.Errorf("klabot.db: %v %v, want mode 600", info.Mode().Perm(), err)
+	}
+}
+
+// A service manager gives klabot /dev/null as standard input: that is no
+// terminal to chat in, so with no channel klabot explains and fails.
+func TestRunWithoutChannelOnDevNull(t *testing.T) {
+	devnull, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Skip(err)
+	}
+	defer devnull.Close()
+	dir := filepath.Join(t.TempDir(), "data")
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), nil, devnull, &out, &errOut, envOf(map[string]string{"KLABOT_DATA_DIR": dir}))
+	if code != 2 || strings.Contains(out.String(), "klabot di terminal") {
+		t.Errorf("exit %d, out %q; want exit 2 and no terminal chat", code, out.String())
 	}
 }
 

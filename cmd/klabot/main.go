@@ -22,6 +22,8 @@ import (
 	"syscall"
 	"time"
 
+	"golang.org/x/term"
+
 	"klabot/bot"
 	"klabot/bot/console"
 	"klabot/bot/schedule"
@@ -104,6 +106,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintf(stderr, "klabot: %v\n", err)
 		return 2
 	}
+	if code := extraArgs(fs, stderr, usage); code >= 0 {
+		return code
+	}
 	if cfg.DataDir, err = prepareDataDir(cfg.DataDir); err != nil {
 		fmt.Fprintf(stderr, "klabot: %v\n", err)
 		return 2
@@ -133,6 +138,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			if !isTerminal(stdin) {
 				return 2
 			}
+			fmt.Fprintln(stdout, locales.T(cfg.Lang, "setup.try_console"))
 			return a.console(ctx, stdin, stdout, false)
 		}
 		return a.serve(ctx, stderr)
@@ -378,11 +384,9 @@ func newLogger(w io.Writer, level string, quiet bool) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
 }
 
+// isTerminal tells a person at a keyboard from a service's standard input:
+// /dev/null is a character device too, but no terminal.
 func isTerminal(r io.Reader) bool {
 	f, ok := r.(*os.File)
-	if !ok {
-		return false
-	}
-	info, err := f.Stat()
-	return err == nil && info.Mode()&os.ModeCharDevice != 0
+	return ok && term.IsTerminal(int(f.Fd()))
 }
