@@ -16,6 +16,14 @@ type Channel interface {
 	Send(ctx context.Context, address string, m Outbound) error
 }
 
+// Attached is a channel that reaches only some of its addresses from this
+// process: a terminal prints for the one person typing in it. The sender
+// leaves other addresses' messages for the process that reaches them.
+type Attached interface {
+	Channel
+	Attached(address string) bool
+}
+
 // Editor is a channel that can change a message after sending it: SendID
 // is Send that also returns the platform's id of the message sent (the
 // last one, when a long text went as several), and an Outbound with Edit

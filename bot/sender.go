@@ -285,6 +285,10 @@ func (r *senderRun) dispatch(ctx, sendCtx context.Context, now, next time.Time) 
 		if _, sending := r.inflight[m.ID]; sending {
 			continue // read again while in flight: not queued any more
 		}
+		if a, ok := r.ch.(Attached); ok && !a.Attached(m.Address) {
+			kept = append(kept, m) // another process prints it
+			continue
+		}
 		first := !seen[m.Address]
 		seen[m.Address] = true
 		// Only a chat's first message may go, and only when nothing else

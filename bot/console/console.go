@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -45,10 +46,13 @@ func New(in io.Reader, out io.Writer, address string) *Console {
 // Name implements bot.Channel.
 func (c *Console) Name() string { return Name }
 
+// Attached implements bot.Attached: another console person's messages
+// wait for their own session, in this terminal or another.
+func (c *Console) Attached(address string) bool { return address == c.address }
+
 // Send implements bot.Channel: the message with its choices numbered.
 func (c *Console) Send(ctx context.Context, address string, m bot.Outbound) error {
 	if address != c.address {
-		// Another console person's message: it waits for their session.
 		return &bot.SendError{Temporary: true, Err: fmt.Errorf("console %q is not attached", address)}
 	}
 	c.mu.Lock()
@@ -110,15 +114,16 @@ func (c *Console) Run(ctx context.Context, h Handler, db *store.DB, drainWait ti
 	}
 }
 
-// drain waits until the outbox holds nothing more for the console.
+// drain waits until the outbox holds nothing more for this console person
+// (another's messages wait for their session).
 func (c *Console) drain(ctx context.Context, db *store.DB, wait time.Duration) error {
 	deadline := time.Now().Add(wait)
 	for time.Now().Before(deadline) && ctx.Err() == nil {
-		pending, err := db.PendingOutbox(ctx, Name, 1)
+		pending, err := db.PendingOutbox(ctx, Name, 1000)
 		if err != nil {
 			return err
 		}
-		if len(pending) == 0 {
+		if !slices.ContainsFunc(pending, func(m store.OutboxMessage) bool { return m.Address == c.address }) {
 			return nil
 		}
 		time.Sleep(20 * time.Millisecond)

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"klabot/bot"
 )
@@ -15,7 +16,7 @@ import (
 // report code, and staff (console --staff) find it, accept it, and the
 // reporter's update waits in the outbox for their next session.
 func TestConsoleReportAndStaff(t *testing.T) {
-	t.Parallel() // the staff session waits for the reporter's update to drain
+	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "data")
 	env := envOf(map[string]string{"KLABOT_DATA_DIR": dir})
 	reporter := strings.Join([]string{"halo", "1", "1", "1", "3", "2", "sanggau ledo", "bange", "lewati",
@@ -30,9 +31,20 @@ func TestConsoleReportAndStaff(t *testing.T) {
 	}
 
 	out.Reset()
+	errOut.Reset()
 	staff := strings.Join([]string{"halo", "1", "5", "/laporan baru", "/terima " + strings.ToLower(code)}, "\n") + "\n"
+	began := time.Now()
 	if code := run(context.Background(), []string{"console", "--staff"}, strings.NewReader(staff), &out, &errOut, env); code != 0 {
 		t.Fatalf("staff console exit %d: %s", code, errOut.String())
+	}
+	if took := time.Since(began); took > 4*time.Second {
+		t.Errorf("the staff console took %s to close: it waited for the reporter's message", took)
+	}
+	// The reporter's update is theirs to print, in their own session: the
+	// staff console neither tries it (a warning in the chat) nor waits
+	// for it before closing.
+	if strings.Contains(errOut.String(), "not attached") {
+		t.Errorf("the staff console tried the reporter's message:\n%s", errOut.String())
 	}
 	for _, want := range []string{code + " · Baru, belum dibaca · Kekerasan · Sanggau Ledo", "Laporan " + code + " sekarang: Diterima petugas",
 		"Pelapor: tanpa nama", "1. Tugaskan relawan"} {
