@@ -70,7 +70,20 @@ func privacyFlow() *Flow {
 					c.Fail(err)
 					return Reply{}
 				}
-				return Reply{Text: c.T("privacy.erase_question", len(reports)), Options: []Option{
+				_, volunteer, err := c.Tx.Volunteer(c.User.ID)
+				if err != nil {
+					c.Fail(err)
+					return Reply{}
+				}
+				parts := []string{c.T("privacy.erase_question")}
+				if len(reports) > 0 {
+					parts = append(parts, c.T("privacy.erase_reports", len(reports)))
+				}
+				if volunteer {
+					parts = append(parts, c.T("privacy.erase_volunteer"))
+				}
+				parts = append(parts, c.T("privacy.erase_final"))
+				return Reply{Text: strings.Join(parts, "\n\n"), Options: []Option{
 					{Key: "yes", Label: c.T("privacy.opt_yes")},
 					{Key: "no", Label: c.T("privacy.opt_no")},
 				}}
