@@ -81,6 +81,26 @@ func TestParseDateTime(t *testing.T) {
 	if _, problem := checkEnd("08:00", start, loc); problem != "training.end_before_start" {
 		t.Errorf("an end before the start: %q", problem)
 	}
+	// Staff write dates in words too, as for broadcasts; a day that does
+	// not exist is called that, not unreadable.
+	for in, want := range map[string]string{
+		"14 Juni 2026 jam 9 pagi": "2026-06-14T09:00:00+07:00", "besok 08.00": "2026-06-13T08:00:00+07:00",
+		"Senin, 15 Juni 2026 09.00 WIB": "2026-06-15T09:00:00+07:00",
+	} {
+		if got, problem := checkStart(in, now, loc); problem != "" || got.Format(time.RFC3339) != want {
+			t.Errorf("checkStart(%q) = %v %q, want %s", in, got, problem, want)
+		}
+	}
+	if _, problem := checkStart("31 Februari 2027 09:00", now, loc); problem != "training.date_invalid" {
+		t.Errorf("31 Februari: %q, want training.date_invalid", problem)
+	}
+	if _, problem := checkStart("kapan-kapan", now, loc); problem != "training.date_format" {
+		t.Errorf("no date at all: %q, want training.date_format", problem)
+	}
+	later, _ := parseDateTime("14-06-2026 09:00", loc)
+	if end, problem := checkEnd("15 Juni 2026 15.00", later, loc); problem != "" || end.Format(time.RFC3339) != "2026-06-15T15:00:00+07:00" {
+		t.Errorf("an end in words: %v %q", end, problem)
+	}
 }
 
 func TestFormatWhen(t *testing.T) {

@@ -888,6 +888,9 @@ func parseCapacity(s string) (int, string) {
 
 func checkStart(s string, now time.Time, loc *time.Location) (time.Time, string) {
 	start, problem := parseDateTime(s, loc)
+	if problem == "training.date_format" {
+		start, problem = inWords(s, now, loc)
+	}
 	switch {
 	case problem != "":
 		return time.Time{}, problem
@@ -901,6 +904,9 @@ func checkStart(s string, now time.Time, loc *time.Location) (time.Time, string)
 
 func checkEnd(s string, start time.Time, loc *time.Location) (time.Time, string) {
 	end, problem := parseEndTime(s, start, loc)
+	if problem == "training.date_format" {
+		end, problem = inWords(s, start, loc)
+	}
 	switch {
 	case problem != "":
 		return time.Time{}, problem
@@ -910,4 +916,17 @@ func checkEnd(s string, start time.Time, loc *time.Location) (time.Time, string)
 		return time.Time{}, "training.end_too_far"
 	}
 	return end, ""
+}
+
+// inWords reads a time the way broadcasts are scheduled ("14 Juni jam 9
+// pagi", "besok 08.00"), for what parseDateTime cannot read.
+func inWords(s string, now time.Time, loc *time.Location) (time.Time, string) {
+	t, problem := bcParseWhen(s, now, loc)
+	switch problem {
+	case "":
+		return t, ""
+	case "broadcast.when_invalid":
+		return time.Time{}, "training.date_invalid"
+	}
+	return time.Time{}, "training.date_format"
 }
