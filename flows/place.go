@@ -147,6 +147,12 @@ func PlaceSteps(opts PlaceOptions) map[string]*Step {
 				if choice == "" && in.Kind == KindText {
 					switch found := wilayah.MatchDesa(kec, in.Text); len(found) {
 					case 0:
+						if k, ok := kecamatanNamed(in.Text); ok && k.Code != kec {
+							// They named another kecamatan: take it, and ask
+							// for the desa there.
+							c.Set(p+PlaceKec, k.Code)
+							return Stay()
+						}
 						if elsewhere := wilayah.MatchDesaAnywhere(in.Text); len(elsewhere) > 0 {
 							k, _ := wilayah.KecamatanByCode(kec)
 							c.Say(c.T("place.desa_elsewhere", k.Name, elsewhere[0].Name, elsewhere[0].KecName))
@@ -173,6 +179,22 @@ func PlaceSteps(opts PlaceOptions) map[string]*Step {
 			},
 		},
 	}
+}
+
+// kecamatanNamed finds the kecamatan whose name is exactly the text
+// ("Ledo", "kecamatan ledo", "Kec. Ledo"), typos not forgiven: a desa
+// name that only looks like one must not move the question elsewhere.
+func kecamatanNamed(text string) (wilayah.Kecamatan, bool) {
+	t := Normalize(text)
+	for _, prefix := range []string{"kecamatan ", "kec "} {
+		t = strings.TrimPrefix(t, prefix)
+	}
+	for _, k := range wilayah.Kecamatans() {
+		if Normalize(k.Name) == t {
+			return k, true
+		}
+	}
+	return wilayah.Kecamatan{}, false
 }
 
 // pinned keeps a shared location instead of a named place.
