@@ -380,12 +380,34 @@ func (e *Engine) turn(c *Ctx, req Request) {
 		choice, matched = matchOption(prompt.Options, in)
 	}
 	if !matched && len(prompt.Options) > 0 && !step.FreeText {
+		if next, ok := e.menuWord(c, in); ok {
+			e.follow(c, flow, keepDraft(c, next))
+			return
+		}
 		c.Say(c.T(misunderstoodKey(in)))
 		e.ask(c)
 		return
 	}
 	next := step.Handle(c, in, choice)
 	e.follow(c, flow, next)
+}
+
+// menuWord takes the name of a main-menu entry ("pelatihan", "Cek status
+// laporan") typed where the choices on screen are others: the person
+// wants that entry, as at the main menu. Only whole names count, and not
+// in the question that keeps or drops a half-done report.
+func (e *Engine) menuWord(c *Ctx, in Input) (Next, bool) {
+	if in.Kind != KindText || c.User.ConsentAt.IsZero() || c.state.Flow == FlowMenu ||
+		c.state.Flow == FlowReport && c.state.Step == "leave" {
+		return Next{}, false
+	}
+	text := Normalize(in.Text)
+	for _, m := range e.menuEntries {
+		if text == m.key || text == Normalize(c.T(m.label)) {
+			return m.run(c), true
+		}
+	}
+	return Next{}, false
 }
 
 // follow applies a step's Next and asks the next question.

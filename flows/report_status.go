@@ -68,6 +68,9 @@ func statusFlow() *Flow {
 				code := choice
 				if code == "" {
 					parsed, ok := store.ParseReportCode(in.Text)
+					if next, menu := c.engine.menuWord(c, in); !ok && menu {
+						return next // "lapor", "pelatihan": not a code but a wish
+					}
 					if in.Kind != KindText || !ok {
 						c.Say(c.T(notFoundKey(in, "track.code_invalid")))
 						return Stay()
