@@ -776,7 +776,13 @@ func BroadcastSummary(lang string, b store.Broadcast, p store.BroadcastProgress)
 	if b.State == store.BroadcastCancelled {
 		key = "broadcast.summary_cancelled"
 	}
-	text := locales.T(lang, key, b.ID, p.Sent, p.Failed, p.Blocked)
+	text := locales.T(lang, key, b.ID, p.Sent)
+	switch {
+	case p.Blocked > 0:
+		text += "\n" + locales.T(lang, "broadcast.summary_failed_blocked", p.Failed, p.Blocked)
+	case p.Failed > 0:
+		text += "\n" + locales.T(lang, "broadcast.summary_failed", p.Failed)
+	}
 	if p.Cancelled > 0 {
 		text += "\n" + locales.T(lang, "broadcast.summary_not_sent", p.Cancelled)
 	}

@@ -179,3 +179,23 @@ func TestBroadcastMessage(t *testing.T) {
 		t.Errorf("en: %+v", en)
 	}
 }
+
+// The summary mentions failures only when there were some, and blocked
+// people only when some blocked the bot: "(0 of them blocked)" is noise on
+// a phone screen.
+func TestBroadcastSummaryLeavesOutNothingFailed(t *testing.T) {
+	b := store.Broadcast{ID: 2, State: store.BroadcastDone}
+	cases := []struct {
+		p    store.BroadcastProgress
+		want string
+	}{
+		{store.BroadcastProgress{Sent: 2}, "Siaran #2 selesai.\nTerkirim: 2 orang."},
+		{store.BroadcastProgress{Sent: 2, Failed: 1}, "Siaran #2 selesai.\nTerkirim: 2 orang.\nGagal: 1 orang."},
+		{store.BroadcastProgress{Sent: 2, Failed: 3, Blocked: 1}, "Siaran #2 selesai.\nTerkirim: 2 orang.\nGagal: 3 orang (1 di antaranya memblokir bot)."},
+	}
+	for _, c := range cases {
+		if got := flows.BroadcastSummary("id", b, c.p).Text; got != c.want {
+			t.Errorf("%+v: %q, want %q", c.p, got, c.want)
+		}
+	}
+}
