@@ -210,8 +210,15 @@ func personalDataText(c *Ctx) (string, error) {
 				lines = append(lines, c.T("privacy.reg_purged", g.Training.Title, when))
 				continue
 			}
-			lines = append(lines, c.T("privacy.reg_line", g.Training.Title, when, g.FullName, g.Age,
-				PlaceName("", g.DesaCode), export.DisplayPhone(g.Phone)))
+			line := c.T("privacy.reg_line", g.Training.Title, when, g.FullName, g.Age,
+				PlaceName("", g.DesaCode), export.DisplayPhone(g.Phone))
+			switch g.Status {
+			case store.RegCancelled:
+				line += " " + c.T("privacy.reg_cancelled")
+			case store.RegWaitlisted:
+				line += " " + c.T("privacy.reg_waitlisted")
+			}
+			lines = append(lines, line)
 		}
 	}
 	lines = append(lines, "", c.T("privacy.why", c.engine.retentionDays()))
