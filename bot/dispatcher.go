@@ -278,9 +278,14 @@ func Notify(tx *store.Tx, userID int64, priority int, m Outbound, now time.Time)
 }
 
 func enqueue(tx *store.Tx, c store.Contact, priority int, m Outbound, now time.Time) error {
-	payload, err := json.Marshal(m)
-	if err != nil {
-		return fmt.Errorf("encode message: %w", err)
+	for _, part := range parts(m) {
+		payload, err := json.Marshal(part)
+		if err != nil {
+			return fmt.Errorf("encode message: %w", err)
+		}
+		if err := tx.Enqueue(store.OutboxMessage{Channel: c.Channel, Address: c.Address, Priority: priority, Payload: payload}, now); err != nil {
+			return err
+		}
 	}
-	return tx.Enqueue(store.OutboxMessage{Channel: c.Channel, Address: c.Address, Priority: priority, Payload: payload}, now)
+	return nil
 }

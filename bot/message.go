@@ -84,3 +84,54 @@ func outboundOf(r flows.Reply) Outbound {
 	}
 	return m
 }
+
+// MaxText is the longest text sent as one message: Telegram's limit, the
+// shortest of the channels. MaxCaption is the longest caption of a file.
+const (
+	MaxText    = 4096
+	MaxCaption = 1024
+)
+
+// parts cuts a message too long for one into several, each queued as its
+// own outbox row: each part is then paced, retried and recorded on its own,
+// so a part that fails is never sent with the parts that went already. A
+// file whose text is too long for a caption goes first, alone. Keys go
+// with the last part. Edits are left whole.
+func parts(m Outbound) []Outbound {
+	if m.Edit != "" {
+		return []Outbound{m}
+	}
+	var out []Outbound
+	if m.Attachment != nil {
+		if len([]rune(m.Text)) <= MaxCaption {
+			return []Outbound{m}
+		}
+		out = append(out, Outbound{Attachment: m.Attachment})
+		m.Attachment = nil
+	}
+	texts := SplitText(m.Text, MaxText)
+	for _, t := range texts[:len(texts)-1] {
+		out = append(out, Outbound{Text: t})
+	}
+	m.Text = texts[len(texts)-1]
+	return append(out, m)
+}
+
+// SplitText cuts text into pieces of at most limit characters, at line
+// breaks where it can.
+func SplitText(text string, limit int) []string {
+	runes := []rune(text)
+	var out []string
+	for len(runes) > limit {
+		cut := limit
+		for i := limit; i > limit/2; i-- {
+			if runes[i] == '\n' {
+				cut = i
+				break
+			}
+		}
+		out = append(out, string(runes[:cut]))
+		runes = runes[cut:]
+	}
+	return append(out, string(runes))
+}

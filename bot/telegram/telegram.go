@@ -27,9 +27,6 @@ const Name = "telegram"
 // DefaultEndpoint is the official Bot API, as the client library formats it.
 const DefaultEndpoint = tgbotapi.APIEndpoint
 
-// maxText is Telegram's limit on one message's text.
-const maxText = 4096
-
 // Config configures the adapter.
 type Config struct {
 	Token    string
@@ -146,7 +143,7 @@ func (t *Telegram) SendID(ctx context.Context, address string, m bot.Outbound) (
 	if m.Attachment != nil {
 		return t.sendFile(ctx, api, chatID, m)
 	}
-	chunks := split(m.Text, maxText)
+	chunks := bot.SplitText(m.Text, bot.MaxText)
 	var sent tgbotapi.Message
 	for i, chunk := range chunks {
 		msg := tgbotapi.NewMessage(chatID, chunk)
@@ -167,7 +164,7 @@ func (t *Telegram) edit(api *tgbotapi.BotAPI, chatID int64, m bot.Outbound) (str
 	if err != nil {
 		return "", &bot.SendError{Err: fmt.Errorf("bad telegram message id %q", m.Edit)}
 	}
-	e := tgbotapi.NewEditMessageText(chatID, id, split(m.Text, maxText)[0])
+	e := tgbotapi.NewEditMessageText(chatID, id, bot.SplitText(m.Text, bot.MaxText)[0])
 	if kb, ok := markup(m).(tgbotapi.InlineKeyboardMarkup); ok {
 		e.ReplyMarkup = &kb
 	}
@@ -180,9 +177,6 @@ func (t *Telegram) edit(api *tgbotapi.BotAPI, chatID int64, m bot.Outbound) (str
 	}
 	return m.Edit, nil
 }
-
-// maxCaption is Telegram's limit on a file's caption.
-const maxCaption = 1024
 
 // sendFile sends a photo or document with the text as its caption (or,
 // when the text is too long for a caption, as a message after it). A file
@@ -204,7 +198,7 @@ func (t *Telegram) sendFile(ctx context.Context, api *tgbotapi.BotAPI, chatID in
 		file = tgbotapi.FileReader{Name: name, Reader: f}
 	}
 	caption, rest := m.Text, ""
-	if len([]rune(caption)) > maxCaption {
+	if len([]rune(caption)) > bot.MaxCaption {
 		caption, rest = "", m.Text
 	}
 	var c tgbotapi.Chattable
@@ -315,24 +309,6 @@ func (r redacted) Unwrap() error {
 		return apiErr
 	}
 	return nil
-}
-
-// split cuts text into pieces Telegram accepts, at line breaks where it can.
-func split(text string, limit int) []string {
-	runes := []rune(text)
-	var out []string
-	for len(runes) > limit {
-		cut := limit
-		for i := limit; i > limit/2; i-- {
-			if runes[i] == '\n' {
-				cut = i
-				break
-			}
-		}
-		out = append(out, string(runes[:cut]))
-		runes = runes[cut:]
-	}
-	return append(out, string(runes))
 }
 
 func backoff(attempt int) time.Duration {
