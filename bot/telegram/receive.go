@@ -43,12 +43,8 @@ func (t *Telegram) Poll(ctx context.Context, r Receiver) error {
 			} else {
 				t.log.Warn("get updates failed, retrying", "err", err)
 			}
-			wait := backoff(failures)
-			if errors.As(err, &apiErr) && apiErr.RetryAfter > 0 {
-				wait = time.Duration(apiErr.RetryAfter) * time.Second
-			}
+			sleep(ctx, retryWait(err, failures))
 			failures++
-			sleep(ctx, wait)
 			continue
 		}
 		failures = 0

@@ -80,7 +80,7 @@ func Connect(ctx context.Context, cfg Config, log *slog.Logger) (*Telegram, erro
 			return nil, fmt.Errorf("telegram rejected the token (%s): check KLABOT_TELEGRAM_TOKEN", apiErr.Message)
 		}
 		t.log.Warn("cannot reach Telegram yet, retrying", "err", err)
-		if !sleep(ctx, backoff(attempt)) {
+		if !sleep(ctx, retryWait(err, attempt)) {
 			return nil, fmt.Errorf("connect to telegram: %w", ctx.Err())
 		}
 	}
@@ -309,6 +309,16 @@ func (r redacted) Unwrap() error {
 		return apiErr
 	}
 	return nil
+}
+
+// retryWait is how long to wait before trying again after err: as long as
+// Telegram asked (429 retry_after), else backoff.
+func retryWait(err error, attempt int) time.Duration {
+	var apiErr *tgbotapi.Error
+	if errors.As(err, &apiErr) && apiErr.RetryAfter > 0 {
+		return time.Duration(apiErr.RetryAfter) * time.Second
+	}
+	return backoff(attempt)
 }
 
 func backoff(attempt int) time.Duration {

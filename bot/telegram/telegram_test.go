@@ -166,3 +166,30 @@ func TestConnectWaitsForTheServer(t *testing.T) {
 		t.Errorf("connect during an outage: %v", err)
 	}
 }
+
+// A 429 at start-up or while polling is waited out as Telegram asks, not
+// retried sooner.
+func TestConnectAndPollWaitOutRetryAfter(t *testing.T) {
+	srv := fakeapi.New(token)
+	defer srv.Close()
+	srv.FailNext("getMe", 0, 429, "", 2)
+	began := time.Now()
+	tg := connect(t, srv)
+	if waited := time.Since(began); waited < 2*time.Second || srv.Requests("getMe") != 2 {
+		t.Errorf("connected after %s and %d getMe calls; want one retry after 2 s", waited, srv.Requests("getMe"))
+	}
+
+	srv.FailNext("getUpdates", 0, 429, "", 2)
+	srv.SendText(78, fakeapi.User{ID: 78, FirstName: "Sari"}, "halo")
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	r := &stuck{}
+	began = time.Now()
+	go tg.Poll(ctx, r)
+	for r.count() == 0 {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if waited := time.Since(began); waited < 2*time.Second || srv.Requests("getUpdates") != 2 {
+		t.Errorf("update received after %s and %d polls; want one retry after 2 s", waited, srv.Requests("getUpdates"))
+	}
+}
