@@ -272,17 +272,37 @@ func classify(err error) error {
 	if !errors.As(err, &apiErr) {
 		return &bot.SendError{Temporary: true, Err: err} // network, or a proxy's HTML page
 	}
+	code := apiErr.Code
+	if code == 0 {
+		code = codeOf(apiErr.Message)
+	}
 	switch {
-	case apiErr.RetryAfter > 0 || apiErr.Code == http.StatusTooManyRequests:
+	case apiErr.RetryAfter > 0 || code == http.StatusTooManyRequests:
 		wait := time.Duration(max(apiErr.RetryAfter, 1)) * time.Second
 		return &bot.SendError{RetryAfter: wait, Err: err}
-	case apiErr.Code == http.StatusForbidden,
-		apiErr.Code == http.StatusBadRequest && strings.Contains(strings.ToLower(apiErr.Message), "chat not found"):
+	case code == http.StatusForbidden,
+		code == http.StatusBadRequest && strings.Contains(strings.ToLower(apiErr.Message), "chat not found"):
 		return &bot.SendError{Blocked: true, Err: err}
-	case apiErr.Code >= 500 || apiErr.Code == http.StatusUnauthorized || apiErr.Code == http.StatusNotFound:
+	case code >= 500 || code == http.StatusUnauthorized || code == http.StatusNotFound:
 		return &bot.SendError{Temporary: true, Err: err}
 	}
 	return &bot.SendError{Err: err}
+}
+
+// codeOf reads the error code from Telegram's description ("Forbidden: bot
+// was blocked by the user"), for the answers to uploads, where the client
+// library leaves the code out. Anything else counts as a server error.
+func codeOf(description string) int {
+	for prefix, code := range map[string]int{
+		"Bad Request": http.StatusBadRequest, "Unauthorized": http.StatusUnauthorized,
+		"Forbidden": http.StatusForbidden, "Not Found": http.StatusNotFound,
+		"Conflict": http.StatusConflict, "Too Many Requests": http.StatusTooManyRequests,
+	} {
+		if strings.HasPrefix(description, prefix) {
+			return code
+		}
+	}
+	return http.StatusInternalServerError
 }
 
 // redact removes the token from an error: the client library puts it in

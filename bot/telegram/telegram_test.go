@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -191,5 +192,35 @@ func TestConnectAndPollWaitOutRetryAfter(t *testing.T) {
 	}
 	if waited := time.Since(began); waited < 2*time.Second || srv.Requests("getUpdates") != 2 {
 		t.Errorf("update received after %s and %d polls; want one retry after 2 s", waited, srv.Requests("getUpdates"))
+	}
+}
+
+// The client library leaves the error code out of upload answers, so an
+// upload's failure is read from Telegram's description: a server error is
+// tried again, a blocked person is marked unreachable.
+func TestUploadErrorsAreClassified(t *testing.T) {
+	srv := fakeapi.New(token)
+	defer srv.Close()
+	tg := connect(t, srv)
+	path := filepath.Join(t.TempDir(), "rekap.png")
+	if err := os.WriteFile(path, []byte("png"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	msg := bot.Outbound{Text: "Rekap KLA", Attachment: &bot.Attachment{Kind: "photo", Path: path}}
+	var se *bot.SendError
+	for _, c := range []struct {
+		code int
+		want func(*bot.SendError) bool
+	}{
+		{500, func(se *bot.SendError) bool { return se.Temporary }},
+		{502, func(se *bot.SendError) bool { return se.Temporary }},
+		{403, func(se *bot.SendError) bool { return se.Blocked }},
+		{429, func(se *bot.SendError) bool { return se.RetryAfter > 0 }},
+		{400, func(se *bot.SendError) bool { return !se.Temporary && !se.Blocked && se.RetryAfter == 0 }},
+	} {
+		srv.FailNext("sendPhoto", 0, c.code, "", 0)
+		if err := tg.Send(context.Background(), "1", msg); !errors.As(err, &se) || !c.want(se) {
+			t.Errorf("upload answered %d: %v", c.code, err)
+		}
 	}
 }
