@@ -30,17 +30,16 @@ var globalWords = map[string]string{
 }
 
 // globalWord recognises a global word or Telegram command such as
-// "/batal@klabot_bot"; "" if the input is anything else.
+// "/batal@klabot_bot"; "" if the input is anything else. What follows a
+// command is left aside: "/start poster" is what Telegram sends when a
+// link to the bot carries a tag.
 func globalWord(in Input) string {
 	if in.Kind != KindText {
 		return ""
 	}
 	text := strings.TrimSpace(in.Text)
-	if strings.HasPrefix(text, "/") {
-		text = strings.TrimPrefix(text, "/")
-		if at := strings.IndexByte(text, '@'); at >= 0 {
-			text = text[:at]
-		}
+	if name, _, ok := commandOf(in); ok {
+		text = name
 	}
 	return globalWords[Normalize(text)]
 }
