@@ -69,6 +69,11 @@ type Step struct {
 	// FreeText lets a step with options also take typed answers or media;
 	// without it, anything that is not an option is asked again kindly.
 	FreeText bool
+	// Repeats marks a question asked again after each answer whose keys
+	// mean the same every time (files sent one by one, or as an album, each
+	// acknowledged with a Selesai key): a key of an earlier asking still
+	// counts while the step is not left.
+	Repeats bool
 }
 
 // Flow is a named conversation made of steps.
@@ -105,7 +110,11 @@ type State struct {
 	Data    map[string]string `json:"data,omitempty"`
 	Back    []string          `json:"back,omitempty"` // steps to return to with "kembali"
 	Seq     int               `json:"seq"`            // bumped at every question, for stale buttons
-	Updated time.Time         `json:"updated"`
+	// Asked is the Seq of the first of the askings in a row of AskedStep
+	// ("flow/step"), for the keys of a step that Repeats.
+	Asked     int       `json:"asked,omitempty"`
+	AskedStep string    `json:"asked_step,omitempty"`
+	Updated   time.Time `json:"updated"`
 }
 
 // Request is one turn: a person and what they sent.
@@ -370,7 +379,7 @@ func (e *Engine) turn(c *Ctx, req Request) {
 	}
 	if in.Kind == KindButton {
 		key, token, ok := strings.Cut(in.Payload, "|")
-		if !ok || token != strconv.Itoa(st.Seq) || !hasOption(prompt.Options, key) {
+		if !ok || !currentToken(st, step, token) || !hasOption(prompt.Options, key) {
 			c.Say(c.T("input.stale_button"))
 			e.ask(c)
 			return
@@ -439,6 +448,21 @@ func (e *Engine) enter(c *Ctx, flowID, step string) {
 	}
 	c.state.Flow, c.state.Version, c.state.Step = f.ID, f.Version, step
 	c.state.Data, c.state.Back = nil, nil
+	c.state.AskedStep = "" // entered anew: earlier keys are stale
+}
+
+// currentToken tells whether a key's token is of the question asked now,
+// or, for a step that Repeats, of an earlier asking of it in a row.
+func currentToken(st *State, step *Step, token string) bool {
+	n, err := strconv.Atoi(token)
+	if err != nil {
+		return false
+	}
+	first := st.Seq
+	if step.Repeats && st.Asked > 0 && st.AskedStep == st.Flow+"/"+st.Step {
+		first = st.Asked
+	}
+	return n >= first && n <= st.Seq
 }
 
 // ask sends what was said this turn together with the current question, as
@@ -446,6 +470,9 @@ func (e *Engine) enter(c *Ctx, flowID, step string) {
 func (e *Engine) ask(c *Ctx) {
 	_, step := e.current(c)
 	c.state.Seq++
+	if at := c.state.Flow + "/" + c.state.Step; at != c.state.AskedStep {
+		c.state.Asked, c.state.AskedStep = c.state.Seq, at
+	}
 	var r Reply
 	if step != nil {
 		r = step.Prompt(c)

@@ -206,6 +206,7 @@ func reportFlow() *Flow {
 			},
 		}, guardFreeText|guardStory),
 		"evidence": draftGuard(&Step{
+			Repeats: true,
 			Prompt: func(c *Ctx) Reply {
 				if n := len(draftMediaOf(c)); n > 0 {
 					return Reply{Text: c.T("report.evidence_more", n), Options: []Option{{Key: "done", Label: c.T("report.done")}}}
@@ -383,7 +384,7 @@ const (
 // step with options does not understand is asked again kindly.
 func draftGuard(s *Step, flags int) *Step {
 	handle := s.Handle
-	return &Step{Prompt: s.Prompt, FreeText: true, Handle: func(c *Ctx, in Input, choice string) Next {
+	return &Step{Prompt: s.Prompt, FreeText: true, Repeats: s.Repeats, Handle: func(c *Ctx, in Input, choice string) Next {
 		if choice != "" {
 			return handle(c, in, choice)
 		}

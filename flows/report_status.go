@@ -156,6 +156,7 @@ func statusFlow() *Flow {
 		},
 		"add_media": {
 			FreeText: true,
+			Repeats:  true,
 			Prompt: func(c *Ctx) Reply {
 				if n := c.Get(dMediaAdded); n != "" {
 					return Reply{Text: c.T("track.media_more", n), Options: []Option{{Key: "done", Label: c.T("report.done")}}}

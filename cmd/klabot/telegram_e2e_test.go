@@ -337,3 +337,34 @@ func TestSignalStopsWithinFiveSeconds(t *testing.T) {
 		t.Fatalf("still running %s after SIGTERM; logs:\n%s", shutdownGrace+2*time.Second, logs.String())
 	}
 }
+
+// Photos sent as one album arrive one by one and each is acknowledged; the
+// Selesai key on any of those acknowledgements finishes the evidence, as
+// they all ask the same question.
+func TestTelegramAlbumAtTheEvidenceStep(t *testing.T) {
+	srv := newServer(t)
+	startKlabot(t, srv, t.TempDir(), nil)
+	rina := newPerson(t, srv, 5010, "Rina")
+	rina.start("Warga")
+	// Typed answers, as on WhatsApp, up to the evidence question.
+	for _, step := range []struct{ answer, next string }{
+		{"/lapor", "Laporan ini tentang apa?"}, {"anak bekerja", "bekerja di mana"},
+		{"kebun", "dalam bahaya SEKARANG"}, {"tidak", "Di kecamatan mana?"},
+		{"Ledo", "Kecamatan Ledo"}, {"1", "Ceritakan tempatnya"}, {"lewati", "Apa yang terjadi?"},
+		{"Anak tetangga disuruh memanen sawit setiap hari dan tidak sekolah.", "Berapa anak"},
+		{"1", "berapa umur"}, {"13-15 tahun", "Ada foto"},
+	} {
+		rina.send(step.answer)
+		rina.waitFor(step.next)
+	}
+	for _, id := range []string{"album-1", "album-2", "album-3"} {
+		srv.AddFile(id, []byte("\xff\xd8\xff "+id))
+		srv.SendPhoto(rina.user.ID, rina.user, id, "")
+	}
+	first := rina.waitFor("Diterima: 1 berkas")
+	rina.waitFor("Diterima: 3 berkas")
+	rina.press(first, "Selesai")
+	if m := rina.waitFor("Apakah petugas boleh tahu"); strings.Contains(m.Text, "pesan lama") {
+		t.Errorf("Selesai on the first acknowledgement was refused: %q", m.Text)
+	}
+}
