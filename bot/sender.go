@@ -29,6 +29,8 @@ type Limits struct {
 	// Concurrency is how many sends may be in flight at once.
 	Concurrency int
 	// MaxAttempts after which a message that keeps failing is given up.
+	// The default, 600, is at least a day of tries (five minutes apart once
+	// backed off), so an outage of the office's internet loses nothing.
 	MaxAttempts int
 	// Bulk, when set, paces reminders and broadcasts (WhatsApp): see Pacing.
 	Bulk *Pacing
@@ -49,7 +51,7 @@ func (l *Limits) defaults() {
 		l.Concurrency = max(8, int(l.PerSecond/5))
 	}
 	if l.MaxAttempts <= 0 {
-		l.MaxAttempts = 50
+		l.MaxAttempts = 600
 	}
 }
 
