@@ -2,7 +2,9 @@ package telegram
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -27,10 +29,7 @@ func (t *Telegram) Poll(ctx context.Context, r Receiver) error {
 	failures := 0
 	for ctx.Err() == nil {
 		pollCtx, cancel := context.WithTimeout(ctx, t.cfg.PollTimeout+15*time.Second)
-		updates, err := t.api(pollCtx).GetUpdates(tgbotapi.UpdateConfig{
-			Offset: offset, Limit: 100, Timeout: int(t.cfg.PollTimeout.Seconds()),
-			AllowedUpdates: []string{"message", "edited_message", "callback_query", "my_chat_member"},
-		})
+		updates, last, err := t.getUpdates(pollCtx, offset)
 		cancel()
 		if ctx.Err() != nil {
 			break
@@ -48,7 +47,7 @@ func (t *Telegram) Poll(ctx context.Context, r Receiver) error {
 			continue
 		}
 		failures = 0
-		if len(updates) == 0 {
+		if last < offset {
 			continue
 		}
 		if err := t.handle(ctx, r, updates); err != nil {
@@ -58,9 +57,46 @@ func (t *Telegram) Poll(ctx context.Context, r Receiver) error {
 			sleep(ctx, time.Second)
 			continue
 		}
-		offset = updates[len(updates)-1].UpdateID + 1
+		offset = last + 1
 	}
 	return nil
+}
+
+// getUpdates asks for the next updates and returns those it can read, and
+// the id of the last one given (below offset when none was). The client
+// library reads a batch all at once and fails it whole on one update it
+// cannot read, which would hold up every message after it for ever; here
+// such an update is logged and passed over.
+func (t *Telegram) getUpdates(ctx context.Context, offset int) ([]tgbotapi.Update, int, error) {
+	resp, err := t.api(ctx).Request(tgbotapi.UpdateConfig{
+		Offset: offset, Limit: 100, Timeout: int(t.cfg.PollTimeout.Seconds()),
+		AllowedUpdates: []string{"message", "edited_message", "callback_query", "my_chat_member"},
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	var raw []json.RawMessage
+	if err := json.Unmarshal(resp.Result, &raw); err != nil {
+		return nil, 0, fmt.Errorf("read updates: %w", err)
+	}
+	last := offset - 1
+	updates := make([]tgbotapi.Update, 0, len(raw))
+	for _, r := range raw {
+		var id struct {
+			UpdateID int `json:"update_id"`
+		}
+		if err := json.Unmarshal(r, &id); err != nil {
+			return nil, 0, fmt.Errorf("read update id: %w", err)
+		}
+		last = max(last, id.UpdateID)
+		var u tgbotapi.Update
+		if err := json.Unmarshal(r, &u); err != nil {
+			t.log.Error("cannot read an update; passed over", "update_id", id.UpdateID, "err", err)
+			continue
+		}
+		updates = append(updates, u)
+	}
+	return updates, last, nil
 }
 
 // handle submits a batch of updates and waits until all are committed.

@@ -34,23 +34,28 @@ func connect(t testing.TB, srv *fakeapi.Server) *telegram.Telegram {
 	return tg
 }
 
-// stuck is a receiver that takes updates and never commits them, like a
-// process that crashes between fetching and committing.
-type stuck struct {
-	mu  sync.Mutex
-	got []bot.Inbound
+// receiver takes updates and, unless commit is set, never commits them,
+// like a process that crashes between fetching and committing.
+type receiver struct {
+	commit bool
+	mu     sync.Mutex
+	got    []bot.Inbound
 }
 
-func (s *stuck) Submit(ctx context.Context, in bot.Inbound) <-chan error {
+func (s *receiver) Submit(ctx context.Context, in bot.Inbound) <-chan error {
 	s.mu.Lock()
 	s.got = append(s.got, in)
 	s.mu.Unlock()
 	done := make(chan error, 1)
+	if s.commit {
+		done <- nil
+		return done
+	}
 	go func() { <-ctx.Done(); done <- ctx.Err() }()
 	return done
 }
 
-func (s *stuck) count() int { s.mu.Lock(); defer s.mu.Unlock(); return len(s.got) }
+func (s *receiver) count() int { s.mu.Lock(); defer s.mu.Unlock(); return len(s.got) }
 
 func TestCrashBetweenFetchAndCommitLosesNothing(t *testing.T) {
 	srv := fakeapi.New(token)
@@ -60,7 +65,7 @@ func TestCrashBetweenFetchAndCommitLosesNothing(t *testing.T) {
 	srv.SendText(u.ID, u, "/start")
 
 	ctx, crash := context.WithCancel(context.Background())
-	r := &stuck{}
+	r := &receiver{}
 	polled := make(chan struct{})
 	go func() { tg.Poll(ctx, r); close(polled) }()
 	for r.count() == 0 {
@@ -184,7 +189,7 @@ func TestConnectAndPollWaitOutRetryAfter(t *testing.T) {
 	srv.SendText(78, fakeapi.User{ID: 78, FirstName: "Sari"}, "halo")
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
-	r := &stuck{}
+	r := &receiver{}
 	began = time.Now()
 	go tg.Poll(ctx, r)
 	for r.count() == 0 {
