@@ -10,38 +10,37 @@ import (
 )
 
 // Half-done reports: after nudgeAfter of silence the person gets one gentle
-// reminder; after draftKeep the draft is dropped without another word.
+// reminder; after draftKeep the draft is dropped without another word. What
+// was typed in any other flow (a registration's name and phone) is dropped
+// after draftKeep too.
 const (
 	nudgeAfter = 4 * time.Hour
 	draftKeep  = 3 * 24 * time.Hour
 )
 
 // NudgeStaleDrafts reminds people who left a report half done, once per
-// quiet spell, and drops drafts older than three days (the person is back
-// at the main menu and told nothing more). Housekeeping calls it every
-// quarter of an hour. Someone who opted out of reminders is not nudged,
-// but their old draft is still dropped.
+// quiet spell, and drops drafts and every other conversation's answers
+// older than three days (the person is back at the main menu and told
+// nothing more). Housekeeping calls it every quarter of an hour. Someone
+// who opted out of reminders is not nudged, but their old draft is still
+// dropped.
 func NudgeStaleDrafts(ctx context.Context, db *store.DB, now time.Time) (nudged, dropped int, err error) {
 	stale, err := db.IdleSessions(ctx, flows.FlowReport, now.Add(-nudgeAfter), now.Add(-draftKeep), 500)
 	if err != nil {
 		return 0, 0, err
 	}
-	for _, s := range stale {
+	old, err := db.StaleSessions(ctx, now.Add(-draftKeep), 500)
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, s := range append(stale, old...) {
 		err := db.Tx(ctx, func(tx *store.Tx) error {
 			if now.Sub(s.Updated) >= draftKeep {
-				raw, err := tx.Session(s.UserID)
-				if err != nil {
-					return err
+				done, err := dropIdle(tx, s)
+				if done {
+					dropped++
 				}
-				menu, ok := flows.DropDraft(raw)
-				if !ok {
-					return nil
-				}
-				if done, err := tx.ReplaceIdleSession(s.UserID, s.Updated, menu); err != nil || !done {
-					return err
-				}
-				dropped++
-				return nil
+				return err
 			}
 			if s.Nudged {
 				return nil
@@ -65,4 +64,19 @@ func NudgeStaleDrafts(ctx context.Context, db *store.DB, now time.Time) (nudged,
 		}
 	}
 	return nudged, dropped, nil
+}
+
+// dropIdle puts an idle conversation back at the main menu without its
+// answers, unless the person wrote since or it holds nothing to drop (an
+// old report draft listed twice is dropped once).
+func dropIdle(tx *store.Tx, s store.IdleSession) (bool, error) {
+	raw, err := tx.Session(s.UserID)
+	if err != nil {
+		return false, err
+	}
+	menu, ok := flows.DropDraft(raw)
+	if !ok {
+		return false, nil
+	}
+	return tx.ReplaceIdleSession(s.UserID, s.Updated, menu)
 }

@@ -17,37 +17,12 @@ import (
 // no more; after three days it is dropped without another word.
 func TestNudgeStaleDrafts(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "klabot.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
 	start := time.Date(2026, 11, 24, 3, 0, 0, 0, time.UTC)
 	draft := []byte(`{"flow":"report","version":1,"step":"description","data":{"cat":"kekerasan","kec":"61.07.06"},"seq":7}`)
-	people := map[string]int64{}
-	err = db.Tx(ctx, func(tx *store.Tx) error {
-		for _, who := range []string{"quiet", "optedout", "busy"} {
-			u, _, err := tx.UserByContact(store.Contact{Channel: "telegram", Address: who}, "id", start)
-			if err != nil {
-				return err
-			}
-			u.ConsentAt = start
-			if who == "optedout" {
-				u.OptedOutAt = start
-			}
-			if err := tx.SaveUser(u); err != nil {
-				return err
-			}
-			if err := tx.SaveSession(u.ID, draft, start); err != nil {
-				return err
-			}
-			people[who] = u.ID
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, people := nudgePeople(t,
+		nudgePerson{Address: "quiet", State: string(draft), At: start},
+		nudgePerson{Address: "optedout", State: string(draft), At: start, OptedOut: true},
+		nudgePerson{Address: "busy", State: string(draft), At: start})
 	nudge := func(at time.Time) (int, int) {
 		t.Helper()
 		n, d, err := bot.NudgeStaleDrafts(ctx, db, at)
@@ -111,7 +86,7 @@ func TestNudgeStaleDrafts(t *testing.T) {
 	}
 	// The dropped draft leaves a working conversation at the main menu.
 	engine := flows.NewEngine(flows.Config{})
-	err = db.Tx(ctx, func(tx *store.Tx) error {
+	err := db.Tx(ctx, func(tx *store.Tx) error {
 		u, _, err := tx.UserByContact(store.Contact{Channel: "telegram", Address: "quiet"}, "id", start)
 		if err != nil {
 			return err
@@ -128,4 +103,106 @@ func TestNudgeStaleDrafts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// A training registration (or any other conversation) left half done keeps
+// the name and phone typed so far only as long as a report draft: after
+// three days they are dropped, silently; younger ones and a plain menu stay.
+func TestDropStaleConversations(t *testing.T) {
+	ctx := context.Background()
+	start := time.Date(2026, 11, 24, 3, 0, 0, 0, time.UTC)
+	states := map[string]string{
+		"training": `{"flow":"training","version":1,"step":"phone","data":{"tid":"4","name":"Siti Aminah","age":"34","phone":"081234567890"},"back":["name","age"],"seq":5}`,
+		"staff":    `{"flow":"broadcast","version":1,"step":"audience","data":{"text":"Rapat besok"},"seq":3}`,
+		"menu":     `{"flow":"menu","version":1,"step":"main","seq":2}`,
+		"recent":   `{"flow":"training","version":1,"step":"age","data":{"tid":"4","name":"Budi"},"back":["name"],"seq":4}`,
+	}
+	var seats []nudgePerson
+	for who, st := range states {
+		at := start
+		if who == "recent" {
+			at = start.Add(48 * time.Hour)
+		}
+		seats = append(seats, nudgePerson{Address: who, State: st, At: at})
+	}
+	db, people := nudgePeople(t, seats...)
+	session := func(who string) string {
+		t.Helper()
+		var raw []byte
+		db.Tx(ctx, func(tx *store.Tx) (err error) { raw, err = tx.Session(people[who]); return err })
+		return string(raw)
+	}
+
+	if _, d, err := bot.NudgeStaleDrafts(ctx, db, start.Add(71*time.Hour)); err != nil || d != 0 {
+		t.Fatalf("before three days: dropped %d (%v)", d, err)
+	}
+	if !strings.Contains(session("training"), "081234567890") {
+		t.Fatalf("a two-day-old registration lost its answers: %s", session("training"))
+	}
+	n, d, err := bot.NudgeStaleDrafts(ctx, db, start.Add(72*time.Hour+time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 || d != 2 {
+		t.Errorf("nudged %d, dropped %d; want 0 and 2 (the registration and the broadcast draft)", n, d)
+	}
+	for _, who := range []string{"training", "staff"} {
+		got := session(who)
+		if strings.Contains(got, "Siti") || strings.Contains(got, "0812") || strings.Contains(got, "Rapat") || !strings.Contains(got, `"flow":"menu"`) {
+			t.Errorf("%s: after three days the session is %s, want the main menu without answers", who, got)
+		}
+	}
+	if got := session("menu"); got != states["menu"] {
+		t.Errorf("a plain menu session changed: %s", got)
+	}
+	if got := session("recent"); got != states["recent"] {
+		t.Errorf("a registration one day old changed: %s", got)
+	}
+	if msgs, _ := db.PendingOutbox(ctx, "telegram", 100); len(msgs) != 0 {
+		t.Errorf("dropping said %d messages", len(msgs))
+	}
+}
+
+// nudgePerson is a Telegram user who agreed to the notice (and said stop,
+// if OptedOut), with a conversation state saved at At.
+type nudgePerson struct {
+	Address  string
+	State    string
+	At       time.Time
+	OptedOut bool
+}
+
+// nudgePeople makes a database holding people, and returns their ids by
+// address.
+func nudgePeople(t *testing.T, people ...nudgePerson) (*store.DB, map[string]int64) {
+	t.Helper()
+	ids := map[string]int64{}
+	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "klabot.db"))
+	if err == nil {
+		t.Cleanup(func() { db.Close() })
+		err = db.Tx(context.Background(), func(tx *store.Tx) error {
+			for _, p := range people {
+				u, _, err := tx.UserByContact(store.Contact{Channel: "telegram", Address: p.Address}, "id", p.At)
+				if err != nil {
+					return err
+				}
+				u.ConsentAt = p.At
+				if p.OptedOut {
+					u.OptedOutAt = p.At
+				}
+				if err := tx.SaveUser(u); err != nil {
+					return err
+				}
+				ids[p.Address] = u.ID
+				if err := tx.SaveSession(u.ID, []byte(p.State), p.At); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db, ids
 }

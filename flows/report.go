@@ -707,11 +707,13 @@ func staffT(key string, args ...any) string { return locales.T(locales.Default, 
 // DraftNudge is the one gentle reminder for a report left half done.
 func DraftNudge(lang string) Reply { return Reply{Text: locales.T(lang, "report.nudge")} }
 
-// DropDraft turns a stored session holding a report draft into one at the
-// main menu, the draft gone; false if the session holds no report draft.
+// DropDraft turns a stored session holding a report draft, or answers
+// typed in any other flow (a registration's name and phone, a broadcast's
+// text), into one at the main menu, the answers gone; false if there is
+// nothing to drop.
 func DropDraft(raw []byte) ([]byte, bool) {
 	var st State
-	if err := json.Unmarshal(raw, &st); err != nil || st.Flow != FlowReport {
+	if err := json.Unmarshal(raw, &st); err != nil || (st.Flow != FlowReport && len(st.Data) == 0) {
 		return nil, false
 	}
 	st.Flow, st.Version, st.Step, st.Data, st.Back = FlowMenu, menuVersion, "main", nil, nil

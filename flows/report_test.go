@@ -90,7 +90,11 @@ func TestDropDraft(t *testing.T) {
 		t.Errorf("DropDraft = %s %v", out, ok)
 	}
 	if _, ok := DropDraft([]byte(`{"flow":"training","step":"x"}`)); ok {
-		t.Error("dropped a conversation that is not a report draft")
+		t.Error("dropped a conversation that holds no answers")
+	}
+	out, ok = DropDraft([]byte(`{"flow":"training","version":1,"step":"phone","data":{"name":"Siti"},"seq":4}`))
+	if !ok || string(out) != `{"flow":"menu","version":1,"step":"main","seq":4,"updated":"0001-01-01T00:00:00Z"}` {
+		t.Errorf("DropDraft(half-done registration) = %s %v", out, ok)
 	}
 }
 

@@ -343,7 +343,8 @@ func (a *app) console(ctx context.Context, stdin io.Reader, stdout io.Writer, st
 
 // housekeeping runs every quarter of an hour: it prunes the inbound dedupe
 // log (Telegram keeps undelivered updates for 24 hours, so a week is
-// plenty) and nudges people who left a report half done.
+// plenty), nudges people who left a report half done and drops what was
+// typed in any conversation left for three days.
 func (a *app) housekeeping(ctx context.Context) error {
 	t := time.NewTicker(15 * time.Minute)
 	defer t.Stop()
