@@ -142,7 +142,9 @@ func (tx *Tx) RedeemInvite(code string, userID int64, now time.Time) (Invite, er
 // to go are dropped), and the open reports assigned to them go back to
 // staff unassigned, each with a line in its history. It returns
 // those reports (as they are now). ErrNotFound if the person is not a
-// volunteer. They can join again only with a new invite.
+// volunteer. They can join again only with a new invite. The role the
+// invite gave them goes too (they become "lainnya"), so reminders and
+// broadcasts for Satgas PA no longer reach them.
 func (tx *Tx) RemoveVolunteer(userID, actorID int64, now time.Time) ([]Report, error) {
 	res, err := tx.exec(`DELETE FROM volunteers WHERE user_id = ?`, userID)
 	if err != nil {
@@ -150,6 +152,9 @@ func (tx *Tx) RemoveVolunteer(userID, actorID int64, now time.Time) ([]Report, e
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return nil, ErrNotFound
+	}
+	if _, err := tx.exec(`UPDATE users SET role = 'lainnya' WHERE id = ? AND role = ?`, userID, RoleSatgas); err != nil {
+		return nil, fmt.Errorf("remove volunteer's role: %w", err)
 	}
 	all, err := tx.ListReports(ReportFilter{AssignedTo: userID, Limit: -1})
 	if err != nil {

@@ -740,3 +740,36 @@ func TestAddWorkingDays(t *testing.T) {
 		}
 	}
 }
+
+// A volunteer whose access staff ended is no longer Satgas PA: the
+// volunteers' reminders stop reaching them, and Pengingat saya no longer
+// lists them.
+func TestRecurringReminderLeavesOutRemovedVolunteer(t *testing.T) {
+	e := newEnv(t)
+	kept, removed := e.person("kept", "warga"), e.person("removed", "warga")
+	e.volunteer(kept, "61.07.06")
+	e.volunteer(removed, "61.07.06")
+	e.tx(func(tx *store.Tx) error {
+		for _, u := range []store.User{kept, removed} { // as redeeming the invite does
+			u.Role = store.RoleSatgas
+			if err := tx.SaveUser(u); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.RemoveVolunteer(removed.ID, 0, at(11, 24, 9, 0)); err != nil {
+			return err
+		}
+		_, err := tx.CreateRecurringReminder(store.RecurringReminder{Spec: "0 8 * * *", Audience: store.AudienceSatgas, Message: "Rapat Satgas"}, wib, at(11, 24, 9, 0))
+		return err
+	})
+	e.tick(at(11, 25, 8, 0))
+	e.expect("kept", e.to(kept), 1, "Rapat Satgas")
+	e.expect("removed", e.to(removed), 0)
+	e.tx(func(tx *store.Tx) error {
+		mine, err := tx.RecurringRemindersFor(removed.ID, at(11, 25, 9, 0))
+		if len(mine) != 0 {
+			t.Errorf("Pengingat saya of the removed volunteer lists %d reminders", len(mine))
+		}
+		return err
+	})
+}
