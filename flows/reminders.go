@@ -93,7 +93,8 @@ func minePromptReminders(c *Ctx) Reply {
 			if _, seen := times[r.TrainingID]; !seen {
 				order = append(order, r.TrainingID)
 			}
-			times[r.TrainingID] = append(times[r.TrainingID], formatMoment(c.User.Lang, c.Loc, r.DueAt))
+			// When it will arrive: one due in the quiet hours waits for 06:00.
+			times[r.TrainingID] = append(times[r.TrainingID], formatMoment(c.User.Lang, c.Loc, AfterQuietHours(r.DueAt, c.Loc)))
 		}
 		for _, id := range order {
 			t, err := c.Tx.Training(id)

@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -117,5 +118,35 @@ func TestTrainingReminderText(t *testing.T) {
 				t.Errorf("%s at %v: %q lacks %q", tc.lang, tc.now, got, w)
 			}
 		}
+	}
+}
+
+// Pengingat saya shows a training reminder at the time it will arrive: one
+// due in the quiet hours (two hours before a 07:30 start) comes at 06:00.
+func TestMineShowsTrainingReminderAfterQuietHours(t *testing.T) {
+	ch := newChat(t)
+	ch.join("ani", "4")
+	err := ch.db.Tx(context.Background(), func(tx *store.Tx) error {
+		u, _, err := tx.UserByContact(store.Contact{Channel: "console", Address: "ani"}, "id", ch.now)
+		if err != nil {
+			return err
+		}
+		start := time.Date(2026, 11, 26, 7, 30, 0, 0, wibForTest)
+		tr, err := tx.CreateTraining(store.Training{Program: "wikapa", Title: "Senam Pagi", KecCode: "61.07.04", Place: "Lapangan",
+			StartsAt: start, EndsAt: start.Add(2 * time.Hour), Capacity: 10, AttendanceCode: "SP2345"}, ch.now)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Register(store.Registration{TrainingID: tr.ID, UserID: u.ID, FullName: "Ani", Age: 30}, ch.now); err != nil {
+			return err
+		}
+		return tx.SyncTrainingReminders(tr.ID, wibForTest, ch.now)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := ch.say("ani", "3")
+	if !strings.Contains(got, "Rabu, 25 November 2026, 07.00 WIB; Kamis, 26 November 2026, 06.00 WIB") || strings.Contains(got, "05.30") {
+		t.Errorf("Pengingat saya:\n%s\nwant the reminders at 07.00 the day before and at 06.00, not 05.30", got)
 	}
 }
