@@ -580,6 +580,10 @@ func bcTakeWhen(c *Ctx, in Input, choice string) Next {
 	case when.Sub(c.Now) > bcMaxScheduleAhead:
 		c.Say(c.T("broadcast.when_far"))
 		return Stay()
+	case InQuietHours(when, c.Loc):
+		// Nothing that is not urgent goes at night, as for reminders.
+		c.Say(c.T("broadcast.when_quiet"))
+		return Stay()
 	}
 	c.Set(bcWhen, when.UTC().Format(time.RFC3339))
 	return Goto("when_confirm")
