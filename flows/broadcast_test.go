@@ -119,7 +119,8 @@ func TestParseWhen(t *testing.T) {
 		"2026-06-12 08:00":          at(2026, 6, 12, 8, 0),
 		"12-06 08:00":               at(2026, 6, 12, 8, 0),
 		"12/6 jam 08.00":            at(2026, 6, 12, 8, 0),
-		"1-6 08:00":                 at(2027, 6, 1, 8, 0), // passed this year: next year
+		"1-6 08:00":                 at(2027, 6, 1, 8, 0),  // passed this year: next year
+		"10/6 08.00":                at(2026, 6, 10, 8, 0), // today, passed: past, not a year ahead
 		"12 Juni 2026 pukul 08.00":  at(2026, 6, 12, 8, 0),
 		"Jumat, 12 Juni 08.00":      at(2026, 6, 12, 8, 0),
 		"12 jun 26 8:00":            at(2026, 6, 12, 8, 0),

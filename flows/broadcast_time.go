@@ -205,7 +205,9 @@ func bcParseDay(words []string, now time.Time, hour, minute int, loc *time.Locat
 }
 
 // bcDateWithYear completes a day and month with the year written, or with
-// the next year when the date has passed this year.
+// the next year when the date has passed this year. Today's date with a
+// time already passed stays today (too early, the caller says), not a
+// year ahead: staff who write it mean today.
 func bcDateWithYear(now time.Time, day, month int, year string, at func(int, time.Month, int) (time.Time, string)) (time.Time, string) {
 	if month < 1 || month > 12 || day < 1 {
 		return time.Time{}, "broadcast.when_invalid"
@@ -217,7 +219,7 @@ func bcDateWithYear(now time.Time, day, month int, year string, at func(int, tim
 		return at(2000+bcAtoiOr(year), time.Month(month), day)
 	case 0:
 		t, key := at(now.Year(), time.Month(month), day)
-		if key == "" && !t.After(now) {
+		if key == "" && !t.After(now) && t.YearDay() != now.YearDay() {
 			return at(now.Year()+1, time.Month(month), day)
 		}
 		return t, key
