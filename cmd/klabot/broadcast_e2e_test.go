@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -224,4 +226,32 @@ func TestTelegramBroadcastSurvivesRestart(t *testing.T) {
 		return err == nil && sent == n
 	})
 	t.Logf("%d of %d sent before the stop; %d 429s", before, n, srv.Stats().RateLimited)
+}
+
+// With Telegram out of reach at start (no internet at the office yet), the
+// rest of klabot works meanwhile: a due broadcast is queued for everyone,
+// to go as soon as Telegram answers.
+func TestWorkGoesOnWhileTelegramIsUnreachable(t *testing.T) {
+	dir := t.TempDir()
+	const first, n = 7001, 5
+	seedTelegramPeople(t, dir, first, n)
+	db := openDB(t, dir)
+	if err := db.Tx(context.Background(), func(tx *store.Tx) error {
+		_, err := tx.CreateBroadcast(store.Broadcast{Text: "Pelatihan ditunda.",
+			Audience: store.BroadcastAudience{Kind: store.ToAll}}, time.Now())
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closed.Close() // its address now refuses connections
+	runKlabot(t, map[string]string{
+		"KLABOT_DATA_DIR":              dir,
+		"KLABOT_TELEGRAM_TOKEN":        testToken,
+		"KLABOT_TELEGRAM_API_ENDPOINT": closed.URL + "/bot%s/%s",
+	})
+	waitFor(t, "the broadcast queued", 10*time.Second, func() bool {
+		pending, err := db.PendingOutbox(context.Background(), "telegram", 100)
+		return err == nil && len(pending) == n
+	})
 }

@@ -19,6 +19,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -240,34 +241,13 @@ func (a *app) serve(ctx context.Context, stderr io.Writer) int {
 		}
 	}
 
-	var tg *telegram.Telegram
-	if a.cfg.TelegramToken != "" {
-		var err error
-		tg, err = telegram.Connect(ctx, telegram.Config{
-			Token: a.cfg.TelegramToken, Endpoint: a.cfg.TelegramEndpoint, Lang: a.cfg.Lang,
-		}, a.log)
-		if err != nil {
-			cancel()
-			wg.Wait()
-			if ctx.Err() != nil && !errors.Is(err, context.Canceled) {
-				fmt.Fprintf(stderr, "klabot: %v\n", err)
-				return 1
-			}
-			if errors.Is(err, context.Canceled) {
-				return 0
-			}
-			fmt.Fprintf(stderr, "klabot: %v\n", err)
-			return 1
-		}
-		sender := bot.NewSender(a.db, tg, bot.Limits{PerSecond: a.cfg.TelegramRate,
-			PerChatPerSecond: a.cfg.TelegramPerChatRate, PerChatBurst: 1}, a.log)
-		a.addSender(sender)
-		start("telegram sender", sender.Run)
-		start("telegram poll", func(ctx context.Context) error { return tg.Poll(ctx, a.dispatcher) })
-	}
+	// Everything that does not need Telegram runs before klabot reaches
+	// it: an office without internet at start still gets its WhatsApp
+	// reminders, scheduled broadcasts and night jobs meanwhile.
 	fetchers := map[string]bot.Fetcher{}
-	if tg != nil {
-		fetchers[telegram.Name] = tg
+	tgFetcher := &telegramFetcher{}
+	if a.cfg.TelegramToken != "" {
+		fetchers[telegram.Name] = tgFetcher
 	}
 	if wa != nil {
 		fetchers[whatsapp.Name] = wa
@@ -278,7 +258,7 @@ func (a *app) serve(ctx context.Context, stderr io.Writer) int {
 	a.mu.Unlock()
 	start("media", media.Run)
 	start("housekeeping", a.housekeeping)
-	broadcasts := a.startBroadcasts(start, fetchers, map[string]bool{telegram.Name: tg != nil})
+	broadcasts := a.startBroadcasts(start, fetchers, map[string]bool{telegram.Name: a.cfg.TelegramToken != ""})
 	// Reminders, report follow-ups and the staff digest; other periodic
 	// jobs can be added with sched.Every before it starts.
 	sched := schedule.New(a.db, schedule.Config{Location: a.cfg.Location, Staff: a.cfg.Staff, Wake: a.wakeSenders, Log: a.log})
@@ -293,6 +273,29 @@ func (a *app) serve(ctx context.Context, stderr io.Writer) int {
 		a.log.Error("schedule broadcasts", "err", err)
 	}
 	start("scheduler", sched.Run)
+
+	var tg *telegram.Telegram
+	if a.cfg.TelegramToken != "" {
+		var err error
+		tg, err = telegram.Connect(ctx, telegram.Config{
+			Token: a.cfg.TelegramToken, Endpoint: a.cfg.TelegramEndpoint, Lang: a.cfg.Lang,
+		}, a.log)
+		if err != nil {
+			cancel()
+			wg.Wait()
+			if errors.Is(err, context.Canceled) {
+				return 0
+			}
+			fmt.Fprintf(stderr, "klabot: %v\n", err)
+			return 1
+		}
+		tgFetcher.tg.Store(tg)
+		sender := bot.NewSender(a.db, tg, bot.Limits{PerSecond: a.cfg.TelegramRate,
+			PerChatPerSecond: a.cfg.TelegramPerChatRate, PerChatBurst: 1}, a.log)
+		a.addSender(sender)
+		start("telegram sender", sender.Run)
+		start("telegram poll", func(ctx context.Context) error { return tg.Poll(ctx, a.dispatcher) })
+	}
 	a.log.Info("klabot is running", "data_dir", a.cfg.DataDir)
 
 	<-ctx.Done()
@@ -302,6 +305,20 @@ func (a *app) serve(ctx context.Context, stderr io.Writer) int {
 		tg.Close()
 	}
 	return code
+}
+
+// telegramFetcher downloads through Telegram once klabot reached it; until
+// then a download fails like any network error and is tried again later.
+type telegramFetcher struct {
+	tg atomic.Pointer[telegram.Telegram]
+}
+
+func (f *telegramFetcher) Fetch(ctx context.Context, ref string) (io.ReadCloser, error) {
+	tg := f.tg.Load()
+	if tg == nil {
+		return nil, errors.New("telegram is not reached yet")
+	}
+	return tg.Fetch(ctx, ref)
 }
 
 // console chats in the terminal; the console's own sender prints replies.
