@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
@@ -100,17 +101,23 @@ func (t *Telegram) getUpdates(ctx context.Context, offset int) ([]tgbotapi.Updat
 }
 
 // handle submits a batch of updates and waits until all are committed.
+// Button presses are acknowledged side by side, each once its update is
+// committed: one after another, a batch of presses would hold up the next
+// poll by a round trip each.
 func (t *Telegram) handle(ctx context.Context, r Receiver, updates []tgbotapi.Update) error {
 	type pending struct {
 		done     <-chan error
 		callback string
 	}
+	var answers sync.WaitGroup
+	defer answers.Wait()
+	answer := func(id string) { answers.Go(func() { t.answerCallback(ctx, id) }) }
 	var waits []pending
 	for _, u := range updates {
 		in, ok := toInbound(u)
 		if !ok {
 			if u.CallbackQuery != nil {
-				t.answerCallback(ctx, u.CallbackQuery.ID)
+				answer(u.CallbackQuery.ID)
 			}
 			continue
 		}
@@ -126,7 +133,7 @@ func (t *Telegram) handle(ctx context.Context, r Receiver, updates []tgbotapi.Up
 			firstErr = err
 		}
 		if p.callback != "" {
-			t.answerCallback(ctx, p.callback)
+			answer(p.callback)
 		}
 	}
 	return firstErr
