@@ -38,9 +38,14 @@ func (t *Telegram) Poll(ctx context.Context, r Receiver) error {
 		if err != nil {
 			err = t.redact(err)
 			var apiErr *tgbotapi.Error
-			if errors.As(err, &apiErr) && apiErr.Code == http.StatusConflict {
+			switch {
+			case errors.As(err, &apiErr) && apiErr.Code == http.StatusConflict:
 				t.log.Error("another program is receiving this bot's updates (a second klabot, or a webhook); retrying", "err", err)
-			} else {
+			case errors.As(err, &apiErr) && apiErr.Code == http.StatusUnauthorized:
+				// Revoked in @BotFather while klabot runs: nothing arrives
+				// until KLABOT_TELEGRAM_TOKEN holds the new one.
+				t.log.Error("telegram rejected the token: set the new one in KLABOT_TELEGRAM_TOKEN and restart; retrying", "err", err)
+			default:
 				t.log.Warn("get updates failed, retrying", "err", err)
 			}
 			sleep(ctx, retryWait(err, failures))
