@@ -21,8 +21,9 @@ var (
 	bcYmdPattern   = regexp.MustCompile(`^(\d{4})-(\d{1,2})-(\d{1,2})$`)
 )
 
-// bcMonthNames are Indonesian and English month names and short forms.
-var bcMonthNames = map[string]time.Month{
+// monthNames are Indonesian and English month names and short forms, for
+// broadcast dates and recap months.
+var monthNames = map[string]time.Month{
 	"januari": 1, "january": 1, "jan": 1,
 	"februari": 2, "february": 2, "feb": 2, "pebruari": 2,
 	"maret": 3, "march": 3, "mar": 3,
@@ -192,7 +193,7 @@ func bcParseDay(words []string, now time.Time, hour, minute int, loc *time.Locat
 		}
 	}
 	if len(words) == 2 || len(words) == 3 {
-		month, ok := bcMonthNames[words[1]]
+		month, ok := monthNames[words[1]]
 		if ok && bcHourPattern.MatchString(words[0]) {
 			year := ""
 			if len(words) == 3 {

@@ -2,6 +2,7 @@ package flows
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -15,10 +16,11 @@ import (
 	"klabot/store/export"
 )
 
-// The monthly KLA recap for staff in chat: pick a month (or type
-// "/rekap 2026-11"), get a short summary, the XLSX workbook (numbers, the
-// rows behind them, what each number means) and a bar chart. The same
-// recap comes from "klabot recap --month 2026-11" on the server.
+// The monthly KLA recap for staff in chat: pick a month or type it
+// ("/rekap november", "/rekap 11/2026": see ParseMonth), get a short
+// summary, the XLSX workbook (numbers, the rows behind them, what each
+// number means) and a bar chart. The same recap comes from
+// "klabot recap --month 2026-11" on the server, which reads months alike.
 
 // FlowRecap is the staff recap.
 const FlowRecap = "recap"
@@ -32,9 +34,9 @@ func addRecap(e *Engine) {
 			return Stay()
 		}
 		if args != "" {
-			from, to, err := export.ParseMonth(args, c.Loc)
+			from, to, err := ParseMonth(args, c.Now, c.Loc)
 			if err != nil {
-				c.Say(c.T("export.month_bad"))
+				c.Say(monthProblem(c, err))
 				return Switch(FlowRecap)
 			}
 			sendRecap(c, from, to)
@@ -65,8 +67,8 @@ func recapFlow() *Flow {
 					from, to = from.AddDate(0, -1, 0), from
 				default:
 					var err error
-					if from, to, err = export.ParseMonth(in.Text, c.Loc); err != nil {
-						c.Say(c.T("export.month_bad"))
+					if from, to, err = ParseMonth(in.Text, c.Now, c.Loc); err != nil {
+						c.Say(monthProblem(c, err))
 						return Stay()
 					}
 				}
@@ -75,6 +77,19 @@ func recapFlow() *Flow {
 			},
 		},
 	}}
+}
+
+// monthProblem says in one line why a typed month gives no recap, with
+// examples made from last month, which always has one.
+func monthProblem(c *Ctx, err error) string {
+	this, _ := export.MonthOf(c.Now, c.Loc)
+	last := this.AddDate(0, -1, 0)
+	name := strings.ToLower(strings.Fields(MonthName(c.User.Lang, last))[0])
+	key := "export.month_bad"
+	if errors.Is(err, ErrMonthFuture) {
+		key = "export.month_future"
+	}
+	return c.T(key, name, last.Format("01/2006"))
 }
 
 // sendRecap makes the month's recap and sends the summary, the workbook

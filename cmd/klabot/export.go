@@ -35,7 +35,9 @@ const recapUsage = `Usage:
   klabot recap [--month 2026-11] [--out FILE.xlsx]
 
 Writes the monthly KLA recap (default: this month) as an XLSX workbook and
-a PNG chart beside it (same name, .png), and prints a summary.
+a PNG chart beside it (same name, .png), and prints a summary. The month
+may also be written 11/2026, "november 2026", november (the latest one),
+"bulan ini" or "bulan lalu", as in the chat's /rekap.
 `
 
 // exportCommand runs "klabot export KIND [flags]".
@@ -147,7 +149,7 @@ func exportRange(from, to string, now time.Time, loc *time.Location) (export.Ran
 // recapCommand runs "klabot recap [--month 2026-11] [--out FILE]".
 func recapCommand(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
 	fs := newFlagSet(stderr)
-	month := fs.String("month", "", "month, YYYY-MM (default: this month)")
+	month := fs.String("month", "", "month, e.g. 2026-11, 11/2026, \"november 2026\", \"bulan lalu\" (default: this month)")
 	out := fs.String("out", "", "output XLSX file")
 	cfg, err := loadConfig(fs, args, getenv)
 	if code := configExit(err, stderr, recapUsage); code >= 0 {
@@ -163,8 +165,11 @@ func recapCommand(ctx context.Context, args []string, stdout, stderr io.Writer, 
 	now := time.Now()
 	from, to := export.MonthOf(now, cfg.Location)
 	if *month != "" {
-		if from, to, err = export.ParseMonth(*month, cfg.Location); err != nil {
-			fmt.Fprintf(stderr, "klabot: --month %q: use a month like 2026-11\n", *month)
+		if from, to, err = flows.ParseMonth(*month, now, cfg.Location); errors.Is(err, flows.ErrMonthFuture) {
+			fmt.Fprintf(stderr, "klabot: --month %q has not begun yet: it has no recap\n", *month)
+			return 2
+		} else if err != nil {
+			fmt.Fprintf(stderr, "klabot: --month %q: use a month like 2026-11, 11/2026, \"november 2026\" or \"bulan lalu\"\n", *month)
 			return 2
 		}
 	}

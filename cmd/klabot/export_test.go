@@ -113,8 +113,15 @@ func TestRecapCommand(t *testing.T) {
 	if _, err := png.Decode(chart); err != nil {
 		t.Errorf("chart: %v", err)
 	}
-	if code, _, _ := klabot(t, dir, "", "recap", "--month", "Nov"); code != 2 {
-		t.Errorf("bad month: exit %d", code)
+	// Months are read as in the chat's /rekap.
+	if code, out, errOut := klabot(t, dir, "", "recap", "--month", "november 2026", "--out", filepath.Join(dir, "nov.xlsx")); code != 0 ||
+		!strings.Contains(out, "Rekap KLA November 2026") {
+		t.Errorf("november 2026: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	for _, bad := range []string{"Novembre", "13/2026", "2999-01"} {
+		if code, _, errOut := klabot(t, dir, "", "recap", "--month", bad); code != 2 || !strings.Contains(errOut, bad) {
+			t.Errorf("%s: exit %d, stderr %q", bad, code, errOut)
+		}
 	}
 }
 

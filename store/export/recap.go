@@ -1,7 +1,6 @@
 package export
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -121,18 +120,6 @@ type Recap struct {
 	ForumAnakPeople int // people who told the bot they are Forum Anak members
 
 	Detail []DetailRow
-}
-
-// ErrMonth: not a month in the form 2026-11.
-var ErrMonth = errors.New("month must look like 2026-11")
-
-// ParseMonth reads "2026-11" as the month's start and end in loc.
-func ParseMonth(s string, loc *time.Location) (from, to time.Time, err error) {
-	t, err := time.ParseInLocation("2006-01", strings.TrimSpace(s), loc)
-	if err != nil {
-		return time.Time{}, time.Time{}, ErrMonth
-	}
-	return t, t.AddDate(0, 1, 0), nil
 }
 
 // MonthOf is the month that contains t, in loc.

@@ -18,12 +18,10 @@ import (
 
 func novemberRecap(t *testing.T, db *store.DB, s Seeded) export.Recap {
 	t.Helper()
-	from, to, err := export.ParseMonth("2026-11", WIB)
-	if err != nil {
-		t.Fatal(err)
-	}
+	from, to := export.MonthOf(At(time.November, 15, 12, 0), WIB)
 	var rc export.Recap
-	err = db.View(context.Background(), func(tx *store.Tx) error {
+	err := db.View(context.Background(), func(tx *store.Tx) error {
+		var err error
 		rc, err = export.BuildRecap(tx, from, to, s.Now, WIB)
 		return err
 	})
@@ -217,18 +215,6 @@ func TestRecapChartIsAPNGOfTheExpectedSize(t *testing.T) {
 		}
 		if b := img.Bounds(); b.Dx() != export.ChartWidth || b.Dy() != export.ChartHeight {
 			t.Errorf("chart is %dx%d, want %dx%d", b.Dx(), b.Dy(), export.ChartWidth, export.ChartHeight)
-		}
-	}
-}
-
-func TestParseMonth(t *testing.T) {
-	from, to, err := export.ParseMonth("2026-11", WIB)
-	if err != nil || !from.Equal(At(time.November, 1, 0, 0)) || !to.Equal(At(time.December, 1, 0, 0)) {
-		t.Errorf("2026-11 = %v..%v, %v", from, to, err)
-	}
-	for _, bad := range []string{"", "11-2026", "2026-13", "November"} {
-		if _, _, err := export.ParseMonth(bad, WIB); err == nil {
-			t.Errorf("%q accepted", bad)
 		}
 	}
 }
