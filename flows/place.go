@@ -24,6 +24,8 @@ type PlaceOptions struct {
 	Next string
 	// AllowPin accepts a shared location pin instead of kecamatan and desa.
 	AllowPin bool
+	// Home asks where the person lives, not where something happened.
+	Home bool
 }
 
 // PlaceSteps ask where, forgivingly: the kecamatan (by number or by name,
@@ -51,6 +53,9 @@ func PlaceSteps(opts PlaceOptions) map[string]*Step {
 					return r
 				}
 				text := c.T("place.kec_question")
+				if opts.Home {
+					text = c.T("place.home_kec_question")
+				}
 				if opts.AllowPin {
 					text += "\n" + c.T("place.pin_hint")
 				}
@@ -123,6 +128,9 @@ func PlaceSteps(opts PlaceOptions) map[string]*Step {
 				kec, _ := wilayah.KecamatanByCode(c.Get(p + PlaceKec))
 				var desas []wilayah.Desa
 				text := c.T("place.desa_question", kec.Name)
+				if opts.Home {
+					text = c.T("place.home_desa_question", kec.Name)
+				}
 				if codes := c.Get(choicesDesa); codes != "" {
 					text = c.T("place.desa_which")
 					for _, code := range strings.Split(codes, ",") {

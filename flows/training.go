@@ -94,7 +94,7 @@ func trainingFlow() *Flow {
 		"checkin":        {Prompt: askText("training.ask_code"), Handle: takeCode},
 		"history":        {Prompt: historyPrompt, Handle: func(c *Ctx, in Input, choice string) Next { return Goto("home") }},
 	}
-	for id, s := range PlaceSteps(PlaceOptions{Prefix: "reg_", Next: "phone"}) {
+	for id, s := range PlaceSteps(PlaceOptions{Prefix: "reg_", Next: "phone", Home: true}) {
 		steps[id] = s
 	}
 	return &Flow{ID: FlowTraining, Version: 1, Start: "home", Steps: steps}
