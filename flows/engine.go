@@ -74,6 +74,10 @@ type Step struct {
 	// acknowledged with a Selesai key): a key of an earlier asking still
 	// counts while the step is not left.
 	Repeats bool
+	// Again, if set, is the short line that replaces the question's text
+	// (the options stay) when an answer is not one of the options: for a
+	// long question, instead of a kind word and the whole question.
+	Again func(c *Ctx) string
 }
 
 // Flow is a named conversation made of steps.
@@ -393,6 +397,11 @@ func (e *Engine) turn(c *Ctx, req Request) {
 			e.follow(c, flow, keepDraft(c, next))
 			return
 		}
+		if step.Again != nil {
+			prompt.Text = step.Again(c)
+			e.put(c, prompt)
+			return
+		}
 		c.Say(c.T(misunderstoodKey(in)))
 		e.ask(c)
 		return
@@ -469,13 +478,18 @@ func currentToken(st *State, step *Step, token string) bool {
 // one message: fewer messages cost less data and arrive in order.
 func (e *Engine) ask(c *Ctx) {
 	_, step := e.current(c)
-	c.state.Seq++
-	if at := c.state.Flow + "/" + c.state.Step; at != c.state.AskedStep {
-		c.state.Asked, c.state.AskedStep = c.state.Seq, at
-	}
 	var r Reply
 	if step != nil {
 		r = step.Prompt(c)
+	}
+	e.put(c, r)
+}
+
+// put sends what was said this turn together with the question r.
+func (e *Engine) put(c *Ctx, r Reply) {
+	c.state.Seq++
+	if at := c.state.Flow + "/" + c.state.Step; at != c.state.AskedStep {
+		c.state.Asked, c.state.AskedStep = c.state.Seq, at
 	}
 	r.Token = strconv.Itoa(c.state.Seq)
 	parts := append([]string{}, c.said...)

@@ -39,6 +39,10 @@ func welcomeFlow() *Flow {
 					},
 				}
 			},
+			// Not the whole welcome again for an answer that is no choice.
+			Again: func(c *Ctx) string {
+				return c.T("welcome.choose", c.T("welcome.agree"), c.T("welcome.disagree"))
+			},
 			Handle: handleConsent,
 		},
 		// Asked again after a "no": the short question, not the whole intro.
