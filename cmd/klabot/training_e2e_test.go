@@ -4,19 +4,14 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"klabot/bot"
 	"klabot/bot/telegram/fakeapi"
-	"klabot/flows"
 	"klabot/store"
 )
 
@@ -247,57 +242,52 @@ func TestTelegramTrainingWaitlistPromotion(t *testing.T) {
 	}
 }
 
-// 50 people register for 20 seats at the same moment, each through the real
-// dispatcher and flows, in their own conversation: exactly 20 get a seat.
-func TestConcurrentRegistrationsThroughDispatcher(t *testing.T) {
+// 50 people on Telegram register for 20 seats at the same moment, through
+// the fake Bot API and the real client: each fills in the registration in
+// their own chat, then all confirm at once. Exactly 20 are told they have
+// a seat and 30 that they are on the waitlist, and the database agrees.
+func TestTelegramConcurrentRegistrations(t *testing.T) {
 	dir := t.TempDir()
 	importSatgasClass(t, dir, 20)
-	db := openDB(t, dir)
-	engine := flows.NewEngine(flows.Config{Location: wibZone(t)})
-	d := bot.NewDispatcher(db, engine, bot.Config{FloodLimit: 1000}, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go d.Run(ctx)
+	srv := newServer(t)
+	startKlabot(t, srv, dir, map[string]string{"KLABOT_TELEGRAM_RATE": "2000"})
 
-	// Everyone first gets to the confirmation; then all confirm at once.
-	conversation := []string{"halo", "1", "1", "pelatihan", "1", "1", "daftar", "Orang Baik", "30", "sebalo", "081234567890", "ya"}
-	say := func(person int, step int, text string) error {
-		return d.Handle(ctx, bot.Inbound{Channel: "test", ChatID: fmt.Sprint(person), MessageID: fmt.Sprintf("%d-%d", person, step),
-			Input: flows.Input{Kind: flows.KindText, Text: text}, Time: time.Now()})
+	people := make([]*chat, 50)
+	confirm := make([]fakeapi.Sent, 50)
+	t.Run("fill in", func(t *testing.T) {
+		for i := range people {
+			c := &chat{t: t, srv: srv, u: fakeapi.User{ID: int64(7000 + i), FirstName: fmt.Sprint("Orang", i)}}
+			people[i] = c
+			t.Run(fmt.Sprint(i), func(t *testing.T) {
+				t.Parallel()
+				c.t = t
+				confirm[i] = toConfirmation(c, fmt.Sprintf("Orang Baik %d", i), fmt.Sprintf("+62812345670%02d", i))
+			})
+		}
+	})
+	if t.Failed() {
+		return
 	}
-	var wg sync.WaitGroup
-	errs := make(chan error, 100)
-	for person := range 50 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for step, text := range conversation {
-				if err := say(person, step, text); err != nil {
-					errs <- err
-					return
-				}
-			}
-		}()
+	for i, c := range people {
+		c.t = t
+		press(t, srv, c.u, confirm[i], "Ya, daftarkan")
 	}
-	wg.Wait()
-	start := make(chan struct{})
-	for person := range 50 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			if err := say(person, 99, "ya, daftarkan"); err != nil {
-				errs <- err
-			}
-		}()
+	seated, waiting := 0, 0
+	for _, c := range people {
+		switch m := c.next(1); {
+		case strings.Contains(m.Text, "Anda sudah terdaftar"):
+			seated++
+		case strings.Contains(m.Text, "daftar tunggu, urutan ke-"):
+			waiting++
+		default:
+			t.Errorf("chat %d got %q", c.u.ID, m.Text)
+		}
 	}
-	close(start)
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Fatal(err)
+	if seated != 20 || waiting != 30 {
+		t.Errorf("told: %d registered, %d waitlisted; want 20 and 30", seated, waiting)
 	}
-	db.Tx(ctx, func(tx *store.Tx) error {
+	db := openDB(t, dir)
+	db.Tx(context.Background(), func(tx *store.Tx) error {
 		all, _ := tx.UpcomingTrainings(time.Now(), "", "")
 		if len(all) != 1 || all[0].Registered != 20 || all[0].Waitlisted != 30 {
 			t.Errorf("trainings %+v; want one with 20 registered and 30 waiting", all)
