@@ -23,8 +23,9 @@ const (
 // older than three days (the person is back at the main menu and told
 // nothing more). Housekeeping calls it every quarter of an hour. Someone
 // who opted out of reminders is not nudged, but their old draft is still
-// dropped.
-func NudgeStaleDrafts(ctx context.Context, db *store.DB, now time.Time) (nudged, dropped int, err error) {
+// dropped. A nudge is not urgent: in the quiet hours (read in loc) it
+// waits for the first run from 06:00.
+func NudgeStaleDrafts(ctx context.Context, db *store.DB, now time.Time, loc *time.Location) (nudged, dropped int, err error) {
 	stale, err := db.IdleSessions(ctx, flows.FlowReport, now.Add(-nudgeAfter), now.Add(-draftKeep), 500)
 	if err != nil {
 		return 0, 0, err
@@ -42,7 +43,7 @@ func NudgeStaleDrafts(ctx context.Context, db *store.DB, now time.Time) (nudged,
 				}
 				return err
 			}
-			if s.Nudged {
+			if s.Nudged || flows.InQuietHours(now, loc) {
 				return nil
 			}
 			// Marked first, and only if the person has not written since.

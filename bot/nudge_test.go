@@ -25,7 +25,7 @@ func TestNudgeStaleDrafts(t *testing.T) {
 		nudgePerson{Address: "busy", State: string(draft), At: start})
 	nudge := func(at time.Time) (int, int) {
 		t.Helper()
-		n, d, err := bot.NudgeStaleDrafts(ctx, db, at)
+		n, d, err := bot.NudgeStaleDrafts(ctx, db, at, wib)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -105,6 +105,31 @@ func TestNudgeStaleDrafts(t *testing.T) {
 	}
 }
 
+var wib = time.FixedZone("WIB", 7*3600)
+
+// A report left half done in the evening is not nudged in the quiet hours
+// (21:00-06:00 WIB): the nudge waits for 06:00, and goes once.
+func TestNudgeWaitsForQuietHours(t *testing.T) {
+	ctx := context.Background()
+	left := time.Date(2026, 11, 24, 18, 30, 0, 0, wib)
+	draft := `{"flow":"report","version":1,"step":"description","data":{"cat":"kekerasan"},"seq":3}`
+	db, _ := nudgePeople(t, nudgePerson{Address: "evening", State: draft, At: left})
+	for _, now := range []time.Time{left.Add(4*time.Hour + time.Minute), time.Date(2026, 11, 25, 5, 59, 0, 0, wib)} {
+		if n, _, err := bot.NudgeStaleDrafts(ctx, db, now, wib); err != nil || n != 0 {
+			t.Errorf("at %s: nudged %d (%v), want none in the quiet hours", now.Format("15:04"), n, err)
+		}
+	}
+	for i, now := range []time.Time{time.Date(2026, 11, 25, 6, 0, 0, 0, wib), time.Date(2026, 11, 25, 6, 15, 0, 0, wib)} {
+		n, _, err := bot.NudgeStaleDrafts(ctx, db, now, wib)
+		if err != nil || n != 1-i {
+			t.Errorf("at %s: nudged %d (%v), want %d", now.Format("15:04"), n, err, 1-i)
+		}
+	}
+	if msgs, _ := db.PendingOutbox(ctx, "telegram", 100); len(msgs) != 1 {
+		t.Errorf("%d messages queued, want the one nudge", len(msgs))
+	}
+}
+
 // A training registration (or any other conversation) left half done keeps
 // the name and phone typed so far only as long as a report draft: after
 // three days they are dropped, silently; younger ones and a plain menu stay.
@@ -133,13 +158,13 @@ func TestDropStaleConversations(t *testing.T) {
 		return string(raw)
 	}
 
-	if _, d, err := bot.NudgeStaleDrafts(ctx, db, start.Add(71*time.Hour)); err != nil || d != 0 {
+	if _, d, err := bot.NudgeStaleDrafts(ctx, db, start.Add(71*time.Hour), wib); err != nil || d != 0 {
 		t.Fatalf("before three days: dropped %d (%v)", d, err)
 	}
 	if !strings.Contains(session("training"), "081234567890") {
 		t.Fatalf("a two-day-old registration lost its answers: %s", session("training"))
 	}
-	n, d, err := bot.NudgeStaleDrafts(ctx, db, start.Add(72*time.Hour+time.Minute))
+	n, d, err := bot.NudgeStaleDrafts(ctx, db, start.Add(72*time.Hour+time.Minute), wib)
 	if err != nil {
 		t.Fatal(err)
 	}

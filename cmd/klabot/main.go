@@ -369,7 +369,7 @@ func (a *app) housekeeping(ctx context.Context) error {
 		if err := a.db.PruneInbound(ctx, time.Now().AddDate(0, 0, -7)); err != nil && ctx.Err() == nil {
 			a.log.Warn("prune inbound ids", "err", err)
 		}
-		if _, _, err := bot.NudgeStaleDrafts(ctx, a.db, time.Now()); err != nil && ctx.Err() == nil {
+		if _, _, err := bot.NudgeStaleDrafts(ctx, a.db, time.Now(), a.cfg.Location); err != nil && ctx.Err() == nil {
 			a.log.Warn("nudge half-done reports", "err", err)
 		}
 		a.wakeSenders()
