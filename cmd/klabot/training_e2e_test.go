@@ -145,15 +145,16 @@ func expect(t *testing.T, m fakeapi.Sent, want string) {
 	}
 }
 
-// toConfirmation goes from /start to the registration's last question,
-// sharing the phone number with the contact key.
-func toConfirmation(c *chat, name, phone string) fakeapi.Sent {
+// toConfirmation goes from /start to the last question of a registration
+// for the Satgas PA session with this title, sharing the phone number with
+// the contact key.
+func toConfirmation(c *chat, title, name, phone string) fakeapi.Sent {
 	c.t.Helper()
 	m := c.tap(c.say("/start"), "Setuju")
 	m = c.tap(m, "Warga")
 	m = c.tap(m, "Pelatihan")
 	m = c.tap(m, "Jadwal pelatihan")
-	m = c.tap(m, "Kelas Satgas")
+	m = c.tap(m, title)
 	m = c.tap(m, "Daftar")
 	expect(c.t, m, "nama lengkap")
 	expect(c.t, c.say(name), "umur")
@@ -197,12 +198,12 @@ func TestTelegramTrainingWaitlistPromotion(t *testing.T) {
 		t.Run("ani", func(t *testing.T) {
 			t.Parallel()
 			ani.t = t
-			aniConfirm = toConfirmation(ani, "Ani Lestari", "+6281234567890")
+			aniConfirm = toConfirmation(ani, "Kelas Satgas", "Ani Lestari", "+6281234567890")
 		})
 		t.Run("budi", func(t *testing.T) {
 			t.Parallel()
 			budi.t = t
-			budiConfirm = toConfirmation(budi, "Budi Santoso", "+6285250001234")
+			budiConfirm = toConfirmation(budi, "Kelas Satgas", "Budi Santoso", "+6285250001234")
 		})
 		t.Run("staff", func(t *testing.T) { t.Parallel(); s.t = t; s.tap(s.tap(s.say("/start"), "Setuju"), "Warga") })
 	})
@@ -261,7 +262,7 @@ func TestTelegramConcurrentRegistrations(t *testing.T) {
 			t.Run(fmt.Sprint(i), func(t *testing.T) {
 				t.Parallel()
 				c.t = t
-				confirm[i] = toConfirmation(c, fmt.Sprintf("Orang Baik %d", i), fmt.Sprintf("+62812345670%02d", i))
+				confirm[i] = toConfirmation(c, "Kelas Satgas", fmt.Sprintf("Orang Baik %d", i), fmt.Sprintf("+62812345670%02d", i))
 			})
 		}
 	})
@@ -294,6 +295,61 @@ func TestTelegramConcurrentRegistrations(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// Through the fake Bot API: staff create a session by chat, with its
+// attendance code; a 14-year-old is refused kindly by the teen bootcamp's
+// age rule; a person registers for the staff's session, checks in with
+// the code typed as it is, and finds it in their attendance history.
+func TestTelegramStaffSessionAgeRuleAndCheckIn(t *testing.T) {
+	dir := t.TempDir()
+	if code, o, e := importTrainings(t, dir, "program,title,kecamatan,place,starts_at,ends_at,capacity\n"+
+		"remaja,Bootcamp Remaja,Ledo,SMK Ledo,"+at(t, 5, 8)+",15:00,20\n"); code != 0 {
+		t.Fatalf("import: %s %s", o, e)
+	}
+	srv := newServer(t)
+	staff := fakeapi.User{ID: 5200, FirstName: "Petugas"}
+	startKlabot(t, srv, dir, map[string]string{"KLABOT_STAFF": fmt.Sprintf("telegram:%d", staff.ID)})
+
+	s := &chat{t: t, srv: srv, u: staff}
+	m := s.tap(s.tap(s.tap(s.say("/start"), "Setuju"), "Warga"), "Menu petugas")
+	m = s.tap(s.tap(m, "Pelatihan"), "Buat pelatihan")
+	expect(t, m, "Program apa?")
+	expect(t, s.tap(m, "Satgas PA"), "Judul pelatihan?")
+	m = s.say("Satgas Hari Ini")
+	expect(t, s.tap(m, "Lewati"), "Di kecamatan mana?")
+	expect(t, s.say("bengkayang"), "Tempatnya di mana?")
+	expect(t, s.say("Kantor Dinas"), "Kapan mulai?")
+	now := time.Now().In(wibZone(t))
+	m = s.say(at(t, -2, 9))
+	expect(t, m, "Waktu itu sudah lewat")
+	expect(t, m, "Kapan mulai?")
+	expect(t, s.say(now.Add(2*time.Hour).Format("02-01-2006 15:04")), "Kapan selesai?")
+	expect(t, s.say(now.Add(4*time.Hour).Format("02-01-2006 15:04")), "Berapa kursi")
+	expect(t, s.say("abc"), "Jumlah kursi ditulis dengan angka")
+	m = s.say("20")
+	expect(t, m, "Judul: Satgas Hari Ini")
+	m = s.tap(m, "Simpan")
+	expect(t, m, "Tersimpan: Satgas Hari Ini.")
+	found := regexp.MustCompile(`Kode hadir: ([2-9A-Z]{6})`).FindStringSubmatch(m.Text)
+	if found == nil {
+		t.Fatalf("no attendance code: %q", m.Text)
+	}
+
+	dewi := &chat{t: t, srv: srv, u: fakeapi.User{ID: 5201, FirstName: "Dewi"}}
+	m = dewi.tap(dewi.tap(dewi.say("/start"), "Setuju"), "Warga")
+	m = dewi.tap(dewi.tap(dewi.tap(dewi.tap(m, "Pelatihan"), "Jadwal pelatihan"), "Bootcamp Remaja"), "Daftar")
+	expect(t, m, "nama lengkap")
+	expect(t, dewi.say("Dewi"), "umur")
+	expect(t, dewi.say("14"), "khusus untuk remaja umur 15-17 tahun")
+
+	yakobus := &chat{t: t, srv: srv, u: fakeapi.User{ID: 5202, FirstName: "Yakobus"}}
+	expect(t, yakobus.tap(toConfirmation(yakobus, "Satgas Hari Ini", "Yakobus Ali", "+6281234567891"), "Ya, daftarkan"),
+		"Anda sudah terdaftar")
+	expect(t, yakobus.say(strings.ToLower(found[1])), "Terima kasih, Yakobus Ali. Kehadiran Anda di Satgas Hari Ini sudah tercatat.")
+	if h := yakobus.tap(yakobus.say("/pelatihan"), "Riwayat hadir"); !regexp.MustCompile(`Satgas Hari Ini\n.*\n\s*Hadir`).MatchString(h.Text) {
+		t.Errorf("attendance history: %q, want the session marked Hadir", h.Text)
+	}
 }
 
 // In the terminal: staff create a session by chat (a past date and a
@@ -338,4 +394,46 @@ func TestConsoleTrainings(t *testing.T) {
 			t.Errorf("console lacks %q:\n%s", want, out.String())
 		}
 	}
+}
+
+// In the terminal, two people on the same database (the person and the
+// staff console): a session with one seat is taken, the second person is
+// offered the waitlist and joins it; the first cancels, and the second is
+// told of the freed seat the next time their console opens.
+func TestConsoleWaitlistPromotion(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	importSatgasClass(t, dir, 1)
+	env := envOf(map[string]string{"KLABOT_DATA_DIR": dir})
+	consoleRun := func(staff bool, lines ...string) string {
+		t.Helper()
+		args := []string{"console"}
+		if staff {
+			args = append(args, "--staff")
+		}
+		var out, errOut bytes.Buffer
+		if code := run(context.Background(), args, strings.NewReader(strings.Join(lines, "\n")+"\n"), &out, &errOut, env); code != 0 {
+			t.Fatalf("console %v: exit %d %s", args, code, errOut.String())
+		}
+		return out.String()
+	}
+	contains := func(who, out string, want ...string) {
+		t.Helper()
+		for _, w := range want {
+			if !strings.Contains(out, w) {
+				t.Errorf("%s: console lacks %q:\n%s", who, w, out)
+			}
+		}
+	}
+
+	out := consoleRun(false, "halo", "1", "1", "pelatihan", "1", "1", "daftar", "Ani Lestari", "36", "sebalo", "081234567890", "ya", "ya, daftarkan")
+	contains("ani", out, "Anda sudah terdaftar")
+	out = consoleRun(true, "halo", "1", "1", "pelatihan", "1", "1", "masuk daftar tunggu", "Budi Santoso", "40", "sebalo",
+		"085250001234", "ya", "ya, daftarkan")
+	contains("budi", out, "Masuk daftar tunggu", "daftar tunggu, urutan ke-1")
+	if strings.Contains(out, "Kabar baik") {
+		t.Fatalf("budi promoted before anyone cancelled:\n%s", out)
+	}
+	out = consoleRun(false, "pelatihan", "pendaftaran saya", "1", "batalkan daftar", "ya, batalkan")
+	contains("ani", out, "sudah dibatalkan")
+	contains("budi, back", consoleRun(true, "menu"), "Kabar baik! Ada tempat kosong", "Kelas Satgas")
 }
