@@ -183,9 +183,7 @@ func (s *Scheduler) Run(ctx context.Context) error {
 
 	s.startUp(ctx, jobs)
 
-	logger := cronLogger{s.cfg.Log}
-	c := cron.New(cron.WithLocation(s.cfg.Location), cron.WithLogger(logger),
-		cron.WithChain(cron.Recover(logger), cron.SkipIfStillRunning(logger)))
+	c := s.newCron()
 	for _, j := range jobs {
 		c.Schedule(j.sched, cron.FuncJob(func() {
 			if ctx.Err() == nil {
@@ -197,6 +195,14 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	<-ctx.Done()
 	<-c.Stop().Done()
 	return nil
+}
+
+// newCron is the cron that says when jobs run: specs read in the office's
+// time zone, a panic recovered, a job still running skipped.
+func (s *Scheduler) newCron() *cron.Cron {
+	logger := cronLogger{s.cfg.Log}
+	return cron.New(cron.WithLocation(s.cfg.Location), cron.WithLogger(logger),
+		cron.WithChain(cron.Recover(logger), cron.SkipIfStillRunning(logger)))
 }
 
 // startUp is the catch-up at start: plan training reminders, then run what

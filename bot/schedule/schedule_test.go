@@ -719,6 +719,15 @@ func TestEveryAndRun(t *testing.T) {
 	}
 }
 
+// Cron reads the specs in the office's time zone (KLABOT_TIMEZONE): the
+// staff digest's "0 7 * * *" is 07:00 WIB, not 07:00 of the machine's zone.
+func TestCronRunsInOfficeTime(t *testing.T) {
+	e := newEnv(t)
+	if got := e.s.newCron().Location(); got != wib {
+		t.Errorf("cron location %v, want %v", got, wib)
+	}
+}
+
 // A panicking job is logged and does not stop the scheduler.
 func TestJobPanicRecovered(t *testing.T) {
 	e := newEnv(t)
