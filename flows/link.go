@@ -130,7 +130,11 @@ func redeemLinkCode(c *Ctx, code string) Next {
 	if err := c.Tx.UseLinkCode(code); err != nil {
 		return c.Fail(err)
 	}
-	if err := c.Tx.MergeUsers(c.User.ID, owner); err != nil {
+	promoted, err := c.Tx.MergeUsers(c.User.ID, owner, c.Now)
+	if err != nil {
+		return c.Fail(err)
+	}
+	if err := tellPromotedAll(c, promoted); err != nil {
 		return c.Fail(err)
 	}
 	merged, err := c.Tx.User(c.User.ID)

@@ -113,25 +113,8 @@ func erasePerson(c *Ctx) Next {
 	if err != nil {
 		return c.Fail(err)
 	}
-	byTraining := map[int64][]store.Registration{}
-	var order []int64
-	for _, r := range er.Promoted {
-		if byTraining[r.TrainingID] == nil {
-			order = append(order, r.TrainingID)
-		}
-		byTraining[r.TrainingID] = append(byTraining[r.TrainingID], r)
-	}
-	for _, id := range order {
-		t, err := c.Tx.Training(id)
-		if err != nil {
-			return c.Fail(err)
-		}
-		if err := tellPromoted(c, t, byTraining[id]); err != nil {
-			return c.Fail(err)
-		}
-		if err := syncTrainingReminders(c, id); err != nil { // the promoted get theirs
-			return c.Fail(err)
-		}
+	if err := tellPromotedAll(c, er.Promoted); err != nil {
+		return c.Fail(err)
 	}
 	if len(er.Unassigned) > 0 {
 		var codes []string

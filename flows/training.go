@@ -728,6 +728,32 @@ func cancelRegistration(c *Ctx, in Input, choice string) Next {
 	return Menu()
 }
 
+// tellPromotedAll tells people who got a seat from the waitlist of any
+// training, and plans their reminders.
+func tellPromotedAll(c *Ctx, promoted []store.Registration) error {
+	byTraining := map[int64][]store.Registration{}
+	var order []int64
+	for _, r := range promoted {
+		if byTraining[r.TrainingID] == nil {
+			order = append(order, r.TrainingID)
+		}
+		byTraining[r.TrainingID] = append(byTraining[r.TrainingID], r)
+	}
+	for _, id := range order {
+		t, err := c.Tx.Training(id)
+		if err != nil {
+			return err
+		}
+		if err := tellPromoted(c, t, byTraining[id]); err != nil {
+			return err
+		}
+		if err := syncTrainingReminders(c, id); err != nil { // the promoted get theirs
+			return err
+		}
+	}
+	return nil
+}
+
 // tellPromoted tells the people who just got a seat from the waitlist, each
 // in their own language.
 func tellPromoted(c *Ctx, t store.Training, promoted []store.Registration) error {

@@ -57,7 +57,7 @@ func people(t *testing.T, db *store.DB, now time.Time) (ids map[string]int64, tr
 		if err != nil {
 			return err
 		}
-		if err := tx.MergeUsers(ids["dedi"], wa.ID); err != nil {
+		if _, err := tx.MergeUsers(ids["dedi"], wa.ID, now); err != nil {
 			return err
 		}
 		add("eka", "telegram", "5", "warga", false, now)

@@ -73,14 +73,21 @@ func (tx *Tx) LinkAttemptsSince(userID int64, since time.Time) (int, error) {
 // keep already has its twin (a unique constraint: the same training
 // registered twice, the session) is dropped with old. keep's name, role
 // and consent are kept, filled from old where keep has none; an opt-out on
-// either side is honoured.
-func (tx *Tx) MergeUsers(keep, old int64) error {
+// either side is honoured. For a training both registered for, the better
+// registration stays (a seat before the waitlist before a cancelled one);
+// a second seat the person held is freed and given to the waitlist: those
+// promoted are returned, for them to be told.
+func (tx *Tx) MergeUsers(keep, old int64, now time.Time) (promoted []Registration, err error) {
 	if keep == old {
-		return errors.New("merge a person with themselves")
+		return nil, errors.New("merge a person with themselves")
 	}
 	refs, err := tx.userReferences()
 	if err != nil {
-		return err
+		return nil, err
+	}
+	freed, err := tx.keepBetterRegistrations(keep, old)
+	if err != nil {
+		return nil, err
 	}
 	_, err = tx.exec(`UPDATE users SET
 		name = CASE WHEN name = '' THEN (SELECT name FROM users WHERE id = ?2) ELSE name END,
@@ -89,23 +96,70 @@ func (tx *Tx) MergeUsers(keep, old int64) error {
 		opted_out_at = COALESCE(opted_out_at, (SELECT opted_out_at FROM users WHERE id = ?2))
 		WHERE id = ?1`, keep, old)
 	if err != nil {
-		return fmt.Errorf("merge person %d into %d: %w", old, keep, err)
+		return nil, fmt.Errorf("merge person %d into %d: %w", old, keep, err)
 	}
 	for _, r := range refs {
 		// OR IGNORE skips just the rows that would break a unique constraint.
 		if _, err := tx.exec(`UPDATE OR IGNORE `+r.table+` SET `+r.column+` = ? WHERE `+r.column+` = ?`, keep, old); err != nil {
-			return fmt.Errorf("move %s.%s of person %d: %w", r.table, r.column, old, err)
+			return nil, fmt.Errorf("move %s.%s of person %d: %w", r.table, r.column, old, err)
 		}
 		// What stayed behind duplicates keep's rows; without this a
 		// reference without ON DELETE CASCADE would block the delete.
 		if _, err := tx.exec(`DELETE FROM `+r.table+` WHERE `+r.column+` = ?`, old); err != nil {
-			return fmt.Errorf("drop duplicates in %s.%s of person %d: %w", r.table, r.column, old, err)
+			return nil, fmt.Errorf("drop duplicates in %s.%s of person %d: %w", r.table, r.column, old, err)
 		}
 	}
 	if _, err := tx.exec(`DELETE FROM users WHERE id = ?`, old); err != nil {
-		return fmt.Errorf("delete merged person %d: %w", old, err)
+		return nil, fmt.Errorf("delete merged person %d: %w", old, err)
 	}
-	return nil
+	for _, id := range freed {
+		p, err := tx.PromoteWaitlist(id, now)
+		if err != nil {
+			return nil, err
+		}
+		promoted = append(promoted, p...)
+	}
+	return promoted, nil
+}
+
+// keepBetterRegistrations settles the trainings both people registered
+// for before the merge moves old's rows: when old's registration is the
+// better one, keep's twin is dropped so that old's takes its place (else
+// old's stays behind and is dropped). It returns the trainings where both
+// held a seat: one of them is free now.
+func (tx *Tx) keepBetterRegistrations(keep, old int64) (freed []int64, err error) {
+	rank := `CASE status WHEN 'registered' THEN 0 WHEN 'waitlisted' THEN 1 ELSE 2 END`
+	rows, err := tx.query(`SELECT k.id, k.training_id, `+strings.ReplaceAll(rank, "status", "k.status")+`, `+strings.ReplaceAll(rank, "status", "o.status")+`
+		FROM registrations k JOIN registrations o ON o.training_id = k.training_id AND o.user_id = ?2
+		WHERE k.user_id = ?1`, keep, old)
+	if err != nil {
+		return nil, fmt.Errorf("compare registrations of merged people: %w", err)
+	}
+	var worse []int64
+	for rows.Next() {
+		var id, training int64
+		var k, o int
+		if err := rows.Scan(&id, &training, &k, &o); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("compare registrations of merged people: %w", err)
+		}
+		if o < k {
+			worse = append(worse, id)
+		}
+		if k == 0 && o == 0 {
+			freed = append(freed, training)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("compare registrations of merged people: %w", err)
+	}
+	for _, id := range worse {
+		if _, err := tx.exec(`DELETE FROM registrations WHERE id = ?`, id); err != nil {
+			return nil, fmt.Errorf("drop the lesser registration: %w", err)
+		}
+	}
+	return freed, nil
 }
 
 // userRef is a column that refers to users(id), with what the schema does

@@ -70,7 +70,8 @@ func TestMergeUsersMovesEveryReference(t *testing.T) {
 		if err := tx.SaveSession(keep.ID, []byte(`{"flow":"link"}`), now); err != nil {
 			return err
 		}
-		return tx.MergeUsers(keep.ID, old.ID)
+		_, err = tx.MergeUsers(keep.ID, old.ID, now)
+		return err
 	})
 	if err != nil {
 		t.Fatal(err)

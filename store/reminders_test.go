@@ -99,7 +99,7 @@ func TestSyncTrainingReminders(t *testing.T) {
 			t.Errorf("budi, promoted late: %v", got)
 		}
 		// Budi's account is merged into cici's: his reminders follow.
-		if err := tx.MergeUsers(cici, budi); err != nil {
+		if _, err := tx.MergeUsers(cici, budi, now); err != nil {
 			return err
 		}
 		if got := pendingTimes(t, tx, cici); !slices.Equal(got, []string{"training_2h@26 07:00"}) {

@@ -232,3 +232,56 @@ func TestConcurrentRegistrationsKeepSeatsRight(t *testing.T) {
 		return nil
 	})
 }
+
+// One person who registered from two channels before linking them keeps
+// their best registration of each training; a second seat they held goes
+// to the first on the waitlist.
+func TestMergeKeepsTheBetterRegistration(t *testing.T) {
+	db, _ := openTemp(t)
+	seatOld := newTraining(t, db, 1, "A1")  // old has the seat, keep waits
+	twoSeats := newTraining(t, db, 2, "B2") // both hold a seat, sari waits
+	err := db.Tx(context.Background(), func(tx *store.Tx) error {
+		keep, old, sari := person(t, tx, "keep"), person(t, tx, "old"), person(t, tx, "sari")
+		for _, r := range []struct{ training, user int64 }{
+			{seatOld.ID, old}, {seatOld.ID, keep}, {twoSeats.ID, keep}, {twoSeats.ID, old}, {twoSeats.ID, sari},
+		} {
+			if _, err := register(tx, r.training, r.user, 0); err != nil {
+				return err
+			}
+		}
+		promoted, err := tx.MergeUsers(keep, old, trainingNow)
+		if err != nil {
+			return err
+		}
+		if len(promoted) != 1 || promoted[0].UserID != sari || promoted[0].TrainingID != twoSeats.ID {
+			t.Errorf("promoted %+v, want sari in the second training", promoted)
+		}
+		for _, want := range []struct {
+			training, user int64
+			status         string
+		}{
+			{seatOld.ID, keep, store.RegRegistered}, {twoSeats.ID, keep, store.RegRegistered}, {twoSeats.ID, sari, store.RegRegistered},
+		} {
+			r, found, err := tx.Registration(want.training, want.user)
+			if err != nil {
+				return err
+			}
+			if !found || r.Status != want.status {
+				t.Errorf("training %d, person %d: %q (found %v), want %q", want.training, want.user, r.Status, found, want.status)
+			}
+		}
+		for _, id := range []int64{seatOld.ID, twoSeats.ID} {
+			tr, err := tx.Training(id)
+			if err != nil {
+				return err
+			}
+			if tr.Waitlisted != 0 || tr.Registered > tr.Capacity {
+				t.Errorf("training %d: %d registered of %d, %d waiting", id, tr.Registered, tr.Capacity, tr.Waitlisted)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
