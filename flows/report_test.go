@@ -300,3 +300,83 @@ func TestCommandKeysKeepOwnDraft(t *testing.T) {
 		t.Errorf("the draft did not go on: %q", reply)
 	}
 }
+
+// Staff narrow the list by kecamatan, category or status as they type
+// them, and assigning a report offers the Satgas PA volunteers of its
+// kecamatan only (all of them, with their kecamatan, when it has none).
+func TestStaffListFiltersAndVolunteersOfTheKecamatan(t *testing.T) {
+	ch := newChat(t)
+	ch.staff["petugas"] = true
+	ch.join("petugas", "5")
+	for who, kec := range map[string]string{"sari": "sanggau ledo", "yanto": "ledo"} {
+		invite := ch.say("petugas", "/undang satgas "+kec)
+		code := strings.Fields(invite[strings.Index(invite, "UND-"):])[0]
+		ch.join(who, "3")
+		ch.say(who, "/kode "+code)
+		ch.say(who, strings.ToUpper(who[:1])+who[1:])
+	}
+	ch.join("warga", "1")
+	report := func(answers ...string) string {
+		t.Helper()
+		for _, a := range answers {
+			ch.say("warga", a)
+		}
+		for _, a := range []string{"1", "3", "lewati", "1"} { // children, age, no evidence, anonymous
+			ch.say("warga", a)
+		}
+		thanks := ch.say("warga", "1")
+		i := strings.Index(thanks, "LPR-")
+		if i < 0 {
+			t.Fatalf("no report code in %q", thanks)
+		}
+		return thanks[i : i+13]
+	}
+	sawit := report("1", "1", "2", "2", "sgu ledo", "bange", "lewati", "Anak tetangga memanen sawit setiap hari.")
+	kekerasan := report("1", "3", "2", "Ledo", "1", "lewati", "Anak itu dipukul pamannya setiap malam.")
+	seluas := report("1", "6", "2", "seluas", "1", "lewati", "Anak itu tidak sekolah lagi sejak bulan lalu.")
+
+	for _, c := range []struct {
+		filter string
+		want   []string
+		absent []string
+	}{
+		{"sanggau ledo", []string{sawit}, []string{kekerasan, seluas}},
+		{"SGU LEDO", []string{sawit}, []string{kekerasan, seluas}},
+		{"ledo", []string{kekerasan}, []string{sawit, seluas}},
+		{"sawit", []string{sawit}, []string{kekerasan, seluas}},
+		{"kekerasan", []string{kekerasan}, []string{sawit, seluas}},
+		{"putus sekolah", []string{seluas}, []string{sawit, kekerasan}},
+		{"baru", []string{sawit, kekerasan, seluas}, nil},
+		{"selesai", nil, []string{sawit, kekerasan, seluas}},
+	} {
+		list := ch.say("petugas", "/laporan "+c.filter)
+		for _, code := range c.want {
+			if !strings.Contains(list, code) {
+				t.Errorf("/laporan %s lacks %s:\n%s", c.filter, code, list)
+			}
+		}
+		for _, code := range c.absent {
+			if strings.Contains(list, code) {
+				t.Errorf("/laporan %s lists %s:\n%s", c.filter, code, list)
+			}
+		}
+	}
+
+	offered := func(code string) string {
+		t.Helper()
+		ch.say("petugas", "/tugaskan "+code)
+		seen := ch.seen["petugas"]
+		return seen[len(seen)-1]
+	}
+	if got := offered(sawit); !strings.Contains(got, "\nSari /tugaskan") || strings.Contains(got, "Yanto") {
+		t.Errorf("a report in Sanggau Ledo should offer Sari alone:\n%s", got)
+	}
+	if got := offered(kekerasan); !strings.Contains(got, "\nYanto /tugaskan") || strings.Contains(got, "Sari") {
+		t.Errorf("a report in Ledo should offer Yanto alone:\n%s", got)
+	}
+	got := offered(seluas)
+	if !strings.Contains(got, "Belum ada relawan Satgas PA di Seluas") ||
+		!strings.Contains(got, "\nSari, Sanggau Ledo /tugaskan") || !strings.Contains(got, "\nYanto, Ledo /tugaskan") {
+		t.Errorf("a report where no volunteer is should offer all, with their kecamatan:\n%s", got)
+	}
+}
