@@ -244,13 +244,20 @@ func TestTelegramReportFromStartToClosed(t *testing.T) {
 	}
 }
 
+// startWithStaff starts klabot against a new fake Bot API server, with
+// Telegram user 9001 as staff, in a new data folder.
+func startWithStaff(t *testing.T) (*fakeapi.Server, string) {
+	srv := newServer(t)
+	dir := t.TempDir()
+	startKlabot(t, srv, dir, map[string]string{"KLABOT_STAFF": "telegram:9001"})
+	return srv, dir
+}
+
 // Awkward input over Telegram: each gets a kind answer, and nothing of
 // the report is lost.
 func TestTelegramReportBadInput(t *testing.T) {
 	t.Parallel()
-	srv := newServer(t)
-	dir := t.TempDir()
-	startKlabot(t, srv, dir, map[string]string{"KLABOT_STAFF": "telegram:9001"})
+	srv, dir := startWithStaff(t)
 	// Two people share the awkward input: klabot stops answering anyone who
 	// sends more than 20 messages within 10 seconds (flood control), and
 	// without Telegram's pacing a test person types that fast.
@@ -343,4 +350,49 @@ func TestTelegramReportBadInput(t *testing.T) {
 	staff.press(staff.waitFor("Anda siapa?"), "Lainnya")
 	staff.send("/buka " + code)
 	staff.waitFor("Bukti: 1 berkas (0 sudah tersimpan)")
+}
+
+// A place shared as a location pin over Telegram, instead of a kecamatan
+// and desa, reaches the stored report and the staff alert as a map link.
+func TestTelegramReportWithLocationPin(t *testing.T) {
+	t.Parallel()
+	srv, dir := startWithStaff(t)
+	staff := newPerson(t, srv, 9001, "Ani")
+	reporter := newPerson(t, srv, 48214, "Tono")
+
+	reporter.press(reporter.start("Warga"), "Laporkan kasus")
+	reporter.press(reporter.waitFor("Laporan ini tentang apa?"), "Putus sekolah")
+	reporter.press(reporter.waitFor("dalam bahaya SEKARANG"), "Tidak")
+	reporter.waitFor("Atau kirim lokasi")
+	srv.SendLocation(reporter.user.ID, reporter.user, 0.974512, 109.659876)
+	reporter.waitFor("lokasi sudah kami terima")
+	reporter.send("rumah panggung dekat jembatan")
+	reporter.waitFor("Apa yang terjadi?")
+	reporter.send("Anak itu tidak sekolah lagi sejak bulan lalu, ikut ayahnya ke ladang.")
+	reporter.press(reporter.waitFor("Berapa anak"), "1 anak")
+	reporter.press(reporter.waitFor("berapa umur"), "13-15 tahun")
+	reporter.press(reporter.waitFor("Ada foto"), "Lewati")
+	reporter.press(reporter.waitFor("boleh tahu nama"), "Tanpa nama")
+	summary := reporter.waitFor("Periksa laporan Anda")
+	if !strings.Contains(summary.Text, "Tempat: lokasi yang Anda kirim") {
+		t.Errorf("summary does not name the pin as the place:\n%s", summary.Text)
+	}
+	reporter.press(summary, "Kirim laporan")
+	code := reportCodeRe.FindString(reporter.waitFor("Kode laporan").Text)
+
+	alert := staff.waitFor("LAPORAN BARU " + code)
+	if !strings.Contains(alert.Text, "maps?q=0.974512,109.659876") || !strings.Contains(alert.Text, "rumah panggung dekat jembatan") {
+		t.Errorf("the staff alert lacks the pin or the place description:\n%s", alert.Text)
+	}
+	db := openDB(t, dir)
+	db.Tx(context.Background(), func(tx *store.Tx) error {
+		r, err := tx.ReportByCode(code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !r.HasPin || r.Lat != 0.974512 || r.Lon != 109.659876 || r.KecCode != "" || r.KLACluster != "IV" {
+			t.Errorf("stored report: pin %v %v,%v, kecamatan %q, klaster %q", r.HasPin, r.Lat, r.Lon, r.KecCode, r.KLACluster)
+		}
+		return nil
+	})
 }
