@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"mime"
+	"path/filepath"
 	"strings"
 	"time"
 	"unicode/utf16"
@@ -234,11 +236,15 @@ func (s *Server) SendVoice(chatID int64, from User, fileID string, durationSec i
 	return s.injectMessage(chatID, from, &storedMsg{media: "voice", mediaObj: obj})
 }
 
-// SendDocument queues a document message.
+// SendDocument queues a document message, with the MIME type Telegram
+// gives it from the file name's extension.
 func (s *Server) SendDocument(chatID int64, from User, fileID, fileName, caption string) int {
 	obj := s.fileJSON(fileID)
 	if fileName != "" {
 		obj["file_name"] = fileName
+	}
+	if t := mime.TypeByExtension(filepath.Ext(fileName)); t != "" {
+		obj["mime_type"] = t
 	}
 	return s.injectMessage(chatID, from, &storedMsg{media: "document", mediaObj: obj, caption: caption})
 }
