@@ -245,19 +245,19 @@ func TestTelegramReportFromStartToClosed(t *testing.T) {
 }
 
 // startWithStaff starts klabot against a new fake Bot API server, with
-// Telegram user 9001 as staff, in a new data folder.
-func startWithStaff(t *testing.T) (*fakeapi.Server, string) {
-	srv := newServer(t)
-	dir := t.TempDir()
+// Telegram user 9001 (Ani) as staff, in a new data folder.
+func startWithStaff(t *testing.T) (srv *fakeapi.Server, dir string, staff *tgPerson) {
+	srv = newServer(t)
+	dir = t.TempDir()
 	startKlabot(t, srv, dir, map[string]string{"KLABOT_STAFF": "telegram:9001"})
-	return srv, dir
+	return srv, dir, newPerson(t, srv, 9001, "Ani")
 }
 
 // Awkward input over Telegram: each gets a kind answer, and nothing of
 // the report is lost.
 func TestTelegramReportBadInput(t *testing.T) {
 	t.Parallel()
-	srv, dir := startWithStaff(t)
+	srv, dir, staff := startWithStaff(t)
 	// Two people share the awkward input: klabot stops answering anyone who
 	// sends more than 20 messages within 10 seconds (flood control), and
 	// without Telegram's pacing a test person types that fast.
@@ -314,7 +314,6 @@ func TestTelegramReportBadInput(t *testing.T) {
 	p.press(summary, "Kirim laporan")
 	code := reportCodeRe.FindString(p.waitFor("Kode laporan").Text)
 
-	staff := newPerson(t, srv, 9001, "Ani")
 	urgent := staff.waitFor("LAPORAN MENDESAK " + code)
 	if !strings.Contains(urgent.Text, "Pelapor: Budi (telegram:5101)") {
 		t.Errorf("a named report shows staff who to contact: %s", urgent.Text)
@@ -352,28 +351,37 @@ func TestTelegramReportBadInput(t *testing.T) {
 	staff.waitFor("Bukti: 1 berkas (0 sudah tersimpan)")
 }
 
+// draftReport is a new person's report up to its summary: the category,
+// not urgent, the place as place answers it, the story, one child of
+// 13-15, no evidence, anonymous.
+func (p *tgPerson) draftReport(category string, place func(), story string) fakeapi.Sent {
+	p.t.Helper()
+	p.press(p.start("Warga"), "Laporkan kasus")
+	p.press(p.waitFor("Laporan ini tentang apa?"), category)
+	p.press(p.waitFor("dalam bahaya SEKARANG"), "Tidak")
+	place()
+	p.waitFor("Apa yang terjadi?")
+	p.send(story)
+	p.press(p.waitFor("Berapa anak"), "1 anak")
+	p.press(p.waitFor("berapa umur"), "13-15 tahun")
+	p.press(p.waitFor("Ada foto"), "Lewati")
+	p.press(p.waitFor("boleh tahu nama"), "Tanpa nama")
+	return p.waitFor("Periksa laporan Anda")
+}
+
 // A place shared as a location pin over Telegram, instead of a kecamatan
 // and desa, reaches the stored report and the staff alert as a map link.
 func TestTelegramReportWithLocationPin(t *testing.T) {
 	t.Parallel()
-	srv, dir := startWithStaff(t)
-	staff := newPerson(t, srv, 9001, "Ani")
+	srv, dir, staff := startWithStaff(t)
 	reporter := newPerson(t, srv, 48214, "Tono")
 
-	reporter.press(reporter.start("Warga"), "Laporkan kasus")
-	reporter.press(reporter.waitFor("Laporan ini tentang apa?"), "Putus sekolah")
-	reporter.press(reporter.waitFor("dalam bahaya SEKARANG"), "Tidak")
-	reporter.waitFor("Atau kirim lokasi")
-	srv.SendLocation(reporter.user.ID, reporter.user, 0.974512, 109.659876)
-	reporter.waitFor("lokasi sudah kami terima")
-	reporter.send("rumah panggung dekat jembatan")
-	reporter.waitFor("Apa yang terjadi?")
-	reporter.send("Anak itu tidak sekolah lagi sejak bulan lalu, ikut ayahnya ke ladang.")
-	reporter.press(reporter.waitFor("Berapa anak"), "1 anak")
-	reporter.press(reporter.waitFor("berapa umur"), "13-15 tahun")
-	reporter.press(reporter.waitFor("Ada foto"), "Lewati")
-	reporter.press(reporter.waitFor("boleh tahu nama"), "Tanpa nama")
-	summary := reporter.waitFor("Periksa laporan Anda")
+	summary := reporter.draftReport("Putus sekolah", func() {
+		reporter.waitFor("Atau kirim lokasi")
+		srv.SendLocation(reporter.user.ID, reporter.user, 0.974512, 109.659876)
+		reporter.waitFor("lokasi sudah kami terima")
+		reporter.send("rumah panggung dekat jembatan")
+	}, "Anak itu tidak sekolah lagi sejak bulan lalu, ikut ayahnya ke ladang.")
 	if !strings.Contains(summary.Text, "Tempat: lokasi yang Anda kirim") {
 		t.Errorf("summary does not name the pin as the place:\n%s", summary.Text)
 	}
@@ -395,4 +403,57 @@ func TestTelegramReportWithLocationPin(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// The reporter adds a voice note and a document to a report already sent:
+// staff are told, and both files are fetched with getFile and kept with
+// their checksums, as the report's own evidence is.
+func TestTelegramEvidenceAddedToOpenReport(t *testing.T) {
+	t.Parallel()
+	srv, dir, staff := startWithStaff(t)
+	reporter := newPerson(t, srv, 48215, "Wati")
+	voice := []byte("OggS rekaman suara tetangga")
+	letter := []byte("%PDF-1.4 undangan pernikahan")
+	srv.AddFile("voice-add", voice)
+	srv.AddFile("doc-add", letter)
+
+	summary := reporter.draftReport("Perkawinan anak", func() {
+		reporter.waitFor("Di kecamatan mana?")
+		reporter.send("seluas")
+		reporter.waitFor("Kecamatan Seluas")
+		reporter.send("1")
+		reporter.press(reporter.waitFor("Ceritakan tempatnya"), "Lewati")
+	}, "Anak tetangga umur 15 tahun akan dinikahkan bulan depan.")
+	reporter.press(summary, "Kirim laporan")
+	code := reportCodeRe.FindString(reporter.waitFor("Kode laporan").Text)
+	staff.waitFor("LAPORAN BARU " + code)
+
+	reporter.send("/status " + code)
+	reporter.press(reporter.waitFor("Laporan "+code), "Kirim bukti")
+	reporter.waitFor("Kirim foto, rekaman suara")
+	srv.SendVoice(reporter.user.ID, reporter.user, "voice-add", 12)
+	reporter.waitFor("Diterima: 1 berkas")
+	srv.SendDocument(reporter.user.ID, reporter.user, "doc-add", "undangan.pdf", "")
+	reporter.press(reporter.waitFor("Diterima: 2 berkas"), "Selesai")
+	staff.waitFor("Pelapor mengirim bukti tambahan untuk laporan " + code)
+
+	db := openDB(t, dir)
+	var media []store.Media
+	waitFor(t, "the added evidence to be saved", 10*time.Second, func() bool {
+		media = evidenceOf(db, code)
+		return len(media) == 2 && media[0].State == store.MediaSaved && media[1].State == store.MediaSaved
+	})
+	for i, want := range []struct {
+		data []byte
+		ext  string
+	}{{voice, ".ogg"}, {letter, ".pdf"}} {
+		sum := sha256.Sum256(want.data)
+		path := filepath.Join(dir, "media", code, hex.EncodeToString(sum[:])+want.ext)
+		if media[i].SHA256 != hex.EncodeToString(sum[:]) || media[i].Path != path {
+			t.Errorf("evidence %d: %+v, want %s", i+1, media[i], path)
+		}
+		if got, err := os.ReadFile(path); err != nil || !bytes.Equal(got, want.data) {
+			t.Errorf("evidence %d file: %v", i+1, err)
+		}
+	}
 }
