@@ -188,8 +188,14 @@ func TestFloodGetsOneWarningThenSilence(t *testing.T) {
 	if len(got) != 22 {
 		t.Errorf("someone else was slowed by the flood: %d messages in all, want 22", len(got))
 	}
-	// After the pause the person is answered again.
-	now = now.Add(2 * time.Minute)
+	// Still silence 50 seconds on; after the minute the person is answered again.
+	now = now.Add(50 * time.Second)
+	h.d.Handle(ctx, text("flooder", "menu"))
+	time.Sleep(100 * time.Millisecond)
+	if got := h.rec.waitFor(t, 22); len(got) != 22 {
+		t.Errorf("answered %d messages 50 seconds after the warning, want silence for a minute", len(got)-22)
+	}
+	now = now.Add(20 * time.Second)
 	h.d.Handle(ctx, text("flooder", "menu"))
 	h.rec.waitFor(t, 23)
 }
