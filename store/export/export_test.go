@@ -234,23 +234,64 @@ func TestRegistrationAndAttendanceExports(t *testing.T) {
 	}
 }
 
+// One row per broadcast made in the period: who made it, its audience, and
+// what became of its recipients, counted (never listed), including who was
+// left out and why; the text is neutralised like any free text.
 func TestBroadcastExport(t *testing.T) {
 	db, s := OpenSeeded(t)
 	err := db.Tx(context.Background(), func(tx *store.Tx) error {
-		_, err := tx.CreateBroadcast(store.Broadcast{CreatedBy: s.People["Staf"], Text: "=Rapat Satgas besok",
+		// Of the 13 seeded people, F said berhenti and E blocked the bot.
+		f, err := tx.User(s.People["F"])
+		if err != nil {
+			return err
+		}
+		f.OptedOutAt = At(time.November, 8, 9, 0)
+		if err := tx.SaveUser(f); err != nil {
+			return err
+		}
+		if err := tx.MarkUnreachable(store.Contact{Channel: "console", Address: "e"}, At(time.November, 8, 9, 0)); err != nil {
+			return err
+		}
+		b, err := tx.CreateBroadcast(store.Broadcast{CreatedBy: s.People["Staf"], Text: "=Rapat Satgas besok",
 			Audience: store.BroadcastAudience{Kind: store.ToAll}, ScheduledAt: At(time.November, 9, 9, 0)}, At(time.November, 9, 8, 0))
+		if err != nil {
+			return err
+		}
+		if _, err := tx.StartBroadcast(b.ID, At(time.November, 9, 9, 0)); err != nil {
+			return err
+		}
+		if err := tx.CancelBroadcast(b.ID, At(time.November, 9, 9, 5)); err != nil {
+			return err
+		}
+		// Made in December: not in November's export.
+		_, err = tx.CreateBroadcast(store.Broadcast{CreatedBy: s.People["Staf"], Text: "Desember",
+			Audience: store.BroadcastAudience{Kind: store.ToRole, Value: "satgas"}, ScheduledAt: At(time.December, 2, 9, 0)}, At(time.December, 1, 8, 0))
 		return err
 	})
 	if err != nil {
-		t.Skipf("broadcasts cannot be made here yet: %v", err)
+		t.Fatal(err)
 	}
-	table := build(t, db, export.KindBroadcasts)
-	if len(table.Rows) != 1 {
-		t.Fatalf("%d broadcasts exported, want 1", len(table.Rows))
-	}
-	rows := both(t, table)[export.CSV]
-	if got := rows[1][column(rows, "teks")]; got != "'=Rapat Satgas besok" {
-		t.Errorf("text %q", got)
+	for format, rows := range both(t, build(t, db, export.KindBroadcasts)) {
+		if strings.Join(rows[0], ",") != strings.Join(export.BroadcastHeader, ",") {
+			t.Fatalf("%s header %v", format, rows[0])
+		}
+		if len(rows) != 2 {
+			t.Fatalf("%s: %d broadcasts exported, want 1", format, len(rows)-1)
+		}
+		want := map[string]string{"dibuat": "2026-11-09 08:00", "dijadwalkan": "2026-11-09 09:00", "mulai": "2026-11-09 09:00",
+			"pengirim": "Staf", "status": store.BroadcastCancelled, "teks": "'=Rapat Satgas besok", "foto": "tidak",
+			"sasaran": store.ToAll, "penerima": "11", "terkirim": "0", "gagal": "0", "menunggu": "0", "dibatalkan": "11",
+			"dilewati_berhenti": "1", "dilewati_tak_terjangkau": "1", "dilewati_tanpa_persetujuan": "0"}
+		for col, w := range want {
+			if got := rows[1][column(rows, col)]; got != w {
+				t.Errorf("%s: %s = %q, want %q", format, col, got, w)
+			}
+		}
+		for _, cell := range rows[1] {
+			if strings.Contains(cell, AnonName) || strings.Contains(cell, AnonAddress) || strings.Contains(cell, NamedPhone) {
+				t.Errorf("%s: a recipient is named in the broadcasts export: %v", format, rows[1])
+			}
+		}
 	}
 }
 
