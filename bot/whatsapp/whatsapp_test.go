@@ -284,8 +284,8 @@ func echoFlow(fetch func(ref string) string) func(*flows.Engine) {
 	}
 }
 
-// Photos with captions, voice notes, locations and contact cards reach
-// the flows, and the media can be fetched later by its reference.
+// Photos, videos and documents with captions, voice notes, locations and
+// contact cards reach the flows, and the media can be fetched later by its reference.
 func TestMediaLocationAndContact(t *testing.T) {
 	var adapter *whatsapp.WhatsApp
 	fetch := func(ref string) string {
@@ -306,6 +306,10 @@ func TestMediaLocationAndContact(t *testing.T) {
 	budi.Expect(budi.SendImage("rumah di ujung jalan", []byte("JPEG-BYTES")),
 		`kind=photo text="rumah di ujung jalan" mime=image/jpeg size=10 content="JPEG-BYTES"`)
 	budi.Expect(budi.SendVoice([]byte("OGG")), `kind=voice text="" mime=audio/ogg; codecs=opus size=3 content="OGG"`)
+	budi.Expect(budi.Send(h.wa.VideoMessage("anak-anak di kebun", []byte("MP4"))).Text,
+		`kind=video text="anak-anak di kebun" mime=video/mp4 size=3 content="MP4"`)
+	budi.Expect(budi.Send(h.wa.DocumentMessage("surat desa", "surat.pdf", "application/pdf", []byte("%PDF"))).Text,
+		`kind=document text="surat desa" mime=application/pdf size=4 content="%PDF"`)
 	budi.Expect(budi.SendLocation(0.8512, 109.4781), "kind=location", "at=0.8512,109.4781")
 	budi.Expect(budi.Send(fakewa.ContactMessage("Budi", budi.Phone)).Text, "kind=contact", "phone="+budi.Phone)
 	// Someone else's card is not the sender's number.

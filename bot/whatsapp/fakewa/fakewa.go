@@ -332,6 +332,27 @@ func (c *Client) VoiceMessage(data []byte) *waE2E.Message {
 	}}
 }
 
+// VideoMessage is a video with a caption.
+func (c *Client) VideoMessage(caption string, data []byte) *waE2E.Message {
+	up, _ := c.Upload(context.Background(), data, whatsmeow.MediaVideo) // as the person's phone does
+	return &waE2E.Message{VideoMessage: &waE2E.VideoMessage{
+		Caption: proto.String(caption), Mimetype: proto.String("video/mp4"), DirectPath: proto.String(up.DirectPath),
+		MediaKey: up.MediaKey, FileSHA256: up.FileSHA256, FileEncSHA256: up.FileEncSHA256, FileLength: proto.Uint64(up.FileLength),
+	}}
+}
+
+// DocumentMessage is a file with a caption, wrapped as WhatsApp sends a
+// captioned document.
+func (c *Client) DocumentMessage(caption, fileName, mime string, data []byte) *waE2E.Message {
+	up, _ := c.Upload(context.Background(), data, whatsmeow.MediaDocument) // as the person's phone does
+	return &waE2E.Message{DocumentWithCaptionMessage: &waE2E.FutureProofMessage{Message: &waE2E.Message{
+		DocumentMessage: &waE2E.DocumentMessage{
+			Caption: proto.String(caption), FileName: proto.String(fileName), Mimetype: proto.String(mime),
+			DirectPath: proto.String(up.DirectPath), MediaKey: up.MediaKey, FileSHA256: up.FileSHA256,
+			FileEncSHA256: up.FileEncSHA256, FileLength: proto.Uint64(up.FileLength),
+		}}}}
+}
+
 // LocationMessage is a shared location.
 func LocationMessage(lat, lon float64) *waE2E.Message {
 	return &waE2E.Message{LocationMessage: &waE2E.LocationMessage{DegreesLatitude: proto.Float64(lat), DegreesLongitude: proto.Float64(lon)}}
