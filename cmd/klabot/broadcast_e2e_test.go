@@ -65,6 +65,17 @@ func broadcastsTo(srv *fakeapi.Server) map[int64]int {
 	return n
 }
 
+// broadcastToAllNow makes a broadcast to everyone, due at once.
+func broadcastToAllNow(t *testing.T, db *store.DB, text string) {
+	t.Helper()
+	if err := db.Tx(context.Background(), func(tx *store.Tx) error {
+		_, err := tx.CreateBroadcast(store.Broadcast{Text: text, Audience: store.BroadcastAudience{Kind: store.ToAll}}, time.Now())
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // waitFor polls cond until it holds (at most d).
 func waitFor(t *testing.T, what string, d time.Duration, cond func() bool) {
 	t.Helper()
@@ -188,13 +199,7 @@ func TestTelegramBroadcastSurvivesRestart(t *testing.T) {
 	const first, n = 9001, 120
 	seedTelegramPeople(t, dir, first, n)
 	db := openDB(t, dir)
-	if err := db.Tx(context.Background(), func(tx *store.Tx) error {
-		_, err := tx.CreateBroadcast(store.Broadcast{Text: "Rapat akbar Forum Anak.",
-			Audience: store.BroadcastAudience{Kind: store.ToAll}}, time.Now())
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
+	broadcastToAllNow(t, db, "Rapat akbar Forum Anak.")
 	env := map[string]string{"KLABOT_TELEGRAM_PER_CHAT_RATE": "1"}
 	app := startKlabot(t, srv, dir, env)
 	waitFor(t, "a third of the broadcast", 20*time.Second, func() bool { return len(broadcastsTo(srv)) >= n/3 })
@@ -236,13 +241,7 @@ func TestWorkGoesOnWhileTelegramIsUnreachable(t *testing.T) {
 	const first, n = 7001, 5
 	seedTelegramPeople(t, dir, first, n)
 	db := openDB(t, dir)
-	if err := db.Tx(context.Background(), func(tx *store.Tx) error {
-		_, err := tx.CreateBroadcast(store.Broadcast{Text: "Pelatihan ditunda.",
-			Audience: store.BroadcastAudience{Kind: store.ToAll}}, time.Now())
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
+	broadcastToAllNow(t, db, "Pelatihan ditunda.")
 	closed := httptest.NewServer(http.NotFoundHandler())
 	closed.Close() // its address now refuses connections
 	runKlabot(t, map[string]string{
@@ -254,4 +253,43 @@ func TestWorkGoesOnWhileTelegramIsUnreachable(t *testing.T) {
 		pending, err := db.PendingOutbox(context.Background(), "telegram", 100)
 		return err == nil && len(pending) == n
 	})
+}
+
+// Someone chatting while a broadcast to many people goes out at Telegram's
+// limits is answered within a second or two: conversation replies go ahead
+// of every broadcast message already waiting in the outbox.
+func TestRepliesGoAheadOfABroadcast(t *testing.T) {
+	srv := newServer(t)
+	srv.EnforceLimits(fakeapi.Limits{Global: 30, PerChat: 1})
+	dir := t.TempDir()
+	const first, n = 6001, 300 // ten seconds of sending at 30/s
+	seedTelegramPeople(t, dir, first, n)
+	db := openDB(t, dir)
+	broadcastToAllNow(t, db, "Pelatihan pengasuhan anak hari Sabtu.")
+	startKlabot(t, srv, dir, map[string]string{"KLABOT_TELEGRAM_RATE": "30", "KLABOT_TELEGRAM_PER_CHAT_RATE": "1"})
+	waitFor(t, "the broadcast under way", 20*time.Second, func() bool { return len(broadcastsTo(srv)) >= 30 })
+
+	chatter := fakeapi.User{ID: first + n - 1, FirstName: "Rina"} // among the last the broadcast reaches
+	for i := range 3 {
+		had := len(srv.SentTo(chatter.ID))
+		asked := time.Now()
+		srv.SendText(chatter.ID, chatter, "menu")
+		var answered time.Time
+		waitFor(t, "the answer", 15*time.Second, func() bool {
+			for _, s := range srv.SentTo(chatter.ID)[had:] {
+				if strings.Contains(s.Text, "Menu utama") {
+					answered = s.At
+					return true
+				}
+			}
+			return false
+		})
+		if wait := answered.Sub(asked); wait > 2*time.Second {
+			t.Errorf("answer %d took %s while the broadcast was going out", i+1, wait.Round(time.Millisecond))
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	if got := len(broadcastsTo(srv)); got >= n {
+		t.Fatalf("the broadcast was over (%d sent) before the last answer: nothing was measured", got)
+	}
 }
