@@ -76,6 +76,35 @@ func broadcastToAllNow(t *testing.T, db *store.DB, text string) {
 	}
 }
 
+// broadcastAtTelegramLimits seeds n people on Telegram (chats first...)
+// and a broadcast to them all, due now, behind a fake Bot API server that
+// enforces Telegram's limits.
+func broadcastAtTelegramLimits(t *testing.T, first int64, n int) (*fakeapi.Server, string, *store.DB) {
+	t.Helper()
+	srv := newServer(t)
+	srv.EnforceLimits(fakeapi.Limits{Global: 30, PerChat: 1})
+	dir := t.TempDir()
+	seedTelegramPeople(t, dir, first, n)
+	db := openDB(t, dir)
+	broadcastToAllNow(t, db, "Rapat akbar Forum Anak.")
+	return srv, dir, db
+}
+
+// waitAllRecordedSent waits until broadcast #1 records n recipients sent.
+func waitAllRecordedSent(t *testing.T, db *store.DB, n int) {
+	t.Helper()
+	waitFor(t, "every result recorded", 10*time.Second, func() bool {
+		results, err := db.BroadcastResults(context.Background(), 1)
+		sent := 0
+		for _, r := range results {
+			if r.State == store.RecipientSent {
+				sent++
+			}
+		}
+		return err == nil && sent == n
+	})
+}
+
 // waitFor polls cond until it holds (at most d).
 func waitFor(t *testing.T, what string, d time.Duration, cond func() bool) {
 	t.Helper()
@@ -193,13 +222,8 @@ func TestTelegramBroadcastWithPhoto(t *testing.T) {
 // klabot is stopped in the middle of a broadcast and started again on the
 // same data: everyone gets it exactly once, nobody twice, nobody missed.
 func TestTelegramBroadcastSurvivesRestart(t *testing.T) {
-	srv := newServer(t)
-	srv.EnforceLimits(fakeapi.Limits{Global: 30, PerChat: 1})
-	dir := t.TempDir()
 	const first, n = 9001, 120
-	seedTelegramPeople(t, dir, first, n)
-	db := openDB(t, dir)
-	broadcastToAllNow(t, db, "Rapat akbar Forum Anak.")
+	srv, dir, db := broadcastAtTelegramLimits(t, first, n)
 	env := map[string]string{"KLABOT_TELEGRAM_PER_CHAT_RATE": "1"}
 	app := startKlabot(t, srv, dir, env)
 	waitFor(t, "a third of the broadcast", 20*time.Second, func() bool { return len(broadcastsTo(srv)) >= n/3 })
@@ -216,20 +240,7 @@ func TestTelegramBroadcastSurvivesRestart(t *testing.T) {
 			t.Errorf("chat %d got the broadcast %d times", id, got[id])
 		}
 	}
-	results, err := db.BroadcastResults(context.Background(), 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	waitFor(t, "every result recorded", 10*time.Second, func() bool {
-		results, err = db.BroadcastResults(context.Background(), 1)
-		sent := 0
-		for _, r := range results {
-			if r.State == store.RecipientSent {
-				sent++
-			}
-		}
-		return err == nil && sent == n
-	})
+	waitAllRecordedSent(t, db, n)
 	t.Logf("%d of %d sent before the stop; %d 429s", before, n, srv.Stats().RateLimited)
 }
 
