@@ -7,10 +7,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
-	"unsafe"
+
+	"golang.org/x/sys/unix"
 )
 
 // openPTY opens a pseudo-terminal: what a person typing at a keyboard
@@ -22,17 +22,14 @@ func openPTY(t *testing.T) (master, tty *os.File) {
 		t.Skipf("no pseudo-terminal here: %v", err)
 	}
 	t.Cleanup(func() { master.Close() })
-	var n uint32
-	var unlock int32
-	for _, req := range []struct {
-		op  uintptr
-		arg unsafe.Pointer
-	}{{syscall.TIOCGPTN, unsafe.Pointer(&n)}, {syscall.TIOCSPTLCK, unsafe.Pointer(&unlock)}} {
-		if _, _, errno := syscall.Syscall(syscall.SYS_IOCTL, master.Fd(), req.op, uintptr(req.arg)); errno != 0 {
-			t.Skipf("pseudo-terminal: %v", errno)
-		}
+	n, err := unix.IoctlGetUint32(int(master.Fd()), unix.TIOCGPTN)
+	if err == nil {
+		err = unix.IoctlSetPointerInt(int(master.Fd()), unix.TIOCSPTLCK, 0) // unlock
 	}
-	tty, err = os.OpenFile(fmt.Sprintf("/dev/pts/%d", n), os.O_RDWR|syscall.O_NOCTTY, 0)
+	if err != nil {
+		t.Skipf("pseudo-terminal: %v", err)
+	}
+	tty, err = os.OpenFile(fmt.Sprintf("/dev/pts/%d", n), os.O_RDWR|unix.O_NOCTTY, 0)
 	if err != nil {
 		t.Skipf("pseudo-terminal: %v", err)
 	}
