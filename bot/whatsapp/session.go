@@ -91,8 +91,12 @@ func (s *Session) Client() (Client, error) {
 	// A message that cannot be decrypted is asked for again from the
 	// office phone: nothing a person sends should be lost.
 	c.AutomaticMessageRerequestFromPhone = true
-	// The phone's old chats are not needed, and must not be copied here.
-	c.ManualHistorySyncDownload = true
+	// The history the phone sends after linking is left to whatsmeow
+	// (ManualHistorySyncDownload stays off): klabot ignores the chats in
+	// it, and whatsmeow keeps only what it needs from it, above all the
+	// moment the account moved to LIDs. Without that moment whatsmeow
+	// replies to a phone number where WhatsApp now expects the LID, and
+	// WhatsApp drops such a message without an error.
 	// Start even while the network is down, and keep trying.
 	c.InitialAutoReconnect = true
 	return realClient{c}, nil
