@@ -98,9 +98,13 @@ func (w *WhatsApp) Fetch(ctx context.Context, ref string) (io.ReadCloser, error)
 	}
 	data, err := w.client.Download(ctx, msg)
 	switch {
+	case data != nil && (errors.Is(err, whatsmeow.ErrFileLengthMismatch) || errors.Is(err, whatsmeow.ErrInvalidMediaSHA256)):
+		// whatsmeow's warnings, with the file: the sender's phone gave a
+		// wrong (or no) length or hash, but the encrypted file passed its
+		// check, so it is what was sent.
+		w.log.Warn("a file from WhatsApp does not match its stated size or hash; kept", "err", err)
 	case errors.Is(err, whatsmeow.ErrMediaDownloadFailedWith404), errors.Is(err, whatsmeow.ErrMediaDownloadFailedWith410),
-		errors.Is(err, whatsmeow.ErrMediaDownloadFailedWith403), errors.Is(err, whatsmeow.ErrInvalidMediaSHA256),
-		errors.Is(err, whatsmeow.ErrInvalidMediaHMAC):
+		errors.Is(err, whatsmeow.ErrMediaDownloadFailedWith403), errors.Is(err, whatsmeow.ErrInvalidMediaHMAC):
 		// WhatsApp no longer has the file, or it is not what was sent.
 		return nil, &bot.FetchError{Permanent: true, Err: fmt.Errorf("download from WhatsApp: %w", err)}
 	case err != nil:

@@ -323,6 +323,11 @@ func TestMediaLocationAndContact(t *testing.T) {
 		DocumentMessage: &waE2E.DocumentMessage{Caption: proto.String("surat"), FileName: proto.String("surat.pdf"),
 			Mimetype: proto.String("application/pdf"), DirectPath: proto.String("/v/missing"), FileLength: proto.Uint64(5)}}}}
 	budi.Expect(budi.Send(doc).Text, `kind=document text="surat" mime=application/pdf size=5 content="ERROR`)
+	// A phone that states no length (or a wrong one) for its file: whatsmeow
+	// warns, and the file is still there.
+	unsized := h.wa.ImageMessage("tanpa ukuran", []byte("JPEG"))
+	unsized.ImageMessage.FileLength = nil
+	budi.Expect(budi.Send(unsized).Text, `kind=photo text="tanpa ukuran" mime=image/jpeg size=0 content="JPEG"`)
 	// With disappearing messages on, or a photo sent "view once".
 	ephemeral := &waE2E.Message{EphemeralMessage: &waE2E.FutureProofMessage{Message: fakewa.TextMessage("pesan hilang")}}
 	budi.Expect(budi.Send(ephemeral).Text, `kind=text text="pesan hilang"`)

@@ -155,8 +155,14 @@ func (c *Client) Download(ctx context.Context, msg whatsmeow.DownloadableMessage
 	if !ok {
 		return nil, whatsmeow.ErrMediaDownloadFailedWith404
 	}
+	// As whatsmeow: a length or plaintext hash that does not match what
+	// the message says is only a warning, returned with the file (its
+	// ciphertext was authenticated).
+	if m, ok := msg.(interface{ GetFileLength() uint64 }); ok && m.GetFileLength() != uint64(len(data)) {
+		return data, fmt.Errorf("%w: expected %d, got %d", whatsmeow.ErrFileLengthMismatch, m.GetFileLength(), len(data))
+	}
 	if sum := sha256.Sum256(data); string(sum[:]) != string(msg.GetFileSHA256()) {
-		return nil, whatsmeow.ErrInvalidMediaSHA256
+		return data, whatsmeow.ErrInvalidMediaSHA256
 	}
 	return data, nil
 }
