@@ -99,8 +99,18 @@ func (s *Session) Client() (Client, error) {
 	// WhatsApp drops such a message without an error.
 	// Start even while the network is down, and keep trying.
 	c.InitialAutoReconnect = true
+	// whatsmeow waits 2 s longer after each failed try, without end: after
+	// a day offline the next try would be ten minutes away. A minute at
+	// most brings WhatsApp back soon after the office's internet.
+	c.AutoReconnectHook = func(error) bool {
+		c.AutoReconnectErrors = min(c.AutoReconnectErrors, maxReconnectTries)
+		return true
+	}
 	return realClient{c}, nil
 }
+
+// maxReconnectTries caps whatsmeow's reconnect wait (2 s a try) at a minute.
+const maxReconnectTries = 30
 
 func (s *Session) newClient() *whatsmeow.Client {
 	store.SetOSInfo("klabot", [3]uint32{1, 0, 0}) // the name the phone shows for the linked device

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/zlib"
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"path/filepath"
@@ -93,5 +94,31 @@ func TestLinkedClientLearnsWhenTheAccountMovedToLIDs(t *testing.T) {
 			t.Fatalf("LID migration moment stored: %d, want %d: replies would go to phone numbers", dev.LIDMigrationTimestamp, migrated)
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// After many failed tries the wait before the next reconnect stays at a
+// minute, not growing by 2 s a try for as long as the outage lasts.
+func TestReconnectWaitCapped(t *testing.T) {
+	ctx := context.Background()
+	s, err := OpenSession(ctx, t.TempDir(), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	own := types.NewADJID("6281200000000", 0, 12)
+	s.device = s.container.NewDevice()
+	s.device.ID = &own
+	c, err := s.Client()
+	if err != nil {
+		t.Fatal(err)
+	}
+	wm := c.(realClient).Client
+	wm.AutoReconnectErrors = 300 // a day of failed tries
+	if !wm.AutoReconnectHook(errors.New("dial tcp: no route to host")) {
+		t.Fatal("gave up reconnecting")
+	}
+	if wait := time.Duration(wm.AutoReconnectErrors) * 2 * time.Second; wait > time.Minute {
+		t.Errorf("next try in %s, want at most a minute", wait)
 	}
 }
