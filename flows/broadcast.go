@@ -539,12 +539,20 @@ func BroadcastMessage(lang, text, photoRef string) Reply {
 // choices under it.
 func bcPreviewPrompt(c *Ctx) Reply {
 	r := BroadcastMessage(c.User.Lang, c.Get(bcText), c.Get(bcPhoto))
-	r.Options = []Option{
-		{Key: "now", Label: c.T("broadcast.opt_send_now")},
-		{Key: "schedule", Label: c.T("broadcast.opt_schedule")},
-		{Key: "rewrite", Label: c.T("broadcast.opt_rewrite")},
-		{Key: "cancel", Label: c.T("broadcast.opt_cancel")},
+	send := []Option{{Key: "now", Label: c.T("broadcast.opt_send_now")}}
+	if InQuietHours(c.Now, c.Loc) {
+		// At night the morning comes first: nothing that is not urgent
+		// goes between 21:00 and 06:00.
+		send = []Option{
+			{Key: "morning", Label: c.T("broadcast.opt_send_morning")},
+			{Key: "now", Label: c.T("broadcast.opt_send_now_night")},
+		}
 	}
+	r.Options = append(send,
+		Option{Key: "schedule", Label: c.T("broadcast.opt_schedule")},
+		Option{Key: "rewrite", Label: c.T("broadcast.opt_rewrite")},
+		Option{Key: "cancel", Label: c.T("broadcast.opt_cancel")},
+	)
 	return r
 }
 
@@ -552,6 +560,8 @@ func bcPreviewChoice(c *Ctx, in Input, choice string) Next {
 	switch choice {
 	case "now":
 		return bcSave(c, c.Now)
+	case "morning":
+		return bcSave(c, AfterQuietHours(c.Now, c.Loc))
 	case "schedule":
 		return Goto("when")
 	case "rewrite":
