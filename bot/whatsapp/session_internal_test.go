@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"go.mau.fi/whatsmeow"
 	"go.mau.fi/whatsmeow/proto/waAdv"
 	"go.mau.fi/whatsmeow/proto/waE2E"
 	"go.mau.fi/whatsmeow/proto/waHistorySync"
@@ -19,21 +20,16 @@ import (
 	"google.golang.org/protobuf/proto"
 )
 
-// The first history the phone sends after linking says since when the
-// account talks to people by LID. whatsmeow sends a reply to a phone number
-// to the LID only once it knows that moment (send.go), and it learns it only
-// from a history it takes in itself. This runs whatsmeow's own handling of
-// such a history, as it arrives decrypted from the office phone.
-func TestLinkedClientLearnsWhenTheAccountMovedToLIDs(t *testing.T) {
+// linkedClient is the client "klabot run" makes for a session in dir with
+// a linked device, as pairing leaves it, and the device's own id.
+func linkedClient(t *testing.T, dir string) (*whatsmeow.Client, types.JID) {
+	t.Helper()
 	ctx := context.Background()
-	dir := t.TempDir()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	s, err := OpenSession(ctx, dir, log)
+	s, err := OpenSession(ctx, dir, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
-	// A linked device, as pairing leaves it.
+	t.Cleanup(func() { s.Close() })
 	own := types.NewADJID("6281200000000", 0, 12)
 	s.device = s.container.NewDevice()
 	s.device.ID = &own
@@ -47,7 +43,18 @@ func TestLinkedClientLearnsWhenTheAccountMovedToLIDs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wm := c.(realClient).Client
+	return c.(realClient).Client, own
+}
+
+// The first history the phone sends after linking says since when the
+// account talks to people by LID. whatsmeow sends a reply to a phone number
+// to the LID only once it knows that moment (send.go), and it learns it only
+// from a history it takes in itself. This runs whatsmeow's own handling of
+// such a history, as it arrives decrypted from the office phone.
+func TestLinkedClientLearnsWhenTheAccountMovedToLIDs(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	wm, own := linkedClient(t, dir)
 
 	const migrated = 1750000000
 	raw, err := proto.Marshal(&waHistorySync.HistorySync{
@@ -100,20 +107,7 @@ func TestLinkedClientLearnsWhenTheAccountMovedToLIDs(t *testing.T) {
 // After many failed tries the wait before the next reconnect stays at a
 // minute, not growing by 2 s a try for as long as the outage lasts.
 func TestReconnectWaitCapped(t *testing.T) {
-	ctx := context.Background()
-	s, err := OpenSession(ctx, t.TempDir(), slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	own := types.NewADJID("6281200000000", 0, 12)
-	s.device = s.container.NewDevice()
-	s.device.ID = &own
-	c, err := s.Client()
-	if err != nil {
-		t.Fatal(err)
-	}
-	wm := c.(realClient).Client
+	wm, _ := linkedClient(t, t.TempDir())
 	wm.AutoReconnectErrors = 300 // a day of failed tries
 	if !wm.AutoReconnectHook(errors.New("dial tcp: no route to host")) {
 		t.Fatal("gave up reconnecting")
