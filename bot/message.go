@@ -56,7 +56,13 @@ type Outbound struct {
 
 // NumberedText renders the message for channels without buttons: the text,
 // then one numbered line per choice.
-func (m Outbound) NumberedText() string {
+func (m Outbound) NumberedText() string { return m.numbered(false) }
+
+// NumberedTextWithCommands is NumberedText where a choice that is a
+// command also shows it: "1. Terima: /terima LPR-…".
+func (m Outbound) NumberedTextWithCommands() string { return m.numbered(true) }
+
+func (m Outbound) numbered(commands bool) string {
 	var b strings.Builder
 	b.WriteString(m.Text)
 	for i, btn := range m.Buttons {
@@ -64,6 +70,9 @@ func (m Outbound) NumberedText() string {
 			b.WriteString("\n")
 		}
 		fmt.Fprintf(&b, "\n%d. %s", i+1, btn.Label)
+		if commands && strings.HasPrefix(btn.Data, "/") {
+			fmt.Fprintf(&b, ": %s", btn.Data)
+		}
 	}
 	return b.String()
 }

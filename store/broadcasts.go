@@ -185,16 +185,11 @@ func (tx *Tx) ContactChannels() ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list channels: %w", err)
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
+	return scanAll(rows, "scan channel", func(row rowScanner) (string, error) {
 		var c string
-		if err := rows.Scan(&c); err != nil {
-			return nil, fmt.Errorf("scan channel: %w", err)
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+		err := row.Scan(&c)
+		return c, err
+	})
 }
 
 // CreateBroadcast stores a confirmed broadcast, due at b.ScheduledAt (now
@@ -383,16 +378,11 @@ func (tx *Tx) WaitingRecipients(broadcastID int64, channels []string, limit int)
 	if err != nil {
 		return nil, fmt.Errorf("list waiting recipients: %w", err)
 	}
-	defer rows.Close()
-	var out []BroadcastRecipient
-	for rows.Next() {
+	return scanAll(rows, "scan recipient", func(row rowScanner) (BroadcastRecipient, error) {
 		var r BroadcastRecipient
-		if err := rows.Scan(&r.UserID, &r.Lang, &r.Contact.Channel, &r.Contact.Address); err != nil {
-			return nil, fmt.Errorf("scan recipient: %w", err)
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+		err := row.Scan(&r.UserID, &r.Lang, &r.Contact.Channel, &r.Contact.Address)
+		return r, err
+	})
 }
 
 // QueueRecipient puts one waiting recipient's message into the outbox, in
@@ -592,18 +582,13 @@ func (db *DB) BroadcastResults(ctx context.Context, broadcastID int64) ([]Recipi
 	if err != nil {
 		return nil, fmt.Errorf("list broadcast results: %w", err)
 	}
-	defer rows.Close()
-	var out []RecipientResult
-	for rows.Next() {
+	return scanAll(rows, "scan broadcast result", func(row rowScanner) (RecipientResult, error) {
 		var r RecipientResult
 		var sentAt string
-		if err := rows.Scan(&r.UserID, &r.Contact.Channel, &r.Contact.Address, &r.State, &sentAt, &r.Error); err != nil {
-			return nil, fmt.Errorf("scan broadcast result: %w", err)
-		}
+		err := row.Scan(&r.UserID, &r.Contact.Channel, &r.Contact.Address, &r.State, &sentAt, &r.Error)
 		r.SentAt = ParseTime(sentAt)
-		out = append(out, r)
-	}
-	return out, rows.Err()
+		return r, err
+	})
 }
 
 // OutboxState tells what became of one outbox row: its state and, once

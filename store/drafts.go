@@ -24,42 +24,29 @@ func (db *DB) IdleSessions(ctx context.Context, flow string, idleSince, dropBefo
 	if err != nil {
 		return nil, fmt.Errorf("list idle sessions: %w", err)
 	}
-	defer rows.Close()
-	var out []IdleSession
-	for rows.Next() {
-		var s IdleSession
-		var updated string
-		if err := rows.Scan(&s.UserID, &updated, &s.Nudged); err != nil {
-			return nil, fmt.Errorf("scan idle session: %w", err)
-		}
-		s.Updated = ParseTime(updated)
-		out = append(out, s)
-	}
-	return out, rows.Err()
+	return scanAll(rows, "scan idle session", scanIdleSession)
+}
+
+// scanIdleSession reads user_id, updated_at and whether nudged since.
+func scanIdleSession(row rowScanner) (IdleSession, error) {
+	var s IdleSession
+	var updated string
+	err := row.Scan(&s.UserID, &updated, &s.Nudged)
+	s.Updated = ParseTime(updated)
+	return s, err
 }
 
 // StaleSessions lists conversations in any flow whose last activity is
 // before idleSince and that still hold answers typed in them (a name, a
 // phone number, a draft), to be dropped.
 func (db *DB) StaleSessions(ctx context.Context, idleSince time.Time, limit int) ([]IdleSession, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT user_id, updated_at FROM sessions
+	rows, err := db.read.QueryContext(ctx, `SELECT user_id, updated_at, 0 FROM sessions
 		WHERE updated_at < ? AND json_extract(state, '$.data') IS NOT NULL
 		ORDER BY updated_at LIMIT ?`, FormatTime(idleSince), limit)
 	if err != nil {
 		return nil, fmt.Errorf("list stale sessions: %w", err)
 	}
-	defer rows.Close()
-	var out []IdleSession
-	for rows.Next() {
-		var s IdleSession
-		var updated string
-		if err := rows.Scan(&s.UserID, &updated); err != nil {
-			return nil, fmt.Errorf("scan stale session: %w", err)
-		}
-		s.Updated = ParseTime(updated)
-		out = append(out, s)
-	}
-	return out, rows.Err()
+	return scanAll(rows, "scan stale session", scanIdleSession)
 }
 
 // MarkSessionNudged records a nudge, unless the person wrote since updated

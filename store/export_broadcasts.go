@@ -43,18 +43,13 @@ func (tx *Tx) BroadcastsCreatedBetween(from, to time.Time) ([]ExportBroadcast, e
 	if err != nil {
 		return nil, fmt.Errorf("list broadcasts to export: %w", err)
 	}
-	defer rows.Close()
-	var out []ExportBroadcast
-	for rows.Next() {
+	return scanAll(rows, "scan broadcast to export", func(row rowScanner) (ExportBroadcast, error) {
 		var b ExportBroadcast
 		var created, scheduled, started, ended string
-		if err := rows.Scan(&b.ID, &created, &scheduled, &started, &ended, &b.SenderID, &b.SenderName, &b.State, &b.Text,
+		err := row.Scan(&b.ID, &created, &scheduled, &started, &ended, &b.SenderID, &b.SenderName, &b.State, &b.Text,
 			&b.Photo, &b.Audience, &b.Recipients, &b.Sent, &b.Failed, &b.Waiting, &b.Cancel, &b.SkippedOptedOut,
-			&b.SkippedUnreachable, &b.SkippedNoConsent); err != nil {
-			return nil, fmt.Errorf("scan broadcast to export: %w", err)
-		}
+			&b.SkippedUnreachable, &b.SkippedNoConsent)
 		b.CreatedAt, b.ScheduledAt, b.StartedAt, b.Ended = ParseTime(created), ParseTime(scheduled), ParseTime(started), ParseTime(ended)
-		out = append(out, b)
-	}
-	return out, rows.Err()
+		return b, err
+	})
 }

@@ -218,22 +218,9 @@ func (tx *Tx) ErasePerson(userID int64, now time.Time) (Erasure, error) {
 
 	// Seats in trainings still to come are given up; then every
 	// registration loses its personal details.
-	rows, err := tx.query(`SELECT r.training_id FROM registrations r JOIN trainings t ON t.id = r.training_id
+	trainings, err := tx.ids(`SELECT r.training_id FROM registrations r JOIN trainings t ON t.id = r.training_id
 		WHERE r.user_id = ? AND r.status <> 'cancelled' AND t.starts_at > ?`, userID, at)
 	if err != nil {
-		return e, fmt.Errorf("erase: list seats: %w", err)
-	}
-	var trainings []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return e, fmt.Errorf("erase: scan seat: %w", err)
-		}
-		trainings = append(trainings, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return e, fmt.Errorf("erase: list seats: %w", err)
 	}
 	for _, id := range trainings {
@@ -463,21 +450,4 @@ func (tx *Tx) placeholderPerson(now time.Time) (int64, error) {
 		return 0, fmt.Errorf("make placeholder person: %w", err)
 	}
 	return res.LastInsertId()
-}
-
-func (tx *Tx) ids(query string, args ...any) ([]int64, error) {
-	rows, err := tx.query(query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("list ids: %w", err)
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("scan id: %w", err)
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
 }

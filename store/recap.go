@@ -56,19 +56,14 @@ func (tx *Tx) ReportFacts(from, to time.Time) ([]ReportFact, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list report facts: %w", err)
 	}
-	defer rows.Close()
-	var out []ReportFact
-	for rows.Next() {
+	return scanAll(rows, "scan report fact", func(row rowScanner) (ReportFact, error) {
 		var r ReportFact
 		var at, created string
-		if err := rows.Scan(&r.Kind, &r.Code, &r.Category, &r.Cluster, &r.Indicator, &r.KecCode, &r.DesaCode, &r.Status,
-			&at, &created); err != nil {
-			return nil, fmt.Errorf("scan report fact: %w", err)
-		}
+		err := row.Scan(&r.Kind, &r.Code, &r.Category, &r.Cluster, &r.Indicator, &r.KecCode, &r.DesaCode, &r.Status,
+			&at, &created)
 		r.At, r.CreatedAt = ParseTime(at), ParseTime(created)
-		out = append(out, r)
-	}
-	return out, rows.Err()
+		return r, err
+	})
 }
 
 // TrainingFact is a training that took place in the period, with its
@@ -94,18 +89,13 @@ func (tx *Tx) HeldTrainings(from, to, now time.Time) ([]TrainingFact, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list held trainings: %w", err)
 	}
-	defer rows.Close()
-	var out []TrainingFact
-	for rows.Next() {
+	return scanAll(rows, "scan held training", func(row rowScanner) (TrainingFact, error) {
 		var t TrainingFact
 		var starts string
-		if err := rows.Scan(&t.ID, &t.Program, &t.Title, &t.KecCode, &starts, &t.Registered, &t.Attended); err != nil {
-			return nil, fmt.Errorf("scan held training: %w", err)
-		}
+		err := row.Scan(&t.ID, &t.Program, &t.Title, &t.KecCode, &starts, &t.Registered, &t.Attended)
 		t.StartsAt = ParseTime(starts)
-		out = append(out, t)
-	}
-	return out, rows.Err()
+		return t, err
+	})
 }
 
 // SeatFact is one registered seat of a held training: the row behind the
@@ -130,18 +120,13 @@ func (tx *Tx) HeldTrainingSeats(from, to, now time.Time) ([]SeatFact, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list seats of held trainings: %w", err)
 	}
-	defer rows.Close()
-	var out []SeatFact
-	for rows.Next() {
+	return scanAll(rows, "scan seat", func(row rowScanner) (SeatFact, error) {
 		var s SeatFact
 		var attended string
-		if err := rows.Scan(&s.RegistrationID, &s.TrainingID, &s.Program, &s.KecCode, &s.DesaCode, &s.UserID, &attended); err != nil {
-			return nil, fmt.Errorf("scan seat: %w", err)
-		}
+		err := row.Scan(&s.RegistrationID, &s.TrainingID, &s.Program, &s.KecCode, &s.DesaCode, &s.UserID, &attended)
 		s.AttendedAt = ParseTime(attended)
-		out = append(out, s)
-	}
-	return out, rows.Err()
+		return s, err
+	})
 }
 
 // VolunteerFact is a Satgas PA volunteer who had joined by the end of the
@@ -173,18 +158,13 @@ func (tx *Tx) VolunteerFacts(from, to time.Time) ([]VolunteerFact, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list volunteers for recap: %w", err)
 	}
-	defer rows.Close()
-	var out []VolunteerFact
-	for rows.Next() {
+	return scanAll(rows, "scan volunteer for recap", func(row rowScanner) (VolunteerFact, error) {
 		var v VolunteerFact
 		var since string
-		if err := rows.Scan(&v.UserID, &v.KecCode, &since, &v.Actions, &v.Attended); err != nil {
-			return nil, fmt.Errorf("scan volunteer for recap: %w", err)
-		}
+		err := row.Scan(&v.UserID, &v.KecCode, &since, &v.Actions, &v.Attended)
 		v.Since = ParseTime(since)
-		out = append(out, v)
-	}
-	return out, rows.Err()
+		return v, err
+	})
 }
 
 // MemberFact is a person who came to a session of a programme in the
@@ -208,18 +188,13 @@ func (tx *Tx) ProgramAttendees(program string, from, to time.Time) ([]MemberFact
 	if err != nil {
 		return nil, fmt.Errorf("list programme attendees: %w", err)
 	}
-	defer rows.Close()
-	var out []MemberFact
-	for rows.Next() {
+	return scanAll(rows, "scan programme attendee", func(row rowScanner) (MemberFact, error) {
 		var m MemberFact
 		var at string
-		if err := rows.Scan(&m.UserID, &m.RegistrationID, &m.TrainingID, &m.KecCode, &m.DesaCode, &at); err != nil {
-			return nil, fmt.Errorf("scan programme attendee: %w", err)
-		}
+		err := row.Scan(&m.UserID, &m.RegistrationID, &m.TrainingID, &m.KecCode, &m.DesaCode, &at)
 		m.AttendedAt = ParseTime(at)
-		out = append(out, m)
-	}
-	return out, rows.Err()
+		return m, err
+	})
 }
 
 // CountRole counts the people (who agreed to the data notice and did not

@@ -132,21 +132,8 @@ func (tx *Tx) SyncTrainingRemindersStarting(from, to time.Time, loc *time.Locati
 	if !to.IsZero() {
 		until = FormatTime(to)
 	}
-	rows, err := tx.query(`SELECT id FROM trainings WHERE starts_at > ? AND starts_at <= ? ORDER BY id`, FormatTime(from), until)
+	ids, err := tx.ids(`SELECT id FROM trainings WHERE starts_at > ? AND starts_at <= ? ORDER BY id`, FormatTime(from), until)
 	if err != nil {
-		return fmt.Errorf("list coming trainings: %w", err)
-	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return fmt.Errorf("scan training id: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return fmt.Errorf("list coming trainings: %w", err)
 	}
 	for _, id := range ids {
@@ -162,18 +149,13 @@ func (tx *Tx) trainingReminders(where string, args ...any) ([]TrainingReminder, 
 	if err != nil {
 		return nil, fmt.Errorf("list reminders: %w", err)
 	}
-	defer rows.Close()
-	var out []TrainingReminder
-	for rows.Next() {
+	return scanAll(rows, "scan reminder", func(row rowScanner) (TrainingReminder, error) {
 		var r TrainingReminder
 		var due string
-		if err := rows.Scan(&r.ID, &r.UserID, &r.TrainingID, &r.Kind, &due, &r.State); err != nil {
-			return nil, fmt.Errorf("scan reminder: %w", err)
-		}
+		err := row.Scan(&r.ID, &r.UserID, &r.TrainingID, &r.Kind, &due, &r.State)
 		r.DueAt = ParseTime(due)
-		out = append(out, r)
-	}
-	return out, rows.Err()
+		return r, err
+	})
 }
 
 // UserTrainingReminders lists a person's training reminders still to come,
@@ -415,16 +397,7 @@ func (tx *Tx) AudienceMembers(r RecurringReminder, now time.Time) ([]User, error
 	if err != nil {
 		return nil, fmt.Errorf("list audience: %w", err)
 	}
-	defer rows.Close()
-	var out []User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan audience member: %w", err)
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return scanAll(rows, "scan audience member", func(row rowScanner) (User, error) { return scanUser(row) })
 }
 
 // CountAudience is how many people an audience reaches now (less those who

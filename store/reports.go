@@ -383,19 +383,14 @@ func (tx *Tx) ReportEvents(reportID int64) ([]ReportEvent, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list report events: %w", err)
 	}
-	defer rows.Close()
-	var out []ReportEvent
-	for rows.Next() {
+	return scanAll(rows, "scan report event", func(row rowScanner) (ReportEvent, error) {
 		var e ReportEvent
 		var at string
-		if err := rows.Scan(&e.ID, &e.ReportID, &at, &e.ActorID, &e.Role, &e.Kind, &e.FromStatus, &e.ToStatus,
-			&e.AssigneeID, &e.Note); err != nil {
-			return nil, fmt.Errorf("scan report event: %w", err)
-		}
+		err := row.Scan(&e.ID, &e.ReportID, &at, &e.ActorID, &e.Role, &e.Kind, &e.FromStatus, &e.ToStatus,
+			&e.AssigneeID, &e.Note)
 		e.At = ParseTime(at)
-		out = append(out, e)
-	}
-	return out, rows.Err()
+		return e, err
+	})
 }
 
 // ReporterIdentity is what staff may know of who reported: the name and

@@ -30,3 +30,16 @@ func scanAll[T any](rows *sql.Rows, what string, scan func(rowScanner) (T, error
 	}
 	return out, rows.Err()
 }
+
+// ids lists the ids a query selects.
+func (tx *Tx) ids(query string, args ...any) ([]int64, error) {
+	rows, err := tx.query(query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list ids: %w", err)
+	}
+	return scanAll(rows, "scan id", func(row rowScanner) (int64, error) {
+		var id int64
+		err := row.Scan(&id)
+		return id, err
+	})
+}

@@ -390,22 +390,9 @@ func (tx *Tx) PromoteWaitlist(trainingID int64, now time.Time) ([]Registration, 
 	if t.Status != TrainingScheduled || !now.Before(t.StartsAt) || t.SeatsLeft() == 0 || t.Waitlisted == 0 {
 		return nil, nil
 	}
-	rows, err := tx.query(`SELECT r.user_id FROM registrations r WHERE r.training_id = ? AND r.status = 'waitlisted'
+	users, err := tx.ids(`SELECT r.user_id FROM registrations r WHERE r.training_id = ? AND r.status = 'waitlisted'
 		ORDER BY `+waitlistOrder+` LIMIT ?`, trainingID, t.SeatsLeft())
 	if err != nil {
-		return nil, fmt.Errorf("list waitlist: %w", err)
-	}
-	var users []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("scan waitlist: %w", err)
-		}
-		users = append(users, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("list waitlist: %w", err)
 	}
 	var promoted []Registration

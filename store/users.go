@@ -101,16 +101,11 @@ func (tx *Tx) ContactsOf(userID int64) ([]Contact, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list contacts: %w", err)
 	}
-	defer rows.Close()
-	var out []Contact
-	for rows.Next() {
+	return scanAll(rows, "scan contact", func(row rowScanner) (Contact, error) {
 		var c Contact
-		if err := rows.Scan(&c.Channel, &c.Address); err != nil {
-			return nil, fmt.Errorf("scan contact: %w", err)
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+		err := row.Scan(&c.Channel, &c.Address)
+		return c, err
+	})
 }
 
 // UserIDByContact returns the person behind a contact, or 0 if unknown.

@@ -63,18 +63,13 @@ func (tx *Tx) Volunteers(kecCode string) ([]Volunteer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list volunteers: %w", err)
 	}
-	defer rows.Close()
-	var out []Volunteer
-	for rows.Next() {
+	return scanAll(rows, "scan volunteer", func(row rowScanner) (Volunteer, error) {
 		var v Volunteer
 		var since string
-		if err := rows.Scan(&v.UserID, &v.Name, &v.KecCode, &v.InvitedBy, &since); err != nil {
-			return nil, fmt.Errorf("scan volunteer: %w", err)
-		}
+		err := row.Scan(&v.UserID, &v.Name, &v.KecCode, &v.InvitedBy, &since)
 		v.Since = ParseTime(since)
-		out = append(out, v)
-	}
-	return out, rows.Err()
+		return v, err
+	})
 }
 
 // CreateInvite makes a one-time invite code valid for ttl.

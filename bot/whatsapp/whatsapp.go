@@ -415,7 +415,11 @@ func (w *WhatsApp) sendable() error {
 // messages builds what to send: the text, or the file with the text as its
 // caption (or after it, when too long for one).
 func (w *WhatsApp) messages(ctx context.Context, m bot.Outbound) ([]*waE2E.Message, error) {
-	text := numberedText(m)
+	// Choices are numbered lines. A choice that is a command (a staff
+	// alert's "Terima" is "/terima LPR-…") also shows the command: a number
+	// only selects from the question being asked, and an alert is not that
+	// question, but a typed command always works.
+	text := m.NumberedTextWithCommands()
 	plain := &waE2E.Message{Conversation: proto.String(text)}
 	if m.Attachment == nil {
 		return []*waE2E.Message{plain}, nil
@@ -465,33 +469,6 @@ func (w *WhatsApp) messages(ctx context.Context, m bot.Outbound) ([]*waE2E.Messa
 		return []*waE2E.Message{file, plain}, nil
 	}
 	return []*waE2E.Message{file}, nil
-}
-
-// numberedText is the message with its choices as numbered lines. A
-// choice that is a command (a staff alert's "Terima" is "/terima LPR-…")
-// also shows the command: a number only selects from the question being
-// asked, and an alert is not that question, but a typed command always
-// works.
-func numberedText(m bot.Outbound) string {
-	commands := false
-	for _, b := range m.Buttons {
-		commands = commands || strings.HasPrefix(b.Data, "/")
-	}
-	if !commands {
-		return m.NumberedText()
-	}
-	var b strings.Builder
-	b.WriteString(m.Text)
-	for i, btn := range m.Buttons {
-		if i == 0 {
-			b.WriteString("\n")
-		}
-		fmt.Fprintf(&b, "\n%d. %s", i+1, btn.Label)
-		if strings.HasPrefix(btn.Data, "/") {
-			fmt.Fprintf(&b, ": %s", btn.Data)
-		}
-	}
-	return b.String()
 }
 
 // attachmentData reads a file to send: from its path, or, when it is one
