@@ -128,36 +128,16 @@ func (tx *Tx) MergeUsers(keep, old int64, now time.Time) (promoted []Registratio
 // old's stays behind and is dropped). It returns the trainings where both
 // held a seat: one of them is free now.
 func (tx *Tx) keepBetterRegistrations(keep, old int64) (freed []int64, err error) {
-	rank := `CASE status WHEN 'registered' THEN 0 WHEN 'waitlisted' THEN 1 ELSE 2 END`
-	rows, err := tx.query(`SELECT k.id, k.training_id, `+strings.ReplaceAll(rank, "status", "k.status")+`, `+strings.ReplaceAll(rank, "status", "o.status")+`
-		FROM registrations k JOIN registrations o ON o.training_id = k.training_id AND o.user_id = ?2
-		WHERE k.user_id = ?1`, keep, old)
+	twins := `FROM registrations k JOIN registrations o ON o.training_id = k.training_id AND o.user_id = ?2
+		WHERE k.user_id = ?1`
+	freed, err = tx.ids(`SELECT k.training_id `+twins+` AND k.status = 'registered' AND o.status = 'registered'`, keep, old)
 	if err != nil {
 		return nil, fmt.Errorf("compare registrations of merged people: %w", err)
 	}
-	var worse []int64
-	for rows.Next() {
-		var id, training int64
-		var k, o int
-		if err := rows.Scan(&id, &training, &k, &o); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("compare registrations of merged people: %w", err)
-		}
-		if o < k {
-			worse = append(worse, id)
-		}
-		if k == 0 && o == 0 {
-			freed = append(freed, training)
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("compare registrations of merged people: %w", err)
-	}
-	for _, id := range worse {
-		if _, err := tx.exec(`DELETE FROM registrations WHERE id = ?`, id); err != nil {
-			return nil, fmt.Errorf("drop the lesser registration: %w", err)
-		}
+	if _, err := tx.exec(`DELETE FROM registrations WHERE id IN (SELECT k.id `+twins+`
+		AND (o.status = 'registered' AND k.status <> 'registered' OR o.status = 'waitlisted' AND k.status = 'cancelled'))`,
+		keep, old); err != nil {
+		return nil, fmt.Errorf("drop the lesser registration: %w", err)
 	}
 	return freed, nil
 }

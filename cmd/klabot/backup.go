@@ -89,16 +89,14 @@ func backupCommand(ctx context.Context, args []string, stdout, stderr io.Writer,
 // isDatabaseFile tells whether path is the database dbPath or one of its
 // SQLite side files (-wal, -shm, -journal).
 func isDatabaseFile(path, dbPath string) bool {
+	abs, _ := filepath.Abs(path)
+	info, statErr := os.Stat(path)
 	for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
-		db := dbPath + suffix
-		a, errA := filepath.Abs(path)
-		b, errB := filepath.Abs(db)
-		if errA == nil && errB == nil && a == b {
+		db, _ := filepath.Abs(dbPath + suffix)
+		if abs == db {
 			return true
 		}
-		pi, errA := os.Stat(path)
-		di, errB := os.Stat(db)
-		if errA == nil && errB == nil && os.SameFile(pi, di) {
+		if di, err := os.Stat(db); statErr == nil && err == nil && os.SameFile(info, di) {
 			return true
 		}
 	}
