@@ -31,8 +31,32 @@ func BackupName(t time.Time, loc *time.Location) string {
 	return BackupPrefix + t.In(loc).Format(backupLayout) + BackupSuffix
 }
 
-// ErrBadBackup: a file that is not a sound klabot database.
+// ErrBadBackup: a file that is not a sound klabot database. Every
+// *BadFileError is one.
 var ErrBadBackup = errors.New("not a sound klabot database")
+
+// BadFileError says what is wrong with a file that should hold a klabot
+// database, for a message in the reader's language.
+type BadFileError struct {
+	File   string // the file's name
+	Kind   BadFileKind
+	Detail string // what SQLite said, or what the check found
+}
+
+// BadFileKind is what is wrong with the file.
+type BadFileKind int
+
+const (
+	NotAFile  BadFileKind = iota // a folder or a device, not a file
+	Damaged                      // not an SQLite database, or a broken one
+	NotKlabot                    // a sound database, but not klabot's
+)
+
+func (e *BadFileError) Error() string {
+	return fmt.Sprintf("%s: %v: %s", e.File, ErrBadBackup, e.Detail)
+}
+
+func (e *BadFileError) Is(target error) bool { return target == ErrBadBackup }
 
 // Backup writes a consistent copy of the database to path, mode 0600. The
 // copy is made under a temporary name in the same folder, synced, checked
@@ -87,16 +111,17 @@ func syncFile(path string) error {
 }
 
 // CheckFile opens a database file read-only and checks that it is sound
-// (PRAGMA integrity_check) and is klabot's (it has klabot's migrations
-// table and reports). It returns the file's schema version: its last
-// migration.
+// (PRAGMA integrity_check), is klabot's (it has klabot's migrations table
+// and reports) and was not written by a newer klabot. It returns the
+// file's schema version: its last migration.
 func CheckFile(ctx context.Context, path string) (int, error) {
 	info, err := os.Stat(path)
 	if err != nil {
 		return 0, err
 	}
+	name := filepath.Base(path)
 	if !info.Mode().IsRegular() {
-		return 0, fmt.Errorf("%s: %w", path, ErrBadBackup)
+		return 0, &BadFileError{File: name, Kind: NotAFile, Detail: "not a regular file"}
 	}
 	conn, err := sql.Open("sqlite3", "file:"+path+"?mode=ro&_busy_timeout=5000")
 	if err != nil {
@@ -105,45 +130,19 @@ func CheckFile(ctx context.Context, path string) (int, error) {
 	defer conn.Close()
 	var result string
 	if err := conn.QueryRowContext(ctx, `PRAGMA integrity_check`).Scan(&result); err != nil {
-		return 0, fmt.Errorf("%s: %w: %v", filepath.Base(path), ErrBadBackup, err)
+		return 0, &BadFileError{File: name, Kind: Damaged, Detail: err.Error()}
 	}
 	if result != "ok" {
-		return 0, fmt.Errorf("%s: %w: integrity check says %q", filepath.Base(path), ErrBadBackup, result)
+		return 0, &BadFileError{File: name, Kind: Damaged, Detail: fmt.Sprintf("integrity check says %q", result)}
 	}
 	var version int
 	var reports int
 	err = conn.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0),
 		(SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'reports') FROM schema_migrations`).Scan(&version, &reports)
 	if err != nil || reports == 0 {
-		return 0, fmt.Errorf("%s: %w: no klabot tables", filepath.Base(path), ErrBadBackup)
+		return 0, &BadFileError{File: name, Kind: NotKlabot, Detail: "no klabot tables"}
 	}
-	return version, nil
-}
-
-// SchemaVersion is the newest migration this program knows.
-func SchemaVersion() int {
-	names, _ := migrationNames()
-	v := 0
-	for _, n := range names {
-		var x int
-		fmt.Sscanf(filepath.Base(n), "%d_", &x)
-		v = max(v, x)
-	}
-	return v
-}
-
-func migrationNames() ([]string, error) {
-	entries, err := migrationFiles.ReadDir("migrations")
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	for _, e := range entries {
-		if strings.HasSuffix(e.Name(), ".sql") {
-			out = append(out, e.Name())
-		}
-	}
-	return out, nil
+	return version, checkVersion(path, version)
 }
 
 // Backups lists the daily backups in dir, oldest first.
@@ -206,10 +205,6 @@ func Restore(ctx context.Context, src, dbPath, keepPath string) (int, error) {
 	version, err := CheckFile(ctx, src)
 	if err != nil {
 		return 0, err
-	}
-	if version > SchemaVersion() {
-		return 0, fmt.Errorf("%s comes from a newer klabot (schema %d, this one knows %d): %w",
-			filepath.Base(src), version, SchemaVersion(), ErrBadBackup)
 	}
 	if _, err := os.Stat(dbPath); err == nil {
 		if err := backupFile(ctx, dbPath, keepPath); err != nil {

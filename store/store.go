@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -84,7 +85,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	}
 	read.SetMaxOpenConns(4)
 	db := &DB{write: write, read: read, path: path}
-	if err := db.migrate(ctx); err != nil {
+	if err := db.migrate(ctx, migrationFiles); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -99,29 +100,95 @@ func (db *DB) Close() error {
 	return errors.Join(db.write.Close(), db.read.Close())
 }
 
-func (db *DB) migrate(ctx context.Context) error {
+// migration is one numbered file in migrations/, applied once, in order.
+type migration struct {
+	version int
+	file    string // its path in the file system it came from
+}
+
+// listMigrations reads the migration files of fsys (migrations/NNNN_name.sql)
+// in the order of their numbers. Two files with one number are refused: the
+// database records numbers, so the second would never run.
+func listMigrations(fsys fs.FS) ([]migration, error) {
+	names, err := fs.Glob(fsys, "migrations/*.sql")
+	if err != nil {
+		return nil, fmt.Errorf("list migrations: %w", err)
+	}
+	byVersion := map[int]string{}
+	var out []migration
+	for _, name := range names {
+		base := path.Base(name)
+		version, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
+		if err != nil || version <= 0 {
+			return nil, fmt.Errorf("migration %s: name must start with a number above 0, like 0008_", base)
+		}
+		if other, dup := byVersion[version]; dup {
+			return nil, fmt.Errorf("migrations %s and %s have the same number %d: renumber one of them", other, base, version)
+		}
+		byVersion[version] = base
+		out = append(out, migration{version: version, file: name})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
+	return out, nil
+}
+
+// SchemaVersion is the newest migration this program knows.
+func SchemaVersion() int {
+	all, _ := listMigrations(migrationFiles) // refused at Open and in the tests
+	if len(all) == 0 {
+		return 0
+	}
+	return all[len(all)-1].version
+}
+
+// NewerDatabaseError: the database was written by a newer klabot, whose
+// migrations this one does not know. This klabot would misread it, and
+// writing to it could spoil what the newer one keeps there.
+type NewerDatabaseError struct {
+	File    string // the database file's name
+	Version int    // its newest migration
+	Known   int    // the newest this klabot knows
+}
+
+func (e *NewerDatabaseError) Error() string {
+	return fmt.Sprintf("%s was written by a newer klabot (schema version %d; this klabot knows up to %d): update klabot",
+		e.File, e.Version, e.Known)
+}
+
+// checkVersion is the one rule for a database's schema version, for the
+// database klabot opens and for a backup it restores alike.
+func checkVersion(file string, version int) error {
+	if known := SchemaVersion(); version > known {
+		return &NewerDatabaseError{File: filepath.Base(file), Version: version, Known: known}
+	}
+	return nil
+}
+
+func (db *DB) migrate(ctx context.Context, fsys fs.FS) error {
+	all, err := listMigrations(fsys)
+	if err != nil {
+		return err
+	}
 	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {
 		return fmt.Errorf("create migrations table: %w", err)
 	}
-	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
-	if err != nil {
-		return fmt.Errorf("list migrations: %w", err)
+	var applied int
+	if err := db.write.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&applied); err != nil {
+		return fmt.Errorf("read schema version: %w", err)
 	}
-	sort.Strings(names)
-	for _, name := range names {
-		base := filepath.Base(name)
-		version, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
-		if err != nil {
-			return fmt.Errorf("migration %s: name must start with a number", base)
-		}
-		body, err := migrationFiles.ReadFile(name)
+	if err := checkVersion(db.path, applied); err != nil {
+		return err
+	}
+	for _, m := range all {
+		base := path.Base(m.file)
+		body, err := fs.ReadFile(fsys, m.file)
 		if err != nil {
 			return fmt.Errorf("read migration %s: %w", base, err)
 		}
 		err = db.Tx(ctx, func(tx *Tx) error {
 			var n int
-			if err := tx.tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, version).Scan(&n); err != nil {
+			if err := tx.tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, m.version).Scan(&n); err != nil {
 				return err
 			}
 			if n > 0 {
@@ -131,7 +198,7 @@ func (db *DB) migrate(ctx context.Context) error {
 				return err
 			}
 			_, err := tx.tx.ExecContext(ctx, `INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, ?)`,
-				version, base, FormatTime(time.Now()))
+				m.version, base, FormatTime(time.Now()))
 			return err
 		})
 		if err != nil {
