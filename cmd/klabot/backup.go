@@ -4,8 +4,8 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -13,27 +13,17 @@ import (
 	"time"
 
 	"klabot/bot/schedule"
-	"klabot/locales"
 	"klabot/store"
 )
 
-const backupUsage = `Usage:
-  klabot backup [--out FILE]
+const backupAbout = `Copies the database while klabot runs (SQLite VACUUM INTO: one consistent
+snapshot, checked with PRAGMA integrity_check), mode 0600. klabot also
+makes one every night at 02:00 WIB and keeps the last 14.`
 
-Copies the database while klabot runs (SQLite VACUUM INTO: one consistent
-snapshot, checked with PRAGMA integrity_check). Default FILE:
-<data dir>/backups/klabot-YYYYMMDD-HHMM.db (mode 0600). klabot also makes
-one every night at 02:00 WIB and keeps the last 14.
-`
-
-const restoreUsage = `Usage:
-  klabot restore [--yes] FILE
-
-Replaces klabot's database with the backup FILE, after checking it. Stop
+const restoreAbout = `Replaces klabot's database with the backup FILE, after checking it. Stop
 klabot first. The current database is kept in <data dir>/backups/ as
 klabot-before-restore-YYYYMMDD-HHMMSS.db. Asks you to type YES (or YA)
-unless --yes is given.
-`
+unless --yes is given.`
 
 // keepBackups is how many daily backups stay in <data dir>/backups.
 const keepBackups = 14
@@ -43,47 +33,29 @@ const backupHour = 2
 
 func backupsDir(dataDir string) string { return filepath.Join(dataDir, "backups") }
 
-// backupCommand runs "klabot backup [--out FILE]".
-func backupCommand(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
-	fs := newFlagSet(stderr)
-	out := fs.String("out", "", "backup file")
-	cfg, err := loadConfig(fs, args, getenv)
-	if code := configExit(err, stderr, backupUsage); code >= 0 {
-		return code
+// backupSetup is "klabot backup [--out FILE]".
+func backupSetup(fs *flag.FlagSet) action {
+	out := fs.String("out", "", "the backup `file` to write (default: <data dir>/backups/klabot-YYYYMMDD-HHMM.db)")
+	return func(ctx context.Context, c *invocation) int {
+		path := *out
+		if path == "" {
+			path = filepath.Join(backupsDir(c.cfg.DataDir), store.BackupName(time.Now(), c.cfg.Location))
+		}
+		if isDatabaseFile(path, c.db.Path()) {
+			// The copy would replace the database under its own write-ahead
+			// log, and klabot could not open it any more.
+			return c.refuse(2, "cli.backup_own_db", path)
+		}
+		if err := c.db.Backup(ctx, path); err != nil {
+			return c.fail(1, err)
+		}
+		size := "?"
+		if info, err := os.Stat(path); err == nil {
+			size = fmt.Sprintf("%.1f MB", float64(info.Size())/1e6)
+		}
+		fmt.Fprintln(c.stdout, c.t("export.backup_saved", path, size))
+		return 0
 	}
-	if code := extraArgs(fs, stderr, backupUsage); code >= 0 {
-		return code
-	}
-	if cfg.DataDir, err = prepareDataDir(cfg.DataDir); err != nil {
-		fmt.Fprintf(stderr, "klabot: %v\n", err)
-		return 2
-	}
-	path := *out
-	if path == "" {
-		path = filepath.Join(backupsDir(cfg.DataDir), store.BackupName(time.Now(), cfg.Location))
-	}
-	if isDatabaseFile(path, filepath.Join(cfg.DataDir, "klabot.db")) {
-		// The copy would replace the database under its own write-ahead
-		// log, and klabot could not open it any more.
-		fmt.Fprintf(stderr, "klabot: --out %s is klabot's own database; write the backup to another file\n", path)
-		return 2
-	}
-	db, err := store.Open(ctx, filepath.Join(cfg.DataDir, "klabot.db"))
-	if err != nil {
-		fmt.Fprintf(stderr, "klabot: %v\n", err)
-		return 1
-	}
-	defer db.Close()
-	if err := db.Backup(ctx, path); err != nil {
-		fmt.Fprintf(stderr, "klabot: %v\n", err)
-		return 1
-	}
-	size := "?"
-	if info, err := os.Stat(path); err == nil {
-		size = fmt.Sprintf("%.1f MB", float64(info.Size())/1e6)
-	}
-	fmt.Fprintln(stdout, locales.T(cfg.Lang, "export.backup_saved", path, size))
-	return 0
 }
 
 // isDatabaseFile tells whether path is the database dbPath or one of its
@@ -103,62 +75,49 @@ func isDatabaseFile(path, dbPath string) bool {
 	return false
 }
 
-// restoreCommand runs "klabot restore [--yes] FILE".
-func restoreCommand(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
-	fs := newFlagSet(stderr)
+// restoreSetup is "klabot restore [--yes] FILE". It opens the database
+// only once the backup is in place.
+func restoreSetup(fs *flag.FlagSet) action {
 	yes := fs.Bool("yes", false, "do not ask for confirmation")
-	cfg, err := loadConfig(fs, args, getenv)
-	if code := configExit(err, stderr, restoreUsage); code >= 0 {
-		return code
-	}
-	if fs.NArg() != 1 {
-		fmt.Fprint(stderr, restoreUsage)
-		return 2
-	}
-	src := fs.Arg(0)
-	if cfg.DataDir, err = prepareDataDir(cfg.DataDir); err != nil {
-		fmt.Fprintf(stderr, "klabot: %v\n", err)
-		return 2
-	}
-	release, err := lockDataDir(cfg.DataDir)
-	if errors.Is(err, errLocked) {
-		fmt.Fprintln(stderr, locales.T(cfg.Lang, "export.restore_running"))
-		return 1
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "klabot: %v\n", err)
-		return 1
-	}
-	defer release()
-	version, err := store.CheckFile(ctx, src)
-	if err != nil {
-		fmt.Fprintf(stderr, "klabot: %v\n", err)
-		return 1
-	}
-	keep := filepath.Join(backupsDir(cfg.DataDir), "klabot-before-restore-"+time.Now().In(cfg.Location).Format("20060102-150405")+".db")
-	if !*yes {
-		fmt.Fprint(stdout, locales.T(cfg.Lang, "export.restore_question", src, version, keep))
-		answer, _ := bufio.NewReader(stdin).ReadString('\n')
-		switch strings.ToUpper(strings.TrimSpace(answer)) {
-		case "YES", "YA":
-		default:
-			fmt.Fprintln(stdout, locales.T(cfg.Lang, "export.restore_cancelled"))
+	return func(ctx context.Context, c *invocation) int {
+		src := c.operand
+		release, err := lockDataDir(c.cfg.DataDir)
+		if errors.Is(err, errLocked) {
+			fmt.Fprintln(c.stderr, c.t("export.restore_running"))
 			return 1
 		}
+		if err != nil {
+			return c.fail(1, err)
+		}
+		defer release()
+		version, err := store.CheckFile(ctx, src)
+		if err != nil {
+			return c.fail(1, err)
+		}
+		keep := filepath.Join(backupsDir(c.cfg.DataDir), "klabot-before-restore-"+time.Now().In(c.cfg.Location).Format("20060102-150405")+".db")
+		if !*yes {
+			fmt.Fprint(c.stdout, c.t("export.restore_question", src, version, keep))
+			answer, _ := bufio.NewReader(c.stdin).ReadString('\n')
+			switch strings.ToUpper(strings.TrimSpace(answer)) {
+			case "YES", "YA":
+			default:
+				fmt.Fprintln(c.stdout, c.t("export.restore_cancelled"))
+				return 1
+			}
+		}
+		dbPath := filepath.Join(c.cfg.DataDir, "klabot.db")
+		if _, err := store.Restore(ctx, src, dbPath, keep); err != nil {
+			return c.fail(1, err)
+		}
+		// Open once: applies the migrations a backup from an older klabot lacks.
+		db, err := store.Open(ctx, dbPath)
+		if err != nil {
+			return c.fail(1, err)
+		}
+		db.Close()
+		fmt.Fprintln(c.stdout, c.t("export.restore_done", src, keep))
+		return 0
 	}
-	if _, err := store.Restore(ctx, src, filepath.Join(cfg.DataDir, "klabot.db"), keep); err != nil {
-		fmt.Fprintf(stderr, "klabot: %v\n", err)
-		return 1
-	}
-	// Open once: applies the migrations a backup from an older klabot lacks.
-	db, err := store.Open(ctx, filepath.Join(cfg.DataDir, "klabot.db"))
-	if err != nil {
-		fmt.Fprintf(stderr, "klabot: %v\n", err)
-		return 1
-	}
-	db.Close()
-	fmt.Fprintln(stdout, locales.T(cfg.Lang, "export.restore_done", src, keep))
-	return 0
 }
 
 // dailyBackup makes the night's backup and keeps the last keepBackups.

@@ -8,18 +8,31 @@ import (
 	"strings"
 	"testing"
 
+	"klabot/locales"
 	"klabot/store"
 )
 
 // Words left after the flags are a mistake ("klabot recap 2026-11"), not
-// something to ignore with success.
+// something to ignore with success: one line naming the word, exit 2.
 func TestExtraArgumentsRefused(t *testing.T) {
 	dir, _ := seededDataDir(t)
-	for _, args := range [][]string{{"recap", "2026-11"}, {"recap", "--month", "2026-11", "lagi"},
-		{"export", "reports", "xlsx"}, {"backup", "cadangan.db"}, {"run", "konsol"}, {"console", "staff"}} {
-		code, out, errOut := klabot(t, dir, "", args...)
-		if code != 2 || !strings.Contains(errOut, "unexpected") || out != "" {
-			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, code, out, errOut)
+	for _, c := range []struct {
+		args       []string
+		cmd, stray string
+	}{
+		{[]string{"recap", "2026-11"}, "recap", "2026-11"},
+		{[]string{"recap", "--month", "2026-11", "lagi"}, "recap", "lagi"},
+		{[]string{"export", "reports", "xlsx"}, "export", "xlsx"},
+		{[]string{"backup", "cadangan.db"}, "backup", "cadangan.db"},
+		{[]string{"restore", "a.db", "b.db"}, "restore", "b.db"},
+		{[]string{"run", "konsol"}, "run", "konsol"},
+		{[]string{"console", "staff"}, "console", "staff"},
+		{[]string{"whatsapp", "status", "sekarang"}, "whatsapp status", "sekarang"},
+	} {
+		code, out, errOut := klabot(t, dir, "", c.args...)
+		want := "klabot: " + locales.T("id", "cli.unexpected", c.stray, c.cmd) + "\n"
+		if code != 2 || errOut != want || out != "" {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit 2 and %q", c.args, code, out, errOut, want)
 		}
 	}
 }
@@ -53,7 +66,7 @@ func TestBackupRefusesTheDatabaseItself(t *testing.T) {
 	defer db.Close()
 	for _, out := range []string{dbPath, filepath.Join(dir, ".", "klabot.db-wal")} {
 		code, stdout, errOut := klabot(t, dir, "", "backup", "--out", out)
-		if code != 2 || !strings.Contains(errOut, "own database") {
+		if code != 2 || !strings.Contains(errOut, "database klabot sendiri") {
 			t.Errorf("--out %s: exit %d, %q %q", out, code, stdout, errOut)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -40,10 +41,21 @@ type config struct {
 	RetentionDays int
 }
 
-// configError is a bad setting: one clear line, exit code 2.
-type configError struct{ setting, why string }
+// configError is a bad setting: one clear line naming it, exit code 2.
+type configError struct {
+	setting string
+	why     problem
+}
 
-func (e *configError) Error() string { return e.setting + ": " + e.why }
+func badSetting(setting, key string, args ...any) *configError {
+	return &configError{setting, problem{key, args}}
+}
+
+func (e *configError) text(lang string) string {
+	return e.setting + ": " + locales.T(lang, e.why.key, e.why.args...)
+}
+
+func (e *configError) Error() string { return e.text(locales.Default) }
 
 // setting is one configuration value with its flag and environment names.
 type setting struct {
@@ -60,7 +72,7 @@ func settings(raw map[string]*string) []setting {
 		{"KLABOT_TELEGRAM_PER_CHAT_RATE", "telegram-per-chat-rate", "1", "Telegram messages per second to one chat", nil},
 		{"KLABOT_STAFF", "staff-contacts", "", "staff contacts, comma separated: telegram:<user id>, whatsapp:<62...>", nil},
 		{"KLABOT_TIMEZONE", "timezone", "Asia/Pontianak", "time zone for dates and schedules (WIB)", nil},
-		{"KLABOT_LANG", "lang", locales.Default, "language for new people: id or en", nil},
+		{"KLABOT_LANG", "lang", locales.Default, "language for new people and for klabot's messages here: id or en", nil},
 		{"KLABOT_LOG_LEVEL", "log-level", "info", "debug, info, warn or error", nil},
 		{"KLABOT_WHATSAPP", "whatsapp", "off", `on: connect WhatsApp with the number linked by "klabot whatsapp login"`, nil},
 		{"KLABOT_WHATSAPP_BULK_MIN", "whatsapp-bulk-min", "4s", "shortest pause after each WhatsApp reminder or broadcast message", nil},
@@ -79,98 +91,141 @@ func settings(raw map[string]*string) []setting {
 	return s
 }
 
-// loadConfig reads flags (which win) and the environment.
-func loadConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (config, error) {
-	raw := map[string]*string{}
-	all := settings(raw)
+// usedSettings are the settings named by env (all of them for nil), in
+// the settings' order. An unknown name is a programming error.
+func usedSettings(envs []string) []setting {
+	all := settings(map[string]*string{})
+	if envs == nil {
+		return all
+	}
+	var out []setting
 	for _, s := range all {
-		def := s.def
-		if v := getenv(s.env); v != "" {
-			def = v
+		if slices.Contains(envs, s.env) {
+			out = append(out, s)
 		}
-		fs.StringVar(s.value, s.flag, def, s.usage+" (env "+s.env+")")
 	}
-	if err := fs.Parse(args); err != nil {
-		return config{}, err
+	if len(out) != len(envs) {
+		panic(fmt.Sprintf("unknown setting among %v", envs))
 	}
+	return out
+}
+
+// boundSettings are the raw values of every setting, from the flags of
+// those a command uses and from the environment.
+type boundSettings map[string]*string
+
+// bindSettings gives fs a flag for each setting named in uses (all for
+// nil); the others come from the environment alone. Every setting is
+// checked all the same: one bad value in the office's settings is said
+// whichever command meets it first.
+func bindSettings(fs *flag.FlagSet, getenv func(string) string, uses []string) boundSettings {
+	raw := boundSettings{}
+	flagged := usedSettings(uses)
+	for _, s := range settings(raw) {
+		value := s.def
+		if v := getenv(s.env); v != "" {
+			value = v
+		}
+		*s.value = value
+		if slices.ContainsFunc(flagged, func(f setting) bool { return f.env == s.env }) {
+			fs.StringVar(s.value, s.flag, value, s.usage+" (env "+s.env+")")
+		}
+	}
+	return raw
+}
+
+// lang is the language for klabot's messages, even before the other
+// settings are checked.
+func (raw boundSettings) lang() string {
+	if lang := strings.TrimSpace(*raw["KLABOT_LANG"]); locales.Supported(lang) {
+		return lang
+	}
+	return locales.Default
+}
+
+// config checks the settings, once the flags are parsed: flags win over
+// the environment, which wins over the defaults.
+func (raw boundSettings) config() (config, error) {
 	get := func(env string) string { return strings.TrimSpace(*raw[env]) }
 
 	var c config
 	var err error
+	var ok bool
 	c.DataDir = get("KLABOT_DATA_DIR")
 	if c.DataDir == "" {
-		return c, &configError{"KLABOT_DATA_DIR", "must not be empty"}
+		return c, badSetting("KLABOT_DATA_DIR", "cli.cfg_empty")
 	}
 	c.TelegramToken = get("KLABOT_TELEGRAM_TOKEN")
 	if c.TelegramToken != "" && !tokenPattern.MatchString(c.TelegramToken) {
-		return c, &configError{"KLABOT_TELEGRAM_TOKEN", "does not look like a bot token (it should be like 123456:ABC-def...)"}
+		return c, badSetting("KLABOT_TELEGRAM_TOKEN", "cli.cfg_token")
 	}
 	c.TelegramEndpoint = get("KLABOT_TELEGRAM_API_ENDPOINT")
 	if strings.Count(c.TelegramEndpoint, "%s") != 2 || strings.Count(c.TelegramEndpoint, "%") != 2 ||
 		!(strings.HasPrefix(c.TelegramEndpoint, "http://") || strings.HasPrefix(c.TelegramEndpoint, "https://")) {
-		return c, &configError{"KLABOT_TELEGRAM_API_ENDPOINT", "must be an http(s) address with two %s, like https://api.telegram.org/bot%s/%s"}
+		return c, badSetting("KLABOT_TELEGRAM_API_ENDPOINT", "cli.cfg_endpoint")
 	}
 	if c.TelegramRate, err = strconv.ParseFloat(get("KLABOT_TELEGRAM_RATE"), 64); err != nil || c.TelegramRate <= 0 || c.TelegramRate > 10000 {
-		return c, &configError{"KLABOT_TELEGRAM_RATE", "must be a number of messages per second, e.g. 30"}
+		return c, badSetting("KLABOT_TELEGRAM_RATE", "cli.cfg_rate")
 	}
 	if c.TelegramPerChatRate, err = strconv.ParseFloat(get("KLABOT_TELEGRAM_PER_CHAT_RATE"), 64); err != nil ||
 		c.TelegramPerChatRate <= 0 || c.TelegramPerChatRate > 10000 {
-		return c, &configError{"KLABOT_TELEGRAM_PER_CHAT_RATE", "must be a number of messages per second to one chat, e.g. 1"}
+		return c, badSetting("KLABOT_TELEGRAM_PER_CHAT_RATE", "cli.cfg_chat_rate")
 	}
-	if c.Staff, err = parseStaff(get("KLABOT_STAFF")); err != nil {
-		return c, &configError{"KLABOT_STAFF", err.Error()}
+	var bad string
+	if c.Staff, bad = parseStaff(get("KLABOT_STAFF")); bad != "" {
+		return c, badSetting("KLABOT_STAFF", "cli.cfg_staff", bad)
 	}
 	if c.Location, err = time.LoadLocation(get("KLABOT_TIMEZONE")); err != nil || get("KLABOT_TIMEZONE") == "" {
-		return c, &configError{"KLABOT_TIMEZONE", fmt.Sprintf("unknown time zone %q (use e.g. Asia/Pontianak)", get("KLABOT_TIMEZONE"))}
+		return c, badSetting("KLABOT_TIMEZONE", "cli.cfg_timezone", get("KLABOT_TIMEZONE"))
 	}
 	c.Lang = get("KLABOT_LANG")
 	if !locales.Supported(c.Lang) {
-		return c, &configError{"KLABOT_LANG", fmt.Sprintf("%q is not supported (use id or en)", c.Lang)}
+		return c, badSetting("KLABOT_LANG", "cli.cfg_lang", c.Lang)
 	}
 	c.LogLevel = strings.ToLower(get("KLABOT_LOG_LEVEL"))
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:
-		return c, &configError{"KLABOT_LOG_LEVEL", "must be debug, info, warn or error"}
+		return c, badSetting("KLABOT_LOG_LEVEL", "cli.cfg_log_level")
 	}
 	switch strings.ToLower(get("KLABOT_WHATSAPP")) {
 	case "on", "yes", "true", "1":
 		c.WhatsApp = true
 	case "off", "no", "false", "0", "":
 	default:
-		return c, &configError{"KLABOT_WHATSAPP", "must be on or off"}
+		return c, badSetting("KLABOT_WHATSAPP", "cli.cfg_on_off")
 	}
-	if c.WhatsAppBulkMin, err = parsePause(get("KLABOT_WHATSAPP_BULK_MIN")); err != nil {
-		return c, &configError{"KLABOT_WHATSAPP_BULK_MIN", err.Error()}
+	if c.WhatsAppBulkMin, ok = parsePause(get("KLABOT_WHATSAPP_BULK_MIN")); !ok {
+		return c, badSetting("KLABOT_WHATSAPP_BULK_MIN", "cli.cfg_pause")
 	}
-	if c.WhatsAppBulkMax, err = parsePause(get("KLABOT_WHATSAPP_BULK_MAX")); err != nil {
-		return c, &configError{"KLABOT_WHATSAPP_BULK_MAX", err.Error()}
+	if c.WhatsAppBulkMax, ok = parsePause(get("KLABOT_WHATSAPP_BULK_MAX")); !ok {
+		return c, badSetting("KLABOT_WHATSAPP_BULK_MAX", "cli.cfg_pause")
 	}
 	if c.WhatsAppBulkMax < c.WhatsAppBulkMin {
-		return c, &configError{"KLABOT_WHATSAPP_BULK_MAX", "must not be shorter than KLABOT_WHATSAPP_BULK_MIN"}
+		return c, badSetting("KLABOT_WHATSAPP_BULK_MAX", "cli.cfg_pause_order")
 	}
 	c.WhatsAppDailyCap, err = strconv.Atoi(get("KLABOT_WHATSAPP_DAILY_CAP"))
 	if err != nil || c.WhatsAppDailyCap < 1 || c.WhatsAppDailyCap > 10000 {
-		return c, &configError{"KLABOT_WHATSAPP_DAILY_CAP", "must be a number of messages a day, from 1 to 10000 (e.g. 300)"}
+		return c, badSetting("KLABOT_WHATSAPP_DAILY_CAP", "cli.cfg_daily_cap")
 	}
 	c.RetentionDays, err = strconv.Atoi(get("KLABOT_RETENTION_DAYS"))
 	if err != nil || c.RetentionDays < 30 || c.RetentionDays > 36500 {
-		return c, &configError{"KLABOT_RETENTION_DAYS", "must be a number of days, from 30 to 36500 (e.g. 730)"}
+		return c, badSetting("KLABOT_RETENTION_DAYS", "cli.cfg_retention")
 	}
 	return c, nil
 }
 
 // parsePause reads a pause between bulk WhatsApp messages: "4s", "1m", or
 // a plain number of seconds. Less than a second would risk a ban.
-func parsePause(s string) (time.Duration, error) {
+func parsePause(s string) (time.Duration, bool) {
 	d, err := time.ParseDuration(s)
 	if n, nerr := strconv.Atoi(s); nerr == nil {
 		d, err = time.Duration(n)*time.Second, nil
 	}
 	if err != nil || d < time.Second || d > time.Hour {
-		return 0, errors.New("must be a pause from 1s to 1h, like 4s")
+		return 0, false
 	}
-	return d, nil
+	return d, true
 }
 
 var (
@@ -179,20 +234,21 @@ var (
 	whatsappStaff = regexp.MustCompile(`^whatsapp:62[0-9]{7,13}$`)
 )
 
-// parseStaff reads "telegram:123, whatsapp:62812..." into a set of contacts.
-func parseStaff(s string) (map[string]bool, error) {
-	staff := map[string]bool{}
+// parseStaff reads "telegram:123, whatsapp:62812..." into a set of
+// contacts; bad is the first item that is neither.
+func parseStaff(s string) (staff map[string]bool, bad string) {
+	staff = map[string]bool{}
 	for _, item := range strings.Split(s, ",") {
 		item = strings.TrimSpace(item)
 		if item == "" {
 			continue
 		}
 		if !telegramStaff.MatchString(item) && !whatsappStaff.MatchString(item) {
-			return nil, fmt.Errorf("%q is not telegram:<user id> or whatsapp:<number starting with 62>", item)
+			return nil, item
 		}
 		staff[item] = true
 	}
-	return staff, nil
+	return staff, ""
 }
 
 // prepareDataDir creates the data folder (or makes an existing one)
@@ -200,17 +256,17 @@ func parseStaff(s string) (map[string]bool, error) {
 func prepareDataDir(dir string) (string, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
-		return "", &configError{"KLABOT_DATA_DIR", err.Error()}
+		return "", badSetting("KLABOT_DATA_DIR", "cli.cfg_dir_create", dir, err)
 	}
 	if err := os.MkdirAll(abs, 0o700); err != nil {
-		return "", &configError{"KLABOT_DATA_DIR", fmt.Sprintf("cannot create %s: %v", abs, errors.Unwrap(err))}
+		return "", badSetting("KLABOT_DATA_DIR", "cli.cfg_dir_create", abs, errors.Unwrap(err))
 	}
 	if info, err := os.Stat(abs); err != nil || !info.IsDir() {
-		return "", &configError{"KLABOT_DATA_DIR", abs + " is not a folder"}
+		return "", badSetting("KLABOT_DATA_DIR", "cli.cfg_dir_not_folder", abs)
 	}
 	// A folder that was already there keeps its mode: make it private too.
 	if err := os.Chmod(abs, 0o700); err != nil {
-		return "", &configError{"KLABOT_DATA_DIR", fmt.Sprintf("cannot make %s private: %v", abs, errors.Unwrap(err))}
+		return "", badSetting("KLABOT_DATA_DIR", "cli.cfg_dir_private", abs, errors.Unwrap(err))
 	}
 	return abs, nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +11,16 @@ import (
 )
 
 func envOf(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+// loadConfig reads every setting from args (flags) and getenv, as "klabot
+// run" does.
+func loadConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (config, error) {
+	raw := bindSettings(fs, getenv, nil)
+	if err := fs.Parse(args); err != nil {
+		return config{}, err
+	}
+	return raw.config()
+}
 
 // A bad setting gets one line naming the setting and why, and exit code 2.
 func TestBadSettingsExitTwoWithOneClearLine(t *testing.T) {

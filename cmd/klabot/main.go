@@ -1,10 +1,6 @@
 // Command klabot is the child-protection chatbot of Kabupaten Bengkayang.
-//
-//	klabot [run]            start every configured channel
-//	klabot console [--staff] chat with the bot in this terminal
-//	klabot whatsapp login|status|logout   link the office's WhatsApp number
-//	klabot trainings import FILE.csv      add training sessions from a CSV file
-//	klabot export KIND, recap, backup, restore FILE   exports, KLA recap, backups
+// "klabot -h" lists its commands (the table in commands.go); with none it
+// runs every configured channel.
 package main
 
 import (
@@ -16,8 +12,6 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"path/filepath"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -44,111 +38,37 @@ func main() {
 	os.Exit(run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv))
 }
 
-const usage = `klabot: the child-protection chatbot of Kabupaten Bengkayang.
+const runAbout = `Starts the channels the settings turn on (Telegram with KLABOT_TELEGRAM_TOKEN,
+WhatsApp with KLABOT_WHATSAPP=on), the reminders, broadcasts and the nightly
+backup. With no channel it says how to connect one and, at a terminal,
+chats right there. Stop it with Ctrl+C: it finishes within 5 seconds.`
 
-Usage:
-  klabot [run] [flags]          start every configured channel
-  klabot console [--staff]      chat with the bot in this terminal
-  klabot whatsapp login|status|logout
-                                link the office's WhatsApp number
-  klabot trainings import FILE.csv
-                                add training sessions from a CSV file
-  klabot export reports|registrations|attendance|broadcasts [--from --to --format --out]
-                                spreadsheet files for staff
-  klabot recap [--month 2026-11]
-                                the monthly KLA recap (XLSX and chart)
-  klabot backup [--out FILE]    copy the database, safe while klabot runs
-  klabot restore [--yes] FILE   put a backup back (klabot stopped)
-
-Every flag can also be set by its KLABOT_* environment variable;
-run "klabot run -h" to list them.
-`
-
-// run is main without the process: testable, and it returns the exit code.
-func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
-	cmd := "run"
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		cmd, args = args[0], args[1:]
-	}
-	if cmd == "whatsapp" {
-		return whatsappCommand(ctx, args, stdout, stderr, getenv)
-	}
-	if cmd == "trainings" {
-		return trainingsCommand(ctx, args, stdout, stderr, getenv)
-	}
-	switch cmd { // exports, recap, backup and restore: export.go, backup.go
-	case "export":
-		return exportCommand(ctx, args, stdout, stderr, getenv)
-	case "recap":
-		return recapCommand(ctx, args, stdout, stderr, getenv)
-	case "backup":
-		return backupCommand(ctx, args, stdout, stderr, getenv)
-	case "restore":
-		return restoreCommand(ctx, args, stdin, stdout, stderr, getenv)
-	}
-	fs := newFlagSet(stderr)
-	staffConsole := false
-	switch cmd {
-	case "run":
-	case "console":
-		fs.BoolVar(&staffConsole, "staff", false, "act as a staff member")
-	case "help":
-		fmt.Fprint(stdout, usage)
-		return 0
-	default:
-		fmt.Fprintf(stderr, "klabot: unknown command %q\n\n%s", cmd, usage)
-		return 2
-	}
-	cfg, err := loadConfig(fs, args, getenv)
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "klabot: %v\n", err)
-		return 2
-	}
-	if code := extraArgs(fs, stderr, usage); code >= 0 {
-		return code
-	}
-	if cfg.DataDir, err = prepareDataDir(cfg.DataDir); err != nil {
-		fmt.Fprintf(stderr, "klabot: %v\n", err)
-		return 2
-	}
-	log := newLogger(stderr, cfg.LogLevel, cmd == "console")
-	// Held while klabot runs, so that "klabot restore" can refuse to swap
-	// the database under it; a second klabot on the same folder only warns.
-	if release, err := lockDataDir(cfg.DataDir); err == nil {
-		defer release()
-	} else {
-		log.Warn("data folder is locked", "err", err)
-	}
-
-	a, err := openApp(ctx, cfg, log)
-	if err != nil {
-		fmt.Fprintf(stderr, "klabot: %v\n", err)
-		return 1
-	}
-	defer a.db.Close()
-
-	switch cmd {
-	case "console":
-		return a.console(ctx, stdin, stdout, staffConsole)
-	default:
-		if cfg.TelegramToken == "" && !cfg.WhatsApp {
-			fmt.Fprintln(stdout, locales.T(cfg.Lang, "setup.no_channel"))
-			if !isTerminal(stdin) {
+// runSetup: "klabot run" takes only the settings' flags.
+func runSetup(*flag.FlagSet) action {
+	return func(ctx context.Context, c *invocation) int {
+		a := newApp(c.cfg, c.log, c.db)
+		if c.cfg.TelegramToken == "" && !c.cfg.WhatsApp {
+			fmt.Fprintln(c.stdout, c.t("setup.no_channel"))
+			if !isTerminal(c.stdin) {
 				return 2
 			}
-			fmt.Fprintln(stdout, locales.T(cfg.Lang, "setup.try_console"))
-			return a.console(ctx, stdin, stdout, false)
+			fmt.Fprintln(c.stdout, c.t("setup.try_console"))
+			return a.console(ctx, c.stdin, c.stdout, false)
 		}
-		return a.serve(ctx, stderr)
+		return a.serve(ctx, c.stderr)
 	}
 }
 
-func newFlagSet(stderr io.Writer) *flag.FlagSet {
+func consoleSetup(fs *flag.FlagSet) action {
+	staff := fs.Bool("staff", false, "act as a staff member")
+	return func(ctx context.Context, c *invocation) int {
+		return newApp(c.cfg, c.log, c.db).console(ctx, c.stdin, c.stdout, *staff)
+	}
+}
+
+func newFlagSet(output io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("klabot", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(output)
 	return fs
 }
 
@@ -165,15 +85,11 @@ type app struct {
 	mu         sync.Mutex
 }
 
-func openApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
-	db, err := store.Open(ctx, filepath.Join(cfg.DataDir, "klabot.db"))
-	if err != nil {
-		return nil, err
-	}
+func newApp(cfg config, log *slog.Logger, db *store.DB) *app {
 	a := &app{cfg: cfg, log: log, db: db}
 	a.engine = flows.NewEngine(flows.Config{Location: cfg.Location, DataDir: cfg.DataDir, RetentionDays: cfg.RetentionDays})
 	a.dispatcher = bot.NewDispatcher(db, a.engine, bot.Config{Staff: cfg.Staff, Lang: cfg.Lang}, a.committed, log)
-	return a, nil
+	return a
 }
 
 func (a *app) addSender(s *bot.Sender) {

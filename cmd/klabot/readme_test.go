@@ -43,3 +43,18 @@ func TestReadmeListsEverySetting(t *testing.T) {
 		t.Errorf("README lists %s, which is not a setting", env)
 	}
 }
+
+// README's "Commands" section quotes "klabot -h": the two must not drift.
+func TestReadmeQuotesTheCommandList(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var list strings.Builder
+	printCommands(&list, "")
+	for _, line := range strings.Split(list.String(), "\n") {
+		if strings.HasPrefix(line, "  klabot ") && !strings.Contains(string(readme), "\n  "+line+"\n") {
+			t.Errorf("README.md does not quote this line of klabot -h:\n%s", line)
+		}
+	}
+}

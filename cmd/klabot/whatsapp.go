@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -19,15 +18,6 @@ import (
 	"klabot/store"
 )
 
-const whatsappUsage = `Usage:
-  klabot whatsapp login [--phone 62...]   link the office's WhatsApp number
-                                          (QR code, or a pairing code for --phone)
-  klabot whatsapp status                  show which number is linked
-  klabot whatsapp logout                  unlink the number
-
-Then start klabot with KLABOT_WHATSAPP=on.
-`
-
 // loginTimeout bounds a pairing: WhatsApp's QR codes run out after about
 // two and a half minutes anyway.
 const loginTimeout = 5 * time.Minute
@@ -36,34 +26,9 @@ var phonePattern = regexp.MustCompile(`^62[0-9]{7,13}$`)
 
 // whatsappCommand runs "klabot whatsapp login|status|logout": pairing the
 // office's number, which needs a person with the phone in hand.
-func whatsappCommand(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		fmt.Fprint(stderr, whatsappUsage)
-		return 2
-	}
-	sub, args := args[0], args[1:]
-	fs := newFlagSet(stderr)
-	phone := ""
-	switch sub {
-	case "login":
-		fs.StringVar(&phone, "phone", "", "link with a pairing code for this number (62...) instead of a QR code")
-	case "status", "logout":
-	default:
-		fmt.Fprintf(stderr, "klabot: unknown whatsapp command %q\n\n%s", sub, whatsappUsage)
-		return 2
-	}
-	cfg, err := loadConfig(fs, args, getenv)
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
-	}
-	if err == nil && phone != "" && !phonePattern.MatchString(strings.TrimPrefix(phone, "+")) {
-		err = &configError{"--phone", "must be the number starting with 62, e.g. 6281234567890"}
-	}
-	if err == nil {
-		cfg.DataDir, err = prepareDataDir(cfg.DataDir)
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "klabot: %v\n", err)
+func whatsappCommand(ctx context.Context, sub, phone string, cfg config, stdout, stderr io.Writer) int {
+	if phone != "" && !phonePattern.MatchString(strings.TrimPrefix(phone, "+")) {
+		fmt.Fprintln(stderr, "klabot: "+badSetting("--phone", "cli.phone_bad").text(cfg.Lang))
 		return 2
 	}
 	t := func(key string, args ...any) string { return locales.T(cfg.Lang, key, args...) }

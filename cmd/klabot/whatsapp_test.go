@@ -85,8 +85,8 @@ func TestWhatsAppCommandsWithoutSession(t *testing.T) {
 		{[]string{"whatsapp", "status"}, 0, "Belum ada nomor WhatsApp", ""},
 		{[]string{"whatsapp", "logout"}, 0, "Belum ada nomor WhatsApp", ""},
 		{[]string{"whatsapp"}, 2, "", "klabot whatsapp login"},
-		{[]string{"whatsapp", "pair"}, 2, "", `unknown whatsapp command "pair"`},
-		{[]string{"whatsapp", "login", "--phone", "0812345678"}, 2, "", "--phone: must be the number starting with 62"},
+		{[]string{"whatsapp", "pair"}, 2, "", `Perintah "whatsapp pair" tidak dikenal`},
+		{[]string{"whatsapp", "login", "--phone", "0812345678"}, 2, "", "--phone: harus nomor yang diawali 62"},
 	}
 	for _, c := range cases {
 		var out, errOut bytes.Buffer
