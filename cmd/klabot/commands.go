@@ -119,18 +119,18 @@ func findCommand(args []string) (*command, []string) {
 }
 
 // unknownCommand answers a command klabot does not have: a group's name
-// alone ("klabot whatsapp") gets the group's commands, anything else one
-// line, exit 2.
+// with no command after it ("klabot whatsapp") gets the group's commands,
+// anything else one line; exit 2 both.
 func unknownCommand(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
 	group := args[0] + " "
 	if hasGroup(group) {
-		if len(args) == 1 {
-			printCommands(stderr, group)
-			return 2
-		}
-		if isHelpFlag(args[1]) {
+		switch {
+		case len(args) > 1 && isHelpFlag(args[1]):
 			printCommands(stdout, group)
 			return 0
+		case len(args) == 1 || strings.HasPrefix(args[1], "-"):
+			printCommands(stderr, group)
+			return 2
 		}
 		args = args[:2]
 	} else {

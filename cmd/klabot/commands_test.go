@@ -163,6 +163,17 @@ func TestMistakesGetOneLine(t *testing.T) {
 			t.Errorf("%s %v: exit %d, stdout %q, stderr %q; want exit 2 and %q", c.lang, c.args, code, out.String(), errOut.String(), c.want)
 		}
 	}
+	// A group's name without a command lists the group's commands.
+	for _, args := range [][]string{{"whatsapp"}, {"whatsapp", "--phone", "6281234567890"}, {"trainings"}} {
+		code, out, errOut := klabot(t, dir, "", args...)
+		if code != 2 || out != "" || !strings.Contains(errOut, "  klabot "+args[0]+" ") {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, code, out, errOut)
+		}
+	}
+	if code, out, _ := klabot(t, dir, "", "whatsapp", "-h"); code != 0 || strings.Count(out, "klabot whatsapp ") != 3 {
+		t.Errorf("whatsapp -h: exit %d:\n%s", code, out)
+	}
+
 	// The staff's language is Bahasa Indonesia unless KLABOT_LANG says
 	// otherwise: no English sentence in what they read.
 	_, _, errOut := klabot(t, dir, "", "recap", "--month", "2999-01")
