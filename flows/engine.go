@@ -12,51 +12,19 @@ import (
 	"strings"
 	"time"
 
+	"klabot/flows/out"
 	"klabot/locales"
 	"klabot/store"
 )
 
-// Option is one numbered choice of a prompt.
-type Option struct {
-	// Key is the option's stable id, carried in button data. A key that
-	// starts with "/" is a command (e.g. "/terima LPR-…") and works even
-	// after the conversation has moved on; keep it under 60 bytes.
-	Key   string
-	Label string // what the person sees, at most 20 characters
-}
-
-// Reply is one message to a person.
-type Reply struct {
-	Text    string
-	Options []Option
-	// Attachment is a file sent with the message (Text is its caption).
-	Attachment *Attachment
-	// Token goes into button data so that a press on an old message is
-	// recognised as stale.
-	Token string
-	// AskContact, when set, is the label of a "share my number" key the
-	// channel offers where it can.
-	AskContact string
-}
-
-// Attachment is a file on disk to send: a photo or a document.
-type Attachment struct {
-	Kind string // "photo" or "document"
-	Path string
-	Name string // file name shown to the person
-	// Ref, instead of Path, is a file a person sent on the channel the
-	// reply goes to (Media.Ref), sent again as it is.
-	Ref string
-}
-
-// Message is a reply addressed to someone: the person who wrote (UserID 0),
-// another person (UserID), or every staff member (ToStaff).
-type Message struct {
-	UserID   int64
-	ToStaff  bool
-	Priority int
-	Reply    Reply
-}
+// What klabot says lives in flows/out, so that operations shared with the
+// web dashboard can produce it without importing the engine.
+type (
+	Option     = out.Option
+	Reply      = out.Reply
+	Attachment = out.Attachment
+	Message    = out.Message
+)
 
 // Step is one question of a flow: what to ask, and what to do with the answer.
 type Step struct {
