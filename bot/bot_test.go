@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"klabot/bot"
+	"klabot/bot/message"
 	"klabot/flows"
 	"klabot/store"
 )
@@ -104,7 +105,7 @@ var seq int
 
 func text(chat, s string) bot.Inbound {
 	seq++
-	return bot.Inbound{Channel: "test", ChatID: chat, MessageID: fmt.Sprint(seq), Input: flows.Input{Kind: flows.KindText, Text: s}}
+	return bot.Inbound{Channel: "test", ChatID: chat, MessageID: fmt.Sprint(seq), Input: message.Input{Kind: message.KindText, Text: s}}
 }
 
 func fast() bot.Limits {

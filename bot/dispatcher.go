@@ -195,7 +195,7 @@ func (d *Dispatcher) process(tx *store.Tx, in Inbound) (err error) {
 		return err
 	}
 	msgs, err := d.engine.Run(tx, flows.Request{
-		User: user, New: isNew, Staff: d.cfg.Staff[contact.String()], Input: in.Input, Now: now, Channel: in.Channel,
+		User: user, New: isNew, Staff: d.cfg.Staff[contact.String()], Input: flowInput(in.Input), Now: now, Channel: in.Channel,
 	})
 	if err != nil {
 		return err

@@ -17,22 +17,6 @@ import (
 	"klabot/store"
 )
 
-// Fetcher is implemented by channels that can download a file a person
-// sent them, by the reference the channel gave it (Telegram's file_id).
-type Fetcher interface {
-	Fetch(ctx context.Context, ref string) (io.ReadCloser, error)
-}
-
-// FetchError marks a download that can never succeed (the file is gone or
-// too big); any other error is tried again later.
-type FetchError struct {
-	Permanent bool
-	Err       error
-}
-
-func (e *FetchError) Error() string { return e.Err.Error() }
-func (e *FetchError) Unwrap() error { return e.Err }
-
 // MediaSaver downloads report evidence after the report is committed,
 // never inside a transaction: each file goes to
 // <data dir>/media/<report code>/<sha256>.<ext> (folders 0700, files 0600)

@@ -123,6 +123,9 @@ type Engine struct {
 	staffEntries []menuEntry
 	// commands are slash commands, e.g. "/undang", handled in any step.
 	commands map[string]Command
+	// listed are the commands offered in a platform's command menu, in
+	// order, with the locales key of their description.
+	listed []listedCommand
 	// menuText are tried, in turn, on text typed at the main menu that is
 	// none of its options (an attendance code, a report code).
 	menuText []func(c *Ctx, in Input) (Next, bool)
@@ -164,6 +167,32 @@ func (e *Engine) AddStaffEntry(key, labelKey, flowID string) {
 
 // AddCommand registers a slash command, e.g. AddCommand("undang", ...).
 func (e *Engine) AddCommand(name string, cmd Command) { e.commands[name] = cmd }
+
+type listedCommand struct{ name, descKey string }
+
+// ListCommand offers a command in the platform's command menu (Telegram's
+// "/" list), described by the text of descKey. Staff-only commands stay
+// out: the list is the same for everyone.
+func (e *Engine) ListCommand(name, descKey string) {
+	e.listed = append(e.listed, listedCommand{name, descKey})
+}
+
+// CommandInfo is a command as a platform's command menu shows it.
+type CommandInfo struct{ Name, Description string }
+
+// Commands lists the commands to offer, described in lang: the way in
+// first, each feature's in the order features were added, then the words
+// that work everywhere.
+func (e *Engine) Commands(lang string) []CommandInfo {
+	all := []listedCommand{{"start", "command.start"}, {"menu", "command.menu"}}
+	all = append(all, e.listed...)
+	all = append(all, listedCommand{"batal", "command.cancel"}, listedCommand{"bantuan", "command.help"})
+	out := make([]CommandInfo, len(all))
+	for i, c := range all {
+		out[i] = CommandInfo{Name: c.name, Description: locales.T(lang, c.descKey)}
+	}
+	return out
+}
 
 // AddMenuText lets a feature act on something typed at the main menu that
 // is not one of its options; fn says false to leave it to others.

@@ -90,6 +90,7 @@ func addReports(e *Engine) {
 	e.Register(reportFlow())
 	e.Register(statusFlow())
 	e.AddCommand("lapor", func(c *Ctx, args string) Next { return Switch(FlowReport) })
+	e.ListCommand("lapor", "command.lapor")
 	e.AddMenuText(reportCodeAtMenu)
 	addReportStaff(e)
 }

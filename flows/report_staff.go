@@ -88,6 +88,7 @@ func addReportStaff(e *Engine) {
 	e.AddCommand("terima", cmdAccept)
 	e.AddCommand("tugaskan", cmdAssign)
 	e.AddCommand("status", cmdStatus)
+	e.ListCommand("status", "command.status")
 	e.AddCommand("verifikasi", cmdVerify)
 	e.AddCommand("catatan", cmdNote)
 	e.AddCommand("bukti", cmdEvidence)

@@ -36,6 +36,8 @@ func addTrainings(e *Engine) {
 	e.Register(trainingStaffFlow())
 	e.AddStaffEntry("pelatihan", "training.staff_entry", FlowTrainingStaff)
 	e.AddCommand("pelatihan", func(c *Ctx, args string) Next { return Switch(FlowTraining) })
+	e.ListCommand("pelatihan", "command.pelatihan")
+	e.ListCommand("hadir", "command.hadir")
 	// "/hadir 7KQ3MX" checks in from anywhere; "/hadir" alone asks for the code.
 	e.AddCommand("hadir", func(c *Ctx, args string) Next {
 		if args != "" && checkIn(c, args) {

@@ -13,8 +13,7 @@ import (
 	"sync"
 	"time"
 
-	"klabot/bot"
-	"klabot/flows"
+	"klabot/bot/message"
 	"klabot/store"
 )
 
@@ -43,17 +42,17 @@ func New(in io.Reader, out io.Writer, address string) *Console {
 	return &Console{in: in, out: out, address: address, idPrefix: strconv.FormatInt(time.Now().UnixNano(), 36)}
 }
 
-// Name implements bot.Channel.
+// Name implements message.Channel.
 func (c *Console) Name() string { return Name }
 
-// Attached implements bot.Attached: another console person's messages
+// Attached implements message.Attached: another console person's messages
 // wait for their own session, in this terminal or another.
 func (c *Console) Attached(address string) bool { return address == c.address }
 
-// Send implements bot.Channel: the message with its choices numbered.
-func (c *Console) Send(ctx context.Context, address string, m bot.Outbound) error {
+// Send implements message.Channel: the message with its choices numbered.
+func (c *Console) Send(ctx context.Context, address string, m message.Outbound) error {
 	if address != c.address {
-		return &bot.SendError{Temporary: true, Err: fmt.Errorf("console %q is not attached", address)}
+		return &message.SendError{Temporary: true, Err: fmt.Errorf("console %q is not attached", address)}
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -74,7 +73,7 @@ func (c *Console) Say(text string) {
 
 // Handler takes a message and returns once it is committed.
 type Handler interface {
-	Handle(ctx context.Context, in bot.Inbound) error
+	Handle(ctx context.Context, in message.Inbound) error
 }
 
 // Run feeds each line to h until the input ends or ctx does, then waits
@@ -103,9 +102,9 @@ func (c *Console) Run(ctx context.Context, h Handler, db *store.DB, drainWait ti
 				return c.drain(ctx, db, drainWait)
 			}
 			n++
-			in := bot.Inbound{
+			in := message.Inbound{
 				Channel: Name, ChatID: c.address, MessageID: c.idPrefix + "-" + strconv.Itoa(n),
-				Input: flows.Input{Kind: flows.KindText, Text: line}, Time: time.Now(),
+				Input: message.Input{Kind: message.KindText, Text: line}, Time: time.Now(),
 			}
 			if err := h.Handle(ctx, in); err != nil {
 				return fmt.Errorf("handle console message: %w", err)

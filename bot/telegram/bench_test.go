@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"klabot/bot"
+	"klabot/bot/message"
 	"klabot/bot/telegram"
 	"klabot/bot/telegram/fakeapi"
 	"klabot/flows"
@@ -33,15 +34,15 @@ const benchUsers = 200
 // floor and klabot cost the fake server the same.
 type echo struct{ tg *telegram.Telegram }
 
-var echoReply = func() bot.Outbound {
-	m := bot.Outbound{Text: "Menu utama. Pilih nomor:"}
+var echoReply = func() message.Outbound {
+	m := message.Outbound{Text: "Menu utama. Pilih nomor:"}
 	for _, l := range []string{"Laporkan kasus", "Pelatihan", "Pengingat saya", "Cek status laporan", "Info & nomor darurat", "Bantuan", "Ganti bahasa"} {
-		m.Buttons = append(m.Buttons, bot.Button{Label: l, Data: l[:4] + "|12"})
+		m.Buttons = append(m.Buttons, message.Button{Label: l, Data: l[:4] + "|12"})
 	}
 	return m
 }()
 
-func (e echo) Submit(ctx context.Context, in bot.Inbound) <-chan error {
+func (e echo) Submit(ctx context.Context, in message.Inbound) <-chan error {
 	done := make(chan error, 1)
 	done <- nil
 	go e.tg.Send(ctx, in.ChatID, echoReply)

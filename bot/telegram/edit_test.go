@@ -5,7 +5,7 @@ import (
 	"errors"
 	"testing"
 
-	"klabot/bot"
+	"klabot/bot/message"
 	"klabot/bot/telegram/fakeapi"
 )
 
@@ -19,23 +19,23 @@ func TestSendIDEditAndPhotoByRef(t *testing.T) {
 	defer tg.Close()
 	ctx := context.Background()
 
-	id, err := tg.SendID(ctx, "55", bot.Outbound{Text: "Siaran #1: terkirim 0 dari 10",
-		Buttons: []bot.Button{{Label: "Jeda", Data: "/siaran jeda 1"}}})
+	id, err := tg.SendID(ctx, "55", message.Outbound{Text: "Siaran #1: terkirim 0 dari 10",
+		Buttons: []message.Button{{Label: "Jeda", Data: "/siaran jeda 1"}}})
 	if err != nil || id == "" {
 		t.Fatalf("send: %q, %v", id, err)
 	}
-	edited, err := tg.SendID(ctx, "55", bot.Outbound{Text: "Siaran #1: terkirim 5 dari 10",
-		Buttons: []bot.Button{{Label: "Jeda", Data: "/siaran jeda 1"}}, Edit: id})
+	edited, err := tg.SendID(ctx, "55", message.Outbound{Text: "Siaran #1: terkirim 5 dari 10",
+		Buttons: []message.Button{{Label: "Jeda", Data: "/siaran jeda 1"}}, Edit: id})
 	if err != nil || edited != id {
 		t.Fatalf("edit: %q, %v", edited, err)
 	}
-	if _, err := tg.SendID(ctx, "55", bot.Outbound{Text: "Siaran #1: terkirim 5 dari 10",
-		Buttons: []bot.Button{{Label: "Jeda", Data: "/siaran jeda 1"}}, Edit: id}); err != nil {
+	if _, err := tg.SendID(ctx, "55", message.Outbound{Text: "Siaran #1: terkirim 5 dari 10",
+		Buttons: []message.Button{{Label: "Jeda", Data: "/siaran jeda 1"}}, Edit: id}); err != nil {
 		t.Errorf("an edit that changes nothing: %v", err)
 	}
-	if err := tg.Send(ctx, "55", bot.Outbound{Text: "Selesai", Edit: "999"}); err == nil {
+	if err := tg.Send(ctx, "55", message.Outbound{Text: "Selesai", Edit: "999"}); err == nil {
 		t.Error("editing a message that does not exist succeeded")
-	} else if se := (*bot.SendError)(nil); !errors.As(err, &se) || se.Temporary || se.Blocked || se.RetryAfter > 0 {
+	} else if se := (*message.SendError)(nil); !errors.As(err, &se) || se.Temporary || se.Blocked || se.RetryAfter > 0 {
 		t.Errorf("editing a missing message: %v, want a permanent failure", err)
 	}
 	sent := srv.SentTo(55)
@@ -47,8 +47,8 @@ func TestSendIDEditAndPhotoByRef(t *testing.T) {
 	}
 
 	srv.AddFile("AgACAgIAAxkBAAIB", []byte("jpeg"))
-	if _, err := tg.SendID(ctx, "56", bot.Outbound{Text: "Lomba foto",
-		Attachment: &bot.Attachment{Kind: "photo", Ref: "AgACAgIAAxkBAAIB"}}); err != nil {
+	if _, err := tg.SendID(ctx, "56", message.Outbound{Text: "Lomba foto",
+		Attachment: &message.Attachment{Kind: "photo", Ref: "AgACAgIAAxkBAAIB"}}); err != nil {
 		t.Fatal(err)
 	}
 	photo := srv.SentTo(56)

@@ -5,18 +5,17 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"klabot/bot/message"
 	"net/http"
 	"strings"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
-
-	"klabot/bot"
 )
 
 // maxFetchBytes is the largest file the cloud Bot API lets a bot download.
 const maxFetchBytes = 20 << 20
 
-// Fetch implements bot.Fetcher: getFile, then a GET of the file. The file
+// Fetch implements message.Fetcher: getFile, then a GET of the file. The file
 // address is derived from the configured endpoint ("/bot%s/%s" becomes
 // "/file/bot%s/%s"), so self-hosted Bot API servers and test fakes work.
 // The address holds the token: it is never logged, and errors are redacted.
@@ -27,19 +26,19 @@ func (t *Telegram) Fetch(ctx context.Context, ref string) (io.ReadCloser, error)
 		var apiErr *tgbotapi.Error
 		if errors.As(err, &apiErr) && apiErr.Code == http.StatusBadRequest {
 			// "invalid file_id", "file is too big": asking again cannot help.
-			return nil, &bot.FetchError{Permanent: true, Err: fmt.Errorf("get file: %w", err)}
+			return nil, &message.FetchError{Permanent: true, Err: fmt.Errorf("get file: %w", err)}
 		}
 		return nil, fmt.Errorf("get file: %w", err)
 	}
 	if file.FileSize > maxFetchBytes {
-		return nil, &bot.FetchError{Permanent: true, Err: fmt.Errorf("file of %d bytes is too big to download", file.FileSize)}
+		return nil, &message.FetchError{Permanent: true, Err: fmt.Errorf("file of %d bytes is too big to download", file.FileSize)}
 	}
 	if file.FilePath == "" {
 		return nil, fmt.Errorf("get file: no file path given")
 	}
 	endpoint := t.cfg.Endpoint
 	if !strings.Contains(endpoint, "/bot%s/%s") {
-		return nil, &bot.FetchError{Permanent: true, Err: fmt.Errorf("cannot derive the file address from the API endpoint")}
+		return nil, &message.FetchError{Permanent: true, Err: fmt.Errorf("cannot derive the file address from the API endpoint")}
 	}
 	url := fmt.Sprintf(strings.Replace(endpoint, "/bot%s/%s", "/file/bot%s/%s", 1), t.cfg.Token, file.FilePath)
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)

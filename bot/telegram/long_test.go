@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"klabot/bot"
+	"klabot/bot/message"
 	"klabot/bot/telegram/fakeapi"
 	"klabot/store"
 )
@@ -35,11 +36,11 @@ func TestLongReplyPartsSentOnceUnderChatLimit(t *testing.T) {
 
 	long := strings.Repeat("Baris laporan yang panjang.\n", 200) // ~5,600 characters
 	if err := db.Tx(ctx, func(tx *store.Tx) error {
-		if err := bot.NotifyStaff(tx, map[string]bool{"telegram:61": true}, store.PriorityReply, bot.Outbound{Text: long}, time.Now()); err != nil {
+		if err := bot.NotifyStaff(tx, map[string]bool{"telegram:61": true}, store.PriorityReply, message.Outbound{Text: long}, time.Now()); err != nil {
 			return err
 		}
-		return bot.NotifyStaff(tx, map[string]bool{"telegram:62": true}, store.PriorityReply, bot.Outbound{Text: long[:1500],
-			Attachment: &bot.Attachment{Kind: "photo", Ref: "AgACAgIAAxkBAAIC"}}, time.Now())
+		return bot.NotifyStaff(tx, map[string]bool{"telegram:62": true}, store.PriorityReply, message.Outbound{Text: long[:1500],
+			Attachment: &message.Attachment{Kind: "photo", Ref: "AgACAgIAAxkBAAIC"}}, time.Now())
 	}); err != nil {
 		t.Fatal(err)
 	}

@@ -5,20 +5,18 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"klabot/bot/message"
 	"net/http"
 	"strconv"
 	"sync"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
-
-	"klabot/bot"
-	"klabot/flows"
 )
 
 // Receiver is what the poll loop hands messages to: bot.Dispatcher.
 type Receiver interface {
-	Submit(ctx context.Context, in bot.Inbound) <-chan error
+	Submit(ctx context.Context, in message.Inbound) <-chan error
 }
 
 // Poll long-polls getUpdates until ctx ends. An update is acknowledged
@@ -156,8 +154,8 @@ func (t *Telegram) answerCallback(ctx context.Context, id string) {
 
 // toInbound normalises an update; false for updates klabot does not act on
 // (channel posts, inline queries, a button on an inline message).
-func toInbound(u tgbotapi.Update) (bot.Inbound, bool) {
-	in := bot.Inbound{Channel: Name, MessageID: strconv.Itoa(u.UpdateID)}
+func toInbound(u tgbotapi.Update) (message.Inbound, bool) {
+	in := message.Inbound{Channel: Name, MessageID: strconv.Itoa(u.UpdateID)}
 	var chat *tgbotapi.Chat
 	var msg *tgbotapi.Message
 	switch {
@@ -166,14 +164,14 @@ func toInbound(u tgbotapi.Update) (bot.Inbound, bool) {
 		in.Input = inputOf(msg)
 	case u.EditedMessage != nil:
 		msg, chat = u.EditedMessage, u.EditedMessage.Chat
-		in.Input = flows.Input{Kind: flows.KindEdited, Text: msg.Text}
+		in.Input = message.Input{Kind: message.KindEdited, Text: msg.Text}
 	case u.CallbackQuery != nil:
 		// Inline-mode callbacks have no message (and FromChat would panic).
 		if u.CallbackQuery.Message == nil || u.CallbackQuery.Message.Chat == nil {
 			return in, false
 		}
 		msg, chat = u.CallbackQuery.Message, u.CallbackQuery.Message.Chat
-		in.Input = flows.Input{Kind: flows.KindButton, Payload: u.CallbackQuery.Data}
+		in.Input = message.Input{Kind: message.KindButton, Payload: u.CallbackQuery.Data}
 		in.Time = time.Now()
 	case u.MyChatMember != nil:
 		if !u.MyChatMember.Chat.IsPrivate() {
@@ -205,38 +203,38 @@ func toInbound(u tgbotapi.Update) (bot.Inbound, bool) {
 }
 
 // inputOf reads what kind of message a person sent.
-func inputOf(m *tgbotapi.Message) flows.Input {
-	in := flows.Input{Kind: flows.KindText, Text: m.Text}
-	media := func(kind flows.Kind, ref, mime, name string, size int) {
+func inputOf(m *tgbotapi.Message) message.Input {
+	in := message.Input{Kind: message.KindText, Text: m.Text}
+	media := func(kind message.Kind, ref, mime, name string, size int) {
 		in.Kind, in.Text = kind, m.Caption
-		in.Media = &flows.Media{Ref: ref, Mime: mime, FileName: name, Size: int64(size)}
+		in.Media = &message.Media{Ref: ref, Mime: mime, FileName: name, Size: int64(size)}
 	}
 	switch {
 	case len(m.Photo) > 0:
 		p := m.Photo[len(m.Photo)-1] // the largest size
-		media(flows.KindPhoto, p.FileID, "image/jpeg", "", p.FileSize)
+		media(message.KindPhoto, p.FileID, "image/jpeg", "", p.FileSize)
 	case m.Voice != nil:
-		media(flows.KindVoice, m.Voice.FileID, m.Voice.MimeType, "", m.Voice.FileSize)
+		media(message.KindVoice, m.Voice.FileID, m.Voice.MimeType, "", m.Voice.FileSize)
 	case m.Audio != nil:
-		media(flows.KindVoice, m.Audio.FileID, m.Audio.MimeType, m.Audio.FileName, m.Audio.FileSize)
+		media(message.KindVoice, m.Audio.FileID, m.Audio.MimeType, m.Audio.FileName, m.Audio.FileSize)
 	case m.Video != nil:
-		media(flows.KindVideo, m.Video.FileID, m.Video.MimeType, m.Video.FileName, m.Video.FileSize)
+		media(message.KindVideo, m.Video.FileID, m.Video.MimeType, m.Video.FileName, m.Video.FileSize)
 	case m.VideoNote != nil:
-		media(flows.KindVideo, m.VideoNote.FileID, "video/mp4", "", m.VideoNote.FileSize)
+		media(message.KindVideo, m.VideoNote.FileID, "video/mp4", "", m.VideoNote.FileSize)
 	case m.Document != nil:
-		media(flows.KindDocument, m.Document.FileID, m.Document.MimeType, m.Document.FileName, m.Document.FileSize)
+		media(message.KindDocument, m.Document.FileID, m.Document.MimeType, m.Document.FileName, m.Document.FileSize)
 	case m.Sticker != nil:
-		in = flows.Input{Kind: flows.KindSticker}
+		in = message.Input{Kind: message.KindSticker}
 	case m.Location != nil:
-		in = flows.Input{Kind: flows.KindLocation, Lat: m.Location.Latitude, Lon: m.Location.Longitude}
+		in = message.Input{Kind: message.KindLocation, Lat: m.Location.Latitude, Lon: m.Location.Longitude}
 	case m.Contact != nil:
-		in = flows.Input{Kind: flows.KindContact, Phone: m.Contact.PhoneNumber}
+		in = message.Input{Kind: message.KindContact, Phone: m.Contact.PhoneNumber}
 		// Only a person's own number counts as theirs.
 		if m.From == nil || m.Contact.UserID != m.From.ID {
 			in.Phone = ""
 		}
 	case m.Text == "":
-		in.Kind = flows.KindOther
+		in.Kind = message.KindOther
 	}
 	return in
 }

@@ -1,5 +1,5 @@
 // Package telegram is klabot's Telegram adapter: it turns Bot API updates
-// into bot.Inbound messages and bot.Outbound messages into Bot API calls,
+// into message.Inbound messages and message.Outbound messages into Bot API calls,
 // through the go-telegram-bot-api client. It knows Telegram and nothing else.
 package telegram
 
@@ -17,8 +17,7 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
-	"klabot/bot"
-	"klabot/locales"
+	"klabot/bot/message"
 )
 
 // Name is the channel id stored with Telegram contacts.
@@ -31,10 +30,15 @@ const DefaultEndpoint = tgbotapi.APIEndpoint
 type Config struct {
 	Token    string
 	Endpoint string // format with two %s: token, method
-	Lang     string // language of the command descriptions
+	// Commands are offered in Telegram's "/" menu, described in the
+	// office's language; the flows decide which.
+	Commands []Command
 	// PollTimeout is the long-poll wait; Telegram allows up to 50 s.
 	PollTimeout time.Duration
 }
+
+// Command is one entry of Telegram's "/" menu.
+type Command struct{ Name, Description string }
 
 // Telegram is the adapter.
 type Telegram struct {
@@ -91,7 +95,7 @@ func Connect(ctx context.Context, cfg Config, log *slog.Logger) (*Telegram, erro
 	return t, nil
 }
 
-// Name implements bot.Channel.
+// Name implements message.Channel.
 func (t *Telegram) Name() string { return Name }
 
 // Close releases idle connections; call it once polling and sending stopped.
@@ -107,34 +111,31 @@ func (t *Telegram) api(ctx context.Context) *tgbotapi.BotAPI {
 	return &a
 }
 
+// setCommands offers the flows' commands in Telegram's "/" menu.
 func (t *Telegram) setCommands(ctx context.Context) error {
-	lang := t.cfg.Lang
-	cmds := tgbotapi.NewSetMyCommands(
-		tgbotapi.BotCommand{Command: "start", Description: locales.T(lang, "command.start")},
-		tgbotapi.BotCommand{Command: "menu", Description: locales.T(lang, "command.menu")},
-		tgbotapi.BotCommand{Command: "lapor", Description: locales.T(lang, "command.lapor")},
-		tgbotapi.BotCommand{Command: "status", Description: locales.T(lang, "command.status")},
-		tgbotapi.BotCommand{Command: "pelatihan", Description: locales.T(lang, "command.pelatihan")},
-		tgbotapi.BotCommand{Command: "hadir", Description: locales.T(lang, "command.hadir")},
-		tgbotapi.BotCommand{Command: "batal", Description: locales.T(lang, "command.cancel")},
-		tgbotapi.BotCommand{Command: "bantuan", Description: locales.T(lang, "command.help")},
-	)
-	_, err := t.api(ctx).Request(cmds)
+	if len(t.cfg.Commands) == 0 {
+		return nil
+	}
+	cmds := make([]tgbotapi.BotCommand, len(t.cfg.Commands))
+	for i, c := range t.cfg.Commands {
+		cmds[i] = tgbotapi.BotCommand{Command: c.Name, Description: c.Description}
+	}
+	_, err := t.api(ctx).Request(tgbotapi.NewSetMyCommands(cmds...))
 	return t.redact(err)
 }
 
-// Send implements bot.Channel.
-func (t *Telegram) Send(ctx context.Context, address string, m bot.Outbound) error {
+// Send implements message.Channel.
+func (t *Telegram) Send(ctx context.Context, address string, m message.Outbound) error {
 	_, err := t.SendID(ctx, address, m)
 	return err
 }
 
-// SendID implements bot.Editor: it sends (or, with m.Edit, edits) and
+// SendID implements message.Editor: it sends (or, with m.Edit, edits) and
 // returns the message id, of the last part when a long text went as several.
-func (t *Telegram) SendID(ctx context.Context, address string, m bot.Outbound) (string, error) {
+func (t *Telegram) SendID(ctx context.Context, address string, m message.Outbound) (string, error) {
 	chatID, err := strconv.ParseInt(address, 10, 64)
 	if err != nil {
-		return "", &bot.SendError{Err: fmt.Errorf("bad telegram chat id %q", address)}
+		return "", &message.SendError{Err: fmt.Errorf("bad telegram chat id %q", address)}
 	}
 	api := t.api(ctx)
 	if m.Edit != "" {
@@ -143,7 +144,7 @@ func (t *Telegram) SendID(ctx context.Context, address string, m bot.Outbound) (
 	if m.Attachment != nil {
 		return t.sendFile(ctx, api, chatID, m)
 	}
-	chunks := bot.SplitText(m.Text, bot.MaxText)
+	chunks := message.SplitText(m.Text, message.MaxText)
 	var sent tgbotapi.Message
 	for i, chunk := range chunks {
 		msg := tgbotapi.NewMessage(chatID, chunk)
@@ -159,12 +160,12 @@ func (t *Telegram) SendID(ctx context.Context, address string, m bot.Outbound) (
 
 // edit replaces the text and inline keys of a message the bot sent. An
 // edit that changes nothing counts as done.
-func (t *Telegram) edit(api *tgbotapi.BotAPI, chatID int64, m bot.Outbound) (string, error) {
+func (t *Telegram) edit(api *tgbotapi.BotAPI, chatID int64, m message.Outbound) (string, error) {
 	id, err := strconv.Atoi(m.Edit)
 	if err != nil {
-		return "", &bot.SendError{Err: fmt.Errorf("bad telegram message id %q", m.Edit)}
+		return "", &message.SendError{Err: fmt.Errorf("bad telegram message id %q", m.Edit)}
 	}
-	e := tgbotapi.NewEditMessageText(chatID, id, bot.SplitText(m.Text, bot.MaxText)[0])
+	e := tgbotapi.NewEditMessageText(chatID, id, message.SplitText(m.Text, message.MaxText)[0])
 	if kb, ok := markup(m).(tgbotapi.InlineKeyboardMarkup); ok {
 		e.ReplyMarkup = &kb
 	}
@@ -181,14 +182,14 @@ func (t *Telegram) edit(api *tgbotapi.BotAPI, chatID int64, m bot.Outbound) (str
 // sendFile sends a photo or document with the text as its caption (or,
 // when the text is too long for a caption, as a message after it). A file
 // with a Ref (a file_id Telegram gave us) is sent by it, without uploading.
-func (t *Telegram) sendFile(ctx context.Context, api *tgbotapi.BotAPI, chatID int64, m bot.Outbound) (string, error) {
+func (t *Telegram) sendFile(ctx context.Context, api *tgbotapi.BotAPI, chatID int64, m message.Outbound) (string, error) {
 	var file tgbotapi.RequestFileData
 	if m.Attachment.Ref != "" {
 		file = tgbotapi.FileID(m.Attachment.Ref)
 	} else {
 		f, err := os.Open(m.Attachment.Path)
 		if err != nil {
-			return "", &bot.SendError{Err: fmt.Errorf("open attachment: %w", err)} // retrying cannot help
+			return "", &message.SendError{Err: fmt.Errorf("open attachment: %w", err)} // retrying cannot help
 		}
 		defer f.Close()
 		name := m.Attachment.Name
@@ -198,7 +199,7 @@ func (t *Telegram) sendFile(ctx context.Context, api *tgbotapi.BotAPI, chatID in
 		file = tgbotapi.FileReader{Name: name, Reader: f}
 	}
 	caption, rest := m.Text, ""
-	if len([]rune(caption)) > bot.MaxCaption {
+	if len([]rune(caption)) > message.MaxCaption {
 		caption, rest = "", m.Text
 	}
 	var c tgbotapi.Chattable
@@ -223,7 +224,7 @@ func (t *Telegram) sendFile(ctx context.Context, api *tgbotapi.BotAPI, chatID in
 	return strconv.Itoa(sent.MessageID), nil
 }
 
-func markupIf(ok bool, m bot.Outbound) any {
+func markupIf(ok bool, m message.Outbound) any {
 	if !ok {
 		return nil
 	}
@@ -232,7 +233,7 @@ func markupIf(ok bool, m bot.Outbound) any {
 
 // markup renders choices as inline keys, one per row so labels stay whole
 // on small screens, or a "share my number" key.
-func markup(m bot.Outbound) any {
+func markup(m message.Outbound) any {
 	if m.AskContact != "" {
 		kb := tgbotapi.NewReplyKeyboard(tgbotapi.NewKeyboardButtonRow(
 			tgbotapi.NewKeyboardButtonContact(m.AskContact)))
@@ -270,7 +271,7 @@ func markup(m bot.Outbound) any {
 func classify(err error) error {
 	var apiErr *tgbotapi.Error
 	if !errors.As(err, &apiErr) {
-		return &bot.SendError{Temporary: true, Err: err} // network, or a proxy's HTML page
+		return &message.SendError{Temporary: true, Err: err} // network, or a proxy's HTML page
 	}
 	code := apiErr.Code
 	if code == 0 {
@@ -279,14 +280,14 @@ func classify(err error) error {
 	switch {
 	case apiErr.RetryAfter > 0 || code == http.StatusTooManyRequests:
 		wait := time.Duration(max(apiErr.RetryAfter, 1)) * time.Second
-		return &bot.SendError{RetryAfter: wait, Err: err}
+		return &message.SendError{RetryAfter: wait, Err: err}
 	case code == http.StatusForbidden,
 		code == http.StatusBadRequest && strings.Contains(strings.ToLower(apiErr.Message), "chat not found"):
-		return &bot.SendError{Blocked: true, Err: err}
+		return &message.SendError{Blocked: true, Err: err}
 	case code >= 500 || code == http.StatusUnauthorized || code == http.StatusNotFound:
-		return &bot.SendError{Temporary: true, Err: err}
+		return &message.SendError{Temporary: true, Err: err}
 	}
-	return &bot.SendError{Err: err}
+	return &message.SendError{Err: err}
 }
 
 // codeOf reads the error code from Telegram's description ("Forbidden: bot

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"klabot/bot"
+	"klabot/bot/message"
 	"klabot/bot/telegram"
 	"klabot/bot/telegram/fakeapi"
 	"klabot/flows"
@@ -39,10 +40,10 @@ func connect(t testing.TB, srv *fakeapi.Server) *telegram.Telegram {
 type receiver struct {
 	commit bool
 	mu     sync.Mutex
-	got    []bot.Inbound
+	got    []message.Inbound
 }
 
-func (s *receiver) Submit(ctx context.Context, in bot.Inbound) <-chan error {
+func (s *receiver) Submit(ctx context.Context, in message.Inbound) <-chan error {
 	s.mu.Lock()
 	s.got = append(s.got, in)
 	s.mu.Unlock()
@@ -109,10 +110,10 @@ func TestSendErrorsAreClassified(t *testing.T) {
 	defer srv.Close()
 	tg := connect(t, srv)
 	ctx := context.Background()
-	msg := bot.Outbound{Text: "halo"}
+	msg := message.Outbound{Text: "halo"}
 
 	srv.FailNext("sendMessage", 0, 429, "", 7)
-	var se *bot.SendError
+	var se *message.SendError
 	if err := tg.Send(ctx, "1", msg); !errors.As(err, &se) || se.RetryAfter != 7*time.Second {
 		t.Errorf("429: %v, want RetryAfter 7s", err)
 	}
@@ -142,7 +143,7 @@ func TestSendErrorsAreClassified(t *testing.T) {
 	}
 	srv.SetDown(false)
 	// A long text is split at Telegram's limit; keys go on the last part.
-	long := bot.Outbound{Text: strings.Repeat("a", 5000), Buttons: []bot.Button{{Label: "OK", Data: "ok|1"}}}
+	long := message.Outbound{Text: strings.Repeat("a", 5000), Buttons: []message.Button{{Label: "OK", Data: "ok|1"}}}
 	if err := tg.Send(ctx, "2", long); err != nil {
 		t.Fatal(err)
 	}
@@ -211,17 +212,17 @@ func TestUploadErrorsAreClassified(t *testing.T) {
 	if err := os.WriteFile(path, []byte("png"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	msg := bot.Outbound{Text: "Rekap KLA", Attachment: &bot.Attachment{Kind: "photo", Path: path}}
-	var se *bot.SendError
+	msg := message.Outbound{Text: "Rekap KLA", Attachment: &message.Attachment{Kind: "photo", Path: path}}
+	var se *message.SendError
 	for _, c := range []struct {
 		code int
-		want func(*bot.SendError) bool
+		want func(*message.SendError) bool
 	}{
-		{500, func(se *bot.SendError) bool { return se.Temporary }},
-		{502, func(se *bot.SendError) bool { return se.Temporary }},
-		{403, func(se *bot.SendError) bool { return se.Blocked }},
-		{429, func(se *bot.SendError) bool { return se.RetryAfter > 0 }},
-		{400, func(se *bot.SendError) bool { return !se.Temporary && !se.Blocked && se.RetryAfter == 0 }},
+		{500, func(se *message.SendError) bool { return se.Temporary }},
+		{502, func(se *message.SendError) bool { return se.Temporary }},
+		{403, func(se *message.SendError) bool { return se.Blocked }},
+		{429, func(se *message.SendError) bool { return se.RetryAfter > 0 }},
+		{400, func(se *message.SendError) bool { return !se.Temporary && !se.Blocked && se.RetryAfter == 0 }},
 	} {
 		srv.FailNext("sendPhoto", 0, c.code, "", 0)
 		if err := tg.Send(context.Background(), "1", msg); !errors.As(err, &se) || !c.want(se) {

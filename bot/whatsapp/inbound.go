@@ -2,14 +2,12 @@ package whatsapp
 
 import (
 	"context"
+	"klabot/bot/message"
 	"strings"
 
 	"go.mau.fi/whatsmeow/proto/waE2E"
 	"go.mau.fi/whatsmeow/types"
 	"go.mau.fi/whatsmeow/types/events"
-
-	"klabot/bot"
-	"klabot/flows"
 )
 
 // private tells whether a message was written to the office by one person
@@ -60,16 +58,16 @@ func jidOf(address string) (types.JID, error) {
 
 // inbound turns a message event into what the dispatcher takes; false for
 // messages klabot does not act on.
-func (w *WhatsApp) inbound(ctx context.Context, evt *events.Message) (bot.Inbound, bool) {
+func (w *WhatsApp) inbound(ctx context.Context, evt *events.Message) (message.Inbound, bool) {
 	if !private(evt.Info) {
-		return bot.Inbound{}, false
+		return message.Inbound{}, false
 	}
 	address := w.addressOf(ctx, evt.Info.Sender, evt.Info.SenderAlt)
 	input, ok := inputOf(evt, address)
 	if !ok {
-		return bot.Inbound{}, false
+		return message.Inbound{}, false
 	}
-	return bot.Inbound{
+	return message.Inbound{
 		Channel: Name,
 		ChatID:  address,
 		// WhatsApp message ids are made by the sender's phone: unique per
@@ -84,46 +82,46 @@ func (w *WhatsApp) inbound(ctx context.Context, evt *events.Message) (bot.Inboun
 
 // inputOf reads what a person sent; false for what is invisible in the chat
 // or not a message to answer (reactions, deletions, poll votes, pins...).
-func inputOf(evt *events.Message, sender string) (flows.Input, bool) {
+func inputOf(evt *events.Message, sender string) (message.Input, bool) {
 	m := evt.Message
 	if m == nil {
-		return flows.Input{}, false
+		return message.Input{}, false
 	}
 	if evt.IsEdit || m.GetProtocolMessage().GetType() == waE2E.ProtocolMessage_MESSAGE_EDIT {
 		edited := m
 		if p := m.GetProtocolMessage(); p != nil {
 			edited = p.GetEditedMessage()
 		}
-		return flows.Input{Kind: flows.KindEdited, Text: textOf(edited)}, true
+		return message.Input{Kind: message.KindEdited, Text: textOf(edited)}, true
 	}
 	switch {
 	case m.Conversation != nil || m.ExtendedTextMessage != nil:
-		return flows.Input{Kind: flows.KindText, Text: textOf(m)}, true
+		return message.Input{Kind: message.KindText, Text: textOf(m)}, true
 	case m.ImageMessage != nil:
 		img := m.GetImageMessage()
-		return mediaInput(flows.KindPhoto, kindImage, img, img.GetCaption(), img.GetMimetype(), "", img.GetFileLength()), true
+		return mediaInput(message.KindPhoto, kindImage, img, img.GetCaption(), img.GetMimetype(), "", img.GetFileLength()), true
 	case m.AudioMessage != nil: // a voice note (PTT) or an audio file
 		a := m.GetAudioMessage()
-		return mediaInput(flows.KindVoice, kindAudio, a, "", a.GetMimetype(), "", a.GetFileLength()), true
+		return mediaInput(message.KindVoice, kindAudio, a, "", a.GetMimetype(), "", a.GetFileLength()), true
 	case m.VideoMessage != nil || m.PtvMessage != nil: // a video, or a round video note
 		v := m.GetVideoMessage()
 		if v == nil {
 			v = m.GetPtvMessage()
 		}
-		return mediaInput(flows.KindVideo, kindVideo, v, v.GetCaption(), v.GetMimetype(), "", v.GetFileLength()), true
+		return mediaInput(message.KindVideo, kindVideo, v, v.GetCaption(), v.GetMimetype(), "", v.GetFileLength()), true
 	case m.DocumentMessage != nil:
 		d := m.GetDocumentMessage()
-		return mediaInput(flows.KindDocument, kindDocument, d, d.GetCaption(), d.GetMimetype(), d.GetFileName(), d.GetFileLength()), true
+		return mediaInput(message.KindDocument, kindDocument, d, d.GetCaption(), d.GetMimetype(), d.GetFileName(), d.GetFileLength()), true
 	case m.StickerMessage != nil:
-		return flows.Input{Kind: flows.KindSticker}, true
+		return message.Input{Kind: message.KindSticker}, true
 	case m.LocationMessage != nil:
 		l := m.GetLocationMessage()
-		return flows.Input{Kind: flows.KindLocation, Lat: l.GetDegreesLatitude(), Lon: l.GetDegreesLongitude()}, true
+		return message.Input{Kind: message.KindLocation, Lat: l.GetDegreesLatitude(), Lon: l.GetDegreesLongitude()}, true
 	case m.LiveLocationMessage != nil:
 		l := m.GetLiveLocationMessage()
-		return flows.Input{Kind: flows.KindLocation, Lat: l.GetDegreesLatitude(), Lon: l.GetDegreesLongitude()}, true
+		return message.Input{Kind: message.KindLocation, Lat: l.GetDegreesLatitude(), Lon: l.GetDegreesLongitude()}, true
 	case m.ContactMessage != nil:
-		in := flows.Input{Kind: flows.KindContact}
+		in := message.Input{Kind: message.KindContact}
 		// Only a person's own number counts as theirs (as on Telegram):
 		// a card of someone else is not the sender's phone.
 		if phone := vcardPhone(m.GetContactMessage().GetVcard()); phone == sender {
@@ -131,18 +129,18 @@ func inputOf(evt *events.Message, sender string) (flows.Input, bool) {
 		}
 		return in, true
 	case m.ContactsArrayMessage != nil:
-		return flows.Input{Kind: flows.KindContact}, true
+		return message.Input{Kind: message.KindContact}, true
 	case m.PollCreationMessage != nil || m.PollCreationMessageV2 != nil || m.PollCreationMessageV3 != nil ||
 		m.EventMessage != nil || m.GroupInviteMessage != nil || m.ProductMessage != nil ||
 		m.RequestPaymentMessage != nil || m.SendPaymentMessage != nil || m.OrderMessage != nil:
 		// Visible in the chat but not something the flows can read: the
 		// person gets a kind "please answer with a number".
-		return flows.Input{Kind: flows.KindOther}, true
+		return message.Input{Kind: message.KindOther}, true
 	}
 	// Reactions, deletions, poll votes, pins, key exchanges, albums (their
 	// photos follow one by one) and whatever WhatsApp adds next: nothing
 	// the person would expect an answer to.
-	return flows.Input{}, false
+	return message.Input{}, false
 }
 
 func textOf(m *waE2E.Message) string {

@@ -3,13 +3,12 @@ package whatsapp
 import (
 	"bytes"
 	"errors"
+	"klabot/bot/message"
 	"log/slog"
 	"strings"
 	"testing"
 
 	"go.mau.fi/whatsmeow"
-
-	"klabot/bot"
 )
 
 // People's numbers and LIDs never reach the logs, from whatsmeow or from
@@ -28,7 +27,7 @@ func TestLogsHideNumbers(t *testing.T) {
 	}
 
 	err := classify(errors.New("failed to get user info for 6281234567890@s.whatsapp.net to fill LID cache: no LID found for 6281234567890@s.whatsapp.net from server"))
-	var se *bot.SendError
+	var se *message.SendError
 	if !errors.As(err, &se) || !se.Blocked || strings.Contains(err.Error(), "6281234567890") {
 		t.Errorf("classified %v (blocked %v)", err, se != nil && se.Blocked)
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"klabot/bot/message"
 	"mime"
 	"net/http"
 	"path/filepath"
@@ -15,9 +16,6 @@ import (
 	"go.mau.fi/whatsmeow"
 	"go.mau.fi/whatsmeow/proto/waE2E"
 	"google.golang.org/protobuf/proto"
-
-	"klabot/bot"
-	"klabot/flows"
 )
 
 // Kinds of media in a reference; each has its own decryption keys.
@@ -37,7 +35,7 @@ const maxFetch = 100 << 20
 
 // mediaRef is what is needed to download a file someone sent, later: where
 // WhatsApp keeps it and the keys to decrypt and check it. It is stored in
-// flows.Media.Ref as JSON. WhatsApp keeps files for some weeks only, so a
+// message.Media.Ref as JSON. WhatsApp keeps files for some weeks only, so a
 // flow that wants the file fetches it soon.
 type mediaRef struct {
 	Kind       string `json:"kind"`
@@ -49,13 +47,13 @@ type mediaRef struct {
 }
 
 // mediaInput describes a media message for the flows.
-func mediaInput(kind flows.Kind, refKind string, msg whatsmeow.DownloadableMessage, caption, mime, name string, size uint64) flows.Input {
+func mediaInput(kind message.Kind, refKind string, msg whatsmeow.DownloadableMessage, caption, mime, name string, size uint64) message.Input {
 	ref := mediaRef{
 		Kind: refKind, DirectPath: msg.GetDirectPath(), MediaKey: msg.GetMediaKey(),
 		SHA256: msg.GetFileSHA256(), EncSHA256: msg.GetFileEncSHA256(), Length: size,
 	}
 	raw, _ := json.Marshal(ref) // plain fields: cannot fail
-	return flows.Input{Kind: kind, Text: caption, Media: &flows.Media{
+	return message.Input{Kind: kind, Text: caption, Media: &message.Media{
 		Ref: refPrefix + string(raw), Mime: mime, Size: int64(size), FileName: name,
 	}}
 }
@@ -77,24 +75,24 @@ func (r mediaRef) downloadable() (whatsmeow.DownloadableMessage, error) {
 	return nil, fmt.Errorf("unknown media kind %q", r.Kind)
 }
 
-// Fetch downloads a file someone sent, by the Ref of its flows.Media. It
-// implements bot.Fetcher: a *bot.FetchError marked Permanent means trying
+// Fetch downloads a file someone sent, by the Ref of its message.Media. It
+// implements message.Fetcher: a *message.FetchError marked Permanent means trying
 // again cannot help (the file is gone from WhatsApp, or too big).
 func (w *WhatsApp) Fetch(ctx context.Context, ref string) (io.ReadCloser, error) {
 	raw, ok := strings.CutPrefix(ref, refPrefix)
 	if !ok {
-		return nil, &bot.FetchError{Permanent: true, Err: errors.New("not a WhatsApp media reference")}
+		return nil, &message.FetchError{Permanent: true, Err: errors.New("not a WhatsApp media reference")}
 	}
 	var r mediaRef
 	if err := json.Unmarshal([]byte(raw), &r); err != nil {
-		return nil, &bot.FetchError{Permanent: true, Err: fmt.Errorf("read WhatsApp media reference: %w", err)}
+		return nil, &message.FetchError{Permanent: true, Err: fmt.Errorf("read WhatsApp media reference: %w", err)}
 	}
 	if r.Length > maxFetch {
-		return nil, &bot.FetchError{Permanent: true, Err: fmt.Errorf("file of %d bytes is larger than %d", r.Length, maxFetch)}
+		return nil, &message.FetchError{Permanent: true, Err: fmt.Errorf("file of %d bytes is larger than %d", r.Length, maxFetch)}
 	}
 	msg, err := r.downloadable()
 	if err != nil {
-		return nil, &bot.FetchError{Permanent: true, Err: err}
+		return nil, &message.FetchError{Permanent: true, Err: err}
 	}
 	data, err := w.client.Download(ctx, msg)
 	switch {
@@ -106,7 +104,7 @@ func (w *WhatsApp) Fetch(ctx context.Context, ref string) (io.ReadCloser, error)
 	case errors.Is(err, whatsmeow.ErrMediaDownloadFailedWith404), errors.Is(err, whatsmeow.ErrMediaDownloadFailedWith410),
 		errors.Is(err, whatsmeow.ErrMediaDownloadFailedWith403), errors.Is(err, whatsmeow.ErrInvalidMediaHMAC):
 		// WhatsApp no longer has the file, or it is not what was sent.
-		return nil, &bot.FetchError{Permanent: true, Err: fmt.Errorf("download from WhatsApp: %w", err)}
+		return nil, &message.FetchError{Permanent: true, Err: fmt.Errorf("download from WhatsApp: %w", err)}
 	case err != nil:
 		return nil, fmt.Errorf("download from WhatsApp: %w", err)
 	}

@@ -1,6 +1,6 @@
 // Package whatsapp is klabot's WhatsApp adapter, through whatsmeow (a
 // linked device of the office's phone number). It turns whatsmeow events
-// into bot.Inbound messages and bot.Outbound messages into WhatsApp
+// into message.Inbound messages and message.Outbound messages into WhatsApp
 // messages, and watches the connection: logged out, replaced by a second
 // klabot, temporarily banned. It knows WhatsApp and nothing else.
 //
@@ -26,7 +26,7 @@ import (
 	"go.mau.fi/whatsmeow/types/events"
 	"google.golang.org/protobuf/proto"
 
-	"klabot/bot"
+	"klabot/bot/message"
 	"klabot/locales"
 )
 
@@ -35,7 +35,7 @@ const Name = "whatsapp"
 
 // Receiver takes messages and says when each is committed: bot.Dispatcher.
 type Receiver interface {
-	Submit(ctx context.Context, in bot.Inbound) <-chan error
+	Submit(ctx context.Context, in message.Inbound) <-chan error
 }
 
 // TroubleKind is what went wrong with the connection.
@@ -120,7 +120,7 @@ func New(client Client, cfg Config, log *slog.Logger) *WhatsApp {
 	}
 }
 
-// Name implements bot.Channel.
+// Name implements message.Channel.
 func (w *WhatsApp) Name() string { return Name }
 
 // Run connects and hands messages to r until ctx ends or WhatsApp stops for
@@ -262,7 +262,7 @@ func (w *WhatsApp) onCall(call types.BasicCallMeta) {
 		return
 	}
 	w.background(quickly, func(ctx context.Context) {
-		if err := w.Send(ctx, address, bot.Outbound{Text: w.t("wa.call_notice")}); err != nil {
+		if err := w.Send(ctx, address, message.Outbound{Text: w.t("wa.call_notice")}); err != nil {
 			w.log.Warn("answer a call with a text", "err", hide(err))
 		}
 	})
@@ -366,15 +366,15 @@ var (
 // maxCaption is how long a caption may be before the text goes separately.
 const maxCaption = 1024
 
-// Send implements bot.Channel: online and "typing…", then the message,
+// Send implements message.Channel: online and "typing…", then the message,
 // choices as numbered lines, a file uploaded first.
-func (w *WhatsApp) Send(ctx context.Context, address string, m bot.Outbound) error {
+func (w *WhatsApp) Send(ctx context.Context, address string, m message.Outbound) error {
 	if err := w.sendable(); err != nil {
 		return err
 	}
 	to, err := jidOf(address)
 	if err != nil {
-		return &bot.SendError{Err: fmt.Errorf("bad WhatsApp address: %w", err)}
+		return &message.SendError{Err: fmt.Errorf("bad WhatsApp address: %w", err)}
 	}
 	msgs, err := w.messages(ctx, m)
 	if err != nil {
@@ -396,7 +396,7 @@ func (w *WhatsApp) Send(ctx context.Context, address string, m bot.Outbound) err
 func (w *WhatsApp) sendable() error {
 	select {
 	case <-w.stopped:
-		return &bot.SendError{Temporary: true, Err: errStopped}
+		return &message.SendError{Temporary: true, Err: errStopped}
 	default:
 	}
 	w.mu.Lock()
@@ -404,17 +404,17 @@ func (w *WhatsApp) sendable() error {
 	w.mu.Unlock()
 	if wait := until.Sub(w.cfg.Now()); wait > 0 {
 		// The sender holds the whole channel back that long.
-		return &bot.SendError{RetryAfter: wait, Err: errBanned}
+		return &message.SendError{RetryAfter: wait, Err: errBanned}
 	}
 	if !w.client.IsConnected() {
-		return &bot.SendError{Temporary: true, Err: whatsmeow.ErrNotConnected}
+		return &message.SendError{Temporary: true, Err: whatsmeow.ErrNotConnected}
 	}
 	return nil
 }
 
 // messages builds what to send: the text, or the file with the text as its
 // caption (or after it, when too long for one).
-func (w *WhatsApp) messages(ctx context.Context, m bot.Outbound) ([]*waE2E.Message, error) {
+func (w *WhatsApp) messages(ctx context.Context, m message.Outbound) ([]*waE2E.Message, error) {
 	// Choices are numbered lines. A choice that is a command (a staff
 	// alert's "Terima" is "/terima LPR-…") also shows the command: a number
 	// only selects from the question being asked, and an alert is not that
@@ -474,27 +474,27 @@ func (w *WhatsApp) messages(ctx context.Context, m bot.Outbound) ([]*waE2E.Messa
 // attachmentData reads a file to send: from its path, or, when it is one
 // someone sent on WhatsApp, from WhatsApp again. nil, nil for a file that
 // only another channel knows.
-func (w *WhatsApp) attachmentData(ctx context.Context, a *bot.Attachment) ([]byte, error) {
+func (w *WhatsApp) attachmentData(ctx context.Context, a *message.Attachment) ([]byte, error) {
 	switch {
 	case a.Path != "":
 		data, err := os.ReadFile(a.Path)
 		if err != nil {
-			return nil, &bot.SendError{Err: fmt.Errorf("read attachment: %w", err)} // retrying cannot help
+			return nil, &message.SendError{Err: fmt.Errorf("read attachment: %w", err)} // retrying cannot help
 		}
 		return data, nil
 	case strings.HasPrefix(a.Ref, refPrefix):
 		r, err := w.Fetch(ctx, a.Ref)
-		var fe *bot.FetchError
+		var fe *message.FetchError
 		if errors.As(err, &fe) && fe.Permanent {
-			return nil, &bot.SendError{Err: fmt.Errorf("fetch attachment: %w", hide(err))}
+			return nil, &message.SendError{Err: fmt.Errorf("fetch attachment: %w", hide(err))}
 		}
 		if err != nil {
-			return nil, &bot.SendError{Temporary: true, Err: fmt.Errorf("fetch attachment: %w", hide(err))}
+			return nil, &message.SendError{Temporary: true, Err: fmt.Errorf("fetch attachment: %w", hide(err))}
 		}
 		defer r.Close()
 		data, err := io.ReadAll(r)
 		if err != nil {
-			return nil, &bot.SendError{Temporary: true, Err: fmt.Errorf("fetch attachment: %w", err)}
+			return nil, &message.SendError{Temporary: true, Err: fmt.Errorf("fetch attachment: %w", err)}
 		}
 		return data, nil
 	}
@@ -516,14 +516,14 @@ func classify(err error) error {
 	return se
 }
 
-func classifyRaw(err error) *bot.SendError {
+func classifyRaw(err error) *message.SendError {
 	switch {
 	case errors.Is(err, whatsmeow.ErrRecipientADJID), errors.Is(err, whatsmeow.ErrUnknownServer),
 		errors.Is(err, whatsmeow.ErrBroadcastListUnsupported):
-		return &bot.SendError{Err: err}
+		return &message.SendError{Err: err}
 	case strings.Contains(err.Error(), "no LID found"):
 		// whatsmeow's words for a number that has no WhatsApp account.
-		return &bot.SendError{Blocked: true, Err: err}
+		return &message.SendError{Blocked: true, Err: err}
 	case errors.Is(err, whatsmeow.ErrServerReturnedError):
 		// "server returned error 4xx" will not change by trying again.
 		var code int
@@ -532,10 +532,10 @@ func classifyRaw(err error) *bot.SendError {
 			fmt.Sscanf(s[i+len(whatsmeow.ErrServerReturnedError.Error()):], "%d", &code)
 		}
 		if code >= 400 && code < 500 {
-			return &bot.SendError{Err: err}
+			return &message.SendError{Err: err}
 		}
 	}
 	// Not connected, timeouts, upload trouble: losing a message is worse
 	// than trying once more.
-	return &bot.SendError{Temporary: true, Err: err}
+	return &message.SendError{Temporary: true, Err: err}
 }

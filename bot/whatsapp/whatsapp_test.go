@@ -19,6 +19,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"klabot/bot"
+	"klabot/bot/message"
 	"klabot/bot/whatsapp"
 	"klabot/bot/whatsapp/fakewa"
 	"klabot/flows"
@@ -336,7 +337,7 @@ func TestMediaLocationAndContact(t *testing.T) {
 	sticker := &waE2E.Message{StickerMessage: &waE2E.StickerMessage{Mimetype: proto.String("image/webp")}}
 	budi.Expect(budi.Send(sticker).Text, `kind=sticker`)
 
-	var fe *bot.FetchError
+	var fe *message.FetchError
 	if _, err := adapter.Fetch(context.Background(), "AgACAgIAAxkBAAI"); !errors.As(err, &fe) || !fe.Permanent {
 		t.Errorf("a reference of another channel: %v, want a permanent error", err)
 	}
@@ -345,10 +346,10 @@ func TestMediaLocationAndContact(t *testing.T) {
 // recorder is a Receiver that keeps what it is given.
 type recorder struct {
 	mu sync.Mutex
-	in []bot.Inbound
+	in []message.Inbound
 }
 
-func (r *recorder) Submit(ctx context.Context, in bot.Inbound) <-chan error {
+func (r *recorder) Submit(ctx context.Context, in message.Inbound) <-chan error {
 	r.mu.Lock()
 	r.in = append(r.in, in)
 	r.mu.Unlock()
@@ -357,10 +358,10 @@ func (r *recorder) Submit(ctx context.Context, in bot.Inbound) <-chan error {
 	return done
 }
 
-func (r *recorder) got() []bot.Inbound {
+func (r *recorder) got() []message.Inbound {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return append([]bot.Inbound(nil), r.in...)
+	return append([]message.Inbound(nil), r.in...)
 }
 
 // runWith runs an adapter on a fake with a plain receiver.
@@ -381,7 +382,7 @@ func runWith(t *testing.T, r whatsapp.Receiver, cfg whatsapp.Config) (*fakewa.Cl
 // failing is a Receiver whose commits fail (the disk is full, say).
 type failing struct{}
 
-func (failing) Submit(ctx context.Context, in bot.Inbound) <-chan error {
+func (failing) Submit(ctx context.Context, in message.Inbound) <-chan error {
 	done := make(chan error, 1)
 	done <- errors.New("disk I/O error")
 	return done
@@ -440,14 +441,14 @@ func TestIgnoredMessages(t *testing.T) {
 	}
 	in := got[0]
 	if in.Channel != "whatsapp" || in.ChatID != phone || in.MessageID != phone+"@s.whatsapp.net/"+string(id) || in.Group ||
-		in.Input.Kind != flows.KindText || in.Input.Text != "halo" || in.Time.IsZero() {
+		in.Input.Kind != message.KindText || in.Input.Text != "halo" || in.Time.IsZero() {
 		t.Errorf("inbound = %+v", in)
 	}
 	// An edit is told apart, as on Telegram.
 	edit := &waE2E.Message{ProtocolMessage: &waE2E.ProtocolMessage{Type: waE2E.ProtocolMessage_MESSAGE_EDIT.Enum(),
 		EditedMessage: fakewa.TextMessage("halo lagi")}}
 	wa.Deliver(fakewa.Private(phone), edit)
-	if got := r.got(); len(got) != 2 || got[1].Input.Kind != flows.KindEdited || got[1].Input.Text != "halo lagi" {
+	if got := r.got(); len(got) != 2 || got[1].Input.Kind != message.KindEdited || got[1].Input.Text != "halo lagi" {
 		t.Errorf("edit: %+v", got[len(got)-1])
 	}
 }
@@ -574,8 +575,8 @@ func TestLoggedOutStopsWhatsAppAndTellsStaff(t *testing.T) {
 	if h.wa.IsConnected() {
 		t.Error("still connected")
 	}
-	err := h.adapter.Send(context.Background(), "6281200000008", bot.Outbound{Text: "halo"})
-	var se *bot.SendError
+	err := h.adapter.Send(context.Background(), "6281200000008", message.Outbound{Text: "halo"})
+	var se *message.SendError
 	if !errors.As(err, &se) || !se.Temporary {
 		t.Errorf("send after logout: %v; want a temporary error (the message waits for the next link)", err)
 	}
@@ -677,8 +678,8 @@ func TestTemporaryBanStopsSending(t *testing.T) {
 		t.Errorf("trouble = %+v", tr)
 	}
 
-	err := h.adapter.Send(context.Background(), "6281200000009", bot.Outbound{Text: "halo"})
-	var se *bot.SendError
+	err := h.adapter.Send(context.Background(), "6281200000009", message.Outbound{Text: "halo"})
+	var se *message.SendError
 	if !errors.As(err, &se) || se.RetryAfter != 2*time.Hour {
 		t.Errorf("send during the ban: %v; want to wait 2h", err)
 	}
@@ -733,8 +734,8 @@ func TestSendFileAndErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	err := adapter.Send(ctx, "6281200000010", bot.Outbound{Text: "Rekap laporan",
-		Attachment: &bot.Attachment{Kind: "document", Path: path, Name: "rekap.csv"}})
+	err := adapter.Send(ctx, "6281200000010", message.Outbound{Text: "Rekap laporan",
+		Attachment: &message.Attachment{Kind: "document", Path: path, Name: "rekap.csv"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -742,12 +743,12 @@ func TestSendFileAndErrors(t *testing.T) {
 	if len(s) != 1 || s[0].Kind != "document" || s[0].Text != "Rekap laporan" || s[0].FileName != "rekap.csv" || string(s[0].Data) != "a,b\n1,2\n" {
 		t.Errorf("sent %+v", s)
 	}
-	err = adapter.Send(ctx, "6281200000011", bot.Outbound{Text: "Pilih:", Buttons: []bot.Button{{Label: "Ya", Data: "y|1"}, {Label: "Tidak", Data: "n|1"}}})
+	err = adapter.Send(ctx, "6281200000011", message.Outbound{Text: "Pilih:", Buttons: []message.Button{{Label: "Ya", Data: "y|1"}, {Label: "Tidak", Data: "n|1"}}})
 	if s := wa.SentTo("6281200000011"); err != nil || len(s) != 1 || s[0].Text != "Pilih:\n\n1. Ya\n2. Tidak" {
 		t.Errorf("choices: %v %+v", err, s)
 	}
 	// An alert's command keys show the command to type.
-	err = adapter.Send(ctx, "6281200000011", bot.Outbound{Text: "LAPORAN BARU", Buttons: []bot.Button{
+	err = adapter.Send(ctx, "6281200000011", message.Outbound{Text: "LAPORAN BARU", Buttons: []message.Button{
 		{Label: "Terima", Data: "/terima LPR-AB12-CD34"}, {Label: "Lihat", Data: "/buka LPR-AB12-CD34"}}})
 	if s := wa.SentTo("6281200000011"); err != nil || len(s) != 2 ||
 		s[1].Text != "LAPORAN BARU\n\n1. Terima: /terima LPR-AB12-CD34\n2. Lihat: /buka LPR-AB12-CD34" {
@@ -763,24 +764,24 @@ func TestSendFileAndErrors(t *testing.T) {
 			ref = in.Input.Media.Ref
 		}
 	}
-	err = adapter.Send(ctx, "6281200000019", bot.Outbound{Text: "Pengumuman", Attachment: &bot.Attachment{Kind: "photo", Ref: ref}})
+	err = adapter.Send(ctx, "6281200000019", message.Outbound{Text: "Pengumuman", Attachment: &message.Attachment{Kind: "photo", Ref: ref}})
 	if s := wa.SentTo("6281200000019"); err != nil || len(s) != 1 || s[0].Kind != "image" || string(s[0].Data) != "JPEG" || s[0].Text != "Pengumuman" {
 		t.Errorf("photo by WhatsApp reference: %v %+v", err, s)
 	}
-	err = adapter.Send(ctx, "6281200000020", bot.Outbound{Text: "Pengumuman", Attachment: &bot.Attachment{Kind: "photo", Ref: "AgACAgIAAxkBAAI"}})
+	err = adapter.Send(ctx, "6281200000020", message.Outbound{Text: "Pengumuman", Attachment: &message.Attachment{Kind: "photo", Ref: "AgACAgIAAxkBAAI"}})
 	if s := wa.SentTo("6281200000020"); err != nil || len(s) != 1 || s[0].Kind != "text" || s[0].Text != "Pengumuman" {
 		t.Errorf("photo by Telegram reference: %v %+v", err, s)
 	}
-	err = adapter.Send(ctx, "6281200000020", bot.Outbound{Text: "x", Attachment: &bot.Attachment{Kind: "photo", Path: filepath.Join(t.TempDir(), "gone.jpg")}})
-	var missing *bot.SendError
+	err = adapter.Send(ctx, "6281200000020", message.Outbound{Text: "x", Attachment: &message.Attachment{Kind: "photo", Path: filepath.Join(t.TempDir(), "gone.jpg")}})
+	var missing *message.SendError
 	if !errors.As(err, &missing) || missing.Temporary || missing.Blocked || missing.RetryAfter > 0 {
 		t.Errorf("a missing file: %v, want a permanent error", err)
 	}
 
 	wa.FailNext("6281200000012", fakewa.ErrNoAccount("6281200000012"), fakewa.ErrServer(479), fakewa.ErrServer(500))
 	for _, want := range []string{"blocked", "permanent", "temporary"} {
-		err := adapter.Send(ctx, "6281200000012", bot.Outbound{Text: "x"})
-		var se *bot.SendError
+		err := adapter.Send(ctx, "6281200000012", message.Outbound{Text: "x"})
+		var se *message.SendError
 		if !errors.As(err, &se) {
 			t.Fatalf("error %v is not a SendError", err)
 		}
@@ -806,7 +807,7 @@ func broadcast(t *testing.T, db *store.DB, text string, phones ...string) {
 			if err != nil {
 				return err
 			}
-			out := bot.Outbound{Text: text}
+			out := message.Outbound{Text: text}
 			if id == 0 { // never wrote: no contact yet, only an address
 				err = bot.NotifyStaff(tx, map[string]bool{whatsapp.Name + ":" + phone: true}, store.PriorityBroadcast, out, time.Now())
 			} else {

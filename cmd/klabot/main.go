@@ -194,7 +194,7 @@ func (a *app) serve(ctx context.Context, stderr io.Writer) int {
 	if a.cfg.TelegramToken != "" {
 		var err error
 		tg, err = telegram.Connect(ctx, telegram.Config{
-			Token: a.cfg.TelegramToken, Endpoint: a.cfg.TelegramEndpoint, Lang: a.cfg.Lang,
+			Token: a.cfg.TelegramToken, Endpoint: a.cfg.TelegramEndpoint, Commands: a.telegramCommands(),
 		}, a.log)
 		if err != nil {
 			cancel()
@@ -323,4 +323,14 @@ func newLogger(w io.Writer, level string, quiet bool) *slog.Logger {
 func isTerminal(r io.Reader) bool {
 	f, ok := r.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// telegramCommands is the flows' command list for Telegram's "/" menu, in
+// the office's language.
+func (a *app) telegramCommands() []telegram.Command {
+	var out []telegram.Command
+	for _, c := range a.engine.Commands(a.cfg.Lang) {
+		out = append(out, telegram.Command{Name: c.Name, Description: c.Description})
+	}
+	return out
 }

@@ -44,4 +44,3 @@ type Message struct {
 	Priority int
 	Reply    Reply
 }
-

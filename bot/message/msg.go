@@ -1,0 +1,143 @@
+// Package message holds the message types shared by klabot's runtime and its
+// channel adapters: what a platform delivers (Inbound, Input) and what is
+// sent back (Outbound), and the interfaces an adapter implements. It is a
+// leaf, so an adapter knows its platform and nothing else of klabot.
+package message
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Inbound is one message from a platform, normalised by its adapter.
+type Inbound struct {
+	Channel   string // "telegram", "whatsapp", "console"
+	ChatID    string // where replies go
+	MessageID string // unique per channel; a redelivery carries the same id
+	Group     bool   // sent in a group chat, not a private one
+	// Blocked and Unblocked report that the person blocked or unblocked the
+	// bot; such events carry no input.
+	Blocked, Unblocked bool
+	Input              Input
+	Time               time.Time
+}
+
+// Button is one choice offered with a message.
+type Button struct {
+	Label string `json:"label"`
+	Data  string `json:"data"`
+}
+
+// Attachment is a file to send with a message.
+type Attachment struct {
+	Kind string `json:"kind"` // "photo" or "document"
+	Path string `json:"path"`
+	Name string `json:"name,omitempty"`
+	// Ref, when set, is the channel's own reference of a file it gave us
+	// (Telegram's file_id), sent again as it is instead of Path.
+	Ref string `json:"ref,omitempty"`
+}
+
+// Outbound is one message to send. It is what the outbox stores.
+type Outbound struct {
+	// Attachment, when set, is sent with Text as its caption.
+	Attachment *Attachment `json:"attachment,omitempty"`
+	Text       string      `json:"text"`
+	Buttons    []Button    `json:"buttons,omitempty"`
+	// AskContact, when set, is the label of a "share my number" key.
+	AskContact string `json:"ask_contact,omitempty"`
+	// Edit, when set, is the platform's id of a message sent earlier to
+	// the same address (see Editor): its text and keys are replaced
+	// instead of a new message being sent.
+	Edit string `json:"edit,omitempty"`
+}
+
+// NumberedText renders the message for channels without buttons: the text,
+// then one numbered line per choice.
+func (m Outbound) NumberedText() string { return m.numbered(false) }
+
+// NumberedTextWithCommands is NumberedText where a choice that is a
+// command also shows it: "1. Terima: /terima LPR-…".
+func (m Outbound) NumberedTextWithCommands() string { return m.numbered(true) }
+
+func (m Outbound) numbered(commands bool) string {
+	var b strings.Builder
+	b.WriteString(m.Text)
+	for i, btn := range m.Buttons {
+		if i == 0 {
+			b.WriteString("\n")
+		}
+		fmt.Fprintf(&b, "\n%d. %s", i+1, btn.Label)
+		if commands && strings.HasPrefix(btn.Data, "/") {
+			fmt.Fprintf(&b, ": %s", btn.Data)
+		}
+	}
+	return b.String()
+}
+
+// MaxText is the longest text sent as one message: Telegram's limit, the
+// shortest of the channels. MaxCaption is the longest caption of a file.
+const (
+	MaxText    = 4096
+	MaxCaption = 1024
+)
+
+// SplitText cuts text into pieces of at most limit characters, at line
+// breaks where it can.
+func SplitText(text string, limit int) []string {
+	runes := []rune(text)
+	var out []string
+	for len(runes) > limit {
+		cut := limit
+		for i := limit; i > limit/2; i-- {
+			if runes[i] == '\n' {
+				cut = i
+				break
+			}
+		}
+		out = append(out, string(runes[:cut]))
+		runes = runes[cut:]
+	}
+	return append(out, string(runes))
+}
+
+// Kind says what a person sent.
+type Kind string
+
+// The kinds of input a channel can deliver.
+const (
+	KindText     Kind = "text"
+	KindButton   Kind = "button"
+	KindPhoto    Kind = "photo"
+	KindVoice    Kind = "voice"
+	KindVideo    Kind = "video"
+	KindDocument Kind = "document"
+	KindSticker  Kind = "sticker"
+	KindLocation Kind = "location"
+	KindContact  Kind = "contact"
+	KindEdited   Kind = "edited" // a message changed after it was sent
+	KindOther    Kind = "other"
+)
+
+// Media points at a file the person sent; the channel can fetch it by Ref.
+type Media struct {
+	Ref      string `json:"ref"`
+	Mime     string `json:"mime,omitempty"`
+	Size     int64  `json:"size,omitempty"`
+	FileName string `json:"file_name,omitempty"`
+}
+
+// Input is what a person sent, as the adapter read it. The dispatcher
+// hands it to the flows as their own Input.
+type Input struct {
+	Kind     Kind
+	Text     string // typed text or media caption
+	Payload  string // button data
+	Media    *Media
+	Lat, Lon float64
+	Phone    string
+}
+
+// HasMedia tells whether the input carries a file.
+func (in Input) HasMedia() bool { return in.Media != nil }
