@@ -54,6 +54,11 @@ type Flow struct {
 	Version int // bump when steps change meaning; old sessions restart politely
 	Start   string
 	Steps   map[string]*Step
+	// Keep, if set, is asked before the person leaves this flow for another
+	// by a command, a menu entry's name or a word that works everywhere. It
+	// returns where to go, or may hold the person with a question instead
+	// (a half-done report is offered to be kept).
+	Keep func(c *Ctx, next Next) Next
 }
 
 // Next says where the conversation goes after a step.
@@ -126,6 +131,10 @@ type Engine struct {
 	// listed are the commands offered in a platform's command menu, in
 	// order, with the locales key of their description.
 	listed []listedCommand
+	// words are features' words that work anywhere (see AddWord), and
+	// phrases what people type for them.
+	words   map[string]func(c *Ctx) Next
+	phrases map[string]string
 	// menuText are tried, in turn, on text typed at the main menu that is
 	// none of its options (an attendance code, a report code).
 	menuText []func(c *Ctx, in Input) (Next, bool)
@@ -150,7 +159,8 @@ func NewEngine(cfg Config) *Engine {
 	if cfg.Random == nil {
 		cfg.Random = rand.Reader
 	}
-	e := &Engine{cfg: cfg, flows: map[string]*Flow{}, commands: map[string]Command{}}
+	e := &Engine{cfg: cfg, flows: map[string]*Flow{}, commands: map[string]Command{},
+		words: map[string]func(*Ctx) Next{}, phrases: map[string]string{}}
 	for _, f := range []*Flow{welcomeFlow(), menuFlow(e), languageFlow(), staffFlow(e)} {
 		e.Register(f)
 	}
@@ -342,13 +352,13 @@ func (e *Engine) turn(c *Ctx, req Request) {
 		e.ask(c)
 		return
 	}
-	if word := globalWord(in); word != "" && e.global(c, word) {
+	if word := e.globalWord(in); word != "" && e.global(c, word) {
 		return
 	}
 	if name, args, ok := commandOf(in); ok && !c.User.ConsentAt.IsZero() {
 		if cmd, found := e.commands[name]; found {
 			flow, _ := e.current(c)
-			e.follow(c, flow, keepDraft(c, cmd(c, args)))
+			e.follow(c, flow, e.leaving(c, cmd(c, args)))
 			return
 		}
 	}
@@ -370,7 +380,7 @@ func (e *Engine) turn(c *Ctx, req Request) {
 		// checks rights and state.
 		if name, args, ok := commandOf(Input{Kind: KindText, Text: in.Payload}); ok {
 			if cmd, found := e.commands[name]; found && !c.User.ConsentAt.IsZero() {
-				e.follow(c, flow, keepDraft(c, cmd(c, args)))
+				e.follow(c, flow, e.leaving(c, cmd(c, args)))
 				return
 			}
 		}
@@ -391,7 +401,7 @@ func (e *Engine) turn(c *Ctx, req Request) {
 	}
 	if !matched && len(prompt.Options) > 0 && !step.FreeText {
 		if next, ok := e.menuWord(c, in); ok {
-			e.follow(c, flow, keepDraft(c, next))
+			e.follow(c, flow, e.leaving(c, next))
 			return
 		}
 		if step.Again != nil {
@@ -409,11 +419,10 @@ func (e *Engine) turn(c *Ctx, req Request) {
 
 // menuWord takes the name of a main-menu entry ("pelatihan", "Cek status
 // laporan") typed where the choices on screen are others: the person
-// wants that entry, as at the main menu. Only whole names count, and not
-// in the question that keeps or drops a half-done report.
+// wants that entry, as at the main menu. Only whole names count. A step
+// that takes free text reads such names itself.
 func (e *Engine) menuWord(c *Ctx, in Input) (Next, bool) {
-	if in.Kind != KindText || c.User.ConsentAt.IsZero() || c.state.Flow == FlowMenu ||
-		c.state.Flow == FlowReport && c.state.Step == "leave" {
+	if in.Kind != KindText || c.User.ConsentAt.IsZero() || c.state.Flow == FlowMenu {
 		return Next{}, false
 	}
 	text := Normalize(in.Text)
@@ -423,6 +432,15 @@ func (e *Engine) menuWord(c *Ctx, in Input) (Next, bool) {
 		}
 	}
 	return Next{}, false
+}
+
+// leaving lets the current flow keep the person before next takes them
+// elsewhere.
+func (e *Engine) leaving(c *Ctx, next Next) Next {
+	if f := e.flows[c.state.Flow]; f != nil && f.Keep != nil && next.flow != "" {
+		return f.Keep(c, next)
+	}
+	return next
 }
 
 // follow applies a step's Next and asks the next question.

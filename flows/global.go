@@ -25,15 +25,13 @@ var globalWords = map[string]string{
 	"berhenti": wordStop, "stop": wordStop, "unsubscribe": wordStop, "jangan kirim lagi": wordStop,
 	"berhenti kirim": wordStop, "stop kirim": wordStop,
 	"mulai": wordResume, "mulai lagi": wordResume, "subscribe": wordResume,
-	"data saya": wordMyData, "lihat data saya": wordMyData, "my data": wordMyData,
-	"hapus data saya": wordErase, "hapus data": wordErase, "delete my data": wordErase,
 }
 
 // globalWord recognises a global word or Telegram command such as
 // "/batal@klabot_bot"; "" if the input is anything else. What follows a
 // command is left aside: "/start poster" is what Telegram sends when a
 // link to the bot carries a tag.
-func globalWord(in Input) string {
+func (e *Engine) globalWord(in Input) string {
 	if in.Kind != KindText {
 		return ""
 	}
@@ -41,7 +39,11 @@ func globalWord(in Input) string {
 	if name, _, ok := commandOf(in); ok {
 		text = name
 	}
-	return globalWords[Normalize(text)]
+	text = Normalize(text)
+	if w, ok := globalWords[text]; ok {
+		return w
+	}
+	return e.phrases[text]
 }
 
 // global acts on a global word; false leaves the input to the current step.
@@ -51,7 +53,7 @@ func (e *Engine) global(c *Ctx, word string) bool {
 	case wordMenu:
 		if !consented {
 			e.enter(c, FlowWelcome, "")
-		} else if next := keepDraft(c, Menu()); next.flow != "" {
+		} else if next := e.leaving(c, Menu()); next.flow != "" {
 			e.enter(c, next.flow, next.step)
 		}
 	case wordCancel:
@@ -74,18 +76,32 @@ func (e *Engine) global(c *Ctx, word string) bool {
 			c.SetUser(u)
 		}
 		c.Say(c.T("global.stopped"))
-	case wordMyData, wordErase:
-		e.privacyWord(c, word) // privacy.go
 	case wordResume:
 		u := c.User
 		u.OptedOutAt = time.Time{}
 		c.SetUser(u)
 		c.Say(c.T("global.resumed"))
 	default:
-		return false
+		act, ok := e.words[word]
+		if !ok {
+			return false
+		}
+		if next := e.leaving(c, act(c)); next.flow != "" {
+			e.enter(c, next.flow, next.step)
+		}
 	}
 	e.ask(c)
 	return true
+}
+
+// AddWord makes phrases (whole messages, normalised) work anywhere in a
+// conversation, like "menu": typed at any question, they take the person
+// where act says, the current flow's Keep permitting.
+func (e *Engine) AddWord(word string, act func(c *Ctx) Next, phrases ...string) {
+	e.words[word] = act
+	for _, p := range phrases {
+		e.phrases[Normalize(p)] = word
+	}
 }
 
 // commandOf reads "/name args" (also "/name@bot args"); ok is false for

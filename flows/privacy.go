@@ -28,18 +28,10 @@ func addPrivacy(e *Engine) {
 	// Telegram commands cannot hold spaces: /datasaya and /hapusdata.
 	e.AddCommand("datasaya", func(c *Ctx, args string) Next { return Switch(FlowPrivacy) })
 	e.AddCommand("hapusdata", func(c *Ctx, args string) Next { return Next{flow: FlowPrivacy, step: "erase"} })
-}
-
-// privacyWord opens the flow for "data saya" or "hapus data saya"; a
-// report draft in progress is offered to be kept first.
-func (e *Engine) privacyWord(c *Ctx, word string) {
-	step := "show"
-	if word == wordErase {
-		step = "erase"
-	}
-	if next := keepDraft(c, Next{flow: FlowPrivacy, step: step}); next.flow != "" {
-		e.enter(c, next.flow, next.step)
-	}
+	e.AddWord(wordMyData, func(c *Ctx) Next { return Switch(FlowPrivacy) },
+		"data saya", "lihat data saya", "my data")
+	e.AddWord(wordErase, func(c *Ctx) Next { return Next{flow: FlowPrivacy, step: "erase"} },
+		"hapus data saya", "hapus data", "delete my data")
 }
 
 func privacyFlow() *Flow {

@@ -287,7 +287,7 @@ func reportFlow() *Flow {
 	for name, s := range PlaceSteps(PlaceOptions{Next: "place_note", AllowPin: true}) {
 		steps[name] = draftGuard(s, guardFreeText)
 	}
-	return &Flow{ID: FlowReport, Version: 1, Start: "category", Steps: steps}
+	return &Flow{ID: FlowReport, Version: 1, Start: "category", Steps: steps, Keep: keepDraft}
 }
 
 // after is the step that follows, or the summary when the person came to
@@ -435,7 +435,7 @@ func typedMenuEntry(c *Ctx, in Input) (menuEntry, bool) {
 // be lost, next is returned as it is; so it is when the person is at that
 // question already (saying MENU again is leaving).
 func keepDraft(c *Ctx, next Next) Next {
-	if c.state.Flow != FlowReport || next.flow == "" || c.Get(dCategory) == "" {
+	if next.flow == "" || c.Get(dCategory) == "" {
 		return next
 	}
 	if c.state.Step == "leave" {
