@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"klabot/flows/words"
 	"klabot/store/wilayah"
 )
 
@@ -223,12 +224,4 @@ func notFoundKey(in Input, key string) string {
 }
 
 // PlaceName is "Desa, Kecamatan" for the codes a flow collected, or "".
-func PlaceName(kecCode, desaCode string) string {
-	if d, ok := wilayah.DesaByCode(desaCode); ok {
-		return d.Name + ", " + d.KecName
-	}
-	if k, ok := wilayah.KecamatanByCode(kecCode); ok {
-		return k.Name
-	}
-	return ""
-}
+func PlaceName(kecCode, desaCode string) string { return words.PlaceName(kecCode, desaCode) }

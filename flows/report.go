@@ -7,6 +7,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"klabot/flows/ops"
+	"klabot/flows/words"
 	"klabot/locales"
 	"klabot/store"
 )
@@ -67,14 +69,8 @@ var ageOptions = []struct{ key, label string }{
 	{"unknown", "report.age.unknown"},
 }
 
-var childrenOptions = []struct{ key, label string }{
-	{"1", "report.children.1"},
-	{"2", "report.children.2"},
-	{"3", "report.children.3"},
-	{"4", "report.children.4"},
-	{"5", "report.children.5"},
-	{"0", "report.children.unknown"},
-}
+// childrenOptions are shared with the staff's report card (flows/words).
+var childrenOptions = choices(words.ChildrenOptions)
 
 var editOptions = []struct{ key, label string }{
 	{"category", "report.edit.category"},
@@ -135,8 +131,8 @@ func reportFlow() *Flow {
 			Prompt: func(c *Ctx) Reply {
 				r := Reply{Options: groupOptions(c.Get(dGroup), c.T)}
 				for _, g := range categoryGroups {
-					if g.key == c.Get(dGroup) {
-						r.Text = c.T(g.question)
+					if g.Key == c.Get(dGroup) {
+						r.Text = c.T(g.Question)
 					}
 				}
 				return r
@@ -611,22 +607,10 @@ func draftPlace(c *Ctx) string {
 	return c.T("report.pin_place")
 }
 
-func shortText(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return strings.TrimSpace(string(r[:n])) + "…"
-}
-
-func childrenText(lang, v string) string {
-	for _, o := range childrenOptions {
-		if o.key == v {
-			return locales.T(lang, o.label)
-		}
-	}
-	return locales.T(lang, "report.children_n", v)
-}
+var (
+	shortText    = words.ShortText
+	childrenText = words.ChildrenText
+)
 
 func ageText(lang, v string) string {
 	for _, o := range ageOptions {
@@ -645,17 +629,17 @@ func submitReport(c *Ctx) Next {
 	desc := c.Get(dDesc)
 	for _, m := range media {
 		if m.Caption != "" {
-			desc = strings.TrimSpace(desc + "\n[" + mediaKindName(locales.Default, string(m.Kind)) + "] " + m.Caption)
+			desc = strings.TrimSpace(desc + "\n[" + words.MediaKindName(locales.Default, string(m.Kind)) + "] " + m.Caption)
 		}
 	}
 	children, _ := strconv.Atoi(c.Get(dChildren))
 	r := store.Report{
-		Category: cat.key, Urgent: c.Get(dUrgent) != "",
+		Category: cat.Key, Urgent: c.Get(dUrgent) != "",
 		KecCode: c.Get(PlaceKec), DesaCode: c.Get(PlaceDesa),
 		PlaceNote: c.Get(dPlaceNote), Description: desc,
 		ChildrenCount: children, ChildrenAge: ageText(locales.Default, c.Get(dAge)),
 		Anonymous: c.Get(dAnon) != "0", ReporterID: c.User.ID,
-		KLACluster: cat.cluster, KLAIndicator: cat.indicator,
+		KLACluster: cat.Cluster, KLAIndicator: cat.Indicator,
 	}
 	if lat, err := strconv.ParseFloat(c.Get(PlaceLat), 64); err == nil {
 		lon, _ := strconv.ParseFloat(c.Get(PlaceLon), 64)
@@ -679,7 +663,7 @@ func submitReport(c *Ctx) Next {
 		}
 		c.SetUser(u)
 	}
-	alert, err := reportCard(c, r, locales.Default, cardAlert)
+	alert, err := ops.Card(c.Tx, r, locales.Default, ops.CardAlert, c.Loc)
 	if err != nil {
 		return c.Fail(err)
 	}

@@ -3,72 +3,28 @@ package flows
 import (
 	"strings"
 
+	"klabot/flows/words"
 	"klabot/locales"
 )
 
-// category is what a report is about, with the KLA cluster and indicator
-// it counts towards in the regency's recaps.
-type category struct {
-	key   string
-	label string // locale key; also the option label, so at most 20 characters
-	group string // "" for the first list, else the group it sits under
-	// KLA cluster (roman numeral) and indicator number; "" when none fits.
-	cluster, indicator string
-}
-
-// Category groups: the first list shows these and the ungrouped categories,
-// so no list has more than seven choices.
-const (
-	groupWork    = "work"    // child labour and its worst forms
-	groupExploit = "exploit" // exploitation and trafficking
+// The categories and their groups live in flows/words, shared with the
+// staff operations.
+var (
+	categories     = words.Categories
+	categoryGroups = words.CategoryGroups
+	categoryByKey  = words.CategoryByKey
+	categoryName   = words.CategoryName
 )
-
-var categoryGroups = []struct{ key, label, question string }{
-	{groupWork, "report.group.work", "report.group.work_question"},
-	{groupExploit, "report.group.exploit", "report.group.exploit_question"},
-}
-
-// categories: child labour and its worst forms count towards Klaster V
-// indicator 21, child marriage towards Klaster II indicator 7, dropping out
-// towards Klaster IV (indicator 17, twelve years of school); violence,
-// neglect and trafficking towards Klaster V indicator 20; sexual
-// exploitation and pornography towards Klaster V indicator 22.
-var categories = []category{
-	{"bpta_tambang", "report.cat.bpta_tambang", groupWork, "V", "21"},
-	{"bpta_sawit", "report.cat.bpta_sawit", groupWork, "V", "21"},
-	{"bpta_kayu", "report.cat.bpta_kayu", groupWork, "V", "21"},
-	{"bpta_jalanan", "report.cat.bpta_jalanan", groupWork, "V", "21"},
-	{"bpta_prt", "report.cat.bpta_prt", groupWork, "V", "21"},
-	{"bpta_lain", "report.cat.bpta_lain", groupWork, "V", "21"},
-	{"pekerja_anak", "report.cat.pekerja_anak", groupWork, "V", "21"},
-	{"eksploitasi_ekonomi", "report.cat.eksploitasi_ekonomi", groupExploit, "V", "21"},
-	{"eksploitasi_seksual", "report.cat.eksploitasi_seksual", groupExploit, "V", "22"},
-	{"perdagangan", "report.cat.perdagangan", groupExploit, "V", "20"},
-	{"kekerasan", "report.cat.kekerasan", "", "V", "20"},
-	{"penelantaran", "report.cat.penelantaran", "", "V", "20"},
-	{"perkawinan_anak", "report.cat.perkawinan_anak", "", "II", "7"},
-	{"putus_sekolah", "report.cat.putus_sekolah", "", "IV", "17"},
-	{"lainnya", "report.cat.lainnya", "", "", ""},
-}
-
-func categoryByKey(key string) (category, bool) {
-	for _, c := range categories {
-		if c.key == key {
-			return c, true
-		}
-	}
-	return category{}, false
-}
 
 // firstCategoryOptions are the groups, then the categories without one.
 func firstCategoryOptions(t func(string, ...any) string) []Option {
 	var opts []Option
 	for _, g := range categoryGroups {
-		opts = append(opts, Option{Key: "group:" + g.key, Label: t(g.label)})
+		opts = append(opts, Option{Key: "group:" + g.Key, Label: t(g.Label)})
 	}
 	for _, c := range categories {
-		if c.group == "" {
-			opts = append(opts, Option{Key: c.key, Label: t(c.label)})
+		if c.Group == "" {
+			opts = append(opts, Option{Key: c.Key, Label: t(c.Label)})
 		}
 	}
 	return opts
@@ -77,26 +33,11 @@ func firstCategoryOptions(t func(string, ...any) string) []Option {
 func groupOptions(group string, t func(string, ...any) string) []Option {
 	var opts []Option
 	for _, c := range categories {
-		if c.group == group {
-			opts = append(opts, Option{Key: c.key, Label: t(c.label)})
+		if c.Group == group {
+			opts = append(opts, Option{Key: c.Key, Label: t(c.Label)})
 		}
 	}
 	return opts
-}
-
-// categoryName is how a category reads in a summary: "Anak bekerja:
-// Tambang" for a grouped one.
-func categoryName(lang, key string) string {
-	c, ok := categoryByKey(key)
-	if !ok {
-		return key
-	}
-	for _, g := range categoryGroups {
-		if g.key == c.group {
-			return locales.T(lang, g.label) + ": " + locales.T(lang, c.label)
-		}
-	}
-	return locales.T(lang, c.label)
 }
 
 // matchCategories finds the categories a typed filter means ("sawit",
@@ -113,10 +54,10 @@ func matchCategories(text string) []string {
 	var out []string
 	for _, g := range categoryGroups {
 		for _, lang := range locales.Languages {
-			if matches(locales.T(lang, g.label)) {
+			if matches(locales.T(lang, g.Label)) {
 				for _, c := range categories {
-					if c.group == g.key {
-						out = append(out, c.key)
+					if c.Group == g.Key {
+						out = append(out, c.Key)
 					}
 				}
 				return out
@@ -124,12 +65,12 @@ func matchCategories(text string) []string {
 		}
 	}
 	for _, c := range categories {
-		found := matches(strings.ReplaceAll(c.key, "_", " "))
+		found := matches(strings.ReplaceAll(c.Key, "_", " "))
 		for _, lang := range locales.Languages {
-			found = found || matches(locales.T(lang, c.label))
+			found = found || matches(locales.T(lang, c.Label))
 		}
 		if found {
-			out = append(out, c.key)
+			out = append(out, c.Key)
 		}
 	}
 	return out

@@ -1,10 +1,9 @@
 package flows
 
 import (
-	"errors"
 	"strings"
-	"time"
 
+	"klabot/flows/ops"
 	"klabot/store"
 	"klabot/store/wilayah"
 )
@@ -12,9 +11,6 @@ import (
 // Satgas PA volunteers join only through a one-time invite code made by
 // staff (/undang satgas <kecamatan>), redeemed with /kode or by typing it
 // when asked. Choosing "Relawan Satgas PA" as a role gives no rights.
-
-// inviteTTL is how long an invite code stays valid.
-const inviteTTL = 7 * 24 * time.Hour
 
 func joinFlow() *Flow {
 	return &Flow{ID: FlowJoin, Version: 1, Start: "code", Steps: map[string]*Step{
@@ -76,14 +72,14 @@ func cmdInvite(c *Ctx, args string) Next {
 		c.Say(c.T("triage.invite_kec_which", strings.Join(names, ", ")))
 		return Stay()
 	}
-	inv, err := c.Tx.CreateInvite(store.RoleSatgas, kecs[0].Code, c.User.ID, c.Random(), c.Now, inviteTTL)
+	inv, err := ops.CreateInvite(c.Tx, actorOf(c), kecs[0].Code, c.Random(), c.Now)
 	if err != nil {
 		return c.Fail(err)
 	}
-	if err := auditReport(c, "invite:create", kecs[0].Code, ""); err != nil {
-		return c.Fail(err)
+	if inv.Outcome != ops.Done {
+		return staffOnlyAnswer(c)
 	}
-	c.Say(c.T("triage.invite_created", inv.Code, kecs[0].Name, c.reportDate(inv.ExpiresAt)))
+	c.Say(c.T("triage.invite_created", inv.Invite.Code, kecs[0].Name, c.reportDate(inv.Invite.ExpiresAt)))
 	return Stay()
 }
 
@@ -100,36 +96,22 @@ func cmdRedeem(c *Ctx, args string) Next {
 }
 
 // redeemInvite uses an invite code. A wrong, used or expired code gets a kind
-// answer saying which, and what to do.
+// answer saying which, and what to do; one's own code again is welcomed
+// again.
 func redeemInvite(c *Ctx, text string) Next {
-	code, ok := store.ParseInviteCode(text)
-	if !ok {
-		c.Say(c.T("invite.unknown"))
-		return Stay()
-	}
-	inv, err := c.Tx.RedeemInvite(code, c.User.ID, c.Now)
-	switch {
-	case errors.Is(err, store.ErrInviteUnknown):
-		c.Say(c.T("invite.unknown"))
-		return Stay()
-	case errors.Is(err, store.ErrInviteUsed):
-		c.Say(c.T("invite.used"))
-		return Stay()
-	case errors.Is(err, store.ErrInviteExpired):
-		c.Say(c.T("invite.expired"))
-		return Stay()
-	case err != nil:
+	j, err := ops.Join(c.Tx, actorOf(c), text, c.Now)
+	if err != nil {
 		return c.Fail(err)
 	}
-	if err := auditReport(c, "invite:redeem", inv.KecCode, ""); err != nil {
-		return c.Fail(err)
+	c.deliver(j.Result)
+	if j.Outcome != ops.Done && j.Outcome != ops.AlreadyDone {
+		c.Say(c.T(j.Why))
+		return Stay()
 	}
 	u := c.User
 	u.Role = store.RoleSatgas
 	c.SetUser(u)
-	kec, _ := wilayah.KecamatanByCode(inv.KecCode)
-	c.NotifyStaff(store.PriorityAlert, Reply{Text: staffT("triage.volunteer_joined", kec.Name, c.User.ID)})
-	c.Say(c.T("invite.welcome", kec.Name))
+	c.Say(c.T("invite.welcome", j.KecName))
 	if c.User.Name == "" && c.state.Flow != FlowReport {
 		return openView(c, FlowJoin, "name", nil)
 	}

@@ -1,13 +1,12 @@
 package flows
 
 import (
-	"errors"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"strings"
 
-	"klabot/locales"
+	"klabot/flows/ops"
+	"klabot/flows/words"
 	"klabot/store"
 )
 
@@ -29,7 +28,7 @@ const (
 const (
 	maxListed   = 20
 	maxListKeys = 10
-	maxNoteRune = 2000
+	maxNoteRune = ops.MaxNoteRunes
 )
 
 const (
@@ -55,28 +54,6 @@ var referralTargets = []struct{ key, label string }{
 	{"disnaker", "triage.ref.disnaker"},
 	{"dinsos", "triage.ref.dinsos"},
 	{"puskesmas", "triage.ref.puskesmas"},
-}
-
-var mediaKinds = []struct{ kind, label string }{
-	{string(KindPhoto), "triage.kind.photo"},
-	{string(KindVoice), "triage.kind.voice"},
-	{string(KindVideo), "triage.kind.video"},
-	{string(KindDocument), "triage.kind.document"},
-}
-
-func mediaKindName(lang, kind string) string {
-	for _, k := range mediaKinds {
-		if k.kind == kind {
-			return locales.T(lang, k.label)
-		}
-	}
-	return kind
-}
-
-var roleLabels = []struct{ role, label string }{
-	{store.RoleStaff, "triage.role.staff"},
-	{store.RoleVolunteer, "triage.role.volunteer"},
-	{store.RoleReporter, "triage.role.reporter"},
 }
 
 func addReportStaff(e *Engine) {
@@ -135,10 +112,6 @@ func triageFlow() *Flow {
 				return Reply{Text: c.T("triage.note_reason", c.Get(dCode), statusLabel(c.T, c.Get(dTo)))}
 			},
 			Handle: func(c *Ctx, in Input, choice string) Next {
-				role, r, ok := reportFor(c, c.Get(dCode))
-				if !ok {
-					return Menu()
-				}
 				note := ""
 				for _, t := range referralTargets {
 					if choice == "ref:"+t.key {
@@ -153,23 +126,19 @@ func triageFlow() *Flow {
 					}
 					note = text
 				}
-				return changeReportStatus(c, role, r, c.Get(dTo), note)
+				return changeReportStatus(c, c.Get(dCode), c.Get(dTo), note)
 			},
 		},
 		"field_note": {
 			FreeText: true,
 			Prompt:   func(c *Ctx) Reply { return Reply{Text: c.T("triage.note_question", c.Get(dCode))} },
 			Handle: func(c *Ctx, in Input, choice string) Next {
-				role, r, ok := reportFor(c, c.Get(dCode))
-				if !ok {
-					return Menu()
-				}
 				text, ok := typedText(in, maxNoteRune)
 				if !ok {
 					c.Say(c.T(notFoundKey(in, "triage.note_empty")))
 					return Stay()
 				}
-				return addReportNote(c, role, r, text)
+				return addReportNote(c, c.Get(dCode), text)
 			},
 		},
 	}}
@@ -205,21 +174,15 @@ func openView(c *Ctx, flowID, step string, data map[string]string) Next {
 	return Stay()
 }
 
+// actorOf is the person of this turn as the staff operations see them.
+func actorOf(c *Ctx) ops.Actor { return ops.Actor{UserID: c.User.ID, Staff: c.Staff} }
+
+// deliver queues the messages an operation owes people.
+func (c *Ctx) deliver(res ops.Result) { c.out = append(c.out, res.Messages...) }
+
 // reportRole is what a person may do with reports: staff, a volunteer, or
 // nothing ("").
-func reportRole(c *Ctx) (string, error) {
-	if c.Staff {
-		return store.RoleStaff, nil
-	}
-	_, ok, err := c.Tx.Volunteer(c.User.ID)
-	if err != nil {
-		return "", err
-	}
-	if ok {
-		return store.RoleVolunteer, nil
-	}
-	return "", nil
-}
+func reportRole(c *Ctx) (string, error) { return ops.ReportRole(c.Tx, actorOf(c)) }
 
 // staffOnlyAnswer is the kind "not for you" to a command someone may not
 // use: a volunteer hears what they can do instead.
@@ -234,31 +197,16 @@ func staffOnlyAnswer(c *Ctx) Next {
 	return Stay()
 }
 
-func auditReport(c *Ctx, action, subject, detail string) error {
-	return c.Tx.Audit(c.Now, fmt.Sprintf("user:%d", c.User.ID), action, subject, detail)
-}
-
 // reportFor loads a report this person may handle: any for staff, only
 // their assigned ones for a volunteer. A report they may not see is "not
 // found", exactly like one that does not exist.
 func reportFor(c *Ctx, code string) (role string, r store.Report, ok bool) {
-	role, err := reportRole(c)
-	if err != nil {
-		c.Fail(err)
-		return "", r, false
-	}
-	if role == "" {
-		return "", r, false
-	}
-	r, err = c.Tx.ReportByCode(code)
-	if errors.Is(err, store.ErrNotFound) || err == nil && role == store.RoleVolunteer && r.AssignedTo != c.User.ID {
-		return role, store.Report{}, false
-	}
+	r, role, o, err := ops.ReportFor(c.Tx, actorOf(c), code)
 	if err != nil {
 		c.Fail(err)
 		return role, r, false
 	}
-	return role, r, true
+	return role, r, o == ops.Done
 }
 
 // commandReport reads "CODE rest" for a command and loads the report,
@@ -296,19 +244,32 @@ func commandReport(c *Ctx, args string, staffOnlyCmd bool) (role string, r store
 	return role, r, strings.TrimSpace(rest), true
 }
 
+// refused answers an operation that did not happen for a reason that
+// needs no more words than the report's code: not allowed, not found.
+// false if the operation happened (or was done before).
+func refused(c *Ctx, res ops.Result, code string) bool {
+	switch res.Outcome {
+	case ops.NotAllowed:
+		c.Say(c.T(res.Why))
+	case ops.NotFound:
+		c.Say(c.T("triage.not_found", code))
+	default:
+		return false
+	}
+	return true
+}
+
 func cmdList(c *Ctx, args string) Next {
-	role, err := reportRole(c)
+	f, unknown := parseReportFilter(args)
+	l, err := ops.ListReports(c.Tx, actorOf(c), f, args, c.Now)
 	if err != nil {
 		return c.Fail(err)
 	}
-	if role == "" {
+	if l.Outcome != ops.Done {
 		return staffOnlyAnswer(c)
 	}
-	if _, unknown := parseReportFilter(args); unknown != "" {
+	if unknown != "" {
 		c.Say(c.T("triage.filter_unknown", unknown))
-	}
-	if err := auditReport(c, "report:list", args, role); err != nil {
-		return c.Fail(err)
 	}
 	return openView(c, FlowTriage, "list", map[string]string{dFilter: args})
 }
@@ -318,26 +279,31 @@ func cmdOpen(c *Ctx, args string) Next {
 	if !ok {
 		return Stay()
 	}
-	if err := auditReport(c, "report:view", r.Code, ""); err != nil {
+	v, err := ops.ViewReport(c.Tx, actorOf(c), r.Code, c.Now)
+	if err != nil {
 		return c.Fail(err)
+	}
+	if refused(c, v.Result, r.Code) {
+		return Stay()
 	}
 	return openView(c, FlowTriage, "view", map[string]string{dCode: r.Code})
 }
 
 func cmdAccept(c *Ctx, args string) Next {
-	role, r, _, ok := commandReport(c, args, true)
+	_, r, _, ok := commandReport(c, args, true)
 	if !ok {
 		return Stay()
 	}
-	return changeReportStatus(c, role, r, store.StatusAccepted, "")
+	ch, err := ops.Accept(c.Tx, actorOf(c), r.Code, c.Now)
+	return statusAnswer(c, r.Code, store.StatusAccepted, ch, err)
 }
 
 func cmdVerify(c *Ctx, args string) Next {
-	role, r, note, ok := commandReport(c, args, false)
+	_, r, note, ok := commandReport(c, args, false)
 	if !ok {
 		return Stay()
 	}
-	return changeReportStatus(c, role, r, store.StatusVerified, note)
+	return changeReportStatus(c, r.Code, store.StatusVerified, note)
 }
 
 // cmdStatus is "/status CODE <status> [note]" for staff and volunteers.
@@ -359,7 +325,7 @@ func cmdStatus(c *Ctx, args string) Next {
 		c.Say(c.T("triage.status_usage", r.Code, strings.Join(store.NextStatuses(r.Status, role), ", ")))
 		return Stay()
 	}
-	return changeReportStatus(c, role, r, to, note)
+	return changeReportStatus(c, r.Code, to, note)
 }
 
 // statusSynonyms are other ways staff type a status.
@@ -406,84 +372,40 @@ func ownStatus(c *Ctx, args string) Next {
 	return openView(c, FlowStatus, "detail", map[string]string{dCode: code})
 }
 
-// changeReportStatus moves a report on, records and audits it, and tells the
-// reporter in their language what it means for them.
-func changeReportStatus(c *Ctx, role string, r store.Report, to, note string) Next {
-	before, err := c.Tx.ChangeReportStatus(r.ID, to, c.User.ID, role, note, c.Now)
+// changeReportStatus moves a report on (ops.ChangeStatus) and answers.
+func changeReportStatus(c *Ctx, code, to, note string) Next {
+	ch, err := ops.ChangeStatus(c.Tx, actorOf(c), code, to, note, c.Now)
+	return statusAnswer(c, code, to, ch, err)
+}
+
+// statusAnswer tells the person what came of a status change, and shows
+// the report again; a change that needs a note asks for it.
+func statusAnswer(c *Ctx, code, to string, ch ops.StatusChange, err error) Next {
+	if err != nil {
+		return c.Fail(err)
+	}
+	c.deliver(ch.Result)
+	view := map[string]string{dCode: code}
 	switch {
-	case errors.Is(err, store.ErrNotAllowed):
-		return staffOnlyAnswer(c)
-	case errors.Is(err, store.ErrBadTransition) && before.Status == to:
-		c.Say(c.T("triage.already_status", r.Code, statusLabel(c.T, to)))
-		return openView(c, FlowTriage, "view", map[string]string{dCode: r.Code})
-	case errors.Is(err, store.ErrBadTransition):
-		c.Say(c.T("triage.cannot_change", r.Code, statusLabel(c.T, before.Status), statusLabel(c.T, to)))
-		return openView(c, FlowTriage, "view", map[string]string{dCode: r.Code})
-	case errors.Is(err, store.ErrNoteRequired):
+	case ch.Outcome == ops.NotFound:
+		c.Say(c.T("triage.not_found", code))
+		return Menu()
+	case refused(c, ch.Result, code):
+		return Stay()
+	case ch.Outcome == ops.AlreadyDone:
+		c.Say(c.T("triage.already_status", code, statusLabel(c.T, to)))
+	case ch.Why == ops.WhyCannotChange:
+		c.Say(c.T("triage.cannot_change", code, statusLabel(c.T, ch.From), statusLabel(c.T, to)))
+	case ch.Outcome == ops.Refused: // a note is needed
 		if c.state.Flow == FlowReport {
-			c.Say(c.T("triage.note_typed", r.Code, to))
+			c.Say(c.T("triage.note_typed", code, to))
 			return Stay()
 		}
-		return openView(c, FlowTriage, "note", map[string]string{dCode: r.Code, dTo: to})
-	case err != nil:
-		return c.Fail(err)
+		return openView(c, FlowTriage, "note", map[string]string{dCode: code, dTo: to})
+	default:
+		c.Say(c.T("triage.status_changed", code, statusLabel(c.T, to)))
 	}
-	if err := auditReport(c, "report:status", r.Code, before.Status+" -> "+to); err != nil {
-		return c.Fail(err)
-	}
-	if store.IsReopening(before.Status, to) {
-		if err := tellReopened(c, r); err != nil {
-			return c.Fail(err)
-		}
-	}
-	for _, s := range statusLabels {
-		if s.status == to && s.push != "" && !store.IsReopening(before.Status, to) {
-			if err := pushReporter(c, r, s.push); err != nil {
-				return c.Fail(err)
-			}
-		}
-	}
-	if role == store.RoleVolunteer {
-		c.NotifyStaff(store.PriorityAlert, Reply{Text: staffT("triage.volunteer_status", r.Code, statusLabel(staffT, to)),
-			Options: []Option{{Key: "/buka " + r.Code, Label: staffT("triage.open")}}})
-	}
-	c.Say(c.T("triage.status_changed", r.Code, statusLabel(c.T, to)))
-	return openView(c, FlowTriage, "view", map[string]string{dCode: r.Code})
-}
-
-// tellReopened tells the reporter that their report is looked at again,
-// and the volunteer it is assigned to (if they still are one) that it is
-// theirs to follow again.
-func tellReopened(c *Ctx, r store.Report) error {
-	if err := pushReporter(c, r, "report.push.reopened"); err != nil {
-		return err
-	}
-	if r.AssignedTo == 0 {
-		return nil
-	}
-	if _, still, err := c.Tx.Volunteer(r.AssignedTo); err != nil || !still {
-		return err
-	}
-	vol, err := c.Tx.User(r.AssignedTo)
-	if err != nil {
-		return err
-	}
-	c.Send(vol.ID, store.PriorityAlert, Reply{Text: c.TFor(vol, "triage.reopened_to_volunteer", r.Code),
-		Options: []Option{{Key: "/buka " + r.Code, Label: c.TFor(vol, "triage.open")}}})
-	return nil
-}
-
-// pushReporter tells the reporter what happened to their report, in their
-// language, with a key to see it.
-func pushReporter(c *Ctx, r store.Report, key string) error {
-	reporter, err := c.Tx.User(r.ReporterID)
-	if err != nil {
-		return err
-	}
-	c.Send(reporter.ID, store.PriorityAlert, Reply{Text: c.TFor(reporter, key, r.Code), Options: []Option{
-		{Key: "/status " + r.Code, Label: c.TFor(reporter, "track.see")},
-	}})
-	return nil
+	return openView(c, FlowTriage, "view", view)
 }
 
 func cmdAssign(c *Ctx, args string) Next {
@@ -499,65 +421,35 @@ func cmdAssign(c *Ctx, args string) Next {
 	if _, err := fmt.Sscan(rest, &volunteerID); err != nil || volunteerID == 0 {
 		return openView(c, FlowTriage, "assign", map[string]string{dCode: r.Code})
 	}
-	vol, isVolunteer, err := c.Tx.Volunteer(volunteerID)
+	res, err := ops.Assign(c.Tx, actorOf(c), r.Code, volunteerID, c.Now)
 	if err != nil {
 		return c.Fail(err)
 	}
-	if !isVolunteer {
+	c.deliver(res)
+	switch {
+	case refused(c, res, r.Code):
+		return Stay()
+	case res.Why == ops.WhyNotVolunteer:
 		c.Say(c.T("triage.volunteer_unknown"))
 		return openView(c, FlowTriage, "assign", map[string]string{dCode: r.Code})
+	case res.Why == ops.WhyClosed:
+		c.Say(c.T("triage.closed", r.Code))
+		return Stay()
 	}
-	if r.Status == store.StatusNew {
-		// Assigning a new report takes it on.
-		if _, err := c.Tx.ChangeReportStatus(r.ID, store.StatusAccepted, c.User.ID, store.RoleStaff, "", c.Now); err != nil {
-			return c.Fail(err)
-		}
-		if err := auditReport(c, "report:status", r.Code, store.StatusNew+" -> "+store.StatusAccepted); err != nil {
-			return c.Fail(err)
-		}
-		if err := pushReporter(c, r, "report.push.diterima"); err != nil {
-			return c.Fail(err)
-		}
-	}
-	if err := c.Tx.AssignReport(r.ID, vol.UserID, c.User.ID, c.Now); err != nil {
-		return c.Fail(err)
-	}
-	if err := auditReport(c, "report:assign", r.Code, fmt.Sprintf("volunteer user:%d", vol.UserID)); err != nil {
-		return c.Fail(err)
-	}
-	updated, err := c.Tx.ReportByCode(r.Code)
+	name, err := ops.PersonName(c.Tx, volunteerID)
 	if err != nil {
 		return c.Fail(err)
 	}
-	volUser, err := c.Tx.User(vol.UserID)
-	if err != nil {
-		return c.Fail(err)
+	if res.Outcome == ops.AlreadyDone {
+		c.Say(c.T("triage.already_assigned", r.Code, name))
+	} else {
+		c.Say(c.T("triage.assigned", r.Code, name))
 	}
-	card, err := reportCard(c, updated, volUser.Lang, cardVolunteer)
-	if err != nil {
-		return c.Fail(err)
-	}
-	c.Send(vol.UserID, store.PriorityAlert, Reply{Text: c.TFor(volUser, "triage.assigned_to_you", r.Code) + "\n\n" + card,
-		Options: []Option{
-			{Key: "/verifikasi " + r.Code, Label: c.TFor(volUser, "triage.to.diverifikasi")},
-			{Key: "/catatan " + r.Code, Label: c.TFor(volUser, "triage.note")},
-			{Key: "/buka " + r.Code, Label: c.TFor(volUser, "triage.open")},
-		}})
-	if r.AssignedTo == 0 {
-		if err := pushReporter(c, r, "report.push.assigned"); err != nil {
-			return c.Fail(err)
-		}
-	}
-	name, err := staffName(c, vol.UserID)
-	if err != nil {
-		return c.Fail(err)
-	}
-	c.Say(c.T("triage.assigned", r.Code, name))
 	return openView(c, FlowTriage, "view", map[string]string{dCode: r.Code})
 }
 
 func cmdNote(c *Ctx, args string) Next {
-	role, r, text, ok := commandReport(c, args, false)
+	_, r, text, ok := commandReport(c, args, false)
 	if !ok {
 		return Stay()
 	}
@@ -568,26 +460,29 @@ func cmdNote(c *Ctx, args string) Next {
 		}
 		return openView(c, FlowTriage, "field_note", map[string]string{dCode: r.Code})
 	}
-	if runes := []rune(text); len(runes) > maxNoteRune {
-		text = string(runes[:maxNoteRune])
-	}
-	return addReportNote(c, role, r, text)
+	return addReportNote(c, r.Code, text)
 }
 
-func addReportNote(c *Ctx, role string, r store.Report, text string) Next {
-	if err := c.Tx.AddReportEvent(store.ReportEvent{ReportID: r.ID, At: c.Now, ActorID: c.User.ID, Role: role,
-		Kind: store.EventNote, Note: text}); err != nil {
+// addReportNote adds a note (ops.AddNote) and answers; the same note sent
+// twice is answered the same, and kept once.
+func addReportNote(c *Ctx, code, text string) Next {
+	res, err := ops.AddNote(c.Tx, actorOf(c), code, text, c.Now)
+	if err != nil {
 		return c.Fail(err)
 	}
-	if err := auditReport(c, "report:note", r.Code, role); err != nil {
-		return c.Fail(err)
+	c.deliver(res)
+	switch {
+	case res.Outcome == ops.NotFound:
+		c.Say(c.T("triage.not_found", code))
+		return Menu()
+	case refused(c, res, code):
+		return Stay()
+	case res.Outcome == ops.Refused:
+		c.Say(c.T(res.Why))
+		return Stay()
 	}
-	if role == store.RoleVolunteer {
-		c.NotifyStaff(store.PriorityAlert, Reply{Text: staffT("triage.volunteer_note", r.Code),
-			Options: []Option{{Key: "/buka " + r.Code, Label: staffT("triage.open")}}})
-	}
-	c.Say(c.T("triage.note_saved", r.Code))
-	return openView(c, FlowTriage, "view", map[string]string{dCode: r.Code})
+	c.Say(c.T("triage.note_saved", code))
+	return openView(c, FlowTriage, "view", map[string]string{dCode: code})
 }
 
 // cmdEvidence sends the saved evidence files of a report to whoever asks
@@ -597,15 +492,15 @@ func cmdEvidence(c *Ctx, args string) Next {
 	if !ok {
 		return Stay()
 	}
-	media, err := c.Tx.ReportMedia(r.ID)
+	ev, err := ops.ListEvidence(c.Tx, actorOf(c), r.Code, c.Now)
 	if err != nil {
 		return c.Fail(err)
 	}
-	if err := auditReport(c, "report:media_view", r.Code, ""); err != nil {
-		return c.Fail(err)
+	if refused(c, ev.Result, r.Code) {
+		return Stay()
 	}
 	sent, waiting := 0, 0
-	for i, m := range media {
+	for i, m := range ev.Media {
 		switch m.State {
 		case store.MediaPending:
 			waiting++
@@ -613,16 +508,16 @@ func cmdEvidence(c *Ctx, args string) Next {
 		case store.MediaFailed:
 			continue
 		}
-		kind, attach := mediaKindName(c.User.Lang, m.Kind), "document"
+		kind, attach := words.MediaKindName(c.User.Lang, m.Kind), "document"
 		if m.Kind == string(KindPhoto) {
 			attach = "photo"
 		}
 		c.Send(c.User.ID, store.PriorityReply, Reply{
-			Text:       c.T("triage.evidence_caption", i+1, len(media), r.Code, kind),
-			Attachment: &Attachment{Kind: attach, Path: m.Path, Name: fmt.Sprintf("%s-%d%s", r.Code, i+1, filepath.Ext(m.Path))},
+			Text:       c.T("triage.evidence_caption", i+1, len(ev.Media), r.Code, kind),
+			Attachment: &Attachment{Kind: attach, Path: m.Path, Name: ops.EvidenceName(r.Code, i+1, m)},
 		})
 		sent++
 	}
-	c.Say(c.T("triage.evidence_summary", r.Code, sent, waiting, len(media)-sent-waiting))
+	c.Say(c.T("triage.evidence_summary", r.Code, sent, waiting, len(ev.Media)-sent-waiting))
 	return Stay()
 }

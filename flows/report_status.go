@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"klabot/flows/words"
 	"klabot/store"
 )
 
@@ -14,25 +15,7 @@ import (
 // Someone else's code gets exactly the answer a code that does not exist
 // gets, so codes cannot be used to learn that a report exists.
 
-// statusLabels are the plain words for each status.
-var statusLabels = []struct{ status, label, push string }{
-	{store.StatusNew, "report.status.baru", ""},
-	{store.StatusAccepted, "report.status.diterima", "report.push.diterima"},
-	{store.StatusVerified, "report.status.diverifikasi", "report.push.diverifikasi"},
-	{store.StatusReferred, "report.status.ditindaklanjuti", "report.push.ditindaklanjuti"},
-	{store.StatusDone, "report.status.selesai", "report.push.selesai"},
-	{store.StatusRejected, "report.status.ditolak", "report.push.ditolak"},
-	{store.StatusNotOurs, "report.status.bukan_wewenang", "report.push.bukan_wewenang"},
-}
-
-func statusLabel(t func(string, ...any) string, status string) string {
-	for _, s := range statusLabels {
-		if s.status == status {
-			return t(s.label)
-		}
-	}
-	return status
-}
+var statusLabel = words.StatusLabel
 
 // maxOwnReports is how many of a person's reports the list shows.
 const maxOwnReports = 6

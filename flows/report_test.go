@@ -18,10 +18,10 @@ import (
 func TestReportOptionLabelsFit(t *testing.T) {
 	var keys []string
 	for _, c := range categories {
-		keys = append(keys, c.label)
+		keys = append(keys, c.Label)
 	}
 	for _, g := range categoryGroups {
-		keys = append(keys, g.label)
+		keys = append(keys, g.Label)
 	}
 	for _, list := range [][]struct{ key, label string }{ageOptions, childrenOptions, editOptions, referralTargets} {
 		for _, o := range list {
@@ -53,8 +53,8 @@ func TestCategoryListsAreShort(t *testing.T) {
 		t.Errorf("first list has %d options", n)
 	}
 	for _, g := range categoryGroups {
-		if n := len(groupOptions(g.key, tr)); n > 7 || n == 0 {
-			t.Errorf("group %s has %d options", g.key, n)
+		if n := len(groupOptions(g.Key, tr)); n > 7 || n == 0 {
+			t.Errorf("group %s has %d options", g.Key, n)
 		}
 	}
 }
@@ -67,13 +67,13 @@ func TestCategoriesCarryTheirKLAIndicator(t *testing.T) {
 	}
 	for key, kla := range want {
 		c, ok := categoryByKey(key)
-		if !ok || c.cluster+"/"+c.indicator != kla {
-			t.Errorf("%s: %s/%s, want %s", key, c.cluster, c.indicator, kla)
+		if !ok || c.Cluster+"/"+c.Indicator != kla {
+			t.Errorf("%s: %s/%s, want %s", key, c.Cluster, c.Indicator, kla)
 		}
 	}
 	for _, c := range categories {
-		if c.key != "lainnya" && c.cluster == "" {
-			t.Errorf("%s has no KLA cluster", c.key)
+		if c.Key != "lainnya" && c.Cluster == "" {
+			t.Errorf("%s has no KLA cluster", c.Key)
 		}
 	}
 	if got := matchCategories("SAWIT"); len(got) != 1 || got[0] != "bpta_sawit" {

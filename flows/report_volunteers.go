@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"klabot/store"
+	"klabot/flows/ops"
 )
 
 // Staff keep the list of Satgas PA volunteers: who they are, where, since
@@ -50,21 +50,19 @@ func cmdVolunteers(c *Ctx, args string) Next {
 }
 
 func volunteerRemovePrompt(c *Ctx) Reply {
-	if !c.Staff {
-		return Reply{Text: c.T("triage.staff_only")}
-	}
 	id := c.Get(dVolunteer)
-	name, err := staffName(c, atoi64(id))
+	v, res, err := ops.Volunteer(c.Tx, actorOf(c), atoi64(id))
 	if err != nil {
 		c.Fail(err)
 		return Reply{}
 	}
-	open, err := openAssigned(c, atoi64(id))
-	if err != nil {
-		c.Fail(err)
-		return Reply{}
+	switch res.Outcome {
+	case ops.NotAllowed:
+		return Reply{Text: c.T("triage.staff_only")}
+	case ops.NotFound:
+		return Reply{Text: c.T("triage.volunteer_unknown"), Options: []Option{{Key: "/relawan", Label: c.T("triage.volunteers_back")}}}
 	}
-	return Reply{Text: c.T("triage.volunteer_remove_confirm", name, len(open)), Options: []Option{
+	return Reply{Text: c.T("triage.volunteer_remove_confirm", v.Name, len(v.Open)), Options: []Option{
 		{Key: "yes", Label: c.T("triage.volunteer_remove_yes")},
 		{Key: "/relawan " + id, Label: c.T("triage.volunteer_remove_no")},
 	}}
@@ -74,130 +72,80 @@ func volunteerRemoveHandle(c *Ctx, in Input, choice string) Next {
 	if choice != "yes" {
 		return runCommandKey(c, choice)
 	}
-	if !c.Staff {
-		return staffOnlyAnswer(c)
-	}
-	v, ok, err := c.Tx.Volunteer(atoi64(c.Get(dVolunteer)))
+	e, err := ops.EndVolunteer(c.Tx, actorOf(c), atoi64(c.Get(dVolunteer)), c.Now)
 	if err != nil {
 		return c.Fail(err)
 	}
-	if !ok { // removed by someone else meanwhile
+	c.deliver(e.Result)
+	switch e.Outcome {
+	case ops.NotAllowed:
+		return staffOnlyAnswer(c)
+	case ops.NotFound, ops.AlreadyDone: // removed by someone else meanwhile
 		c.Say(c.T("triage.volunteer_unknown"))
 		return openView(c, FlowTriage, "volunteers", nil)
 	}
-	return removeVolunteer(c, v)
-}
-
-func atoi64(s string) int64 { n, _ := strconv.ParseInt(s, 10, 64); return n }
-
-// removeVolunteer ends a volunteer's access at once. Their open reports go
-// back to staff unassigned; the volunteer is told kindly.
-func removeVolunteer(c *Ctx, v store.Volunteer) Next {
-	name, err := staffName(c, v.UserID)
-	if err != nil {
-		return c.Fail(err)
-	}
-	unassigned, err := c.Tx.RemoveVolunteer(v.UserID, c.User.ID, c.Now)
-	if err != nil {
-		return c.Fail(err)
-	}
 	var codes []string
-	for _, r := range unassigned {
+	for _, r := range e.Unassigned {
 		codes = append(codes, r.Code)
 	}
-	if err := auditReport(c, "volunteer:remove", fmt.Sprintf("user:%d", v.UserID), strings.Join(codes, " ")); err != nil {
-		return c.Fail(err)
-	}
-	vol, err := c.Tx.User(v.UserID)
-	if err != nil {
-		return c.Fail(err)
-	}
-	c.Send(vol.ID, store.PriorityAlert, Reply{Text: c.TFor(vol, "invite.removed")})
 	if len(codes) == 0 {
-		c.Say(c.T("triage.volunteer_removed", name))
+		c.Say(c.T("triage.volunteer_removed", e.Name))
 	} else {
-		c.Say(c.T("triage.volunteer_removed_reports", name, strings.Join(codes, ", ")))
+		c.Say(c.T("triage.volunteer_removed_reports", e.Name, strings.Join(codes, ", ")))
 	}
 	return openView(c, FlowTriage, "volunteers", nil)
 }
 
-// openAssigned lists the open reports assigned to a volunteer.
-func openAssigned(c *Ctx, userID int64) ([]store.Report, error) {
-	return c.Tx.ListReports(store.ReportFilter{AssignedTo: userID, OpenOnly: true, Limit: -1})
-}
+func atoi64(s string) int64 { n, _ := strconv.ParseInt(s, 10, 64); return n }
 
 func volunteersPrompt(c *Ctx) Reply {
-	if !c.Staff {
-		return Reply{Text: c.T("triage.staff_only")}
-	}
-	vols, err := c.Tx.Volunteers("")
+	l, err := ops.Volunteers(c.Tx, actorOf(c))
 	if err != nil {
 		c.Fail(err)
 		return Reply{}
 	}
-	if len(vols) == 0 {
+	if l.Outcome != ops.Done {
+		return Reply{Text: c.T("triage.staff_only")}
+	}
+	if len(l.Volunteers) == 0 {
 		return Reply{Text: c.T("triage.no_volunteers")}
 	}
 	var lines []string
 	r := Reply{}
-	for i, v := range vols {
-		open, err := openAssigned(c, v.UserID)
-		if err != nil {
-			c.Fail(err)
-			return Reply{}
-		}
-		name, err := staffName(c, v.UserID)
-		if err != nil {
-			c.Fail(err)
-			return Reply{}
-		}
-		lines = append(lines, c.T("triage.volunteer_line", i+1, name, PlaceName(v.KecCode, ""), c.reportDate(v.Since), len(open)))
+	for i, v := range l.Volunteers {
+		lines = append(lines, c.T("triage.volunteer_line", i+1, v.Name, PlaceName(v.KecCode, ""), c.reportDate(v.Since), len(v.Open)))
 		if len(r.Options) < maxListKeys {
-			label := v.Name
+			label := v.Volunteer.Name
 			if label == "" {
 				label = fmt.Sprintf("#%d", v.UserID)
 			}
 			r.Options = append(r.Options, Option{Key: fmt.Sprintf("/relawan %d", v.UserID), Label: shortLabel(label)})
 		}
 	}
-	r.Text = c.T("triage.volunteers_title", len(vols)) + "\n\n" + strings.Join(lines, "\n") + "\n\n" + c.T("triage.volunteers_how")
+	r.Text = c.T("triage.volunteers_title", len(l.Volunteers)) + "\n\n" + strings.Join(lines, "\n") + "\n\n" + c.T("triage.volunteers_how")
 	return r
 }
 
 func volunteerPrompt(c *Ctx) Reply {
 	back := Option{Key: "/relawan", Label: c.T("triage.volunteers_back")}
-	if !c.Staff {
-		return Reply{Text: c.T("triage.staff_only")}
-	}
-	id, _ := strconv.ParseInt(c.Get(dVolunteer), 10, 64)
-	v, ok, err := c.Tx.Volunteer(id)
+	v, res, err := ops.Volunteer(c.Tx, actorOf(c), atoi64(c.Get(dVolunteer)))
 	if err != nil {
 		c.Fail(err)
 		return Reply{}
 	}
-	if !ok {
+	switch res.Outcome {
+	case ops.NotAllowed:
+		return Reply{Text: c.T("triage.staff_only")}
+	case ops.NotFound:
 		return Reply{Text: c.T("triage.volunteer_unknown"), Options: []Option{back}}
 	}
-	name, err := staffName(c, v.UserID)
-	if err != nil {
-		c.Fail(err)
-		return Reply{}
+	invitedBy := v.InvitedBy
+	if invitedBy == "" {
+		invitedBy = "-"
 	}
-	invitedBy := "-"
-	if v.InvitedBy != 0 {
-		if invitedBy, err = staffName(c, v.InvitedBy); err != nil {
-			c.Fail(err)
-			return Reply{}
-		}
-	}
-	open, err := openAssigned(c, v.UserID)
-	if err != nil {
-		c.Fail(err)
-		return Reply{}
-	}
-	text := c.T("triage.volunteer_card", name, PlaceName(v.KecCode, ""), c.reportDate(v.Since), invitedBy, len(open))
+	text := c.T("triage.volunteer_card", v.Name, PlaceName(v.KecCode, ""), c.reportDate(v.Since), invitedBy, len(v.Open))
 	r := Reply{}
-	for _, rep := range open {
+	for _, rep := range v.Open {
 		text += "\n" + rep.Code + " · " + statusLabel(c.T, rep.Status)
 		if len(r.Options) < maxListKeys {
 			r.Options = append(r.Options, Option{Key: "/buka " + rep.Code, Label: rep.Code})

@@ -176,3 +176,13 @@ func (tx *Tx) RemoveVolunteer(userID, actorID int64, now time.Time) ([]Report, e
 	}
 	return open, nil
 }
+
+// JoinedEver tells whether a person ever joined as a volunteer (redeemed
+// an invite code), even if they are one no longer.
+func (tx *Tx) JoinedEver(userID int64) (bool, error) {
+	var n int
+	if err := tx.queryRow(`SELECT COUNT(*) FROM invites WHERE used_by = ?`, userID).Scan(&n); err != nil {
+		return false, fmt.Errorf("look up invites used: %w", err)
+	}
+	return n > 0, nil
+}
