@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"math/rand/v2"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -379,4 +380,56 @@ func TestStaffListFiltersAndVolunteersOfTheKecamatan(t *testing.T) {
 		!strings.Contains(got, "\nSari, Sanggau Ledo /tugaskan") || !strings.Contains(got, "\nYanto, Ledo /tugaskan") {
 		t.Errorf("a report where no volunteer is should offer all, with their kecamatan:\n%s", got)
 	}
+}
+
+// A second press of the same key (accept, assign, join) changes nothing,
+// tells nobody again, and gets a kind answer saying it is done.
+func TestSecondClickIsHarmless(t *testing.T) {
+	ch := newChat(t)
+	ch.staff["petugas"] = true
+	ch.join("petugas", "5")
+	invite := ch.say("petugas", "/undang satgas sanggau ledo")
+	undCode := strings.Fields(invite[strings.Index(invite, "UND-"):])[0]
+	ch.join("sari", "3")
+	ch.say("sari", "/kode "+undCode)
+	ch.say("sari", "Sari")
+	ch.join("warga", "1")
+	for _, a := range []string{"1", "3", "1", "sanggau ledo", "bange", "lewati", "Anak dipukul.", "1", "3", "lewati", "1"} {
+		ch.say("warga", a)
+	}
+	thanks := ch.say("warga", "1")
+	code := thanks[strings.Index(thanks, "LPR-"):][:13]
+
+	ch.say("petugas", "[button] /terima "+code)
+	told := len(ch.seen["warga"])
+	if reply := ch.say("petugas", "[button] /terima "+code); !strings.Contains(reply, "Laporan "+code+" sudah berstatus Diterima") {
+		t.Errorf("second accept: %q", reply)
+	}
+	ch.say("petugas", "[button] /tugaskan "+code)
+	ch.say("petugas", "1")
+	toldVolunteer := len(ch.seen["sari"])
+	if reply := ch.say("petugas", "[button] /tugaskan "+code+" "+strconv.FormatInt(ch.idOf("sari"), 10)); !strings.Contains(reply, "sudah ditugaskan ke relawan Sari") {
+		t.Errorf("second assignment: %q", reply)
+	}
+	if reply := ch.say("sari", "/kode "+undCode); !strings.Contains(reply, "Sanggau Ledo") {
+		t.Errorf("own invite code again: %q", reply)
+	}
+	// The reporter heard of the assignment once; the volunteer heard only
+	// the answer to their own code.
+	if len(ch.seen["sari"]) != toldVolunteer+1 || len(ch.seen["warga"]) != told+1 {
+		t.Errorf("told again: volunteer %q, reporter %q", ch.seen["sari"][toldVolunteer:], ch.seen["warga"][told:])
+	}
+	if got := strings.Join(ch.seen["staff"], "\n"); strings.Count(got, "Relawan baru Satgas PA") != 1 {
+		t.Errorf("staff told twice of the volunteer joining:\n%s", got)
+	}
+}
+
+func (ch *chat) idOf(who string) int64 {
+	for id, name := range ch.ids {
+		if name == who {
+			return id
+		}
+	}
+	ch.t.Fatalf("%s never wrote", who)
+	return 0
 }
