@@ -179,11 +179,7 @@ func TestAnonymousReporterNeverShownToStaffOrVolunteers(t *testing.T) {
 	ch := newChat(t)
 	ch.staff["petugas"] = true
 	ch.join("petugas", "5")
-	invite := ch.say("petugas", "/undang satgas sanggau ledo")
-	code := strings.Fields(invite[strings.Index(invite, "UND-"):])[0]
-	ch.join("sari", "3")
-	ch.say("sari", "/kode "+code)
-	ch.say("sari", "Sari")
+	ch.addVolunteer("sari", "sanggau ledo")
 
 	// The reporter has a name on record from before, and a contact that
 	// would identify them.
@@ -310,11 +306,7 @@ func TestStaffListFiltersAndVolunteersOfTheKecamatan(t *testing.T) {
 	ch.staff["petugas"] = true
 	ch.join("petugas", "5")
 	for who, kec := range map[string]string{"sari": "sanggau ledo", "yanto": "ledo"} {
-		invite := ch.say("petugas", "/undang satgas "+kec)
-		code := strings.Fields(invite[strings.Index(invite, "UND-"):])[0]
-		ch.join(who, "3")
-		ch.say(who, "/kode "+code)
-		ch.say(who, strings.ToUpper(who[:1])+who[1:])
+		ch.addVolunteer(who, kec)
 	}
 	ch.join("warga", "1")
 	report := func(answers ...string) string {
@@ -388,11 +380,7 @@ func TestSecondClickIsHarmless(t *testing.T) {
 	ch := newChat(t)
 	ch.staff["petugas"] = true
 	ch.join("petugas", "5")
-	invite := ch.say("petugas", "/undang satgas sanggau ledo")
-	undCode := strings.Fields(invite[strings.Index(invite, "UND-"):])[0]
-	ch.join("sari", "3")
-	ch.say("sari", "/kode "+undCode)
-	ch.say("sari", "Sari")
+	undCode := ch.addVolunteer("sari", "sanggau ledo")
 	ch.join("warga", "1")
 	for _, a := range []string{"1", "3", "1", "sanggau ledo", "bange", "lewati", "Anak dipukul.", "1", "3", "lewati", "1"} {
 		ch.say("warga", a)
@@ -422,6 +410,19 @@ func TestSecondClickIsHarmless(t *testing.T) {
 	if got := strings.Join(ch.seen["staff"], "\n"); strings.Count(got, "Relawan baru Satgas PA") != 1 {
 		t.Errorf("staff told twice of the volunteer joining:\n%s", got)
 	}
+}
+
+// addVolunteer has staff ("petugas") invite who to be a volunteer of kec,
+// and who join with the code, named after their address; it returns the
+// code.
+func (ch *chat) addVolunteer(who, kec string) string {
+	ch.t.Helper()
+	invite := ch.say("petugas", "/undang satgas "+kec)
+	code := strings.Fields(invite[strings.Index(invite, "UND-"):])[0]
+	ch.join(who, "3")
+	ch.say(who, "/kode "+code)
+	ch.say(who, strings.ToUpper(who[:1])+who[1:])
+	return code
 }
 
 func (ch *chat) idOf(who string) int64 {
