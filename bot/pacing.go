@@ -15,15 +15,38 @@ import (
 // each followed by a random pause between Min and Max; at most DailyCap go
 // out a day (the rest wait for the next day); and they go only to people
 // who have written to the bot before, others' are marked failed.
-// Conversation replies and alerts are never paced.
+// Conversation replies are never paced; alerts only with Alerts.
 type Pacing struct {
 	Min, Max time.Duration
 	DailyCap int            // 0: no cap
 	Location *time.Location // where a day begins, for the cap
+	// Alerts sends alerts and notices (priority store.PriorityAlert, the
+	// call notice on WhatsApp) through the pacer too: only to people who
+	// wrote, staff included, and at most DailyCap plus a fifth (at least
+	// 20) of bulk messages and alerts together a day, so a broadcast that
+	// used the cap leaves room for new-report alerts. They do not wait the
+	// pause: a new report reaches staff at once.
+	Alerts bool
 }
 
-// DefaultPacing is about one bulk message every 4 to 8 seconds, 300 a day.
-var DefaultPacing = Pacing{Min: 4 * time.Second, Max: 8 * time.Second, DailyCap: 300}
+// DefaultPacing is one bulk message every 15 to 45 seconds, at most 200
+// a day: a pace no person could keep up by hand looks like spam to
+// WhatsApp.
+var DefaultPacing = Pacing{Min: 15 * time.Second, Max: 45 * time.Second, DailyCap: 200, Alerts: true}
+
+// BulkAdvisor is a channel that knows, beyond Pacing, how fast bulk
+// messages may go now: the platform may have asked it to hold back from
+// new people, the number may be newly linked or lately banned.
+type BulkAdvisor interface {
+	BulkAdvice(now time.Time) BulkAdvice
+}
+
+// BulkAdvice is what a BulkAdvisor says.
+type BulkAdvice struct {
+	HoldUntil time.Time // no reminder or broadcast before then
+	Cap       int       // a lower daily cap than configured (0: as configured)
+	Slower    int       // pauses this many times longer (0 or 1: as configured)
+}
 
 // ErrorNeverWrote is recorded for a bulk message to someone who never wrote
 // to the bot on that channel.
@@ -41,11 +64,15 @@ type pacer struct {
 	channel string
 	log     *slog.Logger
 	gap     func() time.Duration // the pause after a bulk message; tests fix it
+	advisor BulkAdvisor          // nil: Pacing alone
+	slower  int                  // of the latest advice
+	held    bool                 // a hold was logged
 
 	busy      bool      // a bulk message is being sent
 	next      time.Time // no bulk message before then
 	day       time.Time // start of the day counted
 	sent      int       // bulk messages sent that day
+	sentAll   int       // bulk messages and alerts sent that day (Alerts)
 	capLogged bool
 }
 
@@ -62,29 +89,59 @@ func newPacer(db *store.DB, channel string, p Pacing, log *slog.Logger) *pacer {
 // paced tells whether a message is bulk.
 func paced(m store.OutboxMessage) bool { return m.Priority >= store.PriorityReminder }
 
+// paces tells whether p (nil: no pacing) paces a message.
+func (p *pacer) paces(m store.OutboxMessage) bool {
+	return p != nil && (paced(m) || p.Alerts && m.Priority == store.PriorityAlert)
+}
+
 // admit decides about a bulk message that may otherwise go now: send it;
 // or fail it, with the reason; or neither, and look again at wait (zero:
 // when the bulk message in flight is done).
 func (p *pacer) admit(ctx context.Context, m store.OutboxMessage, now time.Time) (send bool, wait time.Time, fail string) {
-	if p.busy {
+	bulk := paced(m)
+	if bulk && p.busy {
 		return false, time.Time{}, ""
 	}
-	if now.Before(p.next) {
+	if bulk && now.Before(p.next) {
 		return false, p.next, ""
+	}
+	limit := p.DailyCap
+	if p.advisor != nil {
+		adv := p.advisor.BulkAdvice(now)
+		p.slower = adv.Slower
+		if adv.Cap > 0 && (limit == 0 || adv.Cap < limit) {
+			limit = adv.Cap
+		}
+		if bulk && now.Before(adv.HoldUntil) {
+			if !p.held {
+				p.held = true
+				p.log.Warn("reminders and broadcasts held back at the platform's request", "until", adv.HoldUntil)
+			}
+			return false, adv.HoldUntil, ""
+		}
+		p.held = false
 	}
 	if day := startOfDay(now, p.Location); !day.Equal(p.day) {
 		n, err := p.db.SentSince(ctx, p.channel, store.PriorityReminder, day)
+		all := n
+		if err == nil && p.Alerts {
+			all, err = p.db.SentSince(ctx, p.channel, store.PriorityAlert, day)
+		}
 		if err != nil {
 			p.log.Error("count today's bulk messages", "err", err)
 			return false, now.Add(pollInterval), ""
 		}
-		p.day, p.sent, p.capLogged = day, n, false
+		p.day, p.sent, p.sentAll, p.capLogged = day, n, all, false
 	}
-	if p.DailyCap > 0 && p.sent >= p.DailyCap {
+	if limit > 0 && bulk && p.sent >= limit {
 		if !p.capLogged {
 			p.capLogged = true
-			p.log.Warn("daily cap of bulk messages reached; the rest go tomorrow", "cap", p.DailyCap)
+			p.log.Warn("daily cap of bulk messages reached; the rest go tomorrow", "cap", limit)
 		}
+		return false, p.day.AddDate(0, 0, 1), ""
+	}
+	if limit > 0 && !bulk && p.sentAll >= limit+max(20, limit/5) {
+		p.log.Warn("daily cap of alerts reached; the rest go tomorrow")
 		return false, p.day.AddDate(0, 0, 1), ""
 	}
 	wrote, err := p.db.HasWritten(ctx, store.Contact{Channel: p.channel, Address: m.Address})
@@ -110,14 +167,34 @@ func (p *pacer) admit(ctx context.Context, m store.OutboxMessage, now time.Time)
 	return true, time.Time{}, ""
 }
 
-// started notes that a bulk message is being sent.
-func (p *pacer) started() { p.busy = true }
+// started notes that a message is being sent.
+func (p *pacer) started(m store.OutboxMessage) {
+	if p.paces(m) && paced(m) {
+		p.busy = true
+	}
+}
 
-// finished notes a bulk send's end; the pause is counted from here, so a
-// slow upload does not eat into it.
-func (p *pacer) finished(now time.Time, sent bool) {
+// release notes that a message admitted was not sent after all.
+func (p *pacer) release(m store.OutboxMessage) {
+	if p.paces(m) && paced(m) {
+		p.busy = false
+	}
+}
+
+// finished notes a send's end; a bulk message's pause is counted from
+// here, so a slow upload does not eat into it.
+func (p *pacer) finished(m store.OutboxMessage, now time.Time, sent bool) {
+	if !p.paces(m) {
+		return
+	}
+	if sent {
+		p.sentAll++
+	}
+	if !paced(m) {
+		return
+	}
 	p.busy = false
-	p.next = now.Add(p.gap())
+	p.next = now.Add(p.gap() * time.Duration(max(1, p.slower)))
 	if sent {
 		p.sent++
 	}

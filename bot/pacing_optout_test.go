@@ -44,8 +44,8 @@ func TestPacerBroadcastHonoursBerhentiSaidMeanwhile(t *testing.T) {
 	if send, _, fail := pc.admit(ctx, reminder, t0); !send {
 		t.Errorf("a reminder queued for them was held back (%q): its maker decides", fail)
 	}
-	pc.started()
-	pc.finished(t0, true)
+	pc.started(reminder)
+	pc.finished(reminder, t0, true)
 
 	optOut(false)
 	later := t0.Add(time.Second)

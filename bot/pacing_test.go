@@ -50,12 +50,12 @@ func TestPacerOneAtATimeWithAPause(t *testing.T) {
 	if send, _, fail := pc.admit(ctx, m, t0); !send || fail != "" {
 		t.Fatalf("first bulk message: send %v, fail %q", send, fail)
 	}
-	pc.started()
+	pc.started(m)
 	if send, wait, _ := pc.admit(ctx, m, t0.Add(time.Minute)); send || !wait.IsZero() {
 		t.Errorf("while one is in flight: send %v, wait %v; want to wait for it", send, wait)
 	}
 	done := t0.Add(3 * time.Second) // a slow upload
-	pc.finished(done, true)
+	pc.finished(m, done, true)
 	if send, wait, _ := pc.admit(ctx, m, done.Add(time.Second)); send || !wait.Equal(done.Add(4*time.Second)) {
 		t.Errorf("during the pause: send %v, wait until %v; want %v", send, wait, done.Add(4*time.Second))
 	}
@@ -90,8 +90,8 @@ func TestPacerDailyCap(t *testing.T) {
 		if send, _, _ := pc.admit(ctx, m, now); !send {
 			t.Fatalf("message %d held back under the cap", i+1)
 		}
-		pc.started()
-		pc.finished(now, true)
+		pc.started(m)
+		pc.finished(m, now, true)
 		now = now.Add(time.Minute)
 	}
 	midnight := time.Date(2026, 11, 25, 0, 0, 0, 0, wib)

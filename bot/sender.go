@@ -171,6 +171,7 @@ func (s *Sender) Run(ctx context.Context) error {
 	}
 	if s.limits.Bulk != nil {
 		r.pace = newPacer(s.db, s.ch.Name(), *s.limits.Bulk, s.log)
+		r.pace.advisor, _ = s.ch.(BulkAdvisor)
 	}
 	timer := time.NewTimer(0)
 	defer timer.Stop()
@@ -304,7 +305,7 @@ func (r *senderRun) dispatch(ctx, sendCtx context.Context, now, next time.Time) 
 			kept = append(kept, m)
 			continue
 		}
-		if r.pace != nil && paced(m) {
+		if r.pace.paces(m) {
 			send, wait, fail := r.pace.admit(ctx, m, now)
 			if fail != "" {
 				// Recorded like a send's outcome, without sending.
@@ -346,9 +347,7 @@ func (r *senderRun) dispatch(ctx, sendCtx context.Context, now, next time.Time) 
 		r.second.start()
 		r.inflight[m.ID] = m.Address
 		r.busy[m.Address] = true
-		if r.pace != nil && paced(m) {
-			r.pace.started()
-		}
+		r.pace.started(m)
 		prev := r.lastSend[m.Address]
 		r.lastSend[m.Address] = now
 		go func(m store.OutboxMessage) {
@@ -402,18 +401,14 @@ func (r *senderRun) record(res result) {
 	if errors.Is(res.err, store.ErrNotPending) {
 		// Held or cancelled (a paused broadcast) after it was read: nothing
 		// was sent and there is nothing to record.
-		if r.pace != nil && paced(res.msg) {
-			r.pace.busy = false
-		}
+		r.pace.release(res.msg)
 		delete(r.inflight, res.msg.ID)
 		delete(r.busy, res.msg.Address)
 		r.stale = true
 		return
 	}
 	d := r.delivery(res)
-	if r.pace != nil && paced(res.msg) {
-		r.pace.finished(r.now(), d.Sent)
-	}
+	r.pace.finished(res.msg, r.now(), d.Sent)
 	if se := classify(res.err); res.err != nil && se.RetryAfter > 0 && d.RetryAt.After(r.pausedUntil) {
 		// The platform asked us to slow down. If this chat had another
 		// message just before, it is the chat's limit: only the chat waits
@@ -480,7 +475,7 @@ func (s *Sender) send(ctx context.Context, m store.OutboxMessage) (string, error
 	if err := json.Unmarshal(payload, &out); err != nil {
 		return "", &SendError{Err: err} // a broken row can never be sent
 	}
-	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	ctx, cancel := context.WithTimeout(withOutboxID(ctx, m.ID), 60*time.Second)
 	defer cancel()
 	if e, ok := s.ch.(Editor); ok {
 		return e.SendID(ctx, m.Address, out)

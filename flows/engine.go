@@ -352,6 +352,11 @@ func (e *Engine) turn(c *Ctx, req Request) {
 		e.ask(c)
 		return
 	}
+	if in.Late && e.globalWord(in) != wordStop { // "berhenti" holds whenever it was said
+		c.Say(c.T("input.late"))
+		e.ask(c)
+		return
+	}
 	if word := e.globalWord(in); word != "" && e.global(c, word) {
 		return
 	}

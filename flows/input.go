@@ -43,6 +43,10 @@ type Input struct {
 	Media    *Media
 	Lat, Lon float64
 	Phone    string
+	// Late: the message reached klabot long after it was sent (the
+	// server was down). What the person chose then may not fit the
+	// question open now.
+	Late bool
 }
 
 // HasMedia tells whether the input carries a file.

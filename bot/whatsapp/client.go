@@ -31,6 +31,17 @@ type Client interface {
 	// PhoneForLID returns the phone-number JID whatsmeow has learnt for a
 	// LID, or an empty JID when it knows none.
 	PhoneForLID(ctx context.Context, lid types.JID) (types.JID, error)
+
+	// GenerateMessageID makes the id of a message to send.
+	GenerateMessageID() types.MessageID
+	// HasWhatsApp tells whether a number has a WhatsApp account, asking
+	// WhatsApp only where whatsmeow would before sending (see realClient).
+	HasWhatsApp(ctx context.Context, to types.JID) (bool, error)
+	// Own is the linked number, "" if unknown.
+	Own() string
+	// LIDMigrated tells whether WhatsApp told this link since when the
+	// account talks to people by LID (the first history after linking).
+	LIDMigrated() bool
 }
 
 // realClient is *whatsmeow.Client plus the one lookup it does not offer as
@@ -44,3 +55,34 @@ var _ Client = realClient{}
 func (c realClient) PhoneForLID(ctx context.Context, lid types.JID) (types.JID, error) {
 	return c.Store.LIDs.GetPNForLID(ctx, lid)
 }
+
+// HasWhatsApp does what whatsmeow's SendMessage does first for a phone
+// number once the account uses LIDs (send.go): find the LID, asking
+// WhatsApp when it is not known yet. whatsmeow reports "no LID" only in
+// an error's words; asked here, the answer itself says it.
+func (c realClient) HasWhatsApp(ctx context.Context, to types.JID) (bool, error) {
+	if to.Server != types.DefaultUserServer || c.Store.LIDMigrationTimestamp == 0 {
+		return true, nil // sent to the address as it is; WhatsApp answers
+	}
+	lid, err := c.Store.LIDs.GetLIDForPN(ctx, to)
+	if err != nil {
+		return false, err
+	}
+	if !lid.IsEmpty() {
+		return true, nil
+	}
+	info, err := c.GetUserInfo(ctx, []types.JID{to}) // stores the LID it finds
+	if err != nil {
+		return false, err
+	}
+	return !info[to].LID.IsEmpty(), nil
+}
+
+func (c realClient) Own() string {
+	if c.Store.ID == nil {
+		return ""
+	}
+	return c.Store.ID.User
+}
+
+func (c realClient) LIDMigrated() bool { return c.Store.LIDMigrationTimestamp > 0 }

@@ -67,6 +67,9 @@ func (w *WhatsApp) inbound(ctx context.Context, evt *events.Message) (message.In
 	if !ok {
 		return message.Inbound{}, false
 	}
+	// Sent long ago (klabot or the office's internet was down): what was
+	// chosen then may not fit the question open now.
+	input.Late = !evt.Info.Timestamp.IsZero() && w.cfg.Now().Sub(evt.Info.Timestamp) > w.cfg.LateAfter
 	return message.Inbound{
 		Channel: Name,
 		ChatID:  address,

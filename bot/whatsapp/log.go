@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"regexp"
+	"strings"
 
 	waLog "go.mau.fi/whatsmeow/util/log"
 )
@@ -19,9 +20,30 @@ var jidUser = regexp.MustCompile(`[0-9]{5,}([.:][0-9]+)*@`)
 // costs little.
 var bareNumber = regexp.MustCompile(`\+?\b[0-9]{8,}\b`)
 
-// redact hides the phone numbers and LIDs in a line: they identify the
-// people who write to the office, and logs must never do that.
+// nameField matches a person's name where whatsmeow's lines carry one: a
+// node's notify="…" attribute (dumped whole by "Node handling is taking
+// long"), a push name in a struct or JSON dump (PushName:Ani Lestari,
+// "push_name":"Ani"), a verified business name. The value runs to the
+// closing quote, or to the next field, bracket or line end.
+var nameField = regexp.MustCompile(`(?i)(\w*(?:notify|push_?name|verified_?name|business_?name|full_?name|first_?name))("?\s*[:=]\s*)("[^"]*"|[^,}>\]\n]*?)(\s+[A-Za-z_]+[:=]|[,}>\]\n]|$)`)
+
+// redact hides the phone numbers, LIDs and names in a line: they identify
+// the people who write to the office, and logs must never do that.
 func redact(s string) string {
+	var b strings.Builder
+	for {
+		// By hand, not ReplaceAll: a match ends at the next field's name,
+		// which must be looked at again.
+		m := nameField.FindStringSubmatchIndex(s)
+		if m == nil {
+			break
+		}
+		b.WriteString(s[:m[6]])
+		b.WriteString("…")
+		s = s[m[7]:]
+	}
+	b.WriteString(s)
+	s = b.String()
 	return bareNumber.ReplaceAllString(jidUser.ReplaceAllString(s, "…@"), "…")
 }
 

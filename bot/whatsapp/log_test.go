@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"klabot/bot/message"
+	"fmt"
+	"io"
 	"log/slog"
 	"strings"
 	"testing"
@@ -26,12 +28,35 @@ func TestLogsHideNumbers(t *testing.T) {
 		t.Errorf("log:\n%s", out)
 	}
 
-	err := classify(errors.New("failed to get user info for 6281234567890@s.whatsapp.net to fill LID cache: no LID found for 6281234567890@s.whatsapp.net from server"))
+	w := New(nil, Config{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	err := w.classify(0, fmt.Errorf("send to 6281234567890@s.whatsapp.net: %w 401", whatsmeow.ErrServerReturnedError))
 	var se *message.SendError
-	if !errors.As(err, &se) || !se.Blocked || strings.Contains(err.Error(), "6281234567890") {
-		t.Errorf("classified %v (blocked %v)", err, se != nil && se.Blocked)
+	if !errors.As(err, &se) || se.Temporary || strings.Contains(err.Error(), "6281234567890") {
+		t.Errorf("classified %v", err)
 	}
-	if err := classify(whatsmeow.ErrNotConnected); !errors.Is(err, whatsmeow.ErrNotConnected) {
+	if err := w.classify(0, whatsmeow.ErrNotConnected); !errors.Is(err, whatsmeow.ErrNotConnected) {
 		t.Error("hiding numbers lost the error's identity")
+	}
+}
+
+// whatsmeow's lines that dump a node or an event carry people's names:
+// hidden like numbers.
+func TestLogsHideNames(t *testing.T) {
+	for _, line := range []string{
+		`Node handling is taking long for <message from="…@s.whatsapp.net" id="3EB0AA" notify="Ani Lestari" t="1764900000" type="text"><enc/></message>`,
+		`Unhandled event &{JID:…@s.whatsapp.net Timestamp:2026-12-05 OldPushName:Ani Lestari NewPushName:Ani L. Kartika}`,
+		`history push names: [{"id":"…","pushname":"Ani Lestari"}]`,
+		`business name update: VerifiedName=Ani Lestari Store`,
+	} {
+		out := redact(line)
+		if strings.Contains(out, "Ani") || strings.Contains(out, "Lestari") || strings.Contains(out, "Kartika") {
+			t.Errorf("redact(%q) = %q", line, out)
+		}
+		if !strings.Contains(out, "…") {
+			t.Errorf("redact(%q) = %q: nothing hidden", line, out)
+		}
+	}
+	if out := redact(`<message id="3EB0AA" type="text">`); out != `<message id="3EB0AA" type="text">` {
+		t.Errorf("a line without names changed: %q", out)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"time"
@@ -269,4 +270,29 @@ func (s *Session) Logout(ctx context.Context) error {
 		return fmt.Errorf("delete whatsapp session: %w", err)
 	}
 	return ErrLogoutLocalOnly
+}
+
+// versionTimeout bounds asking web.whatsapp.com for its version: an
+// office without internet at start must not wait long.
+const versionTimeout = 10 * time.Second
+
+// UpdateVersion asks WhatsApp which version of its web client is current
+// and presents klabot as that, when it is newer than the one this klabot
+// was built with: WhatsApp refuses clients that fall too far behind. When
+// WhatsApp cannot be asked, the built-in version is used, quietly. hc nil
+// is http.DefaultClient. Call it before connecting.
+func UpdateVersion(ctx context.Context, hc *http.Client, log *slog.Logger) {
+	ctx, cancel := context.WithTimeout(ctx, versionTimeout)
+	defer cancel()
+	built := store.GetWAVersion()
+	latest, err := whatsmeow.GetLatestVersion(ctx, hc)
+	if err != nil {
+		log.Debug("ask WhatsApp for its current version; using the built-in one", "version", built.String(), "err", err)
+		return
+	}
+	if latest[0] != built[0] || latest[1] != built[1] || latest[2] <= built[2] {
+		return
+	}
+	store.SetWAVersion(*latest)
+	log.Info("presenting klabot as WhatsApp's current web version; update klabot soon", "built", built.String(), "current", latest.String())
 }

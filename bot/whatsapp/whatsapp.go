@@ -12,22 +12,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"os"
-	"path/filepath"
-	"strings"
+	"math/rand/v2"
 	"sync"
 	"time"
 
 	"go.mau.fi/whatsmeow"
-	"go.mau.fi/whatsmeow/proto/waE2E"
 	"go.mau.fi/whatsmeow/types"
 	"go.mau.fi/whatsmeow/types/events"
-	"google.golang.org/protobuf/proto"
 
 	"klabot/bot/message"
 	"klabot/locales"
+	"klabot/store"
 )
 
 // Name is the channel id of WhatsApp contacts.
@@ -54,7 +50,17 @@ const (
 	// Failed: WhatsApp refused the connection for another reason (e.g. this
 	// klabot is too old). WhatsApp stops.
 	Failed TroubleKind = "failed"
+	// Held: WhatsApp refused a message because the number may not reach
+	// out to new people for a while (463). Reminders and broadcasts wait
+	// until Until; replies go on.
+	Held TroubleKind = "held"
+	// BanOver: a temporary ban ended and klabot sends again, slower.
+	BanOver TroubleKind = "ban_over"
 )
+
+// Stopping tells whether WhatsApp cannot carry the news of this trouble
+// itself.
+func (k TroubleKind) Stopping() bool { return k != Held && k != BanOver }
 
 // Trouble is told to Config.OnTrouble, so staff learn of it on their other
 // channels.
@@ -75,6 +81,25 @@ type Config struct {
 	// IdleAfter is how long after its last message klabot shows the
 	// number offline again (default 30 s); see presence.
 	IdleAfter time.Duration
+	// DB keeps the ids of messages sent from the outbox (a retry sends
+	// the same), queues call notices, and what the adapter must remember
+	// across restarts. nil in tests that need none of it.
+	DB *store.DB
+	// Wake tells the sender that the outbox has something for it now (a
+	// notice was queued, WhatsApp is connected again).
+	Wake func()
+	// DailyCap is the configured daily cap of paced messages, halved for
+	// a while after a ban.
+	DailyCap int
+	// Typing is how long "typing…" shows before a text (default
+	// TypingTime).
+	Typing func(text string) time.Duration
+	// Backoff is the wait before try number n+1 to connect or to commit
+	// a message (default: 1 s doubling to 5 min, with jitter).
+	Backoff func(n int) time.Duration
+	// LateAfter: a message that reaches klabot this long after it was
+	// sent is not acted on (default 1 h); see flows.Input.Late.
+	LateAfter time.Duration
 }
 
 // WhatsApp is the adapter.
@@ -95,6 +120,10 @@ type WhatsApp struct {
 	closing     bool // Run is returning: start nothing more in the background
 	bannedUntil time.Time
 	callsNoted  map[string]time.Time // callers told we do not take calls
+	tries479    map[int64]int        // outbox rows WhatsApp answered 479
+	holdUntil   time.Time            // reminders and broadcasts wait (463)
+	linkedSince time.Time            // this number first ran klabot
+	banEnded    time.Time            // the latest temporary ban ended
 
 	presenceMu sync.Mutex
 	presence   presence
@@ -114,10 +143,37 @@ func New(client Client, cfg Config, log *slog.Logger) *WhatsApp {
 	if cfg.IdleAfter <= 0 {
 		cfg.IdleAfter = defaultIdleAfter
 	}
-	return &WhatsApp{
-		client: client, cfg: cfg, log: log.With("channel", Name),
-		stopped: make(chan struct{}), callsNoted: map[string]time.Time{},
+	if cfg.Wake == nil {
+		cfg.Wake = func() {}
 	}
+	if cfg.DailyCap <= 0 {
+		cfg.DailyCap = bot.DefaultPacing.DailyCap
+	}
+	if cfg.Typing == nil {
+		cfg.Typing = TypingTime
+	}
+	if cfg.Backoff == nil {
+		cfg.Backoff = backoff
+	}
+	if cfg.LateAfter <= 0 {
+		cfg.LateAfter = time.Hour
+	}
+	w := &WhatsApp{
+		client: client, cfg: cfg, log: log.With("channel", Name),
+		stopped: make(chan struct{}), callsNoted: map[string]time.Time{}, tries479: map[int64]int{},
+	}
+	if rc, ok := client.(realClient); ok {
+		// whatsmeow remembers only its last 256 messages for a phone that
+		// asks for one again; the outbox remembers them all.
+		rc.GetMessageForRetry = w.messageForRetry
+	}
+	return w
+}
+
+// backoff grows from 1 s to 5 min with jitter.
+func backoff(n int) time.Duration {
+	d := min(time.Second<<min(n, 9), 5*time.Minute)
+	return d/2 + rand.N(d/2+1)
 }
 
 // Name implements message.Channel.
@@ -125,21 +181,19 @@ func (w *WhatsApp) Name() string { return Name }
 
 // Run connects and hands messages to r until ctx ends or WhatsApp stops for
 // good (logged out, replaced, refused); then it returns nil, so the other
-// channels keep running. whatsmeow reconnects by itself after network
-// trouble.
+// channels keep running. A failed first connect is tried again with
+// growing pauses; after that whatsmeow reconnects by itself.
 func (w *WhatsApp) Run(ctx context.Context, r Receiver) error {
 	w.mu.Lock()
 	w.ctx, w.receiver = ctx, r
 	w.mu.Unlock()
-	w.client.AddEventHandlerWithSuccessStatus(w.handle)
-	if err := w.client.Connect(); err != nil {
-		// whatsmeow keeps trying by itself after network trouble; this
-		// is a refusal, or a broken session.
-		w.mu.Lock()
-		w.closing = true
-		w.mu.Unlock()
-		return fmt.Errorf("connect to WhatsApp: %w", hide(err))
+	w.loadState(ctx)
+	if !w.client.LIDMigrated() {
+		w.log.Warn("WhatsApp never told this link since when the office's account uses LIDs: replies to some people may not arrive. " +
+			"Link again with \"klabot whatsapp login\" and wait until it says it is done")
 	}
+	w.client.AddEventHandlerWithSuccessStatus(w.handle)
+	w.connect(ctx)
 	select {
 	case <-ctx.Done():
 	case <-w.stopped:
@@ -167,6 +221,7 @@ func (w *WhatsApp) handle(evt any) bool {
 		}
 	case *events.Connected:
 		w.log.Info("connected")
+		w.cfg.Wake() // what waited goes now
 		// Shown as offline until klabot writes, so the office phone keeps
 		// its notifications.
 		w.background(quickly, w.beOffline)
@@ -203,21 +258,38 @@ func (w *WhatsApp) handle(evt any) bool {
 	return true
 }
 
+// commitTries is how often a message's commit is tried before it is left
+// for WhatsApp to deliver again.
+const commitTries = 8
+
 // onMessage hands a message to the dispatcher and waits until it is
-// committed: only then may WhatsApp forget it. Read receipts follow.
+// committed: only then may WhatsApp forget it. A failed commit is tried
+// again here, with growing pauses, so that later messages wait behind it
+// and order holds. Read receipts follow.
 func (w *WhatsApp) onMessage(evt *events.Message) bool {
 	in, ok := w.inbound(w.ctx, evt)
 	if !ok {
 		return true
 	}
-	select {
-	case err := <-w.receiver.Submit(w.ctx, in):
-		if err != nil {
+	for try := 0; ; try++ {
+		var err error
+		select {
+		case err = <-w.receiver.Submit(w.ctx, in):
+		case <-w.ctx.Done():
+			return false // not acknowledged: delivered again after the restart
+		}
+		if err == nil {
+			break
+		}
+		if try+1 >= commitTries {
 			w.log.Error("message not committed; WhatsApp will deliver it again", "err", err)
 			return false
 		}
-	case <-w.ctx.Done():
-		return false // not acknowledged: delivered again after the restart
+		wait := w.cfg.Backoff(try)
+		w.log.Warn("message not committed; trying again", "err", err, "in", wait)
+		if w.pause(w.ctx, wait) != nil {
+			return false
+		}
 	}
 	info := evt.Info
 	w.background(quickly, func(ctx context.Context) {
@@ -261,10 +333,21 @@ func (w *WhatsApp) onCall(call types.BasicCallMeta) {
 	if !due {
 		return
 	}
+	// Through the outbox: paced, counted in the daily cap, and only to
+	// someone who wrote before (a first message could cost the number).
 	w.background(quickly, func(ctx context.Context) {
-		if err := w.Send(ctx, address, message.Outbound{Text: w.t("wa.call_notice")}); err != nil {
-			w.log.Warn("answer a call with a text", "err", hide(err))
+		if w.cfg.DB == nil {
+			return
 		}
+		err := w.cfg.DB.Tx(ctx, func(tx *store.Tx) error {
+			return bot.NotifyStaff(tx, map[string]bool{Name + ":" + address: true}, store.PriorityAlert,
+				message.Outbound{Text: w.t("wa.call_notice")}, w.cfg.Now())
+		})
+		if err != nil {
+			w.log.Warn("answer a call with a text", "err", hide(err))
+			return
+		}
+		w.cfg.Wake()
 	})
 }
 
@@ -290,12 +373,14 @@ func (w *WhatsApp) onBan(e *events.TemporaryBan) {
 	until := w.cfg.Now().Add(length)
 	w.mu.Lock()
 	w.bannedUntil = until
+	w.banEnded = until // slower for a while after it
 	w.mu.Unlock()
+	w.remember(stateBanEnded, until)
 	reasonKey, ok := banReasons[e.Code]
 	if !ok {
 		reasonKey = "wa.ban_unknown"
 	}
-	when := until.In(w.cfg.Location).Format("02-01-2006 15:04 MST")
+	when := w.when(until)
 	w.log.Error("WhatsApp banned the number for a while; nothing is sent until the ban ends",
 		"reason", e.Code.String(), "until", until)
 	w.notify(Trouble{Kind: Banned, Text: w.t("wa.staff_banned", w.t(reasonKey), when), Until: until})
@@ -307,11 +392,32 @@ func (w *WhatsApp) onBan(e *events.TemporaryBan) {
 		case <-w.stopped:
 		case <-t.C:
 			w.log.Info("the ban should be over; connecting again")
-			if err := w.client.Connect(); err != nil {
-				w.log.Error("connect after the ban", "err", hide(err))
+			if w.connect(ctx) {
+				w.notify(Trouble{Kind: BanOver, Text: w.t("wa.staff_ban_over", w.BulkAdvice(w.cfg.Now()).Cap)})
 			}
 		}
 	})
+}
+
+// connect connects, trying again with growing pauses until it works or
+// ctx ends: at start the office's internet may be down, or WhatsApp
+// briefly unwilling. false when ctx ended first.
+func (w *WhatsApp) connect(ctx context.Context) bool {
+	for try := 0; ; try++ {
+		err := w.client.Connect()
+		if err == nil || errors.Is(err, whatsmeow.ErrAlreadyConnected) {
+			return true
+		}
+		wait := w.cfg.Backoff(try)
+		w.log.Warn("connect to WhatsApp failed; trying again", "err", hide(err), "in", wait)
+		select {
+		case <-ctx.Done():
+			return false
+		case <-w.stopped:
+			return false
+		case <-time.After(wait):
+		}
+	}
 }
 
 // stop ends WhatsApp for good: Run returns, the sender stops, and staff
@@ -357,185 +463,3 @@ func (w *WhatsApp) background(timeout time.Duration, fn func(ctx context.Context
 const quickly = time.Minute
 
 func (w *WhatsApp) t(key string, args ...any) string { return locales.T(w.cfg.Lang, key, args...) }
-
-var (
-	errStopped = errors.New("WhatsApp is stopped")
-	errBanned  = errors.New("WhatsApp has banned the number for a while")
-)
-
-// maxCaption is how long a caption may be before the text goes separately.
-const maxCaption = 1024
-
-// Send implements message.Channel: online and "typing…", then the message,
-// choices as numbered lines, a file uploaded first.
-func (w *WhatsApp) Send(ctx context.Context, address string, m message.Outbound) error {
-	if err := w.sendable(); err != nil {
-		return err
-	}
-	to, err := jidOf(address)
-	if err != nil {
-		return &message.SendError{Err: fmt.Errorf("bad WhatsApp address: %w", err)}
-	}
-	msgs, err := w.messages(ctx, m)
-	if err != nil {
-		return err
-	}
-	w.beOnline(ctx)
-	if err := w.client.SendChatPresence(ctx, to, types.ChatPresenceComposing, ""); err != nil {
-		w.log.Debug("send typing", "err", hide(err)) // only a courtesy
-	}
-	for _, msg := range msgs {
-		if _, err := w.client.SendMessage(ctx, to, msg); err != nil {
-			return classify(err)
-		}
-	}
-	return nil
-}
-
-// sendable says whether anything may be sent now.
-func (w *WhatsApp) sendable() error {
-	select {
-	case <-w.stopped:
-		return &message.SendError{Temporary: true, Err: errStopped}
-	default:
-	}
-	w.mu.Lock()
-	until := w.bannedUntil
-	w.mu.Unlock()
-	if wait := until.Sub(w.cfg.Now()); wait > 0 {
-		// The sender holds the whole channel back that long.
-		return &message.SendError{RetryAfter: wait, Err: errBanned}
-	}
-	if !w.client.IsConnected() {
-		return &message.SendError{Temporary: true, Err: whatsmeow.ErrNotConnected}
-	}
-	return nil
-}
-
-// messages builds what to send: the text, or the file with the text as its
-// caption (or after it, when too long for one).
-func (w *WhatsApp) messages(ctx context.Context, m message.Outbound) ([]*waE2E.Message, error) {
-	// Choices are numbered lines. A choice that is a command (a staff
-	// alert's "Terima" is "/terima LPR-…") also shows the command: a number
-	// only selects from the question being asked, and an alert is not that
-	// question, but a typed command always works.
-	text := m.NumberedTextWithCommands()
-	plain := &waE2E.Message{Conversation: proto.String(text)}
-	if m.Attachment == nil {
-		return []*waE2E.Message{plain}, nil
-	}
-	data, err := w.attachmentData(ctx, m.Attachment)
-	if err != nil {
-		return nil, err
-	}
-	if data == nil {
-		// A file only another channel can send (a Telegram file id): the
-		// text still goes.
-		w.log.Warn("a file from another channel cannot be sent on WhatsApp; the text goes alone")
-		return []*waE2E.Message{plain}, nil
-	}
-	name := m.Attachment.Name
-	if name == "" && m.Attachment.Path != "" {
-		name = filepath.Base(m.Attachment.Path)
-	}
-	caption := text
-	if len([]rune(text)) > maxCaption {
-		caption = ""
-	}
-	kind := whatsmeow.MediaDocument
-	if m.Attachment.Kind == "photo" {
-		kind = whatsmeow.MediaImage
-	}
-	up, err := w.client.Upload(ctx, data, kind)
-	if err != nil {
-		return nil, classify(err)
-	}
-	var file *waE2E.Message
-	if kind == whatsmeow.MediaImage {
-		file = &waE2E.Message{ImageMessage: &waE2E.ImageMessage{
-			Caption: nonEmpty(caption), Mimetype: proto.String(mimeOf(name, data)),
-			URL: proto.String(up.URL), DirectPath: proto.String(up.DirectPath), MediaKey: up.MediaKey,
-			FileEncSHA256: up.FileEncSHA256, FileSHA256: up.FileSHA256, FileLength: proto.Uint64(up.FileLength),
-		}}
-	} else {
-		file = &waE2E.Message{DocumentMessage: &waE2E.DocumentMessage{
-			Caption: nonEmpty(caption), Mimetype: proto.String(mimeOf(name, data)),
-			FileName: proto.String(name), Title: proto.String(name),
-			URL: proto.String(up.URL), DirectPath: proto.String(up.DirectPath), MediaKey: up.MediaKey,
-			FileEncSHA256: up.FileEncSHA256, FileSHA256: up.FileSHA256, FileLength: proto.Uint64(up.FileLength),
-		}}
-	}
-	if caption == "" && text != "" {
-		return []*waE2E.Message{file, plain}, nil
-	}
-	return []*waE2E.Message{file}, nil
-}
-
-// attachmentData reads a file to send: from its path, or, when it is one
-// someone sent on WhatsApp, from WhatsApp again. nil, nil for a file that
-// only another channel knows.
-func (w *WhatsApp) attachmentData(ctx context.Context, a *message.Attachment) ([]byte, error) {
-	switch {
-	case a.Path != "":
-		data, err := os.ReadFile(a.Path)
-		if err != nil {
-			return nil, &message.SendError{Err: fmt.Errorf("read attachment: %w", err)} // retrying cannot help
-		}
-		return data, nil
-	case strings.HasPrefix(a.Ref, refPrefix):
-		r, err := w.Fetch(ctx, a.Ref)
-		var fe *message.FetchError
-		if errors.As(err, &fe) && fe.Permanent {
-			return nil, &message.SendError{Err: fmt.Errorf("fetch attachment: %w", hide(err))}
-		}
-		if err != nil {
-			return nil, &message.SendError{Temporary: true, Err: fmt.Errorf("fetch attachment: %w", hide(err))}
-		}
-		defer r.Close()
-		data, err := io.ReadAll(r)
-		if err != nil {
-			return nil, &message.SendError{Temporary: true, Err: fmt.Errorf("fetch attachment: %w", err)}
-		}
-		return data, nil
-	}
-	return nil, nil
-}
-
-func nonEmpty(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return proto.String(s)
-}
-
-// classify maps a whatsmeow error to what the sender should do. The
-// error's text, which the sender logs, has numbers hidden.
-func classify(err error) error {
-	se := classifyRaw(err)
-	se.Err = hide(se.Err)
-	return se
-}
-
-func classifyRaw(err error) *message.SendError {
-	switch {
-	case errors.Is(err, whatsmeow.ErrRecipientADJID), errors.Is(err, whatsmeow.ErrUnknownServer),
-		errors.Is(err, whatsmeow.ErrBroadcastListUnsupported):
-		return &message.SendError{Err: err}
-	case strings.Contains(err.Error(), "no LID found"):
-		// whatsmeow's words for a number that has no WhatsApp account.
-		return &message.SendError{Blocked: true, Err: err}
-	case errors.Is(err, whatsmeow.ErrServerReturnedError):
-		// "server returned error 4xx" will not change by trying again.
-		var code int
-		s := err.Error()
-		if i := strings.Index(s, whatsmeow.ErrServerReturnedError.Error()); i >= 0 {
-			fmt.Sscanf(s[i+len(whatsmeow.ErrServerReturnedError.Error()):], "%d", &code)
-		}
-		if code >= 400 && code < 500 {
-			return &message.SendError{Err: err}
-		}
-	}
-	// Not connected, timeouts, upload trouble: losing a message is worse
-	// than trying once more.
-	return &message.SendError{Temporary: true, Err: err}
-}

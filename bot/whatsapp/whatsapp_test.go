@@ -47,6 +47,12 @@ type options struct {
 	idleAfter time.Duration
 }
 
+// noTyping shows "typing…" without a pause: tests wait on events.
+func noTyping(string) time.Duration { return 0 }
+
+// quick retries at once.
+func quick(int) time.Duration { return time.Millisecond }
+
 func fast() bot.Limits {
 	return bot.Limits{PerSecond: 1000, PerChatPerSecond: 1000, PerChatBurst: 100}
 }
@@ -64,11 +70,13 @@ func start(t *testing.T, o options) *harness {
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	h := &harness{t: t, wa: fakewa.New(), db: db, logs: logs, troubles: make(chan whatsapp.Trouble, 10), runDone: make(chan struct{})}
 	loc, _ := time.LoadLocation("Asia/Pontianak")
+	var sender *bot.Sender
 	h.adapter = whatsapp.New(h.wa, whatsapp.Config{
-		Location: loc, Now: o.now, IdleAfter: o.idleAfter,
+		Location: loc, Now: o.now, IdleAfter: o.idleAfter, DB: db, Typing: noTyping, Backoff: quick,
+		Wake:      func() { sender.Wake() },
 		OnTrouble: func(tr whatsapp.Trouble) { h.troubles <- tr },
 	}, log)
-	sender := bot.NewSender(db, h.adapter, o.limits, log)
+	sender = bot.NewSender(db, h.adapter, o.limits, log)
 	h.sender = sender
 	engine := flows.NewEngine(flows.Config{Location: loc})
 	if o.setup != nil {
@@ -368,6 +376,12 @@ func (r *recorder) got() []message.Inbound {
 func runWith(t *testing.T, r whatsapp.Receiver, cfg whatsapp.Config) (*fakewa.Client, *whatsapp.WhatsApp, context.CancelFunc) {
 	t.Helper()
 	wa := fakewa.New()
+	if cfg.Typing == nil {
+		cfg.Typing = noTyping
+	}
+	if cfg.Backoff == nil {
+		cfg.Backoff = quick
+	}
 	adapter := whatsapp.New(wa, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -691,10 +705,14 @@ func TestTemporaryBanStopsSending(t *testing.T) {
 	if n := len(h.wa.Sent()); n != 0 {
 		t.Errorf("%d messages sent during the ban", n)
 	}
-	// A call during the ban is not answered either.
+	// A call during the ban is not answered either: its notice waits in
+	// the outbox with the rest.
 	caller := types.NewJID("6281200000016", types.DefaultUserServer)
 	h.wa.Emit(&events.CallOffer{BasicCallMeta: types.BasicCallMeta{From: caller, CallCreator: caller, CallID: "ban-call"}})
-	h.waitLog("answer a call with a text")
+	eventually(t, "the call notice queued", func() bool {
+		pending, _, _, err := h.db.OutboxCounts(context.Background(), whatsapp.Name)
+		return err == nil && pending == 2
+	})
 	if n := len(h.wa.Sent()); n != 0 {
 		t.Errorf("%d messages sent during the ban", n)
 	}
@@ -778,8 +796,13 @@ func TestSendFileAndErrors(t *testing.T) {
 		t.Errorf("a missing file: %v, want a permanent error", err)
 	}
 
-	wa.FailNext("6281200000012", fakewa.ErrNoAccount("6281200000012"), fakewa.ErrServer(479), fakewa.ErrServer(500))
-	for _, want := range []string{"blocked", "permanent", "temporary"} {
+	wa.NoAccount("6281200000021")
+	err = adapter.Send(ctx, "6281200000021", message.Outbound{Text: "x"})
+	if se := (*message.SendError)(nil); !errors.As(err, &se) || !se.Blocked || !errors.Is(err, whatsapp.ErrNoWhatsApp) {
+		t.Errorf("a number without WhatsApp: %v", err)
+	}
+	wa.FailNext("6281200000012", fakewa.ErrServer(401), fakewa.ErrServer(479), fakewa.ErrServer(500))
+	for _, want := range []string{"permanent", "temporary", "temporary"} {
 		err := adapter.Send(ctx, "6281200000012", message.Outbound{Text: "x"})
 		var se *message.SendError
 		if !errors.As(err, &se) {

@@ -95,6 +95,7 @@ func whatsappCommand(ctx context.Context, sub, phone string, cfg config, stdout,
 // whatsapp.ErrNotPaired when no number is linked. Tests replace it with a
 // fake client.
 var whatsappClient = func(ctx context.Context, dataDir string, log *slog.Logger) (whatsapp.Client, func(), error) {
+	whatsapp.UpdateVersion(ctx, nil, log)
 	s, err := whatsapp.OpenSession(ctx, dataDir, log)
 	if err != nil {
 		return nil, nil, err
@@ -113,9 +114,13 @@ var whatsappClient = func(ctx context.Context, dataDir string, log *slog.Logger)
 var whatsappLimits = func(cfg config) bot.Limits {
 	return bot.Limits{
 		PerSecond: 4, PerChatPerSecond: 1, PerChatBurst: 3, Concurrency: 4,
-		Bulk: &bot.Pacing{Min: cfg.WhatsAppBulkMin, Max: cfg.WhatsAppBulkMax, DailyCap: cfg.WhatsAppDailyCap, Location: cfg.Location},
+		Bulk: &bot.Pacing{Min: cfg.WhatsAppBulkMin, Max: cfg.WhatsAppBulkMax, DailyCap: cfg.WhatsAppDailyCap, Location: cfg.Location, Alerts: true},
 	}
 }
+
+// whatsappTyping is how long "typing…" shows (nil: in proportion to the
+// text). Tests make it none.
+var whatsappTyping func(string) time.Duration
 
 // startWhatsApp connects WhatsApp with the stored session and starts its
 // receiver and sender. With no session it says to run the login command;
@@ -134,10 +139,12 @@ func (a *app) startWhatsApp(ctx context.Context, stderr io.Writer, start func(st
 		fmt.Fprintf(stderr, "klabot: %v\n", err)
 		return nil, 1
 	}
+	var sender *bot.Sender
 	wa := whatsapp.New(client, whatsapp.Config{
 		Lang: a.cfg.Lang, Location: a.cfg.Location, OnTrouble: a.whatsappTrouble,
+		DB: a.db, Wake: func() { sender.Wake() }, DailyCap: a.cfg.WhatsAppDailyCap, Typing: whatsappTyping,
 	}, a.log)
-	sender := bot.NewSender(a.db, wa, whatsappLimits(a.cfg), a.log)
+	sender = bot.NewSender(a.db, wa, whatsappLimits(a.cfg), a.log)
 	a.addSender(sender)
 	start("whatsapp", func(ctx context.Context) error {
 		defer closeSession()
@@ -158,12 +165,13 @@ func (a *app) startWhatsApp(ctx context.Context, stderr io.Writer, start func(st
 	return wa, 0
 }
 
-// whatsappTrouble tells staff on their other channels (WhatsApp cannot
-// carry this news itself) that WhatsApp stopped or was banned.
+// whatsappTrouble tells staff that WhatsApp stopped or was banned (on
+// their other channels: WhatsApp cannot carry this news itself), or that
+// it holds back bulk messages or sends again (everywhere).
 func (a *app) whatsappTrouble(t whatsapp.Trouble) {
 	staff := map[string]bool{}
 	for contact := range a.cfg.Staff {
-		if !strings.HasPrefix(contact, whatsapp.Name+":") {
+		if !t.Kind.Stopping() || !strings.HasPrefix(contact, whatsapp.Name+":") {
 			staff[contact] = true
 		}
 	}

@@ -30,7 +30,7 @@ func TestWhatsAppSettings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.WhatsApp || cfg.WhatsAppBulkMin != 4*time.Second || cfg.WhatsAppBulkMax != 8*time.Second || cfg.WhatsAppDailyCap != 300 {
+	if cfg.WhatsApp || cfg.WhatsAppBulkMin != 15*time.Second || cfg.WhatsAppBulkMax != 45*time.Second || cfg.WhatsAppDailyCap != 200 {
 		t.Errorf("defaults: on %v, pause %s-%s, cap %d", cfg.WhatsApp, cfg.WhatsAppBulkMin, cfg.WhatsAppBulkMax, cfg.WhatsAppDailyCap)
 	}
 	cfg, err = loadConfig(newFlagSet(&errOut), []string{"--whatsapp-daily-cap", "50"}, envOf(map[string]string{
@@ -147,7 +147,8 @@ func TestWhatsAppCommandsWithSession(t *testing.T) {
 // withFakeWhatsApp makes "klabot run" use wa instead of whatsmeow, and
 // answer faster than a person types, so conversations in tests are quick.
 func withFakeWhatsApp(t *testing.T, wa *fakewa.Client) {
-	prevClient, prevLimits := whatsappClient, whatsappLimits
+	prevClient, prevLimits, prevTyping := whatsappClient, whatsappLimits, whatsappTyping
+	whatsappTyping = func(string) time.Duration { return 0 }
 	whatsappClient = func(context.Context, string, *slog.Logger) (whatsapp.Client, func(), error) {
 		return wa, func() {}, nil
 	}
@@ -156,7 +157,7 @@ func withFakeWhatsApp(t *testing.T, wa *fakewa.Client) {
 		l.PerSecond, l.PerChatPerSecond = 1000, 1000
 		return l
 	}
-	t.Cleanup(func() { whatsappClient, whatsappLimits = prevClient, prevLimits })
+	t.Cleanup(func() { whatsappClient, whatsappLimits, whatsappTyping = prevClient, prevLimits, prevTyping })
 }
 
 // startWhatsAppOnly runs "klabot run" with WhatsApp (the fake) as its only

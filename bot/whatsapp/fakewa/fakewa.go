@@ -19,7 +19,6 @@ package fakewa
 import (
 	"context"
 	"crypto/sha256"
-	"errors"
 	"fmt"
 	"runtime/debug"
 	"sync"
@@ -35,6 +34,7 @@ import (
 // Sent is one message klabot sent.
 type Sent struct {
 	To       string // the address as klabot stores it: "62…" or "…@lid"
+	ID       types.MessageID
 	Kind     string // "text", "image" or "document"
 	Text     string // the text, or the file's caption
 	FileName string
@@ -62,6 +62,12 @@ type Client struct {
 	fail      map[string][]error // per address, consumed in order
 	delivered map[types.MessageID]*events.Message
 	seq       int
+	ids       map[types.MessageID]int // sends per message id
+	lost      map[string][]error      // per address: sent, but this error returned
+	noAccount map[string]bool
+	connFail  []error
+	uploads   int
+	noLIDs    bool
 }
 
 // New makes a fake client.
@@ -69,6 +75,7 @@ func New() *Client {
 	return &Client{
 		changed: make(chan struct{}), lids: map[string]string{}, files: map[string][]byte{},
 		typing: map[string]int{}, fail: map[string][]error{}, delivered: map[types.MessageID]*events.Message{},
+		ids: map[types.MessageID]int{}, lost: map[string][]error{}, noAccount: map[string]bool{},
 	}
 }
 
@@ -90,6 +97,13 @@ func (c *Client) AddEventHandlerWithSuccessStatus(h whatsmeow.EventHandlerWithSu
 func (c *Client) Connect() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if len(c.connFail) > 0 {
+		err := c.connFail[0]
+		c.connFail = c.connFail[1:]
+		c.connects++
+		c.changedLocked()
+		return err
+	}
 	c.connected = true
 	c.connects++
 	c.changedLocked()
@@ -109,7 +123,10 @@ func (c *Client) IsConnected() bool {
 	return c.connected
 }
 
-func (c *Client) SendMessage(ctx context.Context, to types.JID, m *waE2E.Message, _ ...whatsmeow.SendRequestExtra) (whatsmeow.SendResponse, error) {
+// SendMessage records the message, as the recipient's phone shows it: a
+// message with an id already shown is not shown again (WhatsApp drops
+// the repeat), only counted (SendsOf).
+func (c *Client) SendMessage(ctx context.Context, to types.JID, m *waE2E.Message, extra ...whatsmeow.SendRequestExtra) (whatsmeow.SendResponse, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if !c.connected {
@@ -120,7 +137,23 @@ func (c *Client) SendMessage(ctx context.Context, to types.JID, m *waE2E.Message
 		c.fail[address] = errs[1:]
 		return whatsmeow.SendResponse{}, errs[0]
 	}
-	s := Sent{To: address, At: time.Now(), Message: m}
+	var id types.MessageID
+	if len(extra) > 0 {
+		id = extra[0].ID
+	}
+	if id == "" {
+		id = c.generateLocked()
+	}
+	c.ids[id]++
+	var lost error
+	if errs := c.lost[address]; len(errs) > 0 {
+		c.lost[address], lost = errs[1:], errs[0]
+	}
+	if c.ids[id] > 1 {
+		c.changedLocked()
+		return whatsmeow.SendResponse{ID: id}, lost
+	}
+	s := Sent{To: address, ID: id, At: time.Now(), Message: m}
 	switch {
 	case m.GetImageMessage() != nil:
 		s.Kind, s.Text, s.Data = "image", m.GetImageMessage().GetCaption(), c.files[m.GetImageMessage().GetDirectPath()]
@@ -132,14 +165,39 @@ func (c *Client) SendMessage(ctx context.Context, to types.JID, m *waE2E.Message
 	}
 	c.sent = append(c.sent, s)
 	c.actions = append(c.actions, "send "+address)
-	c.seq++
 	c.changedLocked()
-	return whatsmeow.SendResponse{ID: types.MessageID(fmt.Sprintf("OUT%06d", c.seq)), Timestamp: s.At}, nil
+	return whatsmeow.SendResponse{ID: id, Timestamp: s.At}, lost
+}
+
+func (c *Client) GenerateMessageID() types.MessageID {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.generateLocked()
+}
+
+func (c *Client) generateLocked() types.MessageID {
+	c.seq++
+	return types.MessageID(fmt.Sprintf("3EB0OUT%08X", c.seq))
+}
+
+func (c *Client) HasWhatsApp(ctx context.Context, to types.JID) (bool, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return !c.noAccount[addressOf(to)], nil
+}
+
+func (c *Client) Own() string { return "6281200000000" }
+
+func (c *Client) LIDMigrated() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return !c.noLIDs
 }
 
 func (c *Client) Upload(ctx context.Context, data []byte, kind whatsmeow.MediaType) (whatsmeow.UploadResponse, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.uploads++
 	path := c.storeLocked(data)
 	sum := sha256.Sum256(data)
 	return whatsmeow.UploadResponse{
@@ -385,6 +443,50 @@ func (c *Client) FailNext(address string, errs ...error) {
 	c.fail[address] = append(c.fail[address], errs...)
 }
 
+// FailAfterSend makes the next sends to address deliver the message and
+// still return these errors, as a timeout after the message left does.
+func (c *Client) FailAfterSend(address string, errs ...error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.lost[address] = append(c.lost[address], errs...)
+}
+
+// FailConnect makes the next calls to Connect fail with these errors.
+func (c *Client) FailConnect(errs ...error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.connFail = append(c.connFail, errs...)
+}
+
+// NoAccount makes a number one without WhatsApp.
+func (c *Client) NoAccount(phone string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.noAccount[phone] = true
+}
+
+// NoLIDMigration makes the link one that never learnt since when the
+// account uses LIDs.
+func (c *Client) NoLIDMigration() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.noLIDs = true
+}
+
+// SendsOf is how often a message id was sent (a repeat is shown once).
+func (c *Client) SendsOf(id types.MessageID) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.ids[id]
+}
+
+// Uploads is how many files were uploaded, by klabot or by people.
+func (c *Client) Uploads() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.uploads
+}
+
 // Sent lists every message sent so far.
 func (c *Client) Sent() []Sent {
 	c.mu.Lock()
@@ -514,8 +616,3 @@ func addressOf(jid types.JID) string {
 
 // ErrServer is an error the way whatsmeow reports a refusal by the server.
 func ErrServer(code int) error { return fmt.Errorf("%w %d", whatsmeow.ErrServerReturnedError, code) }
-
-// ErrNoAccount is how whatsmeow reports a number without WhatsApp.
-func ErrNoAccount(phone string) error {
-	return errors.New("failed to get user info for " + phone + "@s.whatsapp.net to fill LID cache: no LID found for " + phone + "@s.whatsapp.net from server")
-}
