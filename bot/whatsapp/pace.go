@@ -13,6 +13,8 @@ const (
 	stateLinked   = "linked_since:" // + the linked number: since when it runs klabot
 	stateBanEnded = "ban_ended"     // when the latest temporary ban ended
 	stateHold     = "bulk_held_until"
+	// StateConnected is when klabot was last connected to WhatsApp.
+	StateConnected = "connected_at"
 )
 
 const (

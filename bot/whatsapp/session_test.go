@@ -37,7 +37,7 @@ func TestSessionWithoutLink(t *testing.T) {
 	if _, err := s.Client(); !errors.Is(err, whatsapp.ErrNotPaired) {
 		t.Errorf("client without a link: %v", err)
 	}
-	if err := s.Logout(ctx); !errors.Is(err, whatsapp.ErrNotPaired) {
+	if err := s.Logout(ctx, true); !errors.Is(err, whatsapp.ErrNotPaired) {
 		t.Errorf("logout without a link: %v", err)
 	}
 	// Opening it again (the next start) works on the same file.

@@ -222,6 +222,7 @@ func (w *WhatsApp) handle(evt any) bool {
 	case *events.Connected:
 		w.log.Info("connected")
 		w.cfg.Wake() // what waited goes now
+		w.background(quickly, func(context.Context) { w.remember(StateConnected, w.cfg.Now()) })
 		// Shown as offline until klabot writes, so the office phone keeps
 		// its notifications.
 		w.background(quickly, w.beOffline)

@@ -67,10 +67,10 @@ var commands = []*command{
 		lock:     true, store: true, setup: consoleSetup},
 	{name: "whatsapp login", args: "[--phone 62...]", summary: "link the office's WhatsApp number (QR code, or a pairing code for --phone)",
 		about: whatsappAbout, settings: whatsappSettings, setup: whatsappLoginSetup},
-	{name: "whatsapp status", summary: "show which number is linked",
-		about: whatsappAbout, settings: whatsappSettings, setup: whatsappSetup("status")},
-	{name: "whatsapp logout", summary: "unlink the number (stop klabot first)",
-		about: whatsappAbout, settings: whatsappSettings, setup: whatsappSetup("logout")},
+	{name: "whatsapp status", summary: "show which number is linked, and staff who never wrote to it",
+		about: whatsappAbout, settings: whatsappStatusSettings, store: true, setup: whatsappStatusSetup},
+	{name: "whatsapp logout", args: "[--force]", summary: "unlink the number (stop klabot first)",
+		about: whatsappAbout, settings: whatsappSettings, setup: whatsappLogoutSetup},
 	{name: "trainings import", args: "FILE.csv", summary: "add training sessions from a CSV file",
 		about: trainingsAbout, operand: "cli.arg_trainings_csv", settings: fileSettings, store: true, setup: trainingsSetup},
 	{name: "export", args: "KIND [--from --to --format --out]", summary: "a spreadsheet of reports, registrations, attendance or broadcasts",
@@ -380,15 +380,19 @@ README.md, "WhatsApp"); then start klabot with KLABOT_WHATSAPP=on.`
 func whatsappLoginSetup(fs *flag.FlagSet) action {
 	phone := fs.String("phone", "", "link with a pairing code for this `number` (62...) instead of a QR code")
 	return func(ctx context.Context, c *invocation) int {
-		return whatsappCommand(ctx, "login", *phone, c.cfg, c.stdout, c.stderr)
+		return whatsappCommand(ctx, "login", *phone, false, nil, c.cfg, c.stdout, c.stderr)
 	}
 }
 
-// whatsappSetup is "klabot whatsapp status" or "logout", which take no flags.
-func whatsappSetup(sub string) func(*flag.FlagSet) action {
-	return func(*flag.FlagSet) action {
-		return func(ctx context.Context, c *invocation) int {
-			return whatsappCommand(ctx, sub, "", c.cfg, c.stdout, c.stderr)
-		}
+func whatsappStatusSetup(*flag.FlagSet) action {
+	return func(ctx context.Context, c *invocation) int {
+		return whatsappCommand(ctx, "status", "", false, c.db, c.cfg, c.stdout, c.stderr)
+	}
+}
+
+func whatsappLogoutSetup(fs *flag.FlagSet) action {
+	force := fs.Bool("force", false, "delete the link on this server even when WhatsApp does not confirm the logout")
+	return func(ctx context.Context, c *invocation) int {
+		return whatsappCommand(ctx, "logout", "", *force, nil, c.cfg, c.stdout, c.stderr)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -25,8 +26,9 @@ const loginTimeout = 5 * time.Minute
 var phonePattern = regexp.MustCompile(`^62[0-9]{7,13}$`)
 
 // whatsappCommand runs "klabot whatsapp login|status|logout": pairing the
-// office's number, which needs a person with the phone in hand.
-func whatsappCommand(ctx context.Context, sub, phone string, cfg config, stdout, stderr io.Writer) int {
+// office's number, which needs a person with the phone in hand. db is
+// klabot.db (status only: what run last knew, staff who never wrote).
+func whatsappCommand(ctx context.Context, sub, phone string, force bool, db *store.DB, cfg config, stdout, stderr io.Writer) int {
 	if phone != "" && !phonePattern.MatchString(strings.TrimPrefix(phone, "+")) {
 		fmt.Fprintln(stderr, "klabot: "+badSetting("--phone", "cli.phone_bad").text(cfg.Lang))
 		return 2
@@ -34,6 +36,9 @@ func whatsappCommand(ctx context.Context, sub, phone string, cfg config, stdout,
 	t := func(key string, args ...any) string { return locales.T(cfg.Lang, key, args...) }
 	log := newLogger(stderr, cfg.LogLevel, true)
 
+	if sub == "login" {
+		whatsapp.UpdateVersion(ctx, nil, log)
+	}
 	s, err := whatsapp.OpenSession(ctx, cfg.DataDir, log)
 	if err != nil {
 		fmt.Fprintf(stderr, "klabot: %v\n", err)
@@ -43,17 +48,16 @@ func whatsappCommand(ctx context.Context, sub, phone string, cfg config, stdout,
 
 	switch sub {
 	case "status":
-		if p := s.Phone(); p != "" {
-			fmt.Fprintln(stdout, t("wa.status_linked", "+"+p))
-		} else {
-			fmt.Fprintln(stdout, t("wa.status_none"))
-		}
+		whatsappStatus(ctx, s, db, cfg, stdout)
 		return 0
 	case "logout":
-		err := s.Logout(ctx)
+		err := s.Logout(ctx, force)
 		switch {
 		case errors.Is(err, whatsapp.ErrNotPaired):
 			fmt.Fprintln(stdout, t("wa.status_none"))
+		case errors.Is(err, whatsapp.ErrLogoutUnconfirmed):
+			fmt.Fprintln(stderr, t("wa.logout_unconfirmed"))
+			return 1
 		case errors.Is(err, whatsapp.ErrLogoutLocalOnly):
 			fmt.Fprintln(stdout, t("wa.logout_local"))
 		case err != nil:
@@ -73,15 +77,16 @@ func whatsappCommand(ctx context.Context, sub, phone string, cfg config, stdout,
 	ctx, cancel := context.WithTimeout(ctx, loginTimeout)
 	defer cancel()
 	fmt.Fprintln(stdout, t("wa.login_connecting"))
+	preparing := func() { fmt.Fprintln(stdout, t("wa.login_preparing")) }
 	if phone != "" {
 		err = s.PairPhone(ctx, strings.TrimPrefix(phone, "+"), func(code string) {
 			fmt.Fprintln(stdout, t("wa.login_phone_code", code))
-		})
+		}, preparing)
 	} else {
 		err = s.PairQR(ctx, func(code string) {
 			fmt.Fprintln(stdout, t("wa.login_scan"))
 			qrterminal.GenerateHalfBlock(code, qrterminal.L, stdout)
-		})
+		}, preparing)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "klabot: %v\n", err)
@@ -89,6 +94,69 @@ func whatsappCommand(ctx context.Context, sub, phone string, cfg config, stdout,
 	}
 	fmt.Fprintln(stdout, t("wa.login_done", "+"+s.Phone()))
 	return 0
+}
+
+// whatsappStatusSettings: status also reads the staff list.
+var whatsappStatusSettings = []string{"KLABOT_DATA_DIR", "KLABOT_STAFF", "KLABOT_TIMEZONE", "KLABOT_LANG", "KLABOT_LOG_LEVEL"}
+
+// whatsappCheck asks WhatsApp whether the link works; tests replace it,
+// having no WhatsApp to ask.
+var whatsappCheck = func(ctx context.Context, s *whatsapp.Session) whatsapp.LinkState { return s.Check(ctx) }
+
+// whatsappStatus says which number is linked and whether WhatsApp accepts
+// the link now, or what was last known when it cannot be asked (klabot
+// run holds the link, or WhatsApp does not answer); and which staff
+// numbers klabot will not write to because they never wrote first.
+func whatsappStatus(ctx context.Context, s *whatsapp.Session, db *store.DB, cfg config, stdout io.Writer) {
+	t := func(key string, args ...any) string { return locales.T(cfg.Lang, key, args...) }
+	phone := s.Phone()
+	if phone == "" {
+		fmt.Fprintln(stdout, t("wa.status_none"))
+	} else {
+		state, why := whatsapp.LinkUnknown, t("wa.status_running")
+		// Connecting while "klabot run" holds the link would make
+		// WhatsApp drop one of the two.
+		if release, err := lockDataDir(cfg.DataDir); err == nil {
+			state, why = whatsappCheck(ctx, s), t("wa.status_no_answer")
+			release()
+		}
+		switch state {
+		case whatsapp.LinkWorks:
+			fmt.Fprintln(stdout, t("wa.status_linked", "+"+phone))
+		case whatsapp.LinkGone:
+			fmt.Fprintln(stdout, t("wa.status_gone", "+"+phone))
+		default:
+			fmt.Fprintln(stdout, t("wa.status_last_known", "+"+phone, why))
+			if v, err := db.WhatsAppState(ctx, whatsapp.StateConnected); err == nil && v != "" {
+				fmt.Fprintln(stdout, t("wa.status_connected_at", store.ParseTime(v).In(cfg.Location).Format("02-01-2006 15:04 MST")))
+			}
+		}
+	}
+	if silent := staffNeverWrote(ctx, db, cfg.Staff); len(silent) > 0 {
+		fmt.Fprintln(stdout, t("wa.status_staff_silent", "+"+strings.Join(silent, ", +")))
+	}
+}
+
+// staffNeverWrote lists the WhatsApp staff numbers that never wrote to
+// the office number: klabot sends them nothing, not even alerts, since a
+// first message from the office could cost the number.
+func staffNeverWrote(ctx context.Context, db *store.DB, staff map[string]bool) []string {
+	var contacts []store.Contact
+	for key := range staff {
+		if address, ok := strings.CutPrefix(key, whatsapp.Name+":"); ok {
+			contacts = append(contacts, store.Contact{Channel: whatsapp.Name, Address: address})
+		}
+	}
+	silent, err := db.NeverWrote(ctx, contacts)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, c := range silent {
+		out = append(out, c.Address)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // whatsappClient opens the stored session for "klabot run"; it fails with
@@ -138,6 +206,10 @@ func (a *app) startWhatsApp(ctx context.Context, stderr io.Writer, start func(st
 	if err != nil {
 		fmt.Fprintf(stderr, "klabot: %v\n", err)
 		return nil, 1
+	}
+	if silent := staffNeverWrote(ctx, a.db, a.cfg.Staff); len(silent) > 0 {
+		a.log.Warn("staff on WhatsApp who never wrote to the office number get nothing there; "+
+			"ask them to send \"halo\" once (klabot whatsapp status lists them)", "count", len(silent))
 	}
 	var sender *bot.Sender
 	wa := whatsapp.New(client, whatsapp.Config{

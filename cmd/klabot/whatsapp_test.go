@@ -128,10 +128,45 @@ func TestWhatsAppCommandsWithSession(t *testing.T) {
 		t.Fatalf("status: %d %s", code, errOut.String())
 	}
 	linkSession(t, dir, "6281234567890")
+	prevCheck := whatsappCheck
+	t.Cleanup(func() { whatsappCheck = prevCheck })
+	state := whatsapp.LinkWorks
+	whatsappCheck = func(context.Context, *whatsapp.Session) whatsapp.LinkState { return state }
 	out.Reset()
 	code := run(context.Background(), []string{"whatsapp", "status"}, strings.NewReader(""), &out, &errOut, env)
-	if code != 0 || !strings.Contains(out.String(), "WhatsApp tersambung dengan nomor +6281234567890") {
+	if code != 0 || out.String() != "WhatsApp tersambung dengan nomor +6281234567890.\n" {
 		t.Errorf("status: exit %d, %q", code, out.String())
+	}
+	// WhatsApp does not answer: what klabot last knew, said as such; and
+	// the staff member who never wrote, who gets nothing there.
+	state = whatsapp.LinkUnknown
+	db := openDB(t, dir)
+	if err := db.SetWhatsAppState(context.Background(), whatsapp.StateConnected, store.FormatTime(time.Date(2026, 12, 5, 2, 30, 0, 0, time.UTC)), false); err != nil {
+		t.Fatal(err)
+	}
+	staffEnv := envOf(map[string]string{"KLABOT_DATA_DIR": dir, "KLABOT_STAFF": "whatsapp:6281111111111,telegram:42"})
+	out.Reset()
+	code = run(context.Background(), []string{"whatsapp", "status"}, strings.NewReader(""), &out, &errOut, staffEnv)
+	for _, want := range []string{"Terakhir diketahui: WhatsApp tersambung dengan nomor +6281234567890", "WhatsApp tidak menjawab",
+		"Terakhir tersambung: 05-12-2026 09:30 WIB", "+6281111111111", `mengirim "halo" sekali`} {
+		if code != 0 || !strings.Contains(out.String(), want) {
+			t.Errorf("status, WhatsApp silent: exit %d, %q lacks %q", code, out.String(), want)
+		}
+	}
+	// While klabot run holds the link, status does not connect.
+	release, err := lockDataDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	whatsappCheck = func(context.Context, *whatsapp.Session) whatsapp.LinkState {
+		t.Error("status connected while klabot run holds the link")
+		return whatsapp.LinkWorks
+	}
+	out.Reset()
+	code = run(context.Background(), []string{"whatsapp", "status"}, strings.NewReader(""), &out, &errOut, env)
+	release()
+	if code != 0 || !strings.Contains(out.String(), "klabot sedang berjalan") {
+		t.Errorf("status while running: exit %d, %q", code, out.String())
 	}
 	out.Reset()
 	code = run(context.Background(), []string{"whatsapp", "login"}, strings.NewReader(""), &out, &errOut, env)
