@@ -1,6 +1,7 @@
 package whatsapp
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -42,6 +43,7 @@ type Session struct {
 	device    *store.Device
 	log       *slog.Logger
 	newLinker func() linker // tests fake whatsmeow's client
+	wait      time.Duration // for WhatsApp's answer in status and logout; tests shorten it
 }
 
 // OpenSession opens (creating if needed, with mode 0600) the session file
@@ -365,7 +367,7 @@ func (s *Session) Check(ctx context.Context) LinkState {
 	}
 	c, w, failed := s.connectLink()
 	defer c.Disconnect()
-	t := time.NewTimer(checkTimeout)
+	t := time.NewTimer(cmp.Or(s.wait, checkTimeout))
 	defer t.Stop()
 	select {
 	case err := <-failed:
@@ -393,7 +395,7 @@ func (s *Session) Logout(ctx context.Context, force bool) error {
 	}
 	c, w, failed := s.connectLink()
 	defer c.Disconnect()
-	t := time.NewTimer(checkTimeout)
+	t := time.NewTimer(cmp.Or(s.wait, checkTimeout))
 	defer t.Stop()
 	select {
 	case err := <-failed:

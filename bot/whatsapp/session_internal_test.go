@@ -20,9 +20,9 @@ import (
 	"google.golang.org/protobuf/proto"
 )
 
-// linkedClient is the client "klabot run" makes for a session in dir with
-// a linked device, as pairing leaves it, and the device's own id.
-func linkedClient(t *testing.T, dir string) (*whatsmeow.Client, types.JID) {
+// linkedSession is a session in dir with a linked device, as pairing
+// leaves it.
+func linkedSession(t *testing.T, dir string) *Session {
 	t.Helper()
 	ctx := context.Background()
 	s, err := OpenSession(ctx, dir, slog.New(slog.NewTextHandler(io.Discard, nil)))
@@ -39,11 +39,19 @@ func linkedClient(t *testing.T, dir string) (*whatsmeow.Client, types.JID) {
 	if err := s.device.Save(ctx); err != nil {
 		t.Fatal(err)
 	}
+	return s
+}
+
+// linkedClient is the client "klabot run" makes for a session in dir with
+// a linked device, as pairing leaves it, and the device's own id.
+func linkedClient(t *testing.T, dir string) (*whatsmeow.Client, types.JID) {
+	t.Helper()
+	s := linkedSession(t, dir)
 	c, err := s.Client()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return c.(realClient).Client, own
+	return c.(realClient).Client, *s.device.ID
 }
 
 // The first history the phone sends after linking says since when the
@@ -57,24 +65,7 @@ func TestLinkedClientLearnsWhenTheAccountMovedToLIDs(t *testing.T) {
 	wm, own := linkedClient(t, dir)
 
 	const migrated = 1750000000
-	raw, err := proto.Marshal(&waHistorySync.HistorySync{
-		SyncType:       waHistorySync.HistorySync_INITIAL_BOOTSTRAP.Enum(),
-		GlobalSettings: &waHistorySync.GlobalSettings{ChatDbLidMigrationTimestamp: proto.Int64(migrated)},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var z bytes.Buffer
-	zw := zlib.NewWriter(&z)
-	zw.Write(raw)
-	zw.Close()
-	msg := &waE2E.Message{ProtocolMessage: &waE2E.ProtocolMessage{
-		Type: waE2E.ProtocolMessage_HISTORY_SYNC_NOTIFICATION.Enum(),
-		HistorySyncNotification: &waE2E.HistorySyncNotification{
-			SyncType:                          waE2E.HistorySyncType_INITIAL_BOOTSTRAP.Enum(),
-			InitialHistBootstrapInlinePayload: z.Bytes(),
-		},
-	}}
+	msg := historyMessage(t, migrated)
 	self := own.ToNonAD()
 	info := &types.MessageInfo{
 		MessageSource: types.MessageSource{Chat: self, Sender: own, IsFromMe: true},
@@ -102,6 +93,30 @@ func TestLinkedClientLearnsWhenTheAccountMovedToLIDs(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// historyMessage is the first history the phone sends after linking, as
+// it arrives decrypted: inline, saying since when the account uses LIDs.
+func historyMessage(t *testing.T, migrated int64) *waE2E.Message {
+	t.Helper()
+	raw, err := proto.Marshal(&waHistorySync.HistorySync{
+		SyncType:       waHistorySync.HistorySync_INITIAL_BOOTSTRAP.Enum(),
+		GlobalSettings: &waHistorySync.GlobalSettings{ChatDbLidMigrationTimestamp: proto.Int64(migrated)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var z bytes.Buffer
+	zw := zlib.NewWriter(&z)
+	zw.Write(raw)
+	zw.Close()
+	return &waE2E.Message{ProtocolMessage: &waE2E.ProtocolMessage{
+		Type: waE2E.ProtocolMessage_HISTORY_SYNC_NOTIFICATION.Enum(),
+		HistorySyncNotification: &waE2E.HistorySyncNotification{
+			SyncType:                          waE2E.HistorySyncType_INITIAL_BOOTSTRAP.Enum(),
+			InitialHistBootstrapInlinePayload: z.Bytes(),
+		},
+	}}
 }
 
 // After many failed tries the wait before the next reconnect stays at a
