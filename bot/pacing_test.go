@@ -148,3 +148,55 @@ func TestPacerOnlyToPeopleWhoWrote(t *testing.T) {
 		t.Error("replies and alerts must not be paced")
 	}
 }
+
+// advice is a channel's fixed BulkAdvice.
+type advice BulkAdvice
+
+func (a *advice) BulkAdvice(time.Time) BulkAdvice { return BulkAdvice(*a) }
+
+// The pacer follows what the channel advises: a hold stops reminders and
+// broadcasts but not alerts; a lower cap and a slower pace apply. Alerts
+// go only to people who wrote, without the pause, and past the bulk cap.
+func TestPacerFollowsTheChannelsAdvice(t *testing.T) {
+	pc, db := testPacer(t, Pacing{Min: 4 * time.Second, Max: 4 * time.Second, DailyCap: 10, Location: wib, Alerts: true})
+	t0 := time.Date(2026, 11, 24, 3, 0, 0, 0, time.UTC)
+	adv := &advice{HoldUntil: t0.Add(time.Hour), Cap: 2, Slower: 2}
+	pc.advisor = adv
+	wrote(t, db, "62811", t0)
+	ctx := context.Background()
+	bulk := store.OutboxMessage{ID: 1, Address: "62811", Priority: store.PriorityBroadcast}
+	alert := store.OutboxMessage{ID: 2, Address: "62811", Priority: store.PriorityAlert}
+
+	if send, wait, _ := pc.admit(ctx, bulk, t0); send || !wait.Equal(adv.HoldUntil) {
+		t.Errorf("during a hold: send %v, wait %v", send, wait)
+	}
+	if send, _, fail := pc.admit(ctx, alert, t0); !send {
+		t.Errorf("an alert held back by a hold on bulk messages (%q)", fail)
+	}
+	pc.started(alert)
+	pc.finished(alert, t0, true)
+
+	adv.HoldUntil = time.Time{}
+	now := t0
+	for i := 0; i < 2; i++ {
+		if send, wait, _ := pc.admit(ctx, bulk, now); !send {
+			t.Fatalf("bulk message %d held back (until %v)", i+1, wait)
+		}
+		pc.started(bulk)
+		pc.finished(bulk, now, true)
+		if send, wait, _ := pc.admit(ctx, bulk, now.Add(5*time.Second)); send || !wait.Equal(now.Add(8*time.Second)) {
+			t.Errorf("pause after %d: send %v, until %v; want twice the 4 s", i+1, send, wait)
+		}
+		now = now.Add(8 * time.Second)
+	}
+	if send, wait, _ := pc.admit(ctx, bulk, now); send || wait.Before(now.Add(time.Hour)) {
+		t.Errorf("past the advised cap of 2: send %v, wait %v", send, wait)
+	}
+	if send, _, _ := pc.admit(ctx, alert, now); !send {
+		t.Error("an alert held back by the bulk cap")
+	}
+	stranger := store.OutboxMessage{ID: 3, Address: "62899", Priority: store.PriorityAlert}
+	if send, _, fail := pc.admit(ctx, stranger, now); send || fail != ErrorNeverWrote {
+		t.Errorf("an alert to someone who never wrote: send %v, fail %q", send, fail)
+	}
+}

@@ -45,6 +45,8 @@ type options struct {
 	setup     func(*flows.Engine)
 	now       func() time.Time
 	idleAfter time.Duration
+	before    func(*fakewa.Client) // before the adapter runs
+	typing    func(string) time.Duration
 }
 
 // noTyping shows "typing…" without a pause: tests wait on events.
@@ -69,10 +71,16 @@ func start(t *testing.T, o options) *harness {
 	logs := newLogBuffer()
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	h := &harness{t: t, wa: fakewa.New(), db: db, logs: logs, troubles: make(chan whatsapp.Trouble, 10), runDone: make(chan struct{})}
+	if o.before != nil {
+		o.before(h.wa)
+	}
+	if o.typing == nil {
+		o.typing = noTyping
+	}
 	loc, _ := time.LoadLocation("Asia/Pontianak")
 	var sender *bot.Sender
 	h.adapter = whatsapp.New(h.wa, whatsapp.Config{
-		Location: loc, Now: o.now, IdleAfter: o.idleAfter, DB: db, Typing: noTyping, Backoff: quick,
+		Location: loc, Now: o.now, IdleAfter: o.idleAfter, DB: db, Typing: o.typing, Backoff: quick,
 		Wake:      func() { sender.Wake() },
 		OnTrouble: func(tr whatsapp.Trouble) { h.troubles <- tr },
 	}, log)
@@ -728,6 +736,13 @@ func TestReconnectAfterBan(t *testing.T) {
 	}
 	if err := h.wa.WaitFor(waitCtx(t), func() bool { return h.wa.Connects() >= 2 }); err != nil {
 		t.Fatal("no reconnect after the ban")
+	}
+	// Staff hear that it runs again, slower for a while.
+	if tr := recv(t, h.troubles, "staff to be told the ban is over"); tr.Kind != whatsapp.BanOver || !strings.Contains(tr.Text, "berjalan lagi") {
+		t.Errorf("trouble = %+v", tr)
+	}
+	if adv := h.adapter.BulkAdvice(time.Now()); adv.Slower != 2 || adv.Cap != 50 {
+		t.Errorf("after the ban: %+v, want half the pace (first week's 100 halved)", adv)
 	}
 	p := h.wa.Person(t, "6281200000013")
 	p.Expect(p.Say("halo"), "selamat datang")

@@ -135,7 +135,9 @@ func (c *Client) SendMessage(ctx context.Context, to types.JID, m *waE2E.Message
 	address := addressOf(to)
 	if errs := c.fail[address]; len(errs) > 0 {
 		c.fail[address] = errs[1:]
-		return whatsmeow.SendResponse{}, errs[0]
+		if errs[0] != nil {
+			return whatsmeow.SendResponse{}, errs[0]
+		}
 	}
 	var id types.MessageID
 	if len(extra) > 0 {
@@ -436,7 +438,8 @@ func (c *Client) MapLID(lid, phone string) {
 	c.lids[lid] = phone
 }
 
-// FailNext makes the next sends to address fail with these errors.
+// FailNext makes the next sends to address fail with these errors; a nil
+// lets that send through.
 func (c *Client) FailNext(address string, errs ...error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
