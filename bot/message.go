@@ -56,7 +56,7 @@ func parts(m Outbound) []Outbound {
 // copy of the type so that they need nothing of the bot.
 func flowInput(in message.Input) flows.Input {
 	out := flows.Input{Kind: flows.Kind(in.Kind), Text: in.Text, Payload: in.Payload,
-		Lat: in.Lat, Lon: in.Lon, Phone: in.Phone}
+		Lat: in.Lat, Lon: in.Lon, Phone: in.Phone, Late: in.Late}
 	if m := in.Media; m != nil {
 		out.Media = &flows.Media{Ref: m.Ref, Mime: m.Mime, Size: m.Size, FileName: m.FileName}
 	}

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"klabot/bot/message"
 	"klabot/store"
 )
 
@@ -34,20 +35,6 @@ type Pacing struct {
 // WhatsApp.
 var DefaultPacing = Pacing{Min: 15 * time.Second, Max: 45 * time.Second, DailyCap: 200, Alerts: true}
 
-// BulkAdvisor is a channel that knows, beyond Pacing, how fast bulk
-// messages may go now: the platform may have asked it to hold back from
-// new people, the number may be newly linked or lately banned.
-type BulkAdvisor interface {
-	BulkAdvice(now time.Time) BulkAdvice
-}
-
-// BulkAdvice is what a BulkAdvisor says.
-type BulkAdvice struct {
-	HoldUntil time.Time // no reminder or broadcast before then
-	Cap       int       // a lower daily cap than configured (0: as configured)
-	Slower    int       // pauses this many times longer (0 or 1: as configured)
-}
-
 // ErrorNeverWrote is recorded for a bulk message to someone who never wrote
 // to the bot on that channel.
 const ErrorNeverWrote = "not sent: bulk messages go only to people who have written to the bot on this channel"
@@ -64,7 +51,7 @@ type pacer struct {
 	channel string
 	log     *slog.Logger
 	gap     func() time.Duration // the pause after a bulk message; tests fix it
-	advisor BulkAdvisor          // nil: Pacing alone
+	advisor message.BulkAdvisor  // nil: Pacing alone
 	slower  int                  // of the latest advice
 	held    bool                 // a hold was logged
 

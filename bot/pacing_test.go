@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"klabot/bot/message"
 	"klabot/store"
 )
 
@@ -150,9 +151,9 @@ func TestPacerOnlyToPeopleWhoWrote(t *testing.T) {
 }
 
 // advice is a channel's fixed BulkAdvice.
-type advice BulkAdvice
+type advice message.BulkAdvice
 
-func (a *advice) BulkAdvice(time.Time) BulkAdvice { return BulkAdvice(*a) }
+func (a *advice) BulkAdvice(time.Time) message.BulkAdvice { return message.BulkAdvice(*a) }
 
 // The pacer follows what the channel advises: a hold stops reminders and
 // broadcasts but not alerts; a lower cap and a slower pace apply. Alerts

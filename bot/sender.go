@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"klabot/bot/message"
 	"klabot/store"
 )
 
@@ -171,7 +172,7 @@ func (s *Sender) Run(ctx context.Context) error {
 	}
 	if s.limits.Bulk != nil {
 		r.pace = newPacer(s.db, s.ch.Name(), *s.limits.Bulk, s.log)
-		r.pace.advisor, _ = s.ch.(BulkAdvisor)
+		r.pace.advisor, _ = s.ch.(message.BulkAdvisor)
 	}
 	timer := time.NewTimer(0)
 	defer timer.Stop()
@@ -475,7 +476,7 @@ func (s *Sender) send(ctx context.Context, m store.OutboxMessage) (string, error
 	if err := json.Unmarshal(payload, &out); err != nil {
 		return "", &SendError{Err: err} // a broken row can never be sent
 	}
-	ctx, cancel := context.WithTimeout(withOutboxID(ctx, m.ID), 60*time.Second)
+	ctx, cancel := context.WithTimeout(message.WithOutboxID(ctx, m.ID), 60*time.Second)
 	defer cancel()
 	if e, ok := s.ch.(Editor); ok {
 		return e.SendID(ctx, m.Address, out)

@@ -137,6 +137,8 @@ type Input struct {
 	Media    *Media
 	Lat, Lon float64
 	Phone    string
+	// Late: it reached klabot long after it was sent (see flows.Input).
+	Late bool
 }
 
 // HasMedia tells whether the input carries a file.

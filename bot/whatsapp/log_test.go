@@ -3,7 +3,6 @@ package whatsapp
 import (
 	"bytes"
 	"errors"
-	"klabot/bot/message"
 	"fmt"
 	"io"
 	"log/slog"
@@ -11,6 +10,8 @@ import (
 	"testing"
 
 	"go.mau.fi/whatsmeow"
+
+	"klabot/bot/message"
 )
 
 // People's numbers and LIDs never reach the logs, from whatsmeow or from

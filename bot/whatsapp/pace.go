@@ -4,8 +4,7 @@ import (
 	"context"
 	"time"
 
-	"klabot/bot"
-	"klabot/store"
+	"klabot/bot/message"
 )
 
 // What the adapter keeps across restarts (store.DB's whatsapp_state).
@@ -31,15 +30,22 @@ const (
 	holdLength = 24 * time.Hour
 )
 
-var _ bot.BulkAdvisor = (*WhatsApp)(nil)
+// defaultDailyCap is bot.DefaultPacing's, when the configured one is not
+// given.
+const defaultDailyCap = 200
 
-// BulkAdvice implements bot.BulkAdvisor: a newly linked number starts
+// FormatState is how the adapter keeps a time in its memory.
+func FormatState(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+
+var _ message.BulkAdvisor = (*WhatsApp)(nil)
+
+// BulkAdvice implements message.BulkAdvisor: a newly linked number starts
 // slowly; after a temporary ban the pace is halved for a month; after a
 // 463 reminders and broadcasts wait.
-func (w *WhatsApp) BulkAdvice(now time.Time) bot.BulkAdvice {
+func (w *WhatsApp) BulkAdvice(now time.Time) message.BulkAdvice {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	adv := bot.BulkAdvice{HoldUntil: w.holdUntil}
+	adv := message.BulkAdvice{HoldUntil: w.holdUntil}
 	if !w.linkedSince.IsZero() {
 		weeks := int(now.Sub(w.linkedSince) / (7 * 24 * time.Hour))
 		adv.Cap = newNumberCap + rampPerWeek*max(0, weeks)
@@ -58,24 +64,25 @@ func (w *WhatsApp) BulkAdvice(now time.Time) bot.BulkAdvice {
 // first ran klabot.
 func (w *WhatsApp) loadState(ctx context.Context) {
 	now := w.cfg.Now()
-	if w.cfg.DB == nil {
+	if w.cfg.Memory == nil {
 		w.mu.Lock()
 		w.linkedSince = now
 		w.mu.Unlock()
 		return
 	}
 	read := func(key string) time.Time {
-		v, err := w.cfg.DB.WhatsAppState(ctx, key)
+		v, err := w.cfg.Memory.State(ctx, key)
 		if err != nil {
 			w.log.Warn("read what WhatsApp left", "err", err)
 		}
 		if v == "" {
 			return time.Time{}
 		}
-		return store.ParseTime(v)
+		t, _ := time.Parse(time.RFC3339Nano, v)
+		return t
 	}
 	linkedKey := stateLinked + w.client.Own()
-	if err := w.cfg.DB.SetWhatsAppState(ctx, linkedKey, store.FormatTime(now), true); err != nil {
+	if err := w.cfg.Memory.SetState(ctx, linkedKey, FormatState(now), true); err != nil {
 		w.log.Warn("note when WhatsApp was linked", "err", err)
 	}
 	linked, banEnded, hold := read(linkedKey), read(stateBanEnded), read(stateHold)
@@ -89,12 +96,12 @@ func (w *WhatsApp) loadState(ctx context.Context) {
 
 // remember keeps a time across restarts.
 func (w *WhatsApp) remember(key string, t time.Time) {
-	if w.cfg.DB == nil {
+	if w.cfg.Memory == nil {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := w.cfg.DB.SetWhatsAppState(ctx, key, store.FormatTime(t), false); err != nil {
+	if err := w.cfg.Memory.SetState(ctx, key, FormatState(t), false); err != nil {
 		w.log.Warn("remember WhatsApp's state", "key", key, "err", err)
 	}
 }

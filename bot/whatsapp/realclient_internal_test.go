@@ -59,7 +59,7 @@ func TestHandlerOnWhatsmeowsClient(t *testing.T) {
 	}
 	defer db.Close()
 	troubles := make(chan Trouble, 4)
-	w := New(realClient{wm}, Config{DB: db, Backoff: func(int) time.Duration { return time.Millisecond },
+	w := New(realClient{wm}, Config{Memory: bot.NewMemory(db, Name), Backoff: func(int) time.Duration { return time.Millisecond },
 		OnTrouble: func(tr Trouble) { troubles <- tr }}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer func() {

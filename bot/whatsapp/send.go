@@ -16,8 +16,7 @@ import (
 	"go.mau.fi/whatsmeow/types"
 	"google.golang.org/protobuf/proto"
 
-	"klabot/bot"
-	"klabot/store"
+	"klabot/bot/message"
 )
 
 var (
@@ -49,13 +48,13 @@ type part struct {
 // file uploaded first. Sent from the outbox, each message gets its id
 // before the first try and keeps it, so a retry after a timeout is not
 // shown twice and a file is not uploaded again.
-func (w *WhatsApp) Send(ctx context.Context, address string, m bot.Outbound) error {
+func (w *WhatsApp) Send(ctx context.Context, address string, m message.Outbound) error {
 	if err := w.sendable(); err != nil {
 		return err
 	}
 	to, err := jidOf(address)
 	if err != nil {
-		return &bot.SendError{Err: fmt.Errorf("bad WhatsApp address: %w", err)}
+		return &message.SendError{Err: fmt.Errorf("bad WhatsApp address: %w", err)}
 	}
 	// Asked the way whatsmeow asks before sending, so that a number
 	// without WhatsApp is known by the answer, not by an error's words.
@@ -63,9 +62,9 @@ func (w *WhatsApp) Send(ctx context.Context, address string, m bot.Outbound) err
 	case err != nil:
 		return w.classify(0, err)
 	case !has:
-		return &bot.SendError{Blocked: true, Err: ErrNoWhatsApp}
+		return &message.SendError{Blocked: true, Err: ErrNoWhatsApp}
 	}
-	outboxID, _ := bot.OutboxID(ctx)
+	outboxID, _ := message.OutboxID(ctx)
 	parts, err := w.parts(ctx, outboxID, m)
 	if err != nil {
 		return err
@@ -74,7 +73,7 @@ func (w *WhatsApp) Send(ctx context.Context, address string, m bot.Outbound) err
 	if err := w.client.SendChatPresence(ctx, to, types.ChatPresenceComposing, ""); err != nil {
 		w.log.Debug("send typing", "err", hide(err)) // only a courtesy
 	} else if err := w.pause(ctx, w.cfg.Typing(m.NumberedTextWithCommands())); err != nil {
-		return &bot.SendError{Temporary: true, Err: err}
+		return &message.SendError{Temporary: true, Err: err}
 	}
 	for _, p := range parts {
 		if p.sent {
@@ -83,8 +82,8 @@ func (w *WhatsApp) Send(ctx context.Context, address string, m bot.Outbound) err
 		if _, err := w.client.SendMessage(ctx, to, p.msg, whatsmeow.SendRequestExtra{ID: p.id}); err != nil {
 			return w.classify(outboxID, err)
 		}
-		if outboxID != 0 && w.cfg.DB != nil {
-			if err := w.cfg.DB.WhatsAppPartSent(context.WithoutCancel(ctx), outboxID, p.n, w.cfg.Now()); err != nil {
+		if outboxID != 0 && w.cfg.Memory != nil {
+			if err := w.cfg.Memory.PartSent(context.WithoutCancel(ctx), outboxID, p.n, w.cfg.Now()); err != nil {
 				// A retry sends it again with the same id: WhatsApp shows it once.
 				w.log.Warn("note a sent part", "err", err)
 			}
@@ -122,7 +121,7 @@ func (w *WhatsApp) pause(ctx context.Context, d time.Duration) error {
 func (w *WhatsApp) sendable() error {
 	select {
 	case <-w.stopped:
-		return &bot.SendError{Temporary: true, Err: errStopped}
+		return &message.SendError{Temporary: true, Err: errStopped}
 	default:
 	}
 	w.mu.Lock()
@@ -130,10 +129,10 @@ func (w *WhatsApp) sendable() error {
 	w.mu.Unlock()
 	if wait := until.Sub(w.cfg.Now()); wait > 0 {
 		// The sender holds the whole channel back that long.
-		return &bot.SendError{RetryAfter: wait, Err: errBanned}
+		return &message.SendError{RetryAfter: wait, Err: errBanned}
 	}
 	if !w.client.IsConnected() {
-		return &bot.SendError{Temporary: true, Err: whatsmeow.ErrNotConnected}
+		return &message.SendError{Temporary: true, Err: whatsmeow.ErrNotConnected}
 	}
 	return nil
 }
@@ -141,21 +140,21 @@ func (w *WhatsApp) sendable() error {
 // parts are the messages an outbox row goes out as: those stored at its
 // first try, or new ones, stored before they are first sent. A row not
 // from the outbox (outboxID 0) gets new ids every time.
-func (w *WhatsApp) parts(ctx context.Context, outboxID int64, m bot.Outbound) ([]part, error) {
-	keep := outboxID != 0 && w.cfg.DB != nil
+func (w *WhatsApp) parts(ctx context.Context, outboxID int64, m message.Outbound) ([]part, error) {
+	keep := outboxID != 0 && w.cfg.Memory != nil
 	if keep {
-		stored, err := w.cfg.DB.WhatsAppParts(ctx, outboxID)
+		stored, err := w.cfg.Memory.Parts(ctx, outboxID)
 		if err != nil {
-			return nil, &bot.SendError{Temporary: true, Err: err}
+			return nil, &message.SendError{Temporary: true, Err: err}
 		}
 		if len(stored) > 0 {
 			parts := make([]part, len(stored))
 			for i, s := range stored {
 				msg := &waE2E.Message{}
 				if err := proto.Unmarshal(s.Message, msg); err != nil {
-					return nil, &bot.SendError{Err: fmt.Errorf("decode a stored message: %w", err)}
+					return nil, &message.SendError{Err: fmt.Errorf("decode a stored message: %w", err)}
 				}
-				parts[i] = part{n: s.Part, id: types.MessageID(s.MessageID), msg: msg, sent: s.Sent}
+				parts[i] = part{n: s.N, id: types.MessageID(s.ID), msg: msg, sent: s.Sent}
 			}
 			return parts, nil
 		}
@@ -165,19 +164,19 @@ func (w *WhatsApp) parts(ctx context.Context, outboxID int64, m bot.Outbound) ([
 		return nil, err
 	}
 	parts := make([]part, len(msgs))
-	rows := make([]store.WhatsAppPart, len(msgs))
+	rows := make([]message.Part, len(msgs))
 	for i, msg := range msgs {
 		parts[i] = part{n: i, id: w.client.GenerateMessageID(), msg: msg}
 		raw, err := proto.Marshal(msg)
 		if err != nil {
-			return nil, &bot.SendError{Err: fmt.Errorf("encode message: %w", err)}
+			return nil, &message.SendError{Err: fmt.Errorf("encode message: %w", err)}
 		}
-		rows[i] = store.WhatsAppPart{Part: i, MessageID: string(parts[i].id), Message: raw}
+		rows[i] = message.Part{N: i, ID: string(parts[i].id), Message: raw}
 	}
 	if keep {
 		// Not sent without its id stored: a second try would send another.
-		if err := w.cfg.DB.SaveWhatsAppParts(ctx, outboxID, rows); err != nil {
-			return nil, &bot.SendError{Temporary: true, Err: err}
+		if err := w.cfg.Memory.SaveParts(ctx, outboxID, rows); err != nil {
+			return nil, &message.SendError{Temporary: true, Err: err}
 		}
 	}
 	return parts, nil
@@ -187,12 +186,12 @@ func (w *WhatsApp) parts(ctx context.Context, outboxID int64, m bot.Outbound) ([
 // phone that could not decrypt a message asks for it again, maybe long
 // after a restart emptied whatsmeow's memory of the last 256.
 func (w *WhatsApp) messageForRetry(requester, to types.JID, id types.MessageID) *waE2E.Message {
-	if w.cfg.DB == nil {
+	if w.cfg.Memory == nil {
 		return nil
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	raw, err := w.cfg.DB.WhatsAppMessage(ctx, string(id))
+	raw, err := w.cfg.Memory.Message(ctx, string(id))
 	if err != nil || raw == nil {
 		if err != nil {
 			w.log.Warn("look up a message asked for again", "err", err)
@@ -210,7 +209,7 @@ func (w *WhatsApp) messageForRetry(requester, to types.JID, id types.MessageID) 
 
 // messages builds what to send: the text, or the file with the text as its
 // caption (or after it, when too long for one).
-func (w *WhatsApp) messages(ctx context.Context, m bot.Outbound) ([]*waE2E.Message, error) {
+func (w *WhatsApp) messages(ctx context.Context, m message.Outbound) ([]*waE2E.Message, error) {
 	// Choices are numbered lines. A choice that is a command (a staff
 	// alert's "Terima" is "/terima LPR-…") also shows the command: a number
 	// only selects from the question being asked, and an alert is not that
@@ -270,27 +269,27 @@ func (w *WhatsApp) messages(ctx context.Context, m bot.Outbound) ([]*waE2E.Messa
 // attachmentData reads a file to send: from its path, or, when it is one
 // someone sent on WhatsApp, from WhatsApp again. nil, nil for a file that
 // only another channel knows.
-func (w *WhatsApp) attachmentData(ctx context.Context, a *bot.Attachment) ([]byte, error) {
+func (w *WhatsApp) attachmentData(ctx context.Context, a *message.Attachment) ([]byte, error) {
 	switch {
 	case a.Path != "":
 		data, err := os.ReadFile(a.Path)
 		if err != nil {
-			return nil, &bot.SendError{Err: fmt.Errorf("read attachment: %w", err)} // retrying cannot help
+			return nil, &message.SendError{Err: fmt.Errorf("read attachment: %w", err)} // retrying cannot help
 		}
 		return data, nil
 	case strings.HasPrefix(a.Ref, refPrefix):
 		r, err := w.Fetch(ctx, a.Ref)
-		var fe *bot.FetchError
+		var fe *message.FetchError
 		if errors.As(err, &fe) && fe.Permanent {
-			return nil, &bot.SendError{Err: fmt.Errorf("fetch attachment: %w", hide(err))}
+			return nil, &message.SendError{Err: fmt.Errorf("fetch attachment: %w", hide(err))}
 		}
 		if err != nil {
-			return nil, &bot.SendError{Temporary: true, Err: fmt.Errorf("fetch attachment: %w", hide(err))}
+			return nil, &message.SendError{Temporary: true, Err: fmt.Errorf("fetch attachment: %w", hide(err))}
 		}
 		defer r.Close()
 		data, err := io.ReadAll(r)
 		if err != nil {
-			return nil, &bot.SendError{Temporary: true, Err: fmt.Errorf("fetch attachment: %w", err)}
+			return nil, &message.SendError{Temporary: true, Err: fmt.Errorf("fetch attachment: %w", err)}
 		}
 		return data, nil
 	}
@@ -346,21 +345,21 @@ func (w *WhatsApp) classify(outboxID int64, err error) error {
 	return se
 }
 
-func classifyRaw(err error) *bot.SendError {
+func classifyRaw(err error) *message.SendError {
 	switch {
 	case errors.Is(err, ErrNoWhatsApp):
-		return &bot.SendError{Blocked: true, Err: err}
+		return &message.SendError{Blocked: true, Err: err}
 	case errors.Is(err, whatsmeow.ErrRecipientADJID), errors.Is(err, whatsmeow.ErrUnknownServer),
 		errors.Is(err, whatsmeow.ErrBroadcastListUnsupported):
-		return &bot.SendError{Err: err}
+		return &message.SendError{Err: err}
 	case errors.Is(err, whatsmeow.ErrServerReturnedError):
 		// Other 4xx answers will not change by trying again.
 		if code := serverCode(err); code >= 400 && code < 500 {
-			return &bot.SendError{Err: err}
+			return &message.SendError{Err: err}
 		}
 	}
 	// Not connected, timeouts (ErrMessageTimedOut: the message may have
 	// left; the same id again is harmless), upload trouble: losing a
 	// message is worse than trying once more.
-	return &bot.SendError{Temporary: true, Err: err}
+	return &message.SendError{Temporary: true, Err: err}
 }

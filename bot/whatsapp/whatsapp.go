@@ -23,7 +23,6 @@ import (
 
 	"klabot/bot/message"
 	"klabot/locales"
-	"klabot/store"
 )
 
 // Name is the channel id of WhatsApp contacts.
@@ -81,10 +80,11 @@ type Config struct {
 	// IdleAfter is how long after its last message klabot shows the
 	// number offline again (default 30 s); see presence.
 	IdleAfter time.Duration
-	// DB keeps the ids of messages sent from the outbox (a retry sends
-	// the same), queues call notices, and what the adapter must remember
-	// across restarts. nil in tests that need none of it.
-	DB *store.DB
+	// Memory keeps the ids of messages sent from the outbox (a retry
+	// sends the same), queues call notices, and what the adapter must
+	// remember across restarts (bot.NewMemory). nil in tests that need
+	// none of it.
+	Memory message.Memory
 	// Wake tells the sender that the outbox has something for it now (a
 	// notice was queued, WhatsApp is connected again).
 	Wake func()
@@ -147,7 +147,7 @@ func New(client Client, cfg Config, log *slog.Logger) *WhatsApp {
 		cfg.Wake = func() {}
 	}
 	if cfg.DailyCap <= 0 {
-		cfg.DailyCap = bot.DefaultPacing.DailyCap
+		cfg.DailyCap = defaultDailyCap
 	}
 	if cfg.Typing == nil {
 		cfg.Typing = TypingTime
@@ -337,14 +337,10 @@ func (w *WhatsApp) onCall(call types.BasicCallMeta) {
 	// Through the outbox: paced, counted in the daily cap, and only to
 	// someone who wrote before (a first message could cost the number).
 	w.background(quickly, func(ctx context.Context) {
-		if w.cfg.DB == nil {
+		if w.cfg.Memory == nil {
 			return
 		}
-		err := w.cfg.DB.Tx(ctx, func(tx *store.Tx) error {
-			return bot.NotifyStaff(tx, map[string]bool{Name + ":" + address: true}, store.PriorityAlert,
-				message.Outbound{Text: w.t("wa.call_notice")}, w.cfg.Now())
-		})
-		if err != nil {
+		if err := w.cfg.Memory.Notify(ctx, address, message.Outbound{Text: w.t("wa.call_notice")}, w.cfg.Now()); err != nil {
 			w.log.Warn("answer a call with a text", "err", hide(err))
 			return
 		}

@@ -80,7 +80,7 @@ func start(t *testing.T, o options) *harness {
 	loc, _ := time.LoadLocation("Asia/Pontianak")
 	var sender *bot.Sender
 	h.adapter = whatsapp.New(h.wa, whatsapp.Config{
-		Location: loc, Now: o.now, IdleAfter: o.idleAfter, DB: db, Typing: o.typing, Backoff: quick,
+		Location: loc, Now: o.now, IdleAfter: o.idleAfter, Memory: bot.NewMemory(db, whatsapp.Name), Typing: o.typing, Backoff: quick,
 		Wake:      func() { sender.Wake() },
 		OnTrouble: func(tr whatsapp.Trouble) { h.troubles <- tr },
 	}, log)

@@ -127,8 +127,9 @@ func whatsappStatus(ctx context.Context, s *whatsapp.Session, db *store.DB, cfg 
 			fmt.Fprintln(stdout, t("wa.status_gone", "+"+phone))
 		default:
 			fmt.Fprintln(stdout, t("wa.status_last_known", "+"+phone, why))
-			if v, err := db.WhatsAppState(ctx, whatsapp.StateConnected); err == nil && v != "" {
-				fmt.Fprintln(stdout, t("wa.status_connected_at", store.ParseTime(v).In(cfg.Location).Format("02-01-2006 15:04 MST")))
+			v, _ := db.WhatsAppState(ctx, whatsapp.StateConnected)
+			if at, err := time.Parse(time.RFC3339Nano, v); err == nil {
+				fmt.Fprintln(stdout, t("wa.status_connected_at", at.In(cfg.Location).Format("02-01-2006 15:04 MST")))
 			}
 		}
 	}
@@ -214,7 +215,7 @@ func (a *app) startWhatsApp(ctx context.Context, stderr io.Writer, start func(st
 	var sender *bot.Sender
 	wa := whatsapp.New(client, whatsapp.Config{
 		Lang: a.cfg.Lang, Location: a.cfg.Location, OnTrouble: a.whatsappTrouble,
-		DB: a.db, Wake: func() { sender.Wake() }, DailyCap: a.cfg.WhatsAppDailyCap, Typing: whatsappTyping,
+		Memory: bot.NewMemory(a.db, whatsapp.Name), Wake: func() { sender.Wake() }, DailyCap: a.cfg.WhatsAppDailyCap, Typing: whatsappTyping,
 	}, a.log)
 	sender = bot.NewSender(a.db, wa, whatsappLimits(a.cfg), a.log)
 	a.addSender(sender)

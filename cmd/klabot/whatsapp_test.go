@@ -141,7 +141,7 @@ func TestWhatsAppCommandsWithSession(t *testing.T) {
 	// the staff member who never wrote, who gets nothing there.
 	state = whatsapp.LinkUnknown
 	db := openDB(t, dir)
-	if err := db.SetWhatsAppState(context.Background(), whatsapp.StateConnected, store.FormatTime(time.Date(2026, 12, 5, 2, 30, 0, 0, time.UTC)), false); err != nil {
+	if err := db.SetWhatsAppState(context.Background(), whatsapp.StateConnected, whatsapp.FormatState(time.Date(2026, 12, 5, 2, 30, 0, 0, time.UTC)), false); err != nil {
 		t.Fatal(err)
 	}
 	staffEnv := envOf(map[string]string{"KLABOT_DATA_DIR": dir, "KLABOT_STAFF": "whatsapp:6281111111111,telegram:42"})
