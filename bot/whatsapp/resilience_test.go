@@ -259,3 +259,19 @@ func TestTypingInProportion(t *testing.T) {
 		t.Errorf("typing for %q, shown %d times", typed, wa.Typing("6281500000009"))
 	}
 }
+
+// A link that never learnt since when the account uses LIDs is warned
+// about at start: replies to some people would not arrive.
+func TestRunWarnsWithoutLIDMigration(t *testing.T) {
+	h := start(t, options{before: func(wa *fakewa.Client) { wa.NoLIDMigration() }})
+	h.waitLog("klabot whatsapp login")
+}
+
+// Connected wakes the sender, so what waited during an outage goes at
+// once rather than at the next poll.
+func TestConnectedWakesTheSender(t *testing.T) {
+	woken := make(chan struct{}, 4)
+	wa, _, _ := runWith(t, &recorder{}, whatsapp.Config{Wake: func() { woken <- struct{}{} }})
+	wa.Emit(&events.Connected{})
+	recv(t, woken, "the sender to be woken")
+}
