@@ -208,10 +208,7 @@ func (a *app) startWhatsApp(ctx context.Context, stderr io.Writer, start func(st
 		fmt.Fprintf(stderr, "klabot: %v\n", err)
 		return nil, 1
 	}
-	if silent := staffNeverWrote(ctx, a.db, a.cfg.Staff); len(silent) > 0 {
-		a.log.Warn("staff on WhatsApp who never wrote to the office number get nothing there; "+
-			"ask them to send \"halo\" once (klabot whatsapp status lists them)", "count", len(silent))
-	}
+	a.askStaffForHalo(ctx)
 	var sender *bot.Sender
 	wa := whatsapp.New(client, whatsapp.Config{
 		Lang: a.cfg.Lang, Location: a.cfg.Location, OnTrouble: a.whatsappTrouble,
@@ -236,6 +233,33 @@ func (a *app) startWhatsApp(ctx context.Context, stderr io.Writer, start func(st
 		return nil // the other channels keep running
 	})
 	return wa, 0
+}
+
+// askStaffForHalo tells staff on their other channels, once per number,
+// which WhatsApp staff numbers never wrote to the office number: klabot
+// sends them nothing there until they do.
+func (a *app) askStaffForHalo(ctx context.Context) {
+	silent := staffNeverWrote(ctx, a.db, a.cfg.Staff)
+	if len(silent) == 0 {
+		return
+	}
+	a.log.Warn("staff on WhatsApp who never wrote to the office number get nothing there; "+
+		"ask them to send \"halo\" once (klabot whatsapp status lists them)", "count", len(silent))
+	var untold []string
+	for _, phone := range silent {
+		key := "halo_asked:" + phone
+		if v, err := a.db.WhatsAppState(ctx, key); err != nil || v != "" {
+			continue
+		}
+		if err := a.db.SetWhatsAppState(ctx, key, whatsapp.FormatState(time.Now()), true); err == nil {
+			untold = append(untold, phone)
+		}
+	}
+	if len(untold) > 0 {
+		// Not a stop, but WhatsApp cannot carry it to them either.
+		a.whatsappTrouble(whatsapp.Trouble{Kind: whatsapp.Failed,
+			Text: locales.T(a.cfg.Lang, "wa.staff_say_halo", "+"+strings.Join(untold, ", +"))})
+	}
 }
 
 // whatsappTrouble tells staff that WhatsApp stopped or was banned (on

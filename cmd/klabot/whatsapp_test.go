@@ -518,3 +518,26 @@ func TestWhatsAppBroadcastAtConfiguredPace(t *testing.T) {
 	}
 	noNumbersInLogs(t, p, append(phones, stranger)...)
 }
+
+// A WhatsApp staff number that never wrote to the office gets nothing
+// there; staff hear of it on Telegram, once.
+func TestStaffAskedToSayHalo(t *testing.T) {
+	wa := fakewa.New()
+	withFakeWhatsApp(t, wa)
+	srv := newServer(t)
+	dir := t.TempDir()
+	env := map[string]string{"KLABOT_WHATSAPP": "on", "KLABOT_STAFF": "telegram:9102,whatsapp:6281111111112"}
+	p := startKlabot(t, srv, dir, env)
+	waitConnected(t, wa)
+	if m := lastTo(t, srv, 9102, 1); !strings.Contains(m.Text, "+6281111111112") || !strings.Contains(m.Text, `"halo"`) {
+		t.Errorf("staff told %q", m.Text)
+	}
+	p.stop(t)
+	if strings.Contains(p.logs.String(), "6281111111112") {
+		t.Error("a staff number in the log")
+	}
+	db := openDB(t, dir)
+	if v, err := db.WhatsAppState(context.Background(), "halo_asked:6281111111112"); err != nil || v == "" {
+		t.Errorf("not noted as told: %q %v", v, err)
+	}
+}
