@@ -77,7 +77,7 @@ func settings(raw map[string]*string) []setting {
 		{"KLABOT_WHATSAPP", "whatsapp", "off", `on: connect WhatsApp with the number linked by "klabot whatsapp login"`, nil},
 		{"KLABOT_WHATSAPP_BULK_MIN", "whatsapp-bulk-min", "15s", "shortest pause after each WhatsApp reminder or broadcast message", nil},
 		{"KLABOT_WHATSAPP_BULK_MAX", "whatsapp-bulk-max", "45s", "longest pause after each WhatsApp reminder or broadcast message", nil},
-		{"KLABOT_WHATSAPP_DAILY_CAP", "whatsapp-daily-cap", "200", "most WhatsApp reminders, broadcast messages and alerts a day (less for a newly linked number)", nil},
+		{"KLABOT_WHATSAPP_DAILY_CAP", "whatsapp-daily-cap", "200", "most WhatsApp reminders and broadcast messages a day (fewer for a newly linked number)", nil},
 		{"KLABOT_RETENTION_DAYS", "retention-days", "730", "days after which personal details of closed reports and past trainings' registrations are deleted", nil},
 	}
 	for i := range s {
