@@ -19,9 +19,10 @@ import (
 	"klabot/store"
 )
 
-// loginTimeout bounds a pairing: WhatsApp's QR codes run out after about
-// two and a half minutes anyway.
-const loginTimeout = 5 * time.Minute
+// loginTimeout bounds a login: WhatsApp's QR codes run out after about
+// two and a half minutes anyway, and after the scan the first connection
+// and the phone's first history take up to four more.
+const loginTimeout = 10 * time.Minute
 
 var phonePattern = regexp.MustCompile(`^62[0-9]{7,13}$`)
 
