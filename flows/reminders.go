@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"klabot/flows/ops"
 	"klabot/locales"
 	"klabot/store"
 	"klabot/store/wilayah"
@@ -16,28 +17,16 @@ const FlowStaffReminders = "reminders_staff"
 // Quiet hours: reminders that are not urgent are not sent from 21:00 to
 // 06:00 local time; they wait until 06:00.
 const (
-	QuietFrom = 21
-	QuietTo   = 6
+	QuietFrom = ops.QuietFrom
+	QuietTo   = ops.QuietTo
 )
 
 // InQuietHours tells whether t falls in the quiet hours, local time.
-func InQuietHours(t time.Time, loc *time.Location) bool {
-	h := t.In(loc).Hour()
-	return h >= QuietFrom || h < QuietTo
-}
+func InQuietHours(t time.Time, loc *time.Location) bool { return ops.InQuietHours(t, loc) }
 
 // AfterQuietHours is when something due at t may be sent: t itself, or
 // 06:00 after it when t falls in the quiet hours.
-func AfterQuietHours(t time.Time, loc *time.Location) time.Time {
-	if !InQuietHours(t, loc) {
-		return t
-	}
-	l := t.In(loc)
-	if l.Hour() >= QuietFrom {
-		l = l.AddDate(0, 0, 1)
-	}
-	return time.Date(l.Year(), l.Month(), l.Day(), QuietTo, 0, 0, 0, loc)
-}
+func AfterQuietHours(t time.Time, loc *time.Location) time.Time { return ops.AfterQuietHours(t, loc) }
 
 // addReminders plugs in "Pengingat saya" (the main menu's entry), the
 // staff's recurring reminders and the /pengingat command.

@@ -5,13 +5,14 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"klabot/flows/ops"
 	"klabot/store"
 	"klabot/store/wilayah"
 )
 
 // maxReminderMessage is the longest message a recurring reminder may
-// carry: short messages are read, long ones are not.
-const maxReminderMessage = 500
+// carry.
+const maxReminderMessage = ops.MaxReminderMessage
 
 // Data kept while staff make a recurring reminder.
 const (
@@ -59,27 +60,29 @@ func staffOnly(c *Ctx, handle func() Next) Next {
 }
 
 func staffRemindersHome(c *Ctx) Reply {
-	list, err := c.Tx.ActiveRecurringReminders()
+	l, err := ops.Reminders(c.Tx, actorOf(c), c.Now.In(c.Loc))
 	if err != nil {
 		c.Fail(err)
 		return Reply{}
 	}
+	if l.Outcome != ops.Done {
+		return Reply{Text: c.T("reminders.staff_only")}
+	}
 	r := Reply{}
 	var b strings.Builder
-	if len(list) == 0 {
+	if len(l.Reminders) == 0 {
 		b.WriteString(c.T("reminders.staff_none"))
 	} else {
 		b.WriteString(c.T("reminders.staff_title"))
-		for _, rem := range list {
+		for _, rem := range l.Reminders {
 			b.WriteString("\n\n" + c.T("reminders.staff_item", rem.ID, excerpt(rem.Message, 80),
-				audienceName(c.User.Lang, rem.Audience, rem.KecCode), rem.Spec,
-				formatMoment(c.User.Lang, c.Loc, AfterQuietHours(rem.NextDueAt, c.Loc))))
+				audienceName(c.User.Lang, rem.Audience, rem.KecCode), rem.Spec, formatMoment(c.User.Lang, c.Loc, rem.Sends)))
 		}
 	}
 	b.WriteString("\n\n" + c.T("reminders.staff_hint"))
 	r.Text = b.String()
 	r.Options = append(r.Options, Option{Key: "new", Label: c.T("reminders.opt_new")})
-	if len(list) > 0 {
+	if len(l.Reminders) > 0 {
 		r.Options = append(r.Options, Option{Key: "stop", Label: c.T("reminders.opt_stop_one")})
 	}
 	r.Options = append(r.Options, Option{Key: "staff", Label: c.T("reminders.opt_staff_menu")})
@@ -275,21 +278,26 @@ func reminderConfirm(c *Ctx, in Input, choice string) Next {
 			c.Say(c.T("reminders.not_saved"))
 			return Goto("home")
 		}
-		rem, err := c.Tx.CreateRecurringReminder(store.RecurringReminder{
+		made, err := ops.CreateReminder(c.Tx, actorOf(c), store.RecurringReminder{
 			Spec: c.Get(rSpec), Message: c.Get(rMessage), Audience: c.Get(rAudience), KecCode: c.Get(rKec),
-			CreatedBy: c.User.ID,
-		}, c.Loc, c.Now)
-		if _, bad := store.IsSpecError(err); bad {
-			c.Say(specProblem(c, err))
-			return Goto("spec")
-		}
+		}, c.Now.In(c.Loc))
 		if err != nil {
 			return c.Fail(err)
 		}
-		subject := "reminder:" + strconv.FormatInt(rem.ID, 10)
-		if err := c.Tx.Audit(c.Now, actor(c), "reminder_create", subject, rem.Spec+" | "+rem.Audience+" "+rem.KecCode); err != nil {
-			return c.Fail(err)
+		switch {
+		case made.Outcome == ops.NotAllowed:
+			c.Say(c.T("reminders.staff_only"))
+			return Menu()
+		case made.Why == ops.WhySpec:
+			c.Say(specProblem(c, made.SpecErr))
+			return Goto("spec")
+		case made.Outcome == ops.Refused:
+			// The steps before checked every part; this is a safety net.
+			c.Say(c.T("reminders.not_saved"))
+			return Goto("home")
 		}
+		// Saved now or before (a second press): either way it runs.
+		rem := made.Reminder
 		c.Say(c.T("reminders.saved", rem.ID, formatMoment(c.User.Lang, c.Loc, AfterQuietHours(rem.NextDueAt, c.Loc))))
 		return Goto("home")
 	})
@@ -338,14 +346,10 @@ func stopConfirm(c *Ctx, in Input, choice string) Next {
 			return Goto("home")
 		}
 		id, _ := strconv.ParseInt(c.Get(rStopID), 10, 64)
-		err := c.Tx.StopRecurringReminder(id, c.User.ID, c.Now)
-		if err != nil && err != store.ErrReminderNotFound {
+		// Stopped now, before, or gone: it no longer runs, which is what
+		// staff asked for.
+		if _, err := ops.StopReminder(c.Tx, actorOf(c), id, c.Now); err != nil {
 			return c.Fail(err)
-		}
-		if err == nil {
-			if err := c.Tx.Audit(c.Now, actor(c), "reminder_stop", "reminder:"+c.Get(rStopID), ""); err != nil {
-				return c.Fail(err)
-			}
 		}
 		c.Say(c.T("reminders.stopped_all", id))
 		return Goto("home")

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
+	"klabot/flows/ops"
 	"klabot/locales"
 	"klabot/store"
 	"klabot/store/export"
@@ -24,12 +24,8 @@ const FlowTrainingStaff = "training_staff"
 // trainingsPerPage keeps a list message short on a small screen.
 const trainingsPerPage = 5
 
-// checkinEarly is how long before a training starts people may check in:
-// at the latest from the start of its day.
-const checkinEarly = 3 * time.Hour
-
 // checkinLate is how long after a training ends a check-in still counts.
-const checkinLate = 3 * time.Hour
+const checkinLate = ops.CheckinLate
 
 func addTrainings(e *Engine) {
 	e.Register(trainingFlow())
@@ -252,20 +248,6 @@ func trainingSummary(c *Ctx, t store.Training, indent string) string {
 	return strings.Join(lines, "\n"+indent)
 }
 
-func programName(lang, key string) string {
-	if p, ok := programByKey(key); ok {
-		return locales.T(lang, p.Name)
-	}
-	return key
-}
-
-func placeLine(lang string, t store.Training) string {
-	if k, ok := wilayah.KecamatanByCode(t.KecCode); ok {
-		return locales.T(lang, "training.place_in_kec", t.Place, k.Name)
-	}
-	return t.Place
-}
-
 func seatsLine(lang string, t store.Training) string {
 	if t.SeatsLeft() > 0 {
 		return locales.T(lang, "training.seats_left", t.SeatsLeft(), t.Capacity)
@@ -326,9 +308,7 @@ func trainingAt(c *Ctx, key string) (store.Training, bool) {
 }
 
 // open tells whether people can still register for t.
-func open(c *Ctx, t store.Training) bool {
-	return t.Status == store.TrainingScheduled && c.Now.Before(t.StartsAt)
-}
+func open(c *Ctx, t store.Training) bool { return ops.Changeable(t, c.Now) }
 
 func detailPrompt(c *Ctx) Reply {
 	back := Option{Key: "back", Label: c.T("training.opt_back")}
@@ -467,7 +447,7 @@ func acceptAge(c *Ctx, age int, next string) Next {
 		return Goto("detail")
 	}
 	p, _ := programByKey(t.Program)
-	if refusal := p.ageRefusal(age); refusal != "" {
+	if refusal := p.AgeRefusal(age); refusal != "" {
 		c.Say(c.T(refusal))
 		return Goto("home")
 	}
@@ -632,7 +612,7 @@ func confirmRegistration(c *Ctx, in Input, choice string) Next {
 	ans := answers(c, p)
 	reg, err := c.Tx.Register(store.Registration{
 		TrainingID: t.ID, UserID: c.User.ID, FullName: c.Get("name"), Age: atoi(c.Get("age")),
-		DesaCode: c.Get("reg_desa"), Phone: c.Get("phone"), Answers: ans, Priority: p.priority(ans),
+		DesaCode: c.Get("reg_desa"), Phone: c.Get("phone"), Answers: ans, Priority: p.Priority(ans),
 	}, c.Now)
 	switch {
 	case errors.Is(err, store.ErrAlreadyRegistered):
@@ -713,18 +693,13 @@ func cancelRegistration(c *Ctx, in Input, choice string) Next {
 	if !ok || !open(c, t) {
 		return Goto("detail")
 	}
-	promoted, err := c.Tx.CancelRegistration(t.ID, c.User.ID, c.Now)
-	if errors.Is(err, store.ErrNotRegistered) {
-		return Goto("detail")
-	}
+	ch, err := ops.CancelRegistration(c.Tx, actorOf(c), t.ID, c.User.ID, c.Now.In(c.Loc))
 	if err != nil {
 		return c.Fail(err)
 	}
-	if err := syncTrainingReminders(c, t.ID); err != nil {
-		return c.Fail(err)
-	}
-	if err := tellPromoted(c, t, promoted); err != nil {
-		return c.Fail(err)
+	c.deliver(ch.Result)
+	if ch.Outcome != ops.Done {
+		return Goto("detail")
 	}
 	c.Say(c.T("training.cancelled_mine", t.Title))
 	return Menu()
@@ -733,41 +708,9 @@ func cancelRegistration(c *Ctx, in Input, choice string) Next {
 // tellPromotedAll tells people who got a seat from the waitlist of any
 // training, and plans their reminders.
 func tellPromotedAll(c *Ctx, promoted []store.Registration) error {
-	byTraining := map[int64][]store.Registration{}
-	var order []int64
-	for _, r := range promoted {
-		if byTraining[r.TrainingID] == nil {
-			order = append(order, r.TrainingID)
-		}
-		byTraining[r.TrainingID] = append(byTraining[r.TrainingID], r)
-	}
-	for _, id := range order {
-		t, err := c.Tx.Training(id)
-		if err != nil {
-			return err
-		}
-		if err := tellPromoted(c, t, byTraining[id]); err != nil {
-			return err
-		}
-		if err := syncTrainingReminders(c, id); err != nil { // the promoted get theirs
-			return err
-		}
-	}
-	return nil
-}
-
-// tellPromoted tells the people who just got a seat from the waitlist, each
-// in their own language.
-func tellPromoted(c *Ctx, t store.Training, promoted []store.Registration) error {
-	for _, r := range promoted {
-		u, err := c.Tx.User(r.UserID)
-		if err != nil {
-			return err
-		}
-		c.Send(u.ID, store.PriorityAlert, Reply{Text: locales.T(u.Lang, "training.promoted", t.Title,
-			formatWhen(u.Lang, c.Loc, t.StartsAt, t.EndsAt), placeLine(u.Lang, t))})
-	}
-	return nil
+	res, err := ops.Promoted(c.Tx, promoted, c.Now.In(c.Loc))
+	c.deliver(res)
+	return err
 }
 
 func takeCode(c *Ctx, in Input, choice string) Next {
@@ -790,62 +733,26 @@ func checkIn(c *Ctx, text string) bool {
 		c.Say(c.T("training.code_unknown"))
 		return false
 	}
-	t, err := c.Tx.TrainingByCode(code)
-	if errors.Is(err, store.ErrTrainingNotFound) {
+	ci, err := ops.CheckInByCode(c.Tx, actorOf(c), code, c.Now.In(c.Loc))
+	if err != nil {
+		c.Fail(err)
+		return false
+	}
+	t := ci.Training
+	switch {
+	case ci.Outcome == ops.NotFound:
 		c.Say(c.T("training.code_unknown"))
 		return false
-	}
-	if err != nil {
-		c.Fail(err)
-		return false
-	}
-	when := formatWhen(c.User.Lang, c.Loc, t.StartsAt, t.EndsAt)
-	switch {
-	case t.Status == store.TrainingCancelled:
-		c.Say(c.T("training.code_cancelled", t.Title))
-		return true
-	case c.Now.Before(checkinOpens(t, c.Loc)):
-		c.Say(c.T("training.code_too_early", t.Title, when))
-		return true
-	case c.Now.After(t.EndsAt.Add(checkinLate)):
-		c.Say(c.T("training.code_too_late", t.Title))
-		return true
-	}
-	reg, found, err := c.Tx.Registration(t.ID, c.User.ID)
-	if err != nil {
-		c.Fail(err)
-		return false
-	}
-	switch {
-	case !found || reg.Status == store.RegCancelled:
-		c.Say(c.T("training.code_not_registered", t.Title))
-	case reg.Status == store.RegWaitlisted:
-		c.Say(c.T("training.code_waitlisted", t.Title))
-	case !reg.AttendedAt.IsZero():
-		c.Say(c.T("training.code_already", t.Title, formatClock(c.User.Lang, reg.AttendedAt.In(c.Loc))))
+	case ci.Why == ops.WhyCheckinEarly:
+		c.Say(c.T(ci.Why, t.Title, formatWhen(c.User.Lang, c.Loc, t.StartsAt, t.EndsAt)))
+	case ci.Outcome == ops.Refused:
+		c.Say(c.T(ci.Why, t.Title))
+	case ci.Outcome == ops.AlreadyDone:
+		c.Say(c.T("training.code_already", t.Title, formatClock(c.User.Lang, ci.Registration.AttendedAt.In(c.Loc))))
 	default:
-		if err := c.Tx.SetAttendance(t.ID, c.User.ID, true, 0, c.Now); err != nil {
-			c.Fail(err)
-			return false
-		}
-		c.Say(c.T("training.checked_in", reg.FullName, t.Title))
+		c.Say(c.T("training.checked_in", ci.Registration.FullName, t.Title))
 	}
 	return true
-}
-
-// checkinOpens is when people may start checking in: the start of the
-// training's day, or checkinEarly before it starts if that is earlier.
-func checkinOpens(t store.Training, loc *time.Location) time.Time {
-	s := t.StartsAt.In(loc)
-	midnight := time.Date(s.Year(), s.Month(), s.Day(), 0, 0, 0, 0, loc)
-	return minTime(midnight, t.StartsAt.Add(-checkinEarly))
-}
-
-func minTime(a, b time.Time) time.Time {
-	if a.Before(b) {
-		return a
-	}
-	return b
 }
 
 func historyPrompt(c *Ctx) Reply {

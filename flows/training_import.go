@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"klabot/flows/ops"
 	"klabot/locales"
 	"klabot/store"
 	"klabot/store/wilayah"
@@ -187,41 +188,42 @@ func ParseTrainingsCSV(r io.Reader, loc *time.Location, now time.Time, lang stri
 	return rows, nil
 }
 
-// ImportTrainings saves rows read by ParseTrainingsCSV in tx, each with a
-// new attendance code. A row that is already in the database (same
-// programme, title and start: the file was imported before) is a problem
-// too, and then nothing is saved: the caller rolls tx back on error.
+// ImportTrainings saves rows read by ParseTrainingsCSV in tx, by the same
+// rules as a session made by chat, each with a new attendance code; the
+// audit log names the command line. A row that is already in the
+// database (same programme, title and start: the file was imported
+// before) is a problem too, and then nothing is saved: the caller rolls tx
+// back on error.
 func ImportTrainings(tx *store.Tx, rows []TrainingRow, random io.Reader, now time.Time, lang string) ([]store.Training, error) {
+	ts := make([]store.Training, len(rows))
+	for i, r := range rows {
+		ts[i] = r.Training
+	}
+	im, err := ops.ImportTrainings(tx, ops.CLI, ts, random, now)
+	if err != nil {
+		return nil, err
+	}
+	if im.Outcome == ops.Done {
+		return im.Trainings, nil
+	}
 	bad := &ImportError{lang: lang}
-	for _, r := range rows {
-		exists, err := tx.TrainingExists(r.Training.Program, r.Training.Title, r.Training.StartsAt)
-		if err != nil {
-			return nil, err
-		}
-		if exists {
-			bad.Problems = append(bad.Problems, RowProblem{Line: r.Line, Reason: locales.T(lang, "training.csv_exists")})
+	for i, r := range rows {
+		ch, ok := im.Problems[i]
+		switch {
+		case !ok:
+		case ch.Outcome == ops.AlreadyDone:
+			bad.Problems = append(bad.Problems, RowProblem{Line: r.Line, Reason: locales.T(lang, ch.Why)})
+		default:
+			limits := map[string]any{ops.FieldTitle: maxTitle, ops.FieldPlace: maxPlace,
+				ops.FieldDescription: maxDescription, ops.FieldCapacity: maxCapacity}
+			bad.Problems = append(bad.Problems, RowProblem{Line: r.Line, Column: ch.Field,
+				Reason: locales.T(lang, ch.Why, limits[ch.Field])})
 		}
 	}
-	if len(bad.Problems) > 0 {
-		return nil, bad
+	if len(bad.Problems) == 0 {
+		return nil, fmt.Errorf("import trainings: %v", im.Outcome)
 	}
-	var saved []store.Training
-	for _, r := range rows {
-		t := r.Training
-		code, err := uniqueAttendanceCode(tx, random)
-		if err != nil {
-			return nil, err
-		}
-		t.AttendanceCode = code
-		if t, err = tx.CreateTraining(t, now); err != nil {
-			return nil, err
-		}
-		if err := tx.Audit(now, "cli", "training_import", trainingSubject(t), t.Title); err != nil {
-			return nil, err
-		}
-		saved = append(saved, t)
-	}
-	return saved, nil
+	return nil, bad
 }
 
 // separatorOf picks ';' or ',' by which the header line has more of.

@@ -1,14 +1,13 @@
 package flows
 
 import (
-	"fmt"
-	"io"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
-	"klabot/locales"
+	"klabot/flows/ops"
+	"klabot/flows/words"
 )
 
 // Reading what people and staff type for trainings, forgivingly, and
@@ -167,74 +166,31 @@ func parseEndTime(s string, start time.Time, loc *time.Location) (time.Time, str
 
 func atoi(s string) int { n, _ := strconv.Atoi(s); return n }
 
-// formatWhen writes a training's time in the person's language and the
-// local time zone: "Selasa, 1 Desember 2026, 09.00-12.00 WIB".
-func formatWhen(lang string, loc *time.Location, start, end time.Time) string {
-	start, end = start.In(loc), end.In(loc)
-	zone := start.Format("MST")
-	if start.Year() == end.Year() && start.YearDay() == end.YearDay() {
-		return locales.T(lang, "training.when_one_day", formatDate(lang, start), formatClock(lang, start), formatClock(lang, end), zone)
-	}
-	return locales.T(lang, "training.when_days", formatDate(lang, start), formatClock(lang, start),
-		formatDate(lang, end), formatClock(lang, end), zone)
-}
+// The training words shared with the staff operations.
+var (
+	formatWhen  = words.When
+	formatDate  = words.Date
+	formatClock = words.Clock
+	formatStamp = words.Stamp
+	placeLine   = words.TrainingPlace
+	programName = words.ProgramName
+)
 
-// formatDate writes "Selasa, 1 Desember 2026".
-func formatDate(lang string, t time.Time) string {
-	days := strings.Split(locales.T(lang, "training.weekdays"), ",")
-	months := strings.Split(locales.T(lang, "training.months"), ",")
-	if len(days) != 7 || len(months) != 12 {
-		return t.Format("2006-01-02")
-	}
-	return locales.T(lang, "training.date", days[t.Weekday()], t.Day(), months[t.Month()-1], t.Year())
-}
+// The programmes, shared with the staff operations.
+type trainingProgram = words.Program
 
-// formatClock writes "09.00" (id) or "09:00" (en).
-func formatClock(lang string, t time.Time) string {
-	return locales.T(lang, "training.clock", t.Hour(), t.Minute())
-}
+var (
+	trainingPrograms = words.Programs
+	programByKey     = words.ProgramByKey
+)
 
-// formatStamp writes a date and time for tables: "01-12-2026 09:00".
-func formatStamp(t time.Time, loc *time.Location) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.In(loc).Format("02-01-2006 15:04")
-}
+// Attendance codes are made by the staff operations.
+const (
+	attendanceAlphabet = ops.AttendanceAlphabet
+	attendanceCodeLen  = ops.AttendanceCodeLen
+)
 
-// attendanceAlphabet leaves out letters and digits that look alike (0/O,
-// 1/I/L), so a code read from a whiteboard is typed right.
-const attendanceAlphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-
-const attendanceCodeLen = 6
-
-// newAttendanceCode makes a random code such as "7KQ3MX". Every code has a
-// digit, so that a typed word ("daftar") is never taken for one.
-func newAttendanceCode(random io.Reader) (string, error) {
-	for {
-		code, err := drawCode(random)
-		if err != nil || strings.ContainsAny(code, "23456789") {
-			return code, err
-		}
-	}
-}
-
-func drawCode(random io.Reader) (string, error) {
-	code := make([]byte, 0, attendanceCodeLen)
-	var buf [16]byte
-	for len(code) < attendanceCodeLen {
-		if _, err := io.ReadFull(random, buf[:]); err != nil {
-			return "", fmt.Errorf("read random: %w", err)
-		}
-		for _, b := range buf {
-			// Skip the top values so that every letter is equally likely.
-			if int(b) < 256-256%len(attendanceAlphabet) && len(code) < attendanceCodeLen {
-				code = append(code, attendanceAlphabet[int(b)%len(attendanceAlphabet)])
-			}
-		}
-	}
-	return string(code), nil
-}
+var newAttendanceCode = ops.NewAttendanceCode
 
 // normalizeAttendanceCode reads a typed code ("7kq 3mx", "7KQ-3MX"); ok is
 // false when the text cannot be a code (codes have six letters and digits,

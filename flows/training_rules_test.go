@@ -31,7 +31,7 @@ func TestProgrammeEligibility(t *testing.T) {
 		if !ok {
 			t.Fatalf("no programme %s", c.program)
 		}
-		if got := p.ageRefusal(c.age); got != c.refusal {
+		if got := p.AgeRefusal(c.age); got != c.refusal {
 			t.Errorf("%s at %d: %q, want %q", c.program, c.age, got, c.refusal)
 		}
 	}
@@ -44,7 +44,7 @@ func TestProgrammeQuestions(t *testing.T) {
 	for answers, want := range map[[3]string]int{
 		{"no", "no", "no"}: 0, {"yes", "no", "no"}: 1, {"yes", "yes", "no"}: 2, {"yes", "yes", "yes"}: 3,
 	} {
-		got := wikapa.priority(map[string]string{"extreme_poor": answers[0], "child_dropout_risk": answers[1], "female_head": answers[2]})
+		got := wikapa.Priority(map[string]string{"extreme_poor": answers[0], "child_dropout_risk": answers[1], "female_head": answers[2]})
 		if got != want {
 			t.Errorf("wikapa priority for %v = %d, want %d", answers, got, want)
 		}

@@ -1,17 +1,13 @@
 package flows
 
 import (
-	"errors"
 	"fmt"
-	"io"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
-	"klabot/locales"
+	"klabot/flows/ops"
 	"klabot/store"
-	"klabot/store/csvexport"
 	"klabot/store/export"
 	"klabot/store/wilayah"
 )
@@ -28,14 +24,14 @@ const sessionsPerPage = 8
 // list, for marking attendance late and exporting.
 const staffListDays = 30
 
-// Limits of what staff type for a session.
+// Limits of what staff type for a session: the operations' rules.
 const (
-	maxTitle       = 100
-	maxPlace       = 120
-	maxDescription = 500
-	maxCapacity    = 1000
-	maxDuration    = 31 * 24 * time.Hour
-	maxAhead       = 2 * 365 * 24 * time.Hour
+	maxTitle       = ops.MaxTitleRunes
+	maxPlace       = ops.MaxPlaceRunes
+	maxDescription = ops.MaxDescription
+	maxCapacity    = ops.MaxCapacity
+	maxDuration    = ops.MaxDuration
+	maxAhead       = ops.MaxAhead
 )
 
 // draftFields are the parts of a session staff fill in, in the order they
@@ -76,11 +72,12 @@ func trainingStaffFlow() *Flow {
 }
 
 func staffHomePrompt(c *Ctx) Reply {
-	ts, err := c.Tx.TrainingsEndingAfter(c.Now.AddDate(0, 0, -staffListDays))
+	l, err := ops.Sessions(c.Tx, actorOf(c), c.Now.AddDate(0, 0, -staffListDays))
 	if err != nil {
 		c.Fail(err)
 		return Reply{}
 	}
+	ts := l.Trainings
 	r := Reply{Options: []Option{{Key: "new", Label: c.T("training.opt_new")}}}
 	if len(ts) == 0 {
 		r.Text = c.T("training.staff_none")
@@ -136,9 +133,7 @@ func staffHome(c *Ctx, in Input, choice string) Next {
 func staffSession(c *Ctx) (store.Training, bool) { return trainingAt(c, "sid") }
 
 // changeable tells whether a session can still be edited, moved or cancelled.
-func changeable(c *Ctx, t store.Training) bool {
-	return t.Status == store.TrainingScheduled && c.Now.Before(t.StartsAt)
-}
+func changeable(c *Ctx, t store.Training) bool { return ops.Changeable(t, c.Now) }
 
 func sessionPrompt(c *Ctx) Reply {
 	t, ok := staffSession(c)
@@ -219,19 +214,17 @@ func peoplePrompt(c *Ctx) Reply {
 	if !ok {
 		return Reply{Text: c.T("training.gone"), Options: back}
 	}
-	regs, err := c.Tx.Registrations(t.ID)
+	v, err := ops.Session(c.Tx, actorOf(c), t.ID)
 	if err != nil {
 		c.Fail(err)
 		return Reply{}
 	}
 	var seated, waiting []string
-	for _, r := range regs {
-		line := personLine(c, r)
-		if r.Status == store.RegWaitlisted {
-			waiting = append(waiting, fmt.Sprintf("%d. %s", r.Position, line))
-		} else {
-			seated = append(seated, fmt.Sprintf("%d. %s", len(seated)+1, line))
-		}
+	for i, r := range v.Seated {
+		seated = append(seated, fmt.Sprintf("%d. %s", i+1, personLine(c, r)))
+	}
+	for _, r := range v.Waiting {
+		waiting = append(waiting, fmt.Sprintf("%d. %s", r.Position, personLine(c, r)))
 	}
 	text := c.T("training.people_title", t.Title, t.Registered, t.Capacity)
 	if len(seated) == 0 {
@@ -261,49 +254,25 @@ func personLine(c *Ctx, r store.Registration) string {
 // exportRegistrations writes a session's registrations to a CSV file under
 // the data folder and sends it to the staff member as a document.
 func exportRegistrations(c *Ctx, t store.Training) {
-	dir := c.engine.cfg.DataDir
-	if dir == "" {
-		c.Say(c.T("training.export_unavailable"))
-		return
-	}
-	regs, err := c.Tx.Registrations(t.ID)
+	ex, err := ops.ExportRegistrations(c.Tx, actorOf(c), t.ID, c.engine.cfg.DataDir, c.Now.In(c.Loc))
 	if err != nil {
 		c.Fail(err)
 		return
 	}
-	// Column names are fixed (not translated), so that spreadsheets and
-	// scripts built on an export keep working.
-	header := []string{"no", "status", "urutan_tunggu", "nama_lengkap", "umur", "desa", "kecamatan", "telepon",
-		"prioritas", "jawaban", "daftar_pada", "hadir_pada"}
-	var rows [][]string
-	for i, r := range regs {
-		d, _ := wilayah.DesaByCode(r.DesaCode)
-		position := ""
-		if r.Status == store.RegWaitlisted {
-			position = strconv.Itoa(r.Position)
-		}
-		rows = append(rows, []string{strconv.Itoa(i + 1), r.Status, position, r.FullName, strconv.Itoa(r.Age),
-			d.Name, d.KecName, export.DisplayPhone(r.Phone), strconv.Itoa(r.Priority), export.AnswerList(r.Answers),
-			formatStamp(r.CreatedAt, c.Loc), formatStamp(r.AttendedAt, c.Loc)})
-	}
-	name := fmt.Sprintf("pelatihan-%d-%s.csv", t.ID, c.Now.In(c.Loc).Format("20060102-150405"))
-	path, err := csvexport.Write(filepath.Join(dir, "exports"), name, header, rows)
-	if err != nil {
-		c.Fail(err)
+	switch ex.Outcome {
+	case ops.Done:
+	case ops.Refused:
+		c.Say(c.T(ex.Why))
 		return
-	}
-	if err := c.Tx.Audit(c.Now, actor(c), "training_export", trainingSubject(t), strconv.Itoa(len(rows))+" rows"); err != nil {
-		c.Fail(err)
+	default:
 		return
 	}
 	c.Say(c.T("training.export_sent"))
 	c.Send(c.User.ID, store.PriorityReply, Reply{
-		Text:       c.T("training.export_caption", t.Title, len(rows)),
-		Attachment: &Attachment{Kind: "document", Path: path, Name: name},
+		Text:       c.T("training.export_caption", t.Title, ex.Rows),
+		Attachment: &Attachment{Kind: "document", Path: ex.Path, Name: ex.Name},
 	})
 }
-
-func trainingSubject(t store.Training) string { return "training:" + strconv.FormatInt(t.ID, 10) }
 
 // maxMarkKeys is how many people get a key of their own when marking
 // attendance; a bigger class is marked by typing the number in the list,
@@ -312,18 +281,12 @@ const maxMarkKeys = 40
 
 // seated are a session's registered people, in the order of the list.
 func seated(c *Ctx, t store.Training) ([]store.Registration, bool) {
-	regs, err := c.Tx.Registrations(t.ID)
+	v, err := ops.Session(c.Tx, actorOf(c), t.ID)
 	if err != nil {
 		c.Fail(err)
 		return nil, false
 	}
-	var out []store.Registration
-	for _, r := range regs {
-		if r.Status == store.RegRegistered {
-			out = append(out, r)
-		}
-	}
-	return out, true
+	return v.Seated, true
 }
 
 func markPrompt(c *Ctx) Reply {
@@ -383,29 +346,18 @@ func markChoice(c *Ctx, in Input, choice string) Next {
 	if !found || reg.Status != store.RegRegistered {
 		return Stay()
 	}
+	// A key pressed on a person toggles: it takes back a mark made by
+	// mistake.
 	present := reg.AttendedAt.IsZero()
-	if err := c.Tx.SetAttendance(t.ID, id, present, c.User.ID, c.Now); err != nil {
+	if _, err := ops.MarkAttendance(c.Tx, actorOf(c), t.ID, id, present, c.Now); err != nil {
 		return c.Fail(err)
 	}
-	action, said := "training_attendance_unmark", "training.unmarked"
+	said := "training.unmarked"
 	if present {
-		action, said = "training_attendance_mark", "training.marked"
-	}
-	if err := c.Tx.Audit(c.Now, actor(c), action, trainingSubject(t), "user:"+strconv.FormatInt(id, 10)); err != nil {
-		return c.Fail(err)
+		said = "training.marked"
 	}
 	c.Say(c.T(said, reg.FullName))
 	return Stay()
-}
-
-// activeRegistrations are the people a session concerns: registered or waiting.
-func activeRegistrations(c *Ctx, t store.Training) ([]store.Registration, bool) {
-	regs, err := c.Tx.Registrations(t.ID)
-	if err != nil {
-		c.Fail(err)
-		return nil, false
-	}
-	return regs, true
 }
 
 func messagePrompt(c *Ctx) Reply {
@@ -448,39 +400,19 @@ func sendMessage(c *Ctx, in Input, choice string) Next {
 	if !ok {
 		return Goto("home")
 	}
-	regs, ok := activeRegistrations(c, t)
-	if !ok {
-		return Stay()
-	}
-	msg := c.Get("msg")
-	err := tellEach(c, regs, nil, store.PriorityReminder, func(lang string) string {
-		return locales.T(lang, "training.staff_message", t.Title, msg)
-	})
+	ch, err := ops.MessageTraining(c.Tx, actorOf(c), t.ID, c.Get("msg"), c.Now)
 	if err != nil {
 		return c.Fail(err)
 	}
-	if err := c.Tx.Audit(c.Now, actor(c), "training_message", trainingSubject(t), strconv.Itoa(len(regs))+" people"); err != nil {
-		return c.Fail(err)
+	c.deliver(ch.Result)
+	if ch.Outcome == ops.Refused {
+		c.Say(c.T(ch.Why))
+		return Goto("message")
 	}
 	c.Set("msg", "")
-	c.Say(c.T("training.message_sent", len(regs)))
+	// Sent now, or a moment ago by a second press: either way it went.
+	c.Say(c.T("training.message_sent", t.Registered+t.Waitlisted))
 	return fresh(c, "session")
-}
-
-// tellEach sends every registration's person a text in their language,
-// except the people in skip.
-func tellEach(c *Ctx, regs []store.Registration, skip map[int64]bool, priority int, text func(lang string) string) error {
-	for _, r := range regs {
-		if skip[r.UserID] {
-			continue
-		}
-		u, err := c.Tx.User(r.UserID)
-		if err != nil {
-			return err
-		}
-		c.Send(u.ID, priority, Reply{Text: text(u.Lang)})
-	}
-	return nil
 }
 
 func cancelSessionPrompt(c *Ctx) Reply {
@@ -503,26 +435,15 @@ func cancelSession(c *Ctx, in Input, choice string) Next {
 	if choice != "yes" || !ok || !changeable(c, t) {
 		return Goto("session")
 	}
-	regs, ok := activeRegistrations(c, t)
-	if !ok {
-		return Stay()
-	}
-	if err := c.Tx.CancelTraining(t.ID, c.Now); err != nil {
-		return c.Fail(err)
-	}
-	if err := syncTrainingReminders(c, t.ID); err != nil {
-		return c.Fail(err)
-	}
-	err := tellEach(c, regs, nil, store.PriorityAlert, func(lang string) string {
-		return locales.T(lang, "training.session_cancelled_notice", t.Title, formatWhen(lang, c.Loc, t.StartsAt, t.EndsAt))
-	})
+	ch, err := ops.CancelTraining(c.Tx, actorOf(c), t.ID, c.Now.In(c.Loc))
 	if err != nil {
 		return c.Fail(err)
 	}
-	if err := c.Tx.Audit(c.Now, actor(c), "training_cancel", trainingSubject(t), t.Title); err != nil {
-		return c.Fail(err)
+	c.deliver(ch.Result)
+	if ch.Outcome != ops.Done {
+		return Goto("session")
 	}
-	c.Say(c.T("training.session_cancelled", t.Title, len(regs)))
+	c.Say(c.T("training.session_cancelled", t.Title, ch.Told))
 	return fresh(c, "home")
 }
 
@@ -728,41 +649,48 @@ func reviewChoice(c *Ctx, in Input, choice string) Next {
 }
 
 func saveNew(c *Ctx) Next {
-	t := draft(c)
-	code, err := uniqueAttendanceCode(c.Tx, c.Random())
+	ch, err := ops.CreateTraining(c.Tx, actorOf(c), draft(c), c.Random(), c.Now)
 	if err != nil {
 		return c.Fail(err)
 	}
-	t.AttendanceCode, t.CreatedBy = code, c.User.ID
-	t, err = c.Tx.CreateTraining(t, c.Now)
-	if err != nil {
-		return c.Fail(err)
+	switch ch.Outcome {
+	case ops.Done:
+	case ops.Refused:
+		return draftProblem(c, ch)
+	case ops.AlreadyDone: // made a moment ago, by a second press
+		c.Say(c.T("training.already_created"))
+		return fresh(c, "home")
+	default:
+		return fresh(c, "home")
 	}
-	if err := c.Tx.Audit(c.Now, actor(c), "training_create", trainingSubject(t), t.Title); err != nil {
-		return c.Fail(err)
-	}
-	c.Set("sid", strconv.FormatInt(t.ID, 10))
-	c.Say(c.T("training.created", t.Title, t.AttendanceCode))
+	c.Set("sid", strconv.FormatInt(ch.Training.ID, 10))
+	c.Say(c.T("training.created", ch.Training.Title, ch.Training.AttendanceCode))
 	return fresh(c, "session")
 }
 
-// uniqueAttendanceCode draws codes until one is free; with 31^6 codes a
-// second draw is already rare.
-func uniqueAttendanceCode(tx *store.Tx, random io.Reader) (string, error) {
-	for range 20 {
-		code, err := newAttendanceCode(random)
-		if err != nil {
-			return "", err
-		}
-		taken, err := tx.AttendanceCodeTaken(code)
-		if err != nil {
-			return "", err
-		}
-		if !taken {
-			return code, nil
+// draftProblem says what is wrong with a draft the operations refused, and
+// asks that part again. The questions check each part as it is typed, so
+// this is mostly a time that passed meanwhile, or seats below the people
+// registered meanwhile.
+func draftProblem(c *Ctx, ch ops.TrainingChange) Next {
+	t := draft(c)
+	args := map[string]any{
+		ops.FieldTitle: maxTitle, ops.FieldPlace: maxPlace, ops.FieldDescription: maxDescription,
+		ops.FieldStart: exampleStart(c), ops.FieldEnd: exampleEnd(t.StartsAt), ops.FieldCapacity: maxCapacity,
+	}
+	arg := args[ch.Field]
+	if ch.Why == ops.WhyCapacityBelow {
+		if cur, ok := staffSession(c); ok {
+			arg = cur.Registered
 		}
 	}
-	return "", errors.New("no free attendance code found")
+	steps := map[string]string{
+		ops.FieldProgram: "d_program", ops.FieldTitle: "d_title", ops.FieldDescription: "d_desc",
+		ops.FieldKecamatan: "d_kec", ops.FieldPlace: "d_place", ops.FieldStart: "d_start", ops.FieldEnd: "d_end",
+		ops.FieldCapacity: "d_cap",
+	}
+	c.Say(c.T(ch.Why, arg))
+	return Goto(steps[ch.Field])
 }
 
 // saveChanges saves an edited session. A new time or place is told to
@@ -772,52 +700,22 @@ func saveChanges(c *Ctx) Next {
 	if !ok || !changeable(c, cur) {
 		return fresh(c, "session")
 	}
-	d := draft(c)
-	moved := !d.StartsAt.Equal(cur.StartsAt) || !d.EndsAt.Equal(cur.EndsAt) || d.Place != cur.Place || d.KecCode != cur.KecCode
-	if moved && !d.StartsAt.After(c.Now) {
-		c.Say(c.T("training.date_past", exampleStart(c)))
-		return Goto("d_start")
-	}
-	regs, ok := activeRegistrations(c, cur)
-	if !ok {
-		return Stay()
-	}
-	promoted, err := c.Tx.UpdateTraining(d, c.Now)
-	if errors.Is(err, store.ErrCapacityTooSmall) {
-		c.Say(c.T("training.capacity_below", cur.Registered))
-		return Goto("d_cap")
-	}
+	ch, err := ops.UpdateTraining(c.Tx, actorOf(c), draft(c), c.Now.In(c.Loc))
 	if err != nil {
 		return c.Fail(err)
 	}
-	if err := syncTrainingReminders(c, d.ID); err != nil {
-		return c.Fail(err)
-	}
-	t, ok := staffSession(c)
-	if !ok {
+	c.deliver(ch.Result)
+	switch ch.Outcome {
+	case ops.Done, ops.AlreadyDone:
+	case ops.Refused:
+		if ch.Field == "" {
+			return fresh(c, "session")
+		}
+		return draftProblem(c, ch)
+	default:
 		return fresh(c, "home")
 	}
-	if err := tellPromoted(c, t, promoted); err != nil {
-		return c.Fail(err)
-	}
-	told := 0
-	if moved {
-		skip := map[int64]bool{}
-		for _, p := range promoted {
-			skip[p.UserID] = true // their message already has the new time and place
-		}
-		err := tellEach(c, regs, skip, store.PriorityAlert, func(lang string) string {
-			return locales.T(lang, "training.session_moved_notice", t.Title, formatWhen(lang, c.Loc, t.StartsAt, t.EndsAt), placeLine(lang, t))
-		})
-		if err != nil {
-			return c.Fail(err)
-		}
-		told = len(regs)
-	}
-	if err := c.Tx.Audit(c.Now, actor(c), "training_update", trainingSubject(t), t.Title); err != nil {
-		return c.Fail(err)
-	}
-	c.Say(c.T("training.saved", told+len(promoted)))
+	c.Say(c.T("training.saved", ch.Told+len(ch.Promoted)))
 	return fresh(c, "session")
 }
 

@@ -18,10 +18,22 @@ type Actor struct {
 	// Staff is true for a contact listed in KLABOT_STAFF. It is decided by
 	// the caller from the contact, at the moment of the request.
 	Staff bool
+	// System names a program acting with staff's rights and no person
+	// behind it (UserID 0), as the audit log shows it: "cli".
+	System string
 }
 
+// CLI is the command line (klabot trainings import...): staff's rights, no
+// person.
+var CLI = Actor{Staff: true, System: "cli"}
+
 // AuditName is how the actor appears in the audit log.
-func (a Actor) AuditName() string { return "user:" + strconv.FormatInt(a.UserID, 10) }
+func (a Actor) AuditName() string {
+	if a.System != "" {
+		return a.System
+	}
+	return "user:" + strconv.FormatInt(a.UserID, 10)
+}
 
 // Outcome says what an operation did.
 type Outcome int

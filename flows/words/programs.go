@@ -1,8 +1,8 @@
-package flows
+package words
 
-// trainingProgram is one of the regency's training programmes and who may
+// Program is one of the regency's training programmes and who may
 // join it. Every text is a locale key, so that the locale test sees them.
-type trainingProgram struct {
+type Program struct {
 	Key   string // stored with each training; also a column value of the CSV import
 	Label string // short name for an option, at most 20 characters
 	Name  string // full name
@@ -13,11 +13,11 @@ type trainingProgram struct {
 	// Questions are asked after the common ones (name, age, desa, phone),
 	// after Intro when there is one.
 	Intro     string
-	Questions []programQuestion
+	Questions []ProgramQuestion
 }
 
-// programQuestion is a yes/no question of a programme.
-type programQuestion struct {
+// ProgramQuestion is a yes/no question of a programme.
+type ProgramQuestion struct {
 	Key  string // key in the registration's answers
 	Text string
 	// Weight is added to the registration's priority on "yes": on a full
@@ -30,14 +30,14 @@ type programQuestion struct {
 	Refusal  string
 }
 
-// trainingPrograms are the programmes, in the order people see them.
-var trainingPrograms = []trainingProgram{
+// Programs are the programmes, in the order people see them.
+var Programs = []Program{
 	{
 		// WIKAPA: small-business training, capital and mentoring for
 		// vulnerable families; the household questions set the priority.
 		Key: "wikapa", Label: "training.program_wikapa", Name: "training.program_wikapa_name",
 		MinAge: 18, TooYoung: "training.age_adult_only", Intro: "training.questions_priority",
-		Questions: []programQuestion{
+		Questions: []ProgramQuestion{
 			{Key: "extreme_poor", Text: "training.q_extreme_poor", Weight: 1},
 			{Key: "child_dropout_risk", Text: "training.q_child_dropout_risk", Weight: 1},
 			{Key: "female_head", Text: "training.q_female_head", Weight: 1},
@@ -48,7 +48,7 @@ var trainingPrograms = []trainingProgram{
 		// aged 15-17 who dropped out of school or are at risk of it.
 		Key: "remaja", Label: "training.program_remaja", Name: "training.program_remaja_name",
 		MinAge: 15, MaxAge: 17, TooYoung: "training.age_remaja_young", TooOld: "training.age_remaja_old",
-		Questions: []programQuestion{
+		Questions: []ProgramQuestion{
 			{Key: "guardian_ok", Text: "training.q_guardian_ok", Required: true, Refusal: "training.guardian_needed"},
 			{Key: "out_of_school", Text: "training.q_out_of_school", Weight: 1},
 		},
@@ -58,14 +58,14 @@ var trainingPrograms = []trainingProgram{
 		// rights, positive discipline, health, nutrition and education.
 		Key: "transmigran", Label: "training.program_trans", Name: "training.program_trans_name",
 		MinAge: 18, TooYoung: "training.age_adult_only",
-		Questions: []programQuestion{
+		Questions: []ProgramQuestion{
 			{Key: "transmigrant_family", Text: "training.q_transmigrant_family"},
 		},
 	},
 	{
 		Key: "satgas", Label: "training.program_satgas", Name: "training.program_satgas_name",
 		MinAge: 18, TooYoung: "training.age_adult_only",
-		Questions: []programQuestion{
+		Questions: []ProgramQuestion{
 			{Key: "satgas_member", Text: "training.q_satgas_member"},
 		},
 	},
@@ -73,25 +73,25 @@ var trainingPrograms = []trainingProgram{
 		// Forum Anak members are children: a parent or guardian must agree.
 		Key: "forum_anak", Label: "training.program_forum", Name: "training.program_forum_name",
 		MinAge: 12, MaxAge: 17, TooYoung: "training.age_forum_young", TooOld: "training.age_forum_old",
-		Questions: []programQuestion{
+		Questions: []ProgramQuestion{
 			{Key: "guardian_ok", Text: "training.q_guardian_ok", Required: true, Refusal: "training.guardian_needed"},
 		},
 	},
 }
 
-// programByKey finds a programme; ok is false for an unknown key.
-func programByKey(key string) (trainingProgram, bool) {
-	for _, p := range trainingPrograms {
+// ProgramByKey finds a programme; ok is false for an unknown key.
+func ProgramByKey(key string) (Program, bool) {
+	for _, p := range Programs {
 		if p.Key == key {
 			return p, true
 		}
 	}
-	return trainingProgram{}, false
+	return Program{}, false
 }
 
-// ageRefusal is the kind refusal for someone this age, or "" when the
+// AgeRefusal is the kind refusal for someone this age, or "" when the
 // programme is open to them.
-func (p trainingProgram) ageRefusal(age int) string {
+func (p Program) AgeRefusal(age int) string {
 	switch {
 	case p.MinAge > 0 && age < p.MinAge:
 		return p.TooYoung
@@ -101,8 +101,8 @@ func (p trainingProgram) ageRefusal(age int) string {
 	return ""
 }
 
-// priority is the waitlist priority that a programme's answers give.
-func (p trainingProgram) priority(answers map[string]string) int {
+// Priority is the waitlist priority that a programme's answers give.
+func (p Program) Priority(answers map[string]string) int {
 	score := 0
 	for _, q := range p.Questions {
 		if answers[q.Key] == "yes" {
