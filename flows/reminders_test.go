@@ -150,3 +150,29 @@ func TestMineShowsTrainingReminderAfterQuietHours(t *testing.T) {
 		t.Errorf("Pengingat saya:\n%s\nwant the reminders at 07.00 the day before and at 06.00, not 05.30", got)
 	}
 }
+
+// The same reminder saved twice (the command sent again, or a second
+// press) runs once, and staff hear its number both times.
+func TestSameReminderSavedTwiceRunsOnce(t *testing.T) {
+	ch := newChat(t)
+	ch.staff["petugas"] = true
+	ch.join("petugas", "5")
+	const cmd = "/pengingat 0 8 * * 1 | satgas | Rapat Satgas PA."
+	ch.say("petugas", cmd)
+	first := ch.say("petugas", "1")
+	ch.say("petugas", cmd)
+	second := ch.say("petugas", "1")
+	if !strings.HasPrefix(first, "Pengingat no. 1 disimpan") || !strings.HasPrefix(second, "Pengingat no. 1 disimpan") {
+		t.Errorf("answers %q and %q; want both to name reminder 1", first, second)
+	}
+	err := ch.db.Tx(context.Background(), func(tx *store.Tx) error {
+		list, err := tx.ActiveRecurringReminders()
+		if err == nil && len(list) != 1 {
+			t.Errorf("%d reminders running, want 1", len(list))
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
