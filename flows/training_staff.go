@@ -370,7 +370,7 @@ func messagePrompt(c *Ctx) Reply {
 
 func takeMessage(c *Ctx, in Input, choice string) Next {
 	text := strings.TrimSpace(in.Text)
-	if in.Kind != KindText || len([]rune(text)) < 2 {
+	if in.Kind != KindText || len([]rune(text)) < ops.MinMessageRunes {
 		c.Say(c.T("training.message_invalid"))
 		return Stay()
 	}
@@ -740,7 +740,7 @@ func editFieldChoice(c *Ctx, in Input, choice string) Next {
 
 func checkTitle(s string) (string, string) {
 	s = strings.Join(strings.Fields(s), " ")
-	if n := len([]rune(s)); n < 3 || n > maxTitle {
+	if n := len([]rune(s)); n < ops.MinTitleRunes || n > maxTitle {
 		return "", "training.title_invalid"
 	}
 	return s, ""
@@ -748,7 +748,7 @@ func checkTitle(s string) (string, string) {
 
 func checkPlace(s string) (string, string) {
 	s = strings.Join(strings.Fields(s), " ")
-	if n := len([]rune(s)); n < 2 || n > maxPlace {
+	if n := len([]rune(s)); n < ops.MinPlaceRunes || n > maxPlace {
 		return "", "training.place_invalid"
 	}
 	return s, ""
