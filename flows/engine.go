@@ -146,7 +146,7 @@ type Command func(c *Ctx, args string) Next
 
 // features plug each feature's flows, staff entries and commands into the
 // engine. A feature adds its function here.
-var features = []func(*Engine){addLink, addReports, addTrainings, addBroadcasts, addReminders, addPrivacy, addRecap}
+var features = []func(*Engine){addLink, addReports, addTrainings, addBroadcasts, addReminders, addPrivacy, addRecap, addAsking}
 
 // NewEngine makes an engine with the built-in flows.
 func NewEngine(cfg Config) *Engine {

@@ -86,6 +86,13 @@ func statusFlow() *Flow {
 					return Reply{}
 				}
 				reply := Reply{Text: text}
+				if n, err := openQuestionCount(c, r); err != nil {
+					c.Fail(err)
+					return Reply{}
+				} else if n > 0 && !store.IsClosed(r.Status) {
+					reply.Text += "\n\n" + c.T("ask.open_for_reporter", n)
+					reply.Options = append(reply.Options, Option{Key: "answer", Label: c.T("ask.opt_answer_question")})
+				}
 				if !store.IsClosed(r.Status) {
 					reply.Options = append(reply.Options,
 						Option{Key: "info", Label: c.T("track.add_info")},
@@ -96,6 +103,8 @@ func statusFlow() *Flow {
 			},
 			Handle: func(c *Ctx, in Input, choice string) Next {
 				switch choice {
+				case "answer":
+					return cmdAnswer(c, c.Get(dCode))
 				case "info":
 					return Goto("add_info")
 				case "media":

@@ -137,6 +137,9 @@ func triageViewPrompt(c *Ctx) Reply {
 		opt("/verifikasi", "triage.to.diverifikasi")
 	}
 	opt("/catatan", "triage.note")
+	if !closed {
+		opt("/tanya", "ask.opt_ask")
+	}
 	media, err := c.Tx.ReportMedia(r.ID)
 	if err != nil {
 		c.Fail(err)

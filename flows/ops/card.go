@@ -142,6 +142,10 @@ func History(tx *store.Tx, r store.Report, lang string, loc *time.Location) (str
 			line = t("triage.ev_info", at)
 		case store.EventMedia:
 			line = t("triage.ev_media", at)
+		case store.EventQuestion:
+			line = t("ask.ev_question", at, actor)
+		case store.EventAnswer:
+			line = t("ask.ev_answer", at)
 		}
 		if e.Note != "" {
 			line += ": " + e.Note

@@ -1,0 +1,220 @@
+package ops
+
+import (
+	"errors"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"klabot/flows/out"
+	"klabot/locales"
+	"klabot/store"
+)
+
+// Asking the reporter: staff, or the Satgas PA volunteer a report is
+// assigned to, put a question to whoever made the report, through the
+// report alone. Neither side learns who the other is: the question is
+// signed with the asker's role, and the answer reaches staff as an entry
+// of the case history, announced with the report's code only.
+
+const (
+	// MaxOpenQuestions is how many unanswered questions a report may have.
+	MaxOpenQuestions = 3
+	// MaxQuestionRunes bounds a question and a typed answer.
+	MaxQuestionRunes = 1000
+)
+
+// Why keys of the asking operations (locales).
+const (
+	WhyAskEmpty       = "ask.why_empty"
+	WhyAskClosed      = "ask.why_closed"
+	WhyAskLimit       = "ask.why_limit"
+	WhyAskErased      = "ask.why_erased"
+	WhyAskUnreachable = "ask.why_unreachable"
+)
+
+// Ask puts a question to the reporter of the report with code. Staff may
+// ask about any report, a volunteer only about one assigned to them; for
+// anyone else the report is not found, as if it did not exist. The same
+// question asked again while open is AlreadyDone.
+func Ask(tx *store.Tx, a Actor, code, question string, now time.Time) (Result, error) {
+	role, r, res, err := reportOf(tx, a, code)
+	if err != nil || res != nil {
+		return deref(res), err
+	}
+	question = cut(strings.TrimSpace(question), MaxQuestionRunes)
+	switch {
+	case question == "":
+		return Result{Outcome: Refused, Why: WhyAskEmpty}, nil
+	case store.IsClosed(r.Status):
+		return Result{Outcome: Refused, Why: WhyAskClosed}, nil
+	}
+	erased, reachable, err := tx.ReporterReach(r)
+	switch {
+	case err != nil:
+		return Result{}, err
+	case erased:
+		return Result{Outcome: Refused, Why: WhyAskErased}, nil
+	case !reachable:
+		return Result{Outcome: Refused, Why: WhyAskUnreachable}, nil
+	}
+	open, err := tx.OpenQuestions(r.ID)
+	if err != nil {
+		return Result{}, err
+	}
+	for _, q := range open {
+		if q.Text == question {
+			return Result{Outcome: AlreadyDone}, nil
+		}
+	}
+	if len(open) >= MaxOpenQuestions {
+		return Result{Outcome: Refused, Why: WhyAskLimit}, nil
+	}
+	q := store.Question{ReportID: r.ID, AskedBy: a.UserID, Role: role, Text: question, AskedAt: now}
+	if err := tx.AddQuestion(&q); err != nil {
+		return Result{}, err
+	}
+	if err := tx.AddReportEvent(store.ReportEvent{ReportID: r.ID, At: now, ActorID: a.UserID, Role: role,
+		Kind: store.EventQuestion, Note: question}); err != nil {
+		return Result{}, err
+	}
+	if err := tx.Audit(now, a.AuditName(), "report:ask", r.Code, role); err != nil {
+		return Result{}, err
+	}
+	reporter, err := tx.User(r.ReporterID)
+	if err != nil {
+		return Result{}, err
+	}
+	q.ReportCode = r.Code
+	return Result{Outcome: Done, Messages: []out.Message{{UserID: reporter.ID, Priority: store.PriorityAlert,
+		Reply: QuestionToReporter(reporter.Lang, q, false)}}}, nil
+}
+
+// QuestionToReporter is a question as its reporter receives it, signed
+// with the asker's role only; again is the one reminder.
+func QuestionToReporter(lang string, q store.Question, again bool) out.Reply {
+	sign := locales.T(lang, "ask.signed_staff")
+	if q.Role == store.RoleVolunteer {
+		sign = locales.T(lang, "ask.signed_volunteer")
+	}
+	key := "ask.to_reporter"
+	if again {
+		key = "ask.to_reporter_again"
+	}
+	return out.Reply{Text: locales.T(lang, key, q.ReportCode, q.Text, sign), Options: []out.Option{
+		{Key: "/jawab " + q.ReportCode, Label: locales.T(lang, "ask.opt_answer")},
+		{Key: "/nanti " + q.ReportCode, Label: locales.T(lang, "ask.opt_later")},
+	}}
+}
+
+// AnswerInput is what the reporter sent as an answer: text, or a file
+// (photo, voice note, video, document) with its caption in Text.
+type AnswerInput struct {
+	Kind  string // "text", or the kind of file
+	Text  string
+	Media *store.Media // the file as the channel gave it; nil for text
+}
+
+// Answer records the reporter's answer to the oldest open question of
+// their report: in the case history as the reporter's answer, a file as
+// evidence of the report. Staff, and a volunteer who asked, are told the
+// report's code only. Someone who is not the report's reporter finds no
+// report; with no question open the answer is AlreadyDone.
+func Answer(tx *store.Tx, reporterID int64, code string, in AnswerInput, now time.Time) (Result, error) {
+	r, err := tx.ReportByCode(code)
+	if errors.Is(err, store.ErrNotFound) || err == nil && r.ReporterID != reporterID {
+		return Result{Outcome: NotFound}, nil
+	}
+	if err != nil {
+		return Result{}, err
+	}
+	open, err := tx.OpenQuestions(r.ID)
+	if err != nil || len(open) == 0 {
+		return Result{Outcome: AlreadyDone}, err
+	}
+	q := open[0]
+	text := cut(strings.TrimSpace(in.Text), MaxQuestionRunes)
+	kind := in.Kind
+	if in.Media == nil {
+		kind = "text"
+		if text == "" {
+			return Result{Outcome: Refused, Why: WhyAskEmpty}, nil
+		}
+	} else {
+		m := *in.Media
+		m.Kind = kind
+		if _, err := tx.AddReportMedia(r.ID, m, reporterID, now); err != nil {
+			return Result{}, err
+		}
+	}
+	if ok, err := tx.AnswerQuestion(q.ID, text, kind, now); err != nil || !ok {
+		return Result{Outcome: AlreadyDone}, err
+	}
+	note := text
+	if kind != "text" {
+		note = strings.TrimSpace("[" + locales.T(locales.Default, answerKinds[kind]) + "] " + text)
+	}
+	if err := tx.AddReportEvent(store.ReportEvent{ReportID: r.ID, At: now, Role: store.RoleReporter,
+		Kind: store.EventAnswer, Note: note}); err != nil {
+		return Result{}, err
+	}
+	// The audit names the role, not the person: an anonymous reporter
+	// must not become known through the log.
+	if err := tx.Audit(now, store.RoleReporter, "report:answer", r.Code, kind); err != nil {
+		return Result{}, err
+	}
+	openKey := func(lang string) out.Option {
+		return out.Option{Key: "/buka " + r.Code, Label: locales.T(lang, "triage.open")}
+	}
+	res := Result{Outcome: Done, Messages: []out.Message{{ToStaff: true, Priority: store.PriorityAlert,
+		Reply: out.Reply{Text: locales.T(locales.Default, "ask.answered_alert", r.Code), Options: []out.Option{openKey(locales.Default)}}}}}
+	if q.Role == store.RoleVolunteer && q.AskedBy != 0 && q.AskedBy == r.AssignedTo {
+		vol, err := tx.User(q.AskedBy)
+		if err != nil {
+			return Result{}, err
+		}
+		res.Messages = append(res.Messages, out.Message{UserID: vol.ID, Priority: store.PriorityAlert,
+			Reply: out.Reply{Text: locales.T(vol.Lang, "ask.answered_alert", r.Code), Options: []out.Option{openKey(vol.Lang)}}})
+	}
+	return res, nil
+}
+
+// answerKinds name the kinds of file an answer can be, in the history.
+var answerKinds = map[string]string{
+	"photo": "ask.kind.photo", "voice": "ask.kind.voice", "video": "ask.kind.video", "document": "ask.kind.document",
+}
+
+// reportOf loads a report for an actor who handles reports: staff any,
+// a volunteer only their own. res is set when the actor may not go on.
+func reportOf(tx *store.Tx, a Actor, code string) (role string, r store.Report, res *Result, err error) {
+	role = store.RoleStaff
+	if !a.Staff {
+		_, isVolunteer, err := tx.Volunteer(a.UserID)
+		if err != nil {
+			return "", r, nil, err
+		}
+		if !isVolunteer {
+			return "", r, &Result{Outcome: NotAllowed}, nil
+		}
+		role = store.RoleVolunteer
+	}
+	r, err = tx.ReportByCode(code)
+	if errors.Is(err, store.ErrNotFound) || err == nil && role == store.RoleVolunteer && r.AssignedTo != a.UserID {
+		return role, store.Report{}, &Result{Outcome: NotFound}, nil
+	}
+	return role, r, nil, err
+}
+
+func deref(r *Result) Result {
+	if r == nil {
+		return Result{}
+	}
+	return *r
+}
+
+func cut(s string, n int) string {
+	if utf8.RuneCountInString(s) > n {
+		return string([]rune(s)[:n])
+	}
+	return s
+}
