@@ -194,8 +194,13 @@ func (d *Dispatcher) process(tx *store.Tx, in Inbound) (err error) {
 	if err != nil {
 		return err
 	}
+	received, err := receivedOf(tx, contact)
+	if err != nil {
+		return err
+	}
 	msgs, err := d.engine.Run(tx, flows.Request{
 		User: user, New: isNew, Staff: d.cfg.Staff[contact.String()], Input: flowInput(in.Input), Now: now, Channel: in.Channel,
+		Received: received,
 	})
 	if err != nil {
 		return err
@@ -207,6 +212,9 @@ func (d *Dispatcher) process(tx *store.Tx, in Inbound) (err error) {
 			err = NotifyStaff(tx, d.cfg.Staff, m.Priority, out, now)
 		case m.UserID == 0 || m.UserID == user.ID:
 			err = enqueue(tx, contact, m.Priority, out, now)
+			if err == nil && m.Separate {
+				err = rememberChoices(tx, contact, out)
+			}
 		default:
 			err = Notify(tx, m.UserID, m.Priority, out, now)
 		}
@@ -225,7 +233,11 @@ func NotifyStaff(tx *store.Tx, staff map[string]bool, priority int, m Outbound, 
 		if !ok {
 			continue
 		}
-		if err := enqueue(tx, store.Contact{Channel: channel, Address: address}, priority, m, now); err != nil {
+		c := store.Contact{Channel: channel, Address: address}
+		if err := enqueue(tx, c, priority, m, now); err != nil {
+			return err
+		}
+		if err := rememberChoices(tx, c, m); err != nil {
 			return err
 		}
 	}
@@ -274,7 +286,10 @@ func Notify(tx *store.Tx, userID int64, priority int, m Outbound, now time.Time)
 	if len(contacts) == 0 {
 		return nil // unreachable everywhere: nothing can be delivered
 	}
-	return enqueue(tx, contacts[0], priority, m, now)
+	if err := enqueue(tx, contacts[0], priority, m, now); err != nil {
+		return err
+	}
+	return rememberChoices(tx, contacts[0], m)
 }
 
 func enqueue(tx *store.Tx, c store.Contact, priority int, m Outbound, now time.Time) error {

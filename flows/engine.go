@@ -102,6 +102,9 @@ type Request struct {
 	Input   Input
 	Now     time.Time
 	Channel string // the channel the message came on, e.g. "telegram"
+	// Received are the messages with choices the person received on
+	// klabot's own since they last wrote, oldest first (received.go).
+	Received []Received
 }
 
 // Config holds the settings flows need.
@@ -164,6 +167,7 @@ func NewEngine(cfg Config) *Engine {
 	for _, f := range []*Flow{welcomeFlow(), menuFlow(e), languageFlow(), staffFlow(e)} {
 		e.Register(f)
 	}
+	e.AddCommand(pickCommand, e.pick)
 	for _, add := range features {
 		add(e)
 	}
@@ -378,6 +382,9 @@ func (e *Engine) turn(c *Ctx, req Request) {
 	}
 
 	prompt := step.Prompt(c)
+	if !c.User.ConsentAt.IsZero() && e.receivedChoice(c, flow, prompt, in, req.Received) {
+		return
+	}
 	choice, matched := "", false
 	if in.Kind == KindButton && strings.HasPrefix(in.Payload, "/") {
 		// A command key (e.g. "/terima LPR-…" on a staff alert) works

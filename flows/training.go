@@ -31,7 +31,12 @@ func addTrainings(e *Engine) {
 	e.Register(trainingFlow())
 	e.Register(trainingStaffFlow())
 	e.AddStaffEntry("pelatihan", "training.staff_entry", FlowTrainingStaff)
-	e.AddCommand("pelatihan", func(c *Ctx, args string) Next { return Switch(FlowTraining) })
+	e.AddCommand("pelatihan", func(c *Ctx, args string) Next {
+		if Normalize(args) == "saya" { // the key on a seat offer
+			return Next{flow: FlowTraining, step: "mine"}
+		}
+		return Switch(FlowTraining)
+	})
 	e.ListCommand("pelatihan", "command.pelatihan")
 	e.ListCommand("hadir", "command.hadir")
 	// "/hadir 7KQ3MX" checks in from anywhere; "/hadir" alone asks for the code.

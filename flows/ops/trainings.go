@@ -412,10 +412,20 @@ func (res *Result) tellEach(tx *store.Tx, regs []store.Registration, skip map[in
 
 // tellPromoted tells the people who just got a seat of t from the
 // waitlist, each in their own language.
+// The offer carries a key to the person's registrations, where they can
+// give the seat back.
 func (res *Result) tellPromoted(tx *store.Tx, t store.Training, promoted []store.Registration, loc *time.Location) error {
-	return res.tellEach(tx, promoted, nil, store.PriorityAlert, func(lang string) string {
-		return locales.T(lang, "training.promoted", t.Title, words.When(lang, loc, t.StartsAt, t.EndsAt), words.TrainingPlace(lang, t))
-	})
+	for _, r := range promoted {
+		u, err := tx.User(r.UserID)
+		if err != nil {
+			return err
+		}
+		res.Messages = append(res.Messages, out.Message{UserID: u.ID, Priority: store.PriorityAlert, Reply: out.Reply{
+			Text:    locales.T(u.Lang, "training.promoted", t.Title, words.When(u.Lang, loc, t.StartsAt, t.EndsAt), words.TrainingPlace(u.Lang, t)),
+			Options: []out.Option{{Key: "/pelatihan saya", Label: locales.T(u.Lang, "training.opt_mine")}},
+		}})
+	}
+	return nil
 }
 
 // Promoted tells people who got a seat from the waitlist of any session

@@ -43,4 +43,8 @@ type Message struct {
 	ToStaff  bool
 	Priority int
 	Reply    Reply
+	// Separate marks a message to the person who wrote that stands on its
+	// own, not the answer to their message: its choices count as those of
+	// the latest message they received (a "which did you mean" question).
+	Separate bool
 }

@@ -1,0 +1,150 @@
+package flows
+
+import (
+	"regexp"
+	"strings"
+)
+
+// Choices in messages people receive on klabot's own (a status update, a
+// staff alert, a volunteer's new task, a seat offer, a reminder, a
+// question to a reporter): on channels without buttons they are numbered
+// lines like those of the question the person is answering. A number or a
+// choice's words typed next refer to the latest such message, as a tap on
+// it would, until the person answers something else; where two messages,
+// or such a message and the question on screen, could be meant, klabot
+// asks which instead of guessing.
+
+// Received is a message the person received on klabot's own since they
+// last wrote, with its choices (command keys only: they work whatever the
+// conversation does).
+type Received struct {
+	Head    string // the message's first line
+	Options []Option
+}
+
+// pickCommand answers the question on screen with one of its choices
+// ("/pilih <key>"), for the "which did you mean" question.
+const pickCommand = "pilih"
+
+// codeInKey finds what a command key is about, to tell two like choices
+// apart: "/terima LPR-…".
+var codeInKey = regexp.MustCompile(`[A-Z]{3}-[0-9A-Z]{4}-[0-9A-Z]{4}`)
+
+// receivedChoice takes typed text that picks a choice of a received
+// message; false leaves it to the question on screen.
+func (e *Engine) receivedChoice(c *Ctx, flow *Flow, prompt Reply, in Input, received []Received) bool {
+	if in.Kind != KindText || len(received) == 0 {
+		return false
+	}
+	text := Normalize(in.Text)
+	if text == "" {
+		return false
+	}
+	type candidate struct {
+		opt  Option
+		head string
+	}
+	var cands []candidate
+	add := func(o Option, head string) {
+		for _, x := range cands {
+			if x.opt.Key == o.Key {
+				return
+			}
+		}
+		cands = append(cands, candidate{o, head})
+	}
+	latest := received[len(received)-1]
+	if n := optionNumber(text); n > 0 {
+		for i := len(received) - 1; i >= 0; i-- {
+			if n <= len(received[i].Options) {
+				add(received[i].Options[n-1], received[i].Head)
+			}
+		}
+		if len(cands) == 0 {
+			return false
+		}
+		// The latest message's number is meant; when only an older one
+		// has it, the question on screen may be meant as well.
+		if n > len(latest.Options) && n <= len(prompt.Options) {
+			add(Option{Key: "/" + pickCommand + " " + prompt.Options[n-1].Key, Label: prompt.Options[n-1].Label}, "")
+		}
+	} else {
+		for i := len(received) - 1; i >= 0; i-- {
+			if key, ok := matchOption(received[i].Options, in); ok {
+				add(optionOf(received[i].Options, key), received[i].Head)
+			}
+		}
+		if len(cands) == 0 {
+			return false
+		}
+		if key, ok := matchOption(prompt.Options, in); ok && !strings.HasPrefix(key, "/") {
+			add(Option{Key: "/" + pickCommand + " " + key, Label: optionOf(prompt.Options, key).Label}, "")
+		} else if ok {
+			add(optionOf(prompt.Options, key), "")
+		}
+	}
+	if len(cands) == 1 {
+		e.runKey(c, flow, cands[0].opt.Key)
+		return true
+	}
+	// Two menus could be meant: ask, with keys that say which.
+	r := Reply{Text: c.T("choice.which")}
+	labels := map[string]int{}
+	for _, x := range cands {
+		labels[x.opt.Label]++
+	}
+	var lines []string
+	for _, x := range cands {
+		label := x.opt.Label
+		if labels[label] > 1 {
+			if code := codeInKey.FindString(x.opt.Key); code != "" {
+				label += " " + code
+			}
+		}
+		head := x.head
+		if head == "" {
+			head = c.T("choice.which_question")
+		}
+		lines = append(lines, "- "+label+": "+head)
+		r.Options = append(r.Options, Option{Key: x.opt.Key, Label: label})
+	}
+	r.Text += "\n\n" + strings.Join(lines, "\n")
+	c.out = append(c.out, Message{Reply: r, Separate: true})
+	return true
+}
+
+// runKey runs a command key as a tap on it would.
+func (e *Engine) runKey(c *Ctx, flow *Flow, key string) {
+	if name, args, ok := commandOf(Input{Kind: KindText, Text: key}); ok {
+		if cmd, found := e.commands[name]; found {
+			e.follow(c, flow, keepDraft(c, cmd(c, args)))
+			return
+		}
+	}
+	c.Say(c.T("input.stale_button"))
+	e.ask(c)
+}
+
+// pick is "/pilih <key>": the choice with that key of the question on
+// screen, as if it had been typed.
+func (e *Engine) pick(c *Ctx, key string) Next {
+	_, step := e.current(c)
+	if step == nil {
+		return Stay()
+	}
+	prompt := step.Prompt(c)
+	if !hasOption(prompt.Options, key) {
+		c.Say(c.T("input.stale_button"))
+		return Stay()
+	}
+	return step.Handle(c, Input{Kind: KindText, Text: optionOf(prompt.Options, key).Label}, key)
+}
+
+func optionOf(opts []Option, key string) Option {
+	for _, o := range opts {
+		if o.Key == key {
+			return o
+		}
+	}
+	return Option{}
+}
