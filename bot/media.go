@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -184,11 +185,52 @@ func (m *MediaSaver) download(ctx context.Context, md store.Media) (sum string, 
 		return "", 0, "", fmt.Errorf("write evidence file: %w", err)
 	}
 	sum = hex.EncodeToString(h.Sum(nil))
+	if sum, size, err = scrubFile(tmp.Name(), sum, size); err != nil {
+		return "", 0, "", err
+	}
 	path = filepath.Join(dir, sum+extensionFor(md.Mime, md.Kind))
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return "", 0, "", fmt.Errorf("store evidence file: %w", err)
 	}
 	return sum, size, path, nil
+}
+
+// scrubFile removes a photo's EXIF and XMP metadata (see scrubMetadata)
+// before anyone sees the file, and returns its checksum and size after.
+func scrubFile(path, sum string, size int64) (string, int64, error) {
+	head := make([]byte, len(pngSignature))
+	if f, err := os.Open(path); err == nil {
+		n, _ := io.ReadFull(f, head)
+		f.Close()
+		head = head[:n]
+	}
+	if !bytes.HasPrefix(head, []byte{0xFF, 0xD8}) && !bytes.Equal(head, pngSignature) {
+		return sum, size, nil // not a photo: read no further
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", 0, fmt.Errorf("read evidence file: %w", err)
+	}
+	clean, changed := scrubMetadata(data)
+	if !changed {
+		return sum, size, nil
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		return "", 0, fmt.Errorf("rewrite evidence file: %w", err)
+	}
+	_, err = f.Write(clean)
+	if err == nil {
+		err = f.Sync()
+	}
+	if closeErr := f.Close(); err == nil {
+		err = closeErr
+	}
+	if err != nil {
+		return "", 0, fmt.Errorf("rewrite evidence file: %w", err)
+	}
+	h := sha256.Sum256(clean)
+	return hex.EncodeToString(h[:]), int64(len(clean)), nil
 }
 
 // extensionFor picks a file name extension from the type the channel

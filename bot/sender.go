@@ -71,13 +71,34 @@ type Sender struct {
 	// offered are messages just committed, handed over by Offer.
 	mu      sync.Mutex
 	offered []store.OutboxMessage
+	// settle takes the requests of Settle.
+	settle chan chan struct{}
 }
 
 // NewSender makes a sender for a channel.
 func NewSender(db *store.DB, ch Channel, limits Limits, log *slog.Logger) *Sender {
 	limits.defaults()
 	return &Sender{db: db, ch: ch, limits: limits, now: time.Now, log: log.With("channel", ch.Name()),
-		wake: make(chan struct{}, 1)}
+		wake: make(chan struct{}, 1), settle: make(chan chan struct{})}
+}
+
+// Settle waits until the sender has sent everything due that was in the
+// outbox when it was called, for the addresses it reaches: a terminal
+// shows a person what klabot owes them before reading their next line.
+// It needs Run to be running.
+func (s *Sender) Settle(ctx context.Context) error {
+	done := make(chan struct{})
+	select {
+	case s.settle <- done:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // Wake tells the sender the outbox changed: it reads it again. It never
@@ -197,6 +218,7 @@ func (s *Sender) Run(ctx context.Context) error {
 		if len(r.recorded) > 0 {
 			next = earlier(next, r.recordedSince.Add(flushDelay))
 		}
+		r.releaseSettled(s.now())
 		timer.Reset(max(next.Sub(s.now()), time.Millisecond))
 		select {
 		case <-ctx.Done():
@@ -204,6 +226,10 @@ func (s *Sender) Run(ctx context.Context) error {
 			if s.dirty.Swap(false) {
 				r.stale = true
 			}
+		case done := <-s.settle:
+			// Settled only after a read that began after the request.
+			r.settling = append(r.settling, settleWait{done: done, reads: r.reads})
+			r.stale = true
 		case res := <-r.results:
 			r.record(res)
 			// Take whatever else finished, so one transaction records them.
@@ -255,6 +281,46 @@ type senderRun struct {
 	// recordedSince is when the oldest outcome not yet written came in.
 	recordedSince time.Time
 	pace          *pacer // nil: bulk messages are not paced
+	// reads counts the reads of the outbox; settling are Settle's waiters.
+	reads    int
+	settling []settleWait
+}
+
+type settleWait struct {
+	done  chan struct{}
+	reads int // reads done when it came
+}
+
+// releaseSettled lets go the Settle waiters whose rows are all sent: none
+// in flight or owed to the database, and none queued that is due and that
+// this sender reaches.
+func (r *senderRun) releaseSettled(now time.Time) {
+	if len(r.settling) == 0 || len(r.inflight) > 0 || len(r.recorded) > 0 {
+		return
+	}
+	r.mu.Lock()
+	offered := len(r.offered)
+	r.mu.Unlock()
+	if offered > 0 {
+		return
+	}
+	for _, m := range r.queue {
+		if a, ok := r.ch.(Attached); ok && !a.Attached(m.Address) {
+			continue
+		}
+		if !m.NotBefore.After(now) {
+			return
+		}
+	}
+	kept := r.settling[:0]
+	for _, w := range r.settling {
+		if r.reads > w.reads {
+			close(w.done)
+		} else {
+			kept = append(kept, w)
+		}
+	}
+	r.settling = kept
 }
 
 // dispatch starts the sends that may go now and returns when to look again.
@@ -277,6 +343,7 @@ func (r *senderRun) dispatch(ctx, sendCtx context.Context, now, next time.Time) 
 			return next
 		}
 		r.queue, r.stale, r.complete, r.readAt = pending, false, len(pending) < window, now
+		r.reads++
 		for _, m := range pending {
 			r.maxID = max(r.maxID, m.ID)
 		}

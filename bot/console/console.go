@@ -1,6 +1,8 @@
 // Package console is klabot's terminal adapter: one person chatting with
-// the bot through standard input and output, with the same flows and the
-// same database as the other channels. Choices are shown as numbered lines.
+// the bot through standard input and output. Like the other adapters it
+// only turns lines into messages and prints what the bot's sender gives
+// it; several consoles on one data folder each print only what is
+// addressed to their own person. Choices are shown as numbered lines.
 package console
 
 import (
@@ -8,13 +10,11 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"slices"
 	"strconv"
 	"sync"
 	"time"
 
 	"klabot/bot/message"
-	"klabot/store"
 )
 
 // Name is the channel id of console contacts.
@@ -76,9 +76,22 @@ type Handler interface {
 	Handle(ctx context.Context, in message.Inbound) error
 }
 
-// Run feeds each line to h until the input ends or ctx does, then waits
-// (up to drainWait) until every reply has been printed.
-func (c *Console) Run(ctx context.Context, h Handler, db *store.DB, drainWait time.Duration) error {
+// Settler waits until what klabot owes this console has been printed: the
+// bot's sender, which drives Send as it does for every channel.
+type Settler interface {
+	Settle(ctx context.Context) error
+}
+
+// Run feeds each line to h until the input ends or ctx does. Before each
+// line, and at the end, it lets the sender print what is owed to this
+// console (waiting at most settleWait): a person reads what klabot said,
+// and what it sent on its own meanwhile, before they answer.
+func (c *Console) Run(ctx context.Context, h Handler, s Settler, settleWait time.Duration) error {
+	settle := func() {
+		sctx, cancel := context.WithTimeout(ctx, settleWait)
+		defer cancel()
+		s.Settle(sctx) // a slow print only delays; the line is handled anyway
+	}
 	lines := make(chan string)
 	go func() {
 		defer close(lines)
@@ -94,12 +107,13 @@ func (c *Console) Run(ctx context.Context, h Handler, db *store.DB, drainWait ti
 	}()
 	n := 0
 	for {
+		settle()
 		select {
 		case <-ctx.Done():
 			return nil
 		case line, ok := <-lines:
 			if !ok {
-				return c.drain(ctx, db, drainWait)
+				return nil
 			}
 			n++
 			in := message.Inbound{
@@ -111,21 +125,4 @@ func (c *Console) Run(ctx context.Context, h Handler, db *store.DB, drainWait ti
 			}
 		}
 	}
-}
-
-// drain waits until the outbox holds nothing more for this console person
-// (another's messages wait for their session).
-func (c *Console) drain(ctx context.Context, db *store.DB, wait time.Duration) error {
-	deadline := time.Now().Add(wait)
-	for time.Now().Before(deadline) && ctx.Err() == nil {
-		pending, err := db.PendingOutbox(ctx, Name, 1000)
-		if err != nil {
-			return err
-		}
-		if !slices.ContainsFunc(pending, func(m store.OutboxMessage) bool { return m.Address == c.address }) {
-			return nil
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	return nil
 }

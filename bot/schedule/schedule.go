@@ -79,9 +79,10 @@ type Scheduler struct {
 
 // Built-in job names.
 const (
-	JobReminders = "reminders"        // every minute: training and recurring reminders
-	JobFollowUps = "report-followups" // every 15 minutes: reports nobody moved on
-	JobDigest    = "staff-digest"     // 07:00: the staff's morning summary
+	JobReminders = "reminders"          // every minute: training and recurring reminders
+	JobFollowUps = "report-followups"   // every 15 minutes: reports nobody moved on
+	JobDigest    = "staff-digest"       // 07:00: the staff's morning summary
+	JobQuestions = "question-reminders" // every 15 minutes: questions to reporters a day unanswered
 )
 
 // digestCatchUp is how late the morning digest may still be sent after the
@@ -112,6 +113,7 @@ func New(db *store.DB, cfg Config) *Scheduler {
 		{JobReminders, "* * * * *", s.Tick, []Option{AtStart()}},
 		{JobFollowUps, "*/15 * * * *", s.FollowUps, []Option{AtStart()}},
 		{JobDigest, fmt.Sprintf("0 %d * * *", digestHour), s.Digest, []Option{CatchUp(digestCatchUp)}},
+		{JobQuestions, "*/15 * * * *", s.QuestionReminders, []Option{AtStart()}},
 	} {
 		if err := s.Every(j.name, j.spec, j.fn, j.opts...); err != nil {
 			panic(err) // the specs above are fixed: a programming error

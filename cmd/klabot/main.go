@@ -242,8 +242,11 @@ func (a *app) console(ctx context.Context, stdin io.Reader, stdout io.Writer, st
 	address := console.AddressUser
 	if staff {
 		address = console.AddressStaff
-		a.cfg.Staff[console.Name+":"+console.AddressStaff] = true
 	}
+	// Every console, the villager's too, counts the staff console as staff:
+	// alerts of a report made in one terminal wait for the staff console,
+	// running now in another or started later.
+	a.cfg.Staff[console.Name+":"+console.AddressStaff] = true
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	c := console.New(stdin, stdout, address)
@@ -262,7 +265,7 @@ func (a *app) console(ctx context.Context, stdin io.Reader, stdout io.Writer, st
 	}, nil, nil)
 	c.Say(locales.T(a.cfg.Lang, "console.hello"))
 	code := 0
-	if err := c.Run(ctx, a.dispatcher, a.db, 5*time.Second); err != nil {
+	if err := c.Run(ctx, a.dispatcher, sender, 5*time.Second); err != nil {
 		a.log.Error("console", "err", err)
 		code = 1
 	}
