@@ -59,6 +59,9 @@ type Flow struct {
 	// returns where to go, or may hold the person with a question instead
 	// (a half-done report is offered to be kept).
 	Keep func(c *Ctx, next Next) Next
+	// Cancel, if set, replaces what "batal" does in this flow (back to the
+	// main menu): a flow entered from the middle of another returns to it.
+	Cancel func(c *Ctx)
 }
 
 // Next says where the conversation goes after a step.

@@ -57,7 +57,9 @@ func (e *Engine) global(c *Ctx, word string) bool {
 			e.enter(c, next.flow, next.step)
 		}
 	case wordCancel:
-		if consented && c.state.Flow != FlowMenu {
+		if f := e.flows[c.state.Flow]; consented && f != nil && f.Cancel != nil {
+			f.Cancel(c)
+		} else if consented && c.state.Flow != FlowMenu {
 			c.Say(c.T("global.cancelled"))
 			e.enter(c, FlowMenu, "")
 		}

@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 )
@@ -89,18 +90,34 @@ func (e *Engine) receivedChoice(c *Ctx, flow *Flow, prompt Reply, in Input, rece
 	}
 	// Two menus could be meant: ask, with keys that say which.
 	r := Reply{Text: c.T("choice.which")}
-	labels := map[string]int{}
-	for _, x := range cands {
-		labels[x.opt.Label]++
+	// Like choices are told apart by what they are about, or else by
+	// their place in the list.
+	labels := make([]string, len(cands))
+	count := func() map[string]int {
+		n := map[string]int{}
+		for _, l := range labels {
+			n[l]++
+		}
+		return n
+	}
+	for i, x := range cands {
+		labels[i] = x.opt.Label
+	}
+	seen := count()
+	for i, x := range cands {
+		if code := codeInKey.FindString(x.opt.Key); seen[labels[i]] > 1 && code != "" {
+			labels[i] += " " + code
+		}
+	}
+	seen = count()
+	for i := range cands {
+		if seen[labels[i]] > 1 {
+			labels[i] = fmt.Sprintf("%s (%d)", cands[i].opt.Label, i+1)
+		}
 	}
 	var lines []string
-	for _, x := range cands {
-		label := x.opt.Label
-		if labels[label] > 1 {
-			if code := codeInKey.FindString(x.opt.Key); code != "" {
-				label += " " + code
-			}
-		}
+	for i, x := range cands {
+		label := labels[i]
 		head := x.head
 		if head == "" {
 			head = c.T("choice.which_question")
@@ -117,7 +134,7 @@ func (e *Engine) receivedChoice(c *Ctx, flow *Flow, prompt Reply, in Input, rece
 func (e *Engine) runKey(c *Ctx, flow *Flow, key string) {
 	if name, args, ok := commandOf(Input{Kind: KindText, Text: key}); ok {
 		if cmd, found := e.commands[name]; found {
-			e.follow(c, flow, keepDraft(c, cmd(c, args)))
+			e.follow(c, flow, e.leaving(c, cmd(c, args)))
 			return
 		}
 	}

@@ -3,6 +3,7 @@ package flows
 import (
 	"encoding/json"
 	"strconv"
+	"strings"
 
 	"klabot/flows/ops"
 	"klabot/store"
@@ -93,11 +94,11 @@ func ask(c *Ctx, code, text string) Next {
 }
 
 func answerFlow() *Flow {
-	return &Flow{ID: FlowAnswer, Version: 1, Start: "answer", Steps: map[string]*Step{
+	return &Flow{ID: FlowAnswer, Version: 1, Start: "answer", Cancel: cancelAnswer, Steps: map[string]*Step{
 		"answer": {
 			FreeText: true,
 			Prompt: func(c *Ctx) Reply {
-				q, ok, err := openQuestion(c, c.Get(dCode))
+				q, ok, err := openQuestion(c, c.Get(dCode), c.Get(dQuestion))
 				if err != nil {
 					c.Fail(err)
 					return Reply{}
@@ -105,7 +106,6 @@ func answerFlow() *Flow {
 				if !ok {
 					return Reply{Text: c.T("ask.none_open", c.Get(dCode))}
 				}
-				c.Set(dQuestion, strconv.FormatInt(q.ID, 10))
 				return Reply{Text: c.T("ask.answer_prompt", q.ReportCode, q.Text),
 					Options: []Option{{Key: "later", Label: c.T("ask.opt_later")}}}
 			},
@@ -115,7 +115,8 @@ func answerFlow() *Flow {
 					return resume(c)
 				}
 				code := c.Get(dCode)
-				a := ops.AnswerInput{Kind: "text", Text: in.Text}
+				id, _ := strconv.ParseInt(c.Get(dQuestion), 10, 64)
+				a := ops.AnswerInput{Question: id, Kind: "text", Text: in.Text}
 				switch {
 				case in.HasMedia():
 					if in.Media.Size > MaxMediaBytes {
@@ -142,9 +143,10 @@ func answerFlow() *Flow {
 				default:
 					c.Say(c.T("ask.none_open", code))
 				}
-				if _, more, err := openQuestion(c, code); err != nil {
+				if _, more, err := openQuestion(c, code, ""); err != nil {
 					return c.Fail(err)
 				} else if more {
+					c.Set(dQuestion, "")
 					return Stay() // the next question
 				}
 				return resume(c)
@@ -153,8 +155,9 @@ func answerFlow() *Flow {
 	}}
 }
 
-// openQuestion is the oldest open question of the person's own report.
-func openQuestion(c *Ctx, code string) (store.Question, bool, error) {
+// openQuestion is an open question of the person's own report: the one
+// with id if it is open, else the oldest.
+func openQuestion(c *Ctx, code, id string) (store.Question, bool, error) {
 	r, own, err := ownReport(c, code)
 	if err != nil || !own {
 		return store.Question{}, false, err
@@ -163,14 +166,21 @@ func openQuestion(c *Ctx, code string) (store.Question, bool, error) {
 	if err != nil || len(open) == 0 {
 		return store.Question{}, false, err
 	}
+	for _, q := range open {
+		if strconv.FormatInt(q.ID, 10) == id {
+			return q, true, nil
+		}
+	}
 	return open[0], true, nil
 }
 
-// cmdAnswer is "/jawab CODE": the reporter answers the report's open
-// question now, whatever they were doing, and goes back to it afterwards.
+// cmdAnswer is "/jawab CODE [question id]": the reporter answers an open
+// question of the report now, whatever they were doing, and goes back to
+// it afterwards.
 func cmdAnswer(c *Ctx, args string) Next {
-	code, valid := store.ParseReportCode(args)
-	_, open, err := openQuestion(c, code)
+	word, id, _ := strings.Cut(strings.TrimSpace(args), " ")
+	code, valid := store.ParseReportCode(word)
+	q, open, err := openQuestion(c, code, strings.TrimSpace(id))
 	switch {
 	case err != nil:
 		return c.Fail(err)
@@ -195,6 +205,7 @@ func cmdAnswer(c *Ctx, args string) Next {
 	}
 	c.engine.enter(c, FlowAnswer, "answer")
 	c.Set(dCode, code)
+	c.Set(dQuestion, strconv.FormatInt(q.ID, 10))
 	c.Set(dReturn, saved)
 	return Stay()
 }
@@ -207,6 +218,13 @@ func cmdLater(c *Ctx, args string) Next {
 		return resume(c)
 	}
 	return Stay()
+}
+
+// cancelAnswer: "batal" while answering drops the answer, not what the
+// person had left to answer (a half-done report, say).
+func cancelAnswer(c *Ctx) {
+	c.Say(c.T("ask.later"))
+	resume(c)
 }
 
 // resume goes back to the conversation the person left to answer: the

@@ -118,6 +118,21 @@ var codePatterns = map[string]*regexp.Regexp{
 	"{UND}": regexp.MustCompile(`UND-[0-9A-Z]{4}-[0-9A-Z]{4}`),
 }
 
+// receivedOf is a message's command keys, as the dispatcher remembers them.
+func receivedOf(r flows.Reply) []flows.Received {
+	head, _, _ := strings.Cut(r.Text, "\n")
+	rec := flows.Received{Head: head}
+	for _, o := range r.Options {
+		if strings.HasPrefix(o.Key, "/") {
+			rec.Options = append(rec.Options, o)
+		}
+	}
+	if len(rec.Options) == 0 {
+		return nil // nothing to pick
+	}
+	return []flows.Received{rec}
+}
+
 // render shows a reply the way the console does.
 func render(m flows.Message) string {
 	var b strings.Builder
@@ -174,6 +189,10 @@ func runTranscript(t *testing.T, file string) {
 		setups[name](engine)
 	}
 	codes := map[string]string{}
+	// What each person received on klabot's own since they last wrote,
+	// as the dispatcher keeps it: typed numbers may refer to it.
+	received := map[string][]flows.Received{}
+	people := map[int64]string{}
 
 	var out strings.Builder
 	out.WriteString(strings.TrimRight(preamble, "\n") + "\n")
@@ -193,10 +212,22 @@ func runTranscript(t *testing.T, file string) {
 			if err != nil {
 				return err
 			}
+			people[user.ID] = person
 			msgs, err := engine.Run(tx, flows.Request{User: user, New: isNew, Staff: staffNames[person],
-				Input: inputOf(input), Now: now, Channel: contact.Channel})
+				Input: inputOf(input), Now: now, Channel: contact.Channel, Received: received[person]})
+			delete(received, person)
 			for _, m := range msgs {
 				got = append(got, render(m))
+				switch {
+				case m.ToStaff:
+					for name := range staffNames {
+						received[name] = append(received[name], receivedOf(m.Reply)...)
+					}
+				case m.UserID != 0 && m.UserID != user.ID:
+					received[people[m.UserID]] = append(received[people[m.UserID]], receivedOf(m.Reply)...)
+				case m.Separate:
+					received[person] = append(received[person], receivedOf(m.Reply)...)
+				}
 			}
 			return err
 		})

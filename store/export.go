@@ -21,6 +21,9 @@ type ExportReport struct {
 	ReporterErased bool
 	// Purged: the retention rule removed the story, place details and files.
 	Purged bool
+	// QuestionsAsked and QuestionsAnswered count the questions put to the
+	// reporter and those they answered.
+	QuestionsAsked, QuestionsAnswered int
 }
 
 // ReportsCreatedBetween lists the reports made in [from, to), oldest first.
@@ -32,7 +35,9 @@ func (tx *Tx) ReportsCreatedBetween(from, to time.Time) ([]ExportReport, error) 
 			AND e.to_status = 'ditindaklanjuti'), ''),
 		(SELECT count(*) FROM report_media m WHERE m.report_id = reports.id),
 		COALESCE((SELECT u.name FROM users u WHERE u.id = reports.assigned_to), ''),
-		reporter_erased_at IS NOT NULL, purged_at IS NOT NULL
+		reporter_erased_at IS NOT NULL, purged_at IS NOT NULL,
+		(SELECT count(*) FROM report_questions q WHERE q.report_id = reports.id),
+		(SELECT count(*) FROM report_questions q WHERE q.report_id = reports.id AND q.answered_at IS NOT NULL)
 		FROM reports WHERE created_at >= ? AND created_at < ? ORDER BY created_at, id`,
 		FormatTime(from), FormatTime(to))
 	if err != nil {
@@ -44,7 +49,7 @@ func (tx *Tx) ReportsCreatedBetween(from, to time.Time) ([]ExportReport, error) 
 		var e ExportReport
 		var verified, referred string
 		e.Report, err = scanReport(extraScanner{rows, []any{&verified, &referred, &e.Evidence, &e.VolunteerName,
-			&e.ReporterErased, &e.Purged}})
+			&e.ReporterErased, &e.Purged, &e.QuestionsAsked, &e.QuestionsAnswered}})
 		if err != nil {
 			return nil, fmt.Errorf("scan report to export: %w", err)
 		}

@@ -2,6 +2,7 @@ package ops
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -102,7 +103,7 @@ func QuestionToReporter(lang string, q store.Question, again bool) out.Reply {
 		key = "ask.to_reporter_again"
 	}
 	return out.Reply{Text: locales.T(lang, key, q.ReportCode, q.Text, sign), Options: []out.Option{
-		{Key: "/jawab " + q.ReportCode, Label: locales.T(lang, "ask.opt_answer")},
+		{Key: "/jawab " + q.ReportCode + " " + strconv.FormatInt(q.ID, 10), Label: locales.T(lang, "ask.opt_answer")},
 		{Key: "/nanti " + q.ReportCode, Label: locales.T(lang, "ask.opt_later")},
 	}}
 }
@@ -110,13 +111,16 @@ func QuestionToReporter(lang string, q store.Question, again bool) out.Reply {
 // AnswerInput is what the reporter sent as an answer: text, or a file
 // (photo, voice note, video, document) with its caption in Text.
 type AnswerInput struct {
-	Kind  string // "text", or the kind of file
-	Text  string
-	Media *store.Media // the file as the channel gave it; nil for text
+	// Question is the id of the question answered; 0 (or one answered
+	// already) answers the oldest open one.
+	Question int64
+	Kind     string // "text", or the kind of file
+	Text     string
+	Media    *store.Media // the file as the channel gave it; nil for text
 }
 
-// Answer records the reporter's answer to the oldest open question of
-// their report: in the case history as the reporter's answer, a file as
+// Answer records the reporter's answer to a question of their report (the
+// one in.Question names if open, else the oldest open one): in the case history as the reporter's answer, a file as
 // evidence of the report. Staff, and a volunteer who asked, are told the
 // report's code only. Someone who is not the report's reporter finds no
 // report; with no question open the answer is AlreadyDone.
@@ -133,6 +137,11 @@ func Answer(tx *store.Tx, reporterID int64, code string, in AnswerInput, now tim
 		return Result{Outcome: AlreadyDone}, err
 	}
 	q := open[0]
+	for _, o := range open {
+		if o.ID == in.Question {
+			q = o
+		}
+	}
 	text := cut(strings.TrimSpace(in.Text), MaxQuestionRunes)
 	kind := in.Kind
 	if in.Media == nil {

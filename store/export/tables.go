@@ -70,7 +70,7 @@ const (
 var ReportHeader = []string{"kode", "dibuat", "kategori", "kategori_nama", "mendesak", "klaster_kla", "indikator_kla",
 	"kode_kecamatan", "kecamatan", "kode_desa", "desa", "catatan_tempat", "lintang", "bujur", "jumlah_anak",
 	"umur_anak", "cerita", "status", "status_nama", "diverifikasi", "dirujuk", "ditutup", "hari_sampai_ditutup",
-	"relawan", "pelapor", "kontak_pelapor", "bukti"}
+	"relawan", "pelapor", "kontak_pelapor", "bukti", "pertanyaan_diajukan", "pertanyaan_dijawab", "tanya_jawab"}
 
 // Reports is every report made in the period. The reporter's name and
 // contact appear only for a report whose reporter chose to be named.
@@ -95,6 +95,10 @@ func Reports(tx *store.Tx, r Range, l Labels) (Table, error) {
 				contact = ""
 			}
 		}
+		qa, err := questionsAndAnswers(tx, rep.Report, r.Loc)
+		if err != nil {
+			return Table{}, err
+		}
 		var lat, lon any
 		if rep.HasPin {
 			lat, lon = rep.Lat, rep.Lon
@@ -112,9 +116,35 @@ func Reports(tx *store.Tx, r Range, l Labels) (Table, error) {
 			urgent, rep.KLACluster, rep.KLAIndicator, rep.KecCode, kec, rep.DesaCode, desa, rep.PlaceNote, lat, lon,
 			rep.ChildrenCount, rep.ChildrenAge, rep.Description, rep.Status, label(l.Status, rep.Status),
 			Stamp(rep.VerifiedAt, r.Loc), Stamp(rep.ReferredAt, r.Loc), Stamp(rep.ClosedAt, r.Loc), days,
-			rep.VolunteerName, reporter, contact, rep.Evidence})
+			rep.VolunteerName, reporter, contact, rep.Evidence, rep.QuestionsAsked, rep.QuestionsAnswered, qa})
 	}
 	return t, nil
+}
+
+// questionsAndAnswers is the case history between staff and the reporter,
+// one line each: who asked (by role; the reporter is never named), when,
+// and what, then the answer.
+func questionsAndAnswers(tx *store.Tx, r store.Report, loc *time.Location) (string, error) {
+	qs, err := tx.Questions(r.ID)
+	if err != nil || len(qs) == 0 {
+		return "", err
+	}
+	var lines []string
+	for _, q := range qs {
+		asker := "petugas"
+		if q.Role == store.RoleVolunteer {
+			asker = "relawan"
+		}
+		lines = append(lines, fmt.Sprintf("%s pertanyaan %s: %s", Stamp(q.AskedAt, loc), asker, q.Text))
+		if !q.Open() {
+			answer := q.Answer
+			if q.AnswerKind != "text" {
+				answer = strings.TrimSpace("[" + q.AnswerKind + "] " + answer)
+			}
+			lines = append(lines, fmt.Sprintf("%s jawaban pelapor: %s", Stamp(q.AnsweredAt, loc), answer))
+		}
+	}
+	return strings.Join(lines, "\n"), nil
 }
 
 // DaysBetween is the time from a to b in days, to one decimal.
