@@ -82,10 +82,10 @@ type Settler interface {
 	Settle(ctx context.Context) error
 }
 
-// Run feeds each line to h until the input ends or ctx does. Before each
-// line, and at the end, it lets the sender print what is owed to this
-// console (waiting at most settleWait): a person reads what klabot said,
-// and what it sent on its own meanwhile, before they answer.
+// Run feeds each line to h until the input ends or ctx does. At the start,
+// before each line and at the end, it lets the sender print what is owed
+// to this console (waiting at most settleWait): a person reads what
+// klabot said, and what it sent on its own meanwhile, before they answer.
 func (c *Console) Run(ctx context.Context, h Handler, s Settler, settleWait time.Duration) error {
 	settle := func() {
 		sctx, cancel := context.WithTimeout(ctx, settleWait)
@@ -106,12 +106,15 @@ func (c *Console) Run(ctx context.Context, h Handler, s Settler, settleWait time
 		}
 	}()
 	n := 0
+	settle() // what waited for this person while no console was open
 	for {
-		settle()
 		select {
 		case <-ctx.Done():
 			return nil
 		case line, ok := <-lines:
+			// What was printed while the person typed counts as seen
+			// once its delivery is recorded: settle before the line.
+			settle()
 			if !ok {
 				return nil
 			}
