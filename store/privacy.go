@@ -363,6 +363,8 @@ func (db *DB) ApplyRetention(ctx context.Context, now time.Time, days int) (Rete
 			}{
 				{`DELETE FROM report_media WHERE report_id = ?`, []any{id}},
 				{`UPDATE report_events SET note = '' WHERE report_id = ?`, []any{id}},
+				// The questions and answers go too; their number stays.
+				{`UPDATE report_questions SET question = '', answer = '' WHERE report_id = ?`, []any{id}},
 				{`UPDATE report_events SET actor_user_id = NULL WHERE report_id = ? AND role = 'reporter'`, []any{id}},
 				{`UPDATE reports SET description = '', place_note = '', lat = NULL, lon = NULL, anonymous = 1,
 					reporter_user_id = ?, reporter_erased_at = COALESCE(reporter_erased_at, ?), purged_at = ? WHERE id = ?`,

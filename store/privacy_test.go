@@ -243,6 +243,15 @@ func TestRetentionPurgesOldPersonalDetails(t *testing.T) {
 			return tx.MediaSaved(id, "abc", 9, path)
 		})
 	}
+	// A question to R1's reporter, answered.
+	inTx(t, db, func(tx *store.Tx) error {
+		q := store.Question{ReportID: s.Reports["R1"].ID, Role: store.RoleStaff, Text: "Di kebun mana?", AskedAt: At(time.November, 5, 9, 0)}
+		if err := tx.AddQuestion(&q); err != nil {
+			return err
+		}
+		_, err := tx.AnswerQuestion(q.ID, "Kebun Pak Budi", "text", At(time.November, 5, 10, 0))
+		return err
+	})
 	// Old delivered replies go after 30 days; a broadcast's stay.
 	inTx(t, db, func(tx *store.Tx) error {
 		tx.Enqueue(store.OutboxMessage{Channel: "console", Address: "anakA", Payload: []byte(`{"text":"lama"}`)}, At(time.October, 1, 9, 0))
@@ -280,6 +289,9 @@ func TestRetentionPurgesOldPersonalDetails(t *testing.T) {
 			t.Errorf("purged R1: %+v", r1)
 		}
 		media, _ := tx.ReportMedia(r1.ID)
+		if qs, _ := tx.Questions(r1.ID); len(qs) != 1 || qs[0].Text != "" || qs[0].Answer != "" || qs[0].Open() {
+			t.Errorf("R1's question after retention: %+v", qs)
+		}
 		events, _ := tx.ReportEvents(r1.ID)
 		for _, e := range events {
 			if e.Note != "" {
