@@ -144,7 +144,7 @@ func TestTwoConsoles(t *testing.T) {
 	staff.waitFor("Pelapor menjawab pertanyaan tentang laporan " + code)
 	staff.say("1")
 	card := staff.waitFor("Tanya pelapor")
-	expectIn(t, "the report card", card, "jawaban pelapor: Sekitar 10 tahun.", "Pelapor: tanpa nama")
+	expectIn(t, "the report card", card, "jawaban pelapor: «Berapa umur anaknya?» Sekitar 10 tahun.", "Pelapor: tanpa nama")
 
 	// The villager becomes a volunteer and is given the report.
 	staff.say("/undang satgas sanggau ledo")

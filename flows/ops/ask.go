@@ -163,6 +163,9 @@ func Answer(tx *store.Tx, reporterID int64, code string, in AnswerInput, now tim
 	if kind != "text" {
 		note = strings.TrimSpace("[" + locales.T(locales.Default, answerKinds[kind]) + "] " + text)
 	}
+	// The history line quotes the question answered: questions may be
+	// answered in any order.
+	note = "«" + cut(q.Text, 80) + "» " + note
 	if err := tx.AddReportEvent(store.ReportEvent{ReportID: r.ID, At: now, Role: store.RoleReporter,
 		Kind: store.EventAnswer, Note: note}); err != nil {
 		return Result{}, err
