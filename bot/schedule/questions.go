@@ -16,10 +16,10 @@ const questionWait = 24 * time.Hour
 
 // QuestionReminders reminds reporters, once, of a question asked them at
 // least a day ago and still unanswered. Never in the quiet hours: the
-// reminder waits for the morning. A reporter who erased their data, or
-// whose report was closed meanwhile, is not reminded; one who cannot be
-// reached gets nothing (the reminder is still claimed, so it never goes
-// late).
+// reminder waits for the morning. A reporter who erased their data, whose
+// report was closed meanwhile or who said berhenti is not reminded; one
+// who cannot be reached gets nothing (the reminder is still claimed, so it
+// never goes late).
 func (s *Scheduler) QuestionReminders(ctx context.Context, now time.Time) error {
 	if flows.InQuietHours(now, s.cfg.Location) {
 		return nil
@@ -40,6 +40,9 @@ func (s *Scheduler) QuestionReminders(ctx context.Context, now time.Time) error 
 			u, err := tx.User(q.ReporterID)
 			if err != nil {
 				return err
+			}
+			if !u.OptedOutAt.IsZero() {
+				continue // said berhenti: no reminders, this one neither
 			}
 			if err := bot.Notify(tx, u.ID, store.PriorityReminder, outbound(ops.QuestionToReporter(u.Lang, q.Question, true)), now); err != nil {
 				return err

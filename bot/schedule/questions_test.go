@@ -12,21 +12,23 @@ import (
 
 // A question the reporter has not answered after 24 hours is reminded
 // once: not earlier, not in the quiet hours (it waits for 06:00), never
-// twice, and not when the answer came, the report was closed, or the
-// reporter erased their data.
+// twice, and not when the answer came, the report was closed, the
+// reporter erased their data or said berhenti.
 func TestQuestionReminders(t *testing.T) {
 	e := newEnv(t)
 	reporter := e.person("pelapor", "warga")
 	other := e.person("pelapor2", "warga")
 	gone := e.person("pelapor3", "warga")
+	quiet := e.person("pelapor4", "warga")
+	e.optOut(quiet)
 	staff := ops.Actor{UserID: e.person("petugas", "lainnya").ID, Staff: true}
-	var open, answered, closed, erased store.Report
+	var open, answered, closed, erased, stopped store.Report
 	asked := at(11, 24, 21, 30) // a Tuesday evening
 	e.tx(func(tx *store.Tx) error {
 		for _, r := range []struct {
 			rep *store.Report
 			by  store.User
-		}{{&open, reporter}, {&answered, other}, {&closed, other}, {&erased, gone}} {
+		}{{&open, reporter}, {&answered, other}, {&closed, other}, {&erased, gone}, {&stopped, quiet}} {
 			*r.rep = store.Report{Category: "pekerja_anak", KecCode: "61.07.06", ReporterID: r.by.ID, Anonymous: true}
 			if err := tx.CreateReport(r.rep, rand.Reader, at(11, 24, 9, 0)); err != nil {
 				return err
@@ -63,4 +65,5 @@ func TestQuestionReminders(t *testing.T) {
 	e.expect("a second time", e.to(reporter), 1)
 	e.expect("answered or closed", e.to(other), 0)
 	e.expect("erased", e.to(gone), 0)
+	e.expect("said berhenti", e.to(quiet), 0)
 }
