@@ -39,9 +39,9 @@ const (
 // anyone else the report is not found, as if it did not exist. The same
 // question asked again while open is AlreadyDone.
 func Ask(tx *store.Tx, a Actor, code, question string, now time.Time) (Result, error) {
-	role, r, res, err := reportOf(tx, a, code)
-	if err != nil || res != nil {
-		return deref(res), err
+	r, role, res, err := reportFor(tx, a, code)
+	if err != nil || res.Outcome != Done {
+		return res, err
 	}
 	question = cut(strings.TrimSpace(question), MaxQuestionRunes)
 	switch {
@@ -79,7 +79,7 @@ func Ask(tx *store.Tx, a Actor, code, question string, now time.Time) (Result, e
 		Kind: store.EventQuestion, Note: question}); err != nil {
 		return Result{}, err
 	}
-	if err := tx.Audit(now, a.AuditName(), "report:ask", r.Code, role); err != nil {
+	if err := audit(tx, a, now, "report:ask", r.Code, role); err != nil {
 		return Result{}, err
 	}
 	reporter, err := tx.User(r.ReporterID)
@@ -179,7 +179,7 @@ func Answer(tx *store.Tx, reporterID int64, code string, in AnswerInput, now tim
 		return out.Option{Key: "/buka " + r.Code, Label: locales.T(lang, "triage.open")}
 	}
 	res := Result{Outcome: Done, Messages: []out.Message{{ToStaff: true, Priority: store.PriorityAlert,
-		Reply: out.Reply{Text: locales.T(locales.Default, "ask.answered_alert", r.Code), Options: []out.Option{openKey(locales.Default)}}}}}
+		Reply: out.Reply{Text: staffT("ask.answered_alert", r.Code), Options: []out.Option{openKey(locales.Default)}}}}}
 	if q.Role == store.RoleVolunteer && q.AskedBy != 0 && q.AskedBy == r.AssignedTo {
 		vol, err := tx.User(q.AskedBy)
 		if err != nil {
@@ -194,34 +194,6 @@ func Answer(tx *store.Tx, reporterID int64, code string, in AnswerInput, now tim
 // answerKinds name the kinds of file an answer can be, in the history.
 var answerKinds = map[string]string{
 	"photo": "ask.kind.photo", "voice": "ask.kind.voice", "video": "ask.kind.video", "document": "ask.kind.document",
-}
-
-// reportOf loads a report for an actor who handles reports: staff any,
-// a volunteer only their own. res is set when the actor may not go on.
-func reportOf(tx *store.Tx, a Actor, code string) (role string, r store.Report, res *Result, err error) {
-	role = store.RoleStaff
-	if !a.Staff {
-		_, isVolunteer, err := tx.Volunteer(a.UserID)
-		if err != nil {
-			return "", r, nil, err
-		}
-		if !isVolunteer {
-			return "", r, &Result{Outcome: NotAllowed}, nil
-		}
-		role = store.RoleVolunteer
-	}
-	r, err = tx.ReportByCode(code)
-	if errors.Is(err, store.ErrNotFound) || err == nil && role == store.RoleVolunteer && r.AssignedTo != a.UserID {
-		return role, store.Report{}, &Result{Outcome: NotFound}, nil
-	}
-	return role, r, nil, err
-}
-
-func deref(r *Result) Result {
-	if r == nil {
-		return Result{}
-	}
-	return *r
 }
 
 func cut(s string, n int) string {
