@@ -71,21 +71,19 @@ func cmdAsk(c *Ctx, args string) Next {
 }
 
 func ask(c *Ctx, code, text string) Next {
-	res, err := ops.Ask(c.Tx, ops.Actor{UserID: c.User.ID, Staff: c.Staff}, code, text, c.Now)
+	res, err := ops.Ask(c.Tx, actorOf(c), code, text, c.Now)
 	if err != nil {
 		return c.Fail(err)
 	}
-	c.out = append(c.out, res.Messages...)
+	c.deliver(res)
+	if refused(c, res, code) {
+		return Stay()
+	}
 	switch res.Outcome {
 	case ops.Done:
 		c.Say(c.T("ask.sent", code))
 	case ops.AlreadyDone:
 		c.Say(c.T("ask.already", code))
-	case ops.NotFound:
-		c.Say(c.T("triage.not_found", code))
-		return Stay()
-	case ops.NotAllowed:
-		return staffOnlyAnswer(c)
 	default:
 		// The Why texts name the report (%[1]s) and, for the limit, how many.
 		c.Say(c.T(res.Why, code, ops.MaxOpenQuestions))
@@ -133,7 +131,7 @@ func answerFlow() *Flow {
 				if err != nil {
 					return c.Fail(err)
 				}
-				c.out = append(c.out, res.Messages...)
+				c.deliver(res)
 				switch res.Outcome {
 				case ops.Done:
 					c.Say(c.T("ask.thanks", code))
