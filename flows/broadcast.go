@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode/utf16"
 
+	"klabot/flows/ops"
 	"klabot/locales"
 	"klabot/store"
 	"klabot/store/wilayah"
@@ -178,34 +179,26 @@ func bcOpen(e *Engine, c *Ctx, id int64, step string) Next {
 
 // bcChange pauses, resumes or cancels a broadcast and says so.
 func bcChange(c *Ctx, id int64, action string) bool {
-	var err error
-	done := ""
-	switch action {
-	case "pause":
-		err, done = c.Tx.PauseBroadcast(id), "broadcast.paused"
-	case "resume":
-		err, done = c.Tx.ResumeBroadcast(id), "broadcast.resumed"
-	case "cancel":
-		err, done = c.Tx.CancelBroadcast(id, c.Now), "broadcast.cancelled"
-	}
-	if errors.Is(err, store.ErrBroadcastState) {
-		b, err := c.Tx.Broadcast(id)
-		if err != nil {
-			c.Fail(err)
-			return false
-		}
-		c.Say(c.T("broadcast.cannot", id, c.T(bcStateLabels[b.State])))
-		return false
-	}
-	if err == nil {
-		err = c.Tx.Audit(c.Now, actor(c), "broadcast_"+action, broadcastSubject(id), "")
-	}
+	ch, err := ops.ChangeBroadcast(c.Tx, ops.Actor{UserID: c.User.ID, Staff: c.Staff}, id, action, c.Now)
 	if err != nil {
 		c.Fail(err)
 		return false
 	}
-	c.Say(c.T(done, id))
-	return true
+	switch ch.Outcome {
+	case ops.Done:
+		c.Say(c.T(map[string]string{ops.BroadcastPause: "broadcast.paused", ops.BroadcastResume: "broadcast.resumed",
+			ops.BroadcastCancel: "broadcast.cancelled"}[action], id))
+		return true
+	case ops.AlreadyDone:
+		c.Say(c.T("broadcast.already", id, c.T(bcStateLabels[ch.State])))
+	case ops.NotFound:
+		c.Say(c.T("broadcast.not_found", id))
+	case ops.NotAllowed:
+		c.Say(c.T(ch.Why))
+	default:
+		c.Say(c.T("broadcast.cannot", id, c.T(bcStateLabels[ch.State])))
+	}
+	return false
 }
 
 func broadcastHomePrompt(c *Ctx) Reply {
@@ -629,17 +622,18 @@ func bcSave(c *Ctx, when time.Time) Next {
 	if c.Get(bcPhoto) != "" {
 		photoCh = c.Channel
 	}
-	b, err := c.Tx.CreateBroadcast(store.Broadcast{
-		CreatedBy: c.User.ID, Text: c.Get(bcText), PhotoChannel: photoCh, PhotoRef: c.Get(bcPhoto),
+	made, err := ops.CreateBroadcast(c.Tx, ops.Actor{UserID: c.User.ID, Staff: c.Staff}, store.Broadcast{
+		Text: c.Get(bcText), PhotoChannel: photoCh, PhotoRef: c.Get(bcPhoto),
 		Audience: bcDraftAudience(c), ScheduledAt: when,
-	}, c.Now)
+	}, DescribeAudience(c.Tx, locales.Default, bcDraftAudience(c)), c.Now)
 	if err != nil {
 		return c.Fail(err)
 	}
-	if err := c.Tx.Audit(c.Now, actor(c), "broadcast_create", broadcastSubject(b.ID),
-		DescribeAudience(c.Tx, locales.Default, b.Audience)); err != nil {
-		return c.Fail(err)
+	if made.Outcome != ops.Done {
+		c.Say(c.T(made.Why))
+		return Menu()
 	}
+	b := made.Broadcast
 	if when.After(c.Now) {
 		c.Say(c.T("broadcast.scheduled", b.ID, bcFormatTime(c.User.Lang, c.Loc, when)))
 	} else {

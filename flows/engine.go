@@ -122,6 +122,9 @@ type Config struct {
 	// RetentionDays is KLABOT_RETENTION_DAYS, told to people who ask what
 	// is stored about them (0: store.DefaultRetentionDays).
 	RetentionDays int
+	// WebURL is the dashboard's base address for sign-in links; "" when
+	// the dashboard is off.
+	WebURL string
 }
 
 // Engine runs flows.
@@ -152,7 +155,7 @@ type Command func(c *Ctx, args string) Next
 
 // features plug each feature's flows, staff entries and commands into the
 // engine. A feature adds its function here.
-var features = []func(*Engine){addLink, addReports, addTrainings, addBroadcasts, addReminders, addPrivacy, addRecap, addAsking}
+var features = []func(*Engine){addLink, addReports, addTrainings, addBroadcasts, addReminders, addPrivacy, addRecap, addAsking, addWeb}
 
 // NewEngine makes an engine with the built-in flows.
 func NewEngine(cfg Config) *Engine {

@@ -1,0 +1,232 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"klabot/flows"
+	"klabot/store"
+	"klabot/store/wilayah"
+)
+
+// placeRow is one line of the Wilayah table: a kecamatan or one of its
+// desa. Bars are drawn in SVG, which needs no inline style.
+type placeRow struct {
+	Name           string
+	Desa           bool
+	Open, Closed   int
+	OpenW, ClosedW float64 // widths out of 100
+	Link           string
+}
+
+func (s *Server) places(w http.ResponseWriter, r *http.Request, u who) {
+	var counts []store.PlaceCount
+	if err := s.db.View(r.Context(), func(tx *store.Tx) error {
+		var err error
+		counts, err = tx.ReportPlaceCounts()
+		return err
+	}); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	type kecSum struct {
+		open, closed int
+		desas        []store.PlaceCount
+	}
+	byKec := map[string]*kecSum{}
+	for _, c := range counts {
+		k := byKec[c.Kec]
+		if k == nil {
+			k = &kecSum{}
+			byKec[c.Kec] = k
+		}
+		k.open += c.Open
+		k.closed += c.Closed
+		if c.Desa != "" {
+			k.desas = append(k.desas, c)
+		}
+	}
+	most := 1
+	for _, k := range byKec {
+		most = max(most, k.open+k.closed)
+	}
+	v := view{Lang: s.langOf(u)}
+	bar := func(open, closed int) (float64, float64) {
+		return 100 * float64(open) / float64(most), 100 * float64(closed) / float64(most)
+	}
+	var rows []placeRow
+	add := func(name, kec string, k *kecSum) {
+		ow, cw := bar(k.open, k.closed)
+		rows = append(rows, placeRow{Name: name, Open: k.open, Closed: k.closed, OpenW: ow, ClosedW: cw,
+			Link: "/laporan?kec=" + kec})
+		for _, d := range k.desas {
+			ow, cw := bar(d.Open, d.Closed)
+			rows = append(rows, placeRow{Name: v.Desa(d.Desa), Desa: true, Open: d.Open, Closed: d.Closed,
+				OpenW: ow, ClosedW: cw, Link: "/laporan?kec=" + kec + "&desa=" + d.Desa})
+		}
+	}
+	for _, kec := range wilayah.Kecamatans() {
+		if k := byKec[kec.Code]; k != nil {
+			add(kec.Name, kec.Code, k)
+		}
+	}
+	if k := byKec[""]; k != nil {
+		add(v.T("web.place_unknown"), "", k)
+	}
+	s.render(w, r, http.StatusOK, "places", u, "web.places_title", rows)
+}
+
+type trainingsData struct {
+	Trainings []store.Training
+	Problems  []string
+	Imported  []string
+}
+
+func (s *Server) trainingList(r *http.Request) ([]store.Training, error) {
+	var list []store.Training
+	err := s.db.View(r.Context(), func(tx *store.Tx) error {
+		var err error
+		list, err = tx.TrainingsEndingAfter(s.cfg.Now().AddDate(0, 0, -30))
+		return err
+	})
+	return list, err
+}
+
+func (s *Server) trainings(w http.ResponseWriter, r *http.Request, u who) {
+	list, err := s.trainingList(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "trainings", u, "web.trainings_title", trainingsData{Trainings: list})
+}
+
+type trainingData struct {
+	Training      store.Training
+	Program       string
+	Registrations []store.Registration
+	Attended      int
+}
+
+func (s *Server) training(w http.ResponseWriter, r *http.Request, u who) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		s.notFound(w, r, u)
+		return
+	}
+	var d trainingData
+	err = s.db.View(r.Context(), func(tx *store.Tx) error {
+		var err error
+		if d.Training, err = tx.Training(id); err != nil {
+			return err
+		}
+		d.Registrations, err = tx.Registrations(id)
+		return err
+	})
+	if errors.Is(err, store.ErrTrainingNotFound) || errors.Is(err, store.ErrNotFound) {
+		s.notFound(w, r, u)
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := s.db.Tx(r.Context(), func(tx *store.Tx) error {
+		return tx.Audit(s.cfg.Now(), u.auditName(), "training:view", fmt.Sprintf("training:%d", id), "web")
+	}); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d.Program = flows.ProgramName(s.langOf(u), d.Training.Program)
+	for _, reg := range d.Registrations {
+		if !reg.AttendedAt.IsZero() {
+			d.Attended++
+		}
+	}
+	s.render(w, r, http.StatusOK, "training", u, "web.training_title", d)
+}
+
+// maxUpload bounds an uploaded file (a CSV of trainings, a photo).
+const maxUpload = 5 << 20
+
+// trainingImport takes a CSV file with the same checks and line errors as
+// "klabot trainings import": nothing is saved unless every line is good.
+func (s *Server) trainingImport(w http.ResponseWriter, r *http.Request, u who) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxUpload)
+	lang := s.langOf(u)
+	d := trainingsData{}
+	f, _, err := r.FormFile("berkas")
+	if err != nil {
+		d.Problems = []string{view{Lang: lang}.T("web.import_no_file")}
+	} else {
+		defer f.Close()
+		now := s.cfg.Now()
+		var saved []store.Training
+		rows, err := flows.ParseTrainingsCSV(f, s.cfg.Location, now, lang)
+		if err == nil {
+			err = s.db.Tx(r.Context(), func(tx *store.Tx) error {
+				var err error
+				if saved, err = flows.ImportTrainings(tx, rows, s.cfg.Random, now, lang); err != nil {
+					return err
+				}
+				return tx.Audit(now, u.auditName(), "training:import", "", fmt.Sprintf("web %d", len(saved)))
+			})
+		}
+		var bad *flows.ImportError
+		switch {
+		case errors.As(err, &bad):
+			d.Problems = strings.Split(bad.Error(), "\n") // one line each, as the CLI prints
+		case err != nil:
+			s.fail(w, r, err)
+			return
+		}
+		for _, t := range saved {
+			d.Imported = append(d.Imported, flows.TrainingLine(t, s.cfg.Location, lang))
+		}
+	}
+	if d.Trainings, err = s.trainingList(r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	status := http.StatusOK
+	if len(d.Problems) > 0 {
+		status = http.StatusUnprocessableEntity
+	}
+	s.render(w, r, status, "trainings", u, "web.trainings_title", d)
+}
+
+type remindersData struct {
+	Reminders []reminderRow
+}
+
+type reminderRow struct {
+	store.RecurringReminder
+	Audience string
+	Kec      string
+}
+
+func (s *Server) reminders(w http.ResponseWriter, r *http.Request, u who) {
+	var list []store.RecurringReminder
+	if err := s.db.View(r.Context(), func(tx *store.Tx) error {
+		var err error
+		list, err = tx.ActiveRecurringReminders()
+		return err
+	}); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	lang := s.langOf(u)
+	v := view{Lang: lang}
+	d := remindersData{}
+	for _, rm := range list {
+		row := reminderRow{RecurringReminder: rm, Audience: flows.ReminderAudienceName(lang, rm.Audience)}
+		if rm.KecCode != "" {
+			row.Kec = v.Kec(rm.KecCode)
+		}
+		d.Reminders = append(d.Reminders, row)
+	}
+	s.render(w, r, http.StatusOK, "reminders", u, "web.reminders_title", d)
+}

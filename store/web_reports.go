@@ -1,0 +1,171 @@
+package store
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// ReportQuery selects a page of reports for the dashboard's list. Zero
+// fields do not filter.
+type ReportQuery struct {
+	Status   string
+	Open     bool // only reports not closed
+	Urgent   bool
+	Kec      string
+	Desa     string
+	Category string
+	From, To time.Time // created in [From, To)
+	// Words: a report code, or words that must all appear in the story.
+	Words string
+	// Overdue: still baru and created before NewBefore, or assigned, open
+	// and not worked on since QuietBefore (the follow-up rules).
+	Overdue                bool
+	NewBefore, QuietBefore time.Time
+	// AssignedTo limits the list to one volunteer's reports.
+	AssignedTo int64
+	Sort       string // created, updated, status, place; default created
+	Asc        bool
+	Offset     int
+	Limit      int
+}
+
+// sortColumns are the orders the list offers, each ending on id so that
+// pages never overlap.
+var sortColumns = map[string]string{
+	"created": "id",
+	"updated": "updated_at",
+	"status":  "status",
+	"place":   "kec_code",
+}
+
+func (q ReportQuery) where() (string, []any) {
+	var where []string
+	var args []any
+	add := func(cond string, a ...any) { where = append(where, cond); args = append(args, a...) }
+	if q.Status != "" {
+		add(`status = ?`, q.Status)
+	}
+	if q.Open {
+		add(`closed_at IS NULL`)
+	}
+	if q.Urgent {
+		add(`urgent = 1`)
+	}
+	if q.Kec != "" {
+		add(`kec_code = ?`, q.Kec)
+	}
+	if q.Desa != "" {
+		add(`desa_code = ?`, q.Desa)
+	}
+	if q.Category != "" {
+		add(`category = ?`, q.Category)
+	}
+	if !q.From.IsZero() {
+		add(`created_at >= ?`, FormatTime(q.From))
+	}
+	if !q.To.IsZero() {
+		add(`created_at < ?`, FormatTime(q.To))
+	}
+	if q.AssignedTo != 0 {
+		add(`assigned_to = ?`, q.AssignedTo)
+	}
+	if q.Overdue {
+		add(`((status = ? AND created_at < ?) OR (assigned_to IS NOT NULL AND closed_at IS NULL AND
+			COALESCE((SELECT max(e.at) FROM report_events e WHERE e.report_id = reports.id
+			AND e.role IN ('staff', 'volunteer')), created_at) < ?))`,
+			StatusNew, FormatTime(q.NewBefore), FormatTime(q.QuietBefore))
+	}
+	if w := strings.TrimSpace(q.Words); w != "" {
+		if code, ok := ParseReportCode(w); ok {
+			add(`code = ?`, code)
+		} else {
+			for _, word := range strings.Fields(w) {
+				add(`description LIKE ? ESCAPE '\'`, "%"+likeEscaper.Replace(word)+"%")
+			}
+		}
+	}
+	if len(where) == 0 {
+		return "", nil
+	}
+	return ` WHERE ` + strings.Join(where, ` AND `), args
+}
+
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// QueryReports returns one page of reports and how many match in all.
+func (tx *Tx) QueryReports(q ReportQuery) ([]Report, int, error) {
+	where, args := q.where()
+	var total int
+	if err := tx.queryRow(`SELECT count(*) FROM reports`+where, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count reports: %w", err)
+	}
+	col, ok := sortColumns[q.Sort]
+	if !ok {
+		col = "id"
+	}
+	dir := " DESC"
+	if q.Asc {
+		dir = " ASC"
+	}
+	order := col + dir
+	if col != "id" {
+		order += ", id" + dir
+	}
+	if q.Limit <= 0 {
+		q.Limit = 25
+	}
+	rows, err := tx.query(`SELECT `+reportColumns+` FROM reports`+where+` ORDER BY `+order+` LIMIT ? OFFSET ?`,
+		append(args, q.Limit, q.Offset)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list reports: %w", err)
+	}
+	list, err := scanAll(rows, "scan report", scanReport)
+	return list, total, err
+}
+
+// ReportStatusCounts counts reports per status (one volunteer's, if
+// assignedTo is set).
+func (tx *Tx) ReportStatusCounts(assignedTo int64) (map[string]int, error) {
+	q := `SELECT status, count(*) FROM reports`
+	var args []any
+	if assignedTo != 0 {
+		q += ` WHERE assigned_to = ?`
+		args = append(args, assignedTo)
+	}
+	rows, err := tx.query(q+` GROUP BY status`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("count reports per status: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var s string
+		var n int
+		if err := rows.Scan(&s, &n); err != nil {
+			return nil, fmt.Errorf("scan status count: %w", err)
+		}
+		out[s] = n
+	}
+	return out, rows.Err()
+}
+
+// PlaceCount is how many reports a kecamatan or desa has, open and closed.
+type PlaceCount struct {
+	Kec, Desa    string
+	Open, Closed int
+}
+
+// ReportPlaceCounts counts reports per kecamatan and desa.
+func (tx *Tx) ReportPlaceCounts() ([]PlaceCount, error) {
+	rows, err := tx.query(`SELECT kec_code, desa_code, sum(closed_at IS NULL), sum(closed_at IS NOT NULL)
+		FROM reports GROUP BY kec_code, desa_code ORDER BY kec_code, desa_code`)
+	if err != nil {
+		return nil, fmt.Errorf("count reports per place: %w", err)
+	}
+	return scanAll(rows, "scan place count", func(row rowScanner) (PlaceCount, error) {
+		var p PlaceCount
+		err := row.Scan(&p.Kec, &p.Desa, &p.Open, &p.Closed)
+		return p, err
+	})
+}
