@@ -4,6 +4,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -39,6 +41,11 @@ type config struct {
 	// RetentionDays: personal details of closed reports and past
 	// registrations are removed after this many days.
 	RetentionDays int
+	// WebAddr is where the staff dashboard listens ("" when off); WebURL
+	// is the address its sign-in links use; WebMetrics opens /metrics
+	// without a sign-in.
+	WebAddr, WebURL string
+	WebMetrics      bool
 }
 
 // configError is a bad setting: one clear line naming it, exit code 2.
@@ -79,6 +86,9 @@ func settings(raw map[string]*string) []setting {
 		{"KLABOT_WHATSAPP_BULK_MAX", "whatsapp-bulk-max", "45s", "longest pause after each WhatsApp reminder or broadcast message", nil},
 		{"KLABOT_WHATSAPP_DAILY_CAP", "whatsapp-daily-cap", "200", "most WhatsApp reminders and broadcast messages a day (fewer for a newly linked number)", nil},
 		{"KLABOT_RETENTION_DAYS", "retention-days", "730", "days after which personal details of closed reports and past trainings' registrations are deleted", nil},
+		{"KLABOT_WEB_ADDR", "web-addr", "127.0.0.1:8080", "where the staff dashboard listens (host:port), or off", nil},
+		{"KLABOT_WEB_URL", "web-url", "", "the dashboard's address in sign-in links (default http:// and KLABOT_WEB_ADDR)", nil},
+		{"KLABOT_WEB_METRICS", "web-metrics", "off", "on: /metrics without signing in (for Prometheus on the LAN)", nil},
 	}
 	for i := range s {
 		v := raw[s[i].env]
@@ -212,6 +222,16 @@ func (raw boundSettings) config() (config, error) {
 	if err != nil || c.RetentionDays < 30 || c.RetentionDays > 36500 {
 		return c, badSetting("KLABOT_RETENTION_DAYS", "cli.cfg_retention")
 	}
+	if c.WebAddr, c.WebURL, err = webSettings(get("KLABOT_WEB_ADDR"), get("KLABOT_WEB_URL")); err != nil {
+		return c, err
+	}
+	switch strings.ToLower(get("KLABOT_WEB_METRICS")) {
+	case "on", "yes", "true", "1":
+		c.WebMetrics = true
+	case "off", "no", "false", "0", "":
+	default:
+		return c, badSetting("KLABOT_WEB_METRICS", "cli.cfg_on_off")
+	}
 	return c, nil
 }
 
@@ -269,4 +289,27 @@ func prepareDataDir(dir string) (string, error) {
 		return "", badSetting("KLABOT_DATA_DIR", "cli.cfg_dir_private", abs, errors.Unwrap(err))
 	}
 	return abs, nil
+}
+
+// webSettings reads the dashboard's address ("off" turns it off) and the
+// base address of its links.
+func webSettings(addr, base string) (string, string, error) {
+	if strings.EqualFold(addr, "off") || addr == "" {
+		return "", "", nil
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 1 || n > 65535 {
+		return "", "", badSetting("KLABOT_WEB_ADDR", "cli.cfg_web_addr")
+	}
+	if base == "" {
+		if host == "" || host == "0.0.0.0" || host == "::" {
+			host = "127.0.0.1"
+		}
+		base = "http://" + net.JoinHostPort(host, port)
+	}
+	u, err := url.Parse(base)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return "", "", badSetting("KLABOT_WEB_URL", "cli.cfg_web_url")
+	}
+	return addr, strings.TrimRight(base, "/"), nil
 }

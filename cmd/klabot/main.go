@@ -23,6 +23,7 @@ import (
 	"klabot/bot/console"
 	"klabot/bot/schedule"
 	"klabot/bot/telegram"
+	"klabot/bot/web"
 	"klabot/bot/whatsapp"
 	"klabot/flows"
 	"klabot/locales"
@@ -87,7 +88,8 @@ type app struct {
 
 func newApp(cfg config, log *slog.Logger, db *store.DB) *app {
 	a := &app{cfg: cfg, log: log, db: db}
-	a.engine = flows.NewEngine(flows.Config{Location: cfg.Location, DataDir: cfg.DataDir, RetentionDays: cfg.RetentionDays})
+	a.engine = flows.NewEngine(flows.Config{Location: cfg.Location, DataDir: cfg.DataDir, RetentionDays: cfg.RetentionDays,
+		WebURL: cfg.WebURL})
 	a.dispatcher = bot.NewDispatcher(db, a.engine, bot.Config{Staff: cfg.Staff, Lang: cfg.Lang}, a.committed, log)
 	return a
 }
@@ -212,6 +214,13 @@ func (a *app) serve(ctx context.Context, stderr io.Writer) int {
 		start("telegram sender", sender.Run)
 		start("telegram poll", func(ctx context.Context) error { return tg.Poll(ctx, a.dispatcher) })
 	}
+	if a.cfg.WebAddr != "" {
+		if err := a.startWeb(start, func() []web.ChannelState {
+			return []web.ChannelState{{Name: telegram.Name, Connected: tg != nil}, {Name: whatsapp.Name, Connected: wa != nil}}
+		}); err != nil {
+			a.log.Error("web dashboard", "err", err)
+		}
+	}
 	a.log.Info("klabot is running", "data_dir", a.cfg.DataDir)
 
 	<-ctx.Done()
@@ -221,6 +230,25 @@ func (a *app) serve(ctx context.Context, stderr io.Writer) int {
 		tg.Close()
 	}
 	return code
+}
+
+// startWeb serves the staff dashboard beside the channels.
+func (a *app) startWeb(start func(string, func(context.Context) error), channels func() []web.ChannelState) error {
+	s, err := web.New(a.db, web.Config{Addr: a.cfg.WebAddr, BaseURL: a.cfg.WebURL, Staff: a.cfg.Staff,
+		Location: a.cfg.Location, Lang: a.cfg.Lang, DataDir: a.cfg.DataDir, Metrics: a.cfg.WebMetrics,
+		Channels: channels, Committed: a.committed, Log: a.log})
+	if err != nil {
+		return err
+	}
+	// A dashboard that cannot listen (the port is taken) must not stop
+	// the chat: it is said in the log, and the channels go on.
+	start("web", func(ctx context.Context) error {
+		if err := s.Run(ctx); err != nil {
+			a.log.Error("web dashboard stopped", "err", err)
+		}
+		return nil
+	})
+	return nil
 }
 
 // telegramFetcher downloads through Telegram once klabot reached it; until
