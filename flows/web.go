@@ -132,3 +132,12 @@ func Roles(lang string) []RoleChoice {
 	}
 	return out
 }
+
+// ReferralNotes are the usual referral targets, as the chat notes them.
+func ReferralNotes() []string {
+	out := make([]string, len(referralTargets))
+	for i, t := range referralTargets {
+		out[i] = staffT(t.label)
+	}
+	return out
+}

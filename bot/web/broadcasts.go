@@ -291,7 +291,7 @@ func (s *Server) preview(w http.ResponseWriter, r *http.Request, u who, d draft,
 		p.Morning = view{Lang: lang, loc: s.cfg.Location}.Date(flows.AfterQuietHours(now, s.cfg.Location))
 	}
 	if d.Photo != "" {
-		p.PhotoURL = "/siaran/foto/" + d.Photo
+		p.PhotoURL = "/siaran-foto/" + d.Photo
 	}
 	var ok bool
 	err := s.db.View(r.Context(), func(tx *store.Tx) error {

@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"klabot/flows"
 	"klabot/store"
 )
 
@@ -41,7 +42,9 @@ type Config struct {
 	// Committed is told what a transaction queued, to wake the senders
 	// and the broadcaster.
 	Committed func(store.Queued)
-	Now       func() time.Time
+	// Engine runs the chat's own commands for the dashboard's actions.
+	Engine *flows.Engine
+	Now    func() time.Time
 	Random    io.Reader
 	Log       *slog.Logger
 }
@@ -184,6 +187,7 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /keluar", s.signOut)
 
 	m.HandleFunc("GET /laporan", s.auth(anyRole, s.reportList))
+	m.HandleFunc("POST /laporan", s.auth(anyRole, s.reportList))
 	m.HandleFunc("GET /laporan/{code}", s.auth(anyRole, s.reportPage))
 	m.HandleFunc("GET /laporan/{code}/bukti/{n}", s.auth(anyRole, s.evidence))
 	m.HandleFunc("POST /laporan/{code}/{action}", s.auth(anyRole, s.reportAction))
@@ -197,7 +201,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /siaran/hitung", s.auth(staffOnly, s.broadcastCount))
 	m.HandleFunc("POST /siaran/pratinjau", s.auth(staffOnly, s.broadcastPreview))
 	m.HandleFunc("POST /siaran/kirim", s.auth(staffOnly, s.broadcastSend))
-	m.HandleFunc("GET /siaran/foto/{name}", s.auth(staffOnly, s.broadcastPhoto))
+	m.HandleFunc("GET /siaran-foto/{name}", s.auth(staffOnly, s.broadcastPhoto))
 	m.HandleFunc("GET /siaran/{id}", s.auth(staffOnly, s.broadcast))
 	m.HandleFunc("GET /siaran/{id}/progres", s.auth(staffOnly, s.broadcastProgress))
 	m.HandleFunc("POST /siaran/{id}/{action}", s.auth(staffOnly, s.broadcastAction))

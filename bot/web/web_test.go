@@ -1,0 +1,510 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"crypto/rand"
+	"encoding/json"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"klabot/flows"
+	"klabot/store"
+)
+
+// The office's zone; the clock is fixed on a Tuesday morning.
+var wib = time.FixedZone("WIB", 7*3600)
+
+const (
+	reporterName = "Siti Rahasia"
+	namedName    = "Budi Terbuka"
+	kec          = "61.07.06"
+)
+
+type fixture struct {
+	t         *testing.T
+	db        *store.DB
+	srv       *Server
+	h         http.Handler
+	now       time.Time
+	staff     int64
+	volunteer int64
+	villager  int64
+	anon      store.Report // anonymous, assigned to the volunteer
+	named     store.Report // named, not assigned
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	dir := t.TempDir()
+	db, err := store.Open(context.Background(), filepath.Join(dir, "klabot.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	f := &fixture{t: t, db: db, now: time.Date(2026, 11, 24, 9, 0, 0, 0, wib)}
+	f.tx(func(tx *store.Tx) error {
+		person := func(addr, name string) int64 {
+			u, _, err := tx.UserByContact(store.Contact{Channel: "telegram", Address: addr}, "id", f.now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			u.Name, u.ConsentAt = name, f.now
+			if err := tx.SaveUser(u); err != nil {
+				t.Fatal(err)
+			}
+			return u.ID
+		}
+		f.staff = person("100", "Petugas Ani")
+		f.volunteer = person("200", "Relawan Dedi")
+		f.villager = person("300", "Warga Eka")
+		reporter := person("400", reporterName)
+		named := person("500", namedName)
+		inv, err := tx.CreateInvite(store.RoleSatgas, kec, f.staff, rand.Reader, f.now, time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.RedeemInvite(inv.Code, f.volunteer, f.now); err != nil {
+			t.Fatal(err)
+		}
+		f.anon = store.Report{Category: "kekerasan", KecCode: kec, Description: "anak dipukul di kebun", Anonymous: true,
+			ReporterID: reporter, Urgent: true}
+		if err := tx.CreateReport(&f.anon, rand.Reader, f.now.Add(-72*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.ChangeReportStatus(f.anon.ID, store.StatusAccepted, f.staff, store.RoleStaff, "", f.now.Add(-71*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if err := tx.AssignReport(f.anon.ID, f.volunteer, f.staff, f.now.Add(-71*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		f.named = store.Report{Category: "putus_sekolah", Description: "tidak sekolah lagi", Anonymous: false, ReporterID: named}
+		return tx.CreateReport(&f.named, rand.Reader, f.now.Add(-time.Hour))
+	})
+	f.srv, err = New(db, Config{BaseURL: "http://klabot.test", Staff: map[string]bool{"telegram:100": true},
+		Location: wib, DataDir: dir, Now: func() time.Time { return f.now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.h = f.srv.Handler()
+	return f
+}
+
+func (f *fixture) tx(fn func(tx *store.Tx) error) {
+	f.t.Helper()
+	if err := f.db.Tx(context.Background(), fn); err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+// link makes a sign-in link for a person's Telegram contact, as /masuk does.
+func (f *fixture) link(userID int64, address string) string {
+	f.t.Helper()
+	token, err := flows.NewWebToken(rand.Reader)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	f.tx(func(tx *store.Tx) error {
+		return tx.AddWebLogin(token, userID, store.Contact{Channel: "telegram", Address: address}, f.now, f.now.Add(flows.WebLinkTTL))
+	})
+	return token
+}
+
+// do sends a request as a browser on the same site would.
+func (f *fixture) do(method, target string, cookie *http.Cookie, form url.Values) *httptest.ResponseRecorder {
+	f.t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req := httptest.NewRequest(method, "http://klabot.test"+target, body)
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	if method == http.MethodPost {
+		req.Header.Set("Sec-Fetch-Site", "same-origin")
+	}
+	if cookie != nil {
+		req.AddCookie(cookie)
+	}
+	rec := httptest.NewRecorder()
+	f.h.ServeHTTP(rec, req)
+	return rec
+}
+
+func (f *fixture) signIn(userID int64, address string) *http.Cookie {
+	f.t.Helper()
+	rec := f.do("POST", "/masuk/"+f.link(userID, address), nil, url.Values{})
+	if rec.Code != http.StatusSeeOther {
+		f.t.Fatalf("sign in: %d %s", rec.Code, rec.Body.String())
+	}
+	for _, c := range rec.Result().Cookies() {
+		if c.Name == cookieName {
+			return c
+		}
+	}
+	f.t.Fatal("no session cookie")
+	return nil
+}
+
+func (f *fixture) audits(action string) int {
+	f.t.Helper()
+	var n int
+	f.scan(&n, `SELECT count(*) FROM audit WHERE action = ?`, action)
+	return n
+}
+
+// scan reads one row with a connection of its own.
+func (f *fixture) scan(dest any, query string, args ...any) {
+	f.t.Helper()
+	raw, err := sql.Open("sqlite3", "file:"+f.db.Path()+"?mode=ro")
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	defer raw.Close()
+	if err := raw.QueryRow(query, args...).Scan(dest); err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+func multipartFile(t *testing.T, field, name, content string) (io.Reader, string) {
+	t.Helper()
+	var b bytes.Buffer
+	w := multipart.NewWriter(&b)
+	part, err := w.CreateFormFile(field, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	part.Write([]byte(content))
+	w.Close()
+	return &b, w.FormDataContentType()
+}
+
+func TestSignInLinkWorksOnceAndExpires(t *testing.T) {
+	f := newFixture(t)
+	token := f.link(f.staff, "100")
+	if rec := f.do("GET", "/masuk/"+token, nil, nil); rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `id="signin"`) {
+		t.Fatalf("link page: %d", rec.Code)
+	}
+	rec := f.do("POST", "/masuk/"+token, nil, url.Values{})
+	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/laporan" {
+		t.Fatalf("first use: %d", rec.Code)
+	}
+	c := rec.Result().Cookies()[0]
+	if !c.HttpOnly || c.SameSite != http.SameSiteLaxMode || c.Secure {
+		t.Errorf("cookie %+v: want HttpOnly, SameSite=Lax, not Secure over http", c)
+	}
+	if rec := f.do("POST", "/masuk/"+token, nil, url.Values{}); rec.Code != http.StatusGone {
+		t.Errorf("second use: %d, want 410", rec.Code)
+	}
+	if rec := f.do("GET", "/masuk/"+token, nil, nil); rec.Code != http.StatusGone {
+		t.Errorf("used link page: %d, want 410", rec.Code)
+	}
+	late := f.link(f.staff, "100")
+	f.now = f.now.Add(flows.WebLinkTTL + time.Second)
+	if rec := f.do("POST", "/masuk/"+late, nil, url.Values{}); rec.Code != http.StatusGone {
+		t.Errorf("expired link: %d, want 410", rec.Code)
+	}
+	// A villager's link (if one were made) opens nothing.
+	if rec := f.do("POST", "/masuk/"+f.link(f.villager, "300"), nil, url.Values{}); rec.Code != http.StatusGone {
+		t.Errorf("villager link: %d, want 410", rec.Code)
+	}
+}
+
+func TestSessionCookieSecureBehindHTTPS(t *testing.T) {
+	f := newFixture(t)
+	f.srv.cfg.BaseURL = "https://klabot.test"
+	rec := f.do("POST", "/masuk/"+f.link(f.staff, "100"), nil, url.Values{})
+	if c := rec.Result().Cookies(); len(c) == 0 || !c[0].Secure {
+		t.Errorf("cookie over https is not Secure: %+v", c)
+	}
+}
+
+func TestSessionIdleExpiryAndSignOut(t *testing.T) {
+	f := newFixture(t)
+	c := f.signIn(f.staff, "100")
+	f.now = f.now.Add(11 * time.Hour)
+	if rec := f.do("GET", "/laporan", c, nil); rec.Code != http.StatusOK {
+		t.Fatalf("after 11 h: %d", rec.Code)
+	}
+	f.now = f.now.Add(11 * time.Hour) // used 11 h ago: still alive
+	if rec := f.do("GET", "/laporan", c, nil); rec.Code != http.StatusOK {
+		t.Fatalf("11 h after last use: %d", rec.Code)
+	}
+	f.now = f.now.Add(12*time.Hour + time.Minute)
+	if rec := f.do("GET", "/laporan", c, nil); rec.Code != http.StatusSeeOther {
+		t.Errorf("12 h idle: %d, want a redirect to sign in", rec.Code)
+	}
+	c = f.signIn(f.staff, "100")
+	if rec := f.do("POST", "/keluar", c, url.Values{}); rec.Code != http.StatusSeeOther {
+		t.Fatalf("sign out: %d", rec.Code)
+	}
+	if rec := f.do("GET", "/laporan", c, nil); rec.Code != http.StatusSeeOther {
+		t.Errorf("after sign out: %d", rec.Code)
+	}
+}
+
+func TestRemovedStaffLosesAccessAtOnce(t *testing.T) {
+	f := newFixture(t)
+	c := f.signIn(f.staff, "100")
+	delete(f.srv.cfg.Staff, "telegram:100")
+	if rec := f.do("GET", "/laporan", c, nil); rec.Code != http.StatusSeeOther {
+		t.Errorf("removed staff: %d, want redirect", rec.Code)
+	}
+}
+
+// staffPages are every page a staff member opens.
+func staffPages(f *fixture) []string {
+	return []string{"/laporan", "/wilayah", "/relawan", "/pelatihan", "/siaran", "/pengingat", "/rekap",
+		"/rekap/grafik.png", "/rekap/unduh/rekap-kla-2026-11.csv", "/rekap/unduh/rekap-kla-2026-11.xlsx", "/metrics"}
+}
+
+func TestRightsOfEachRole(t *testing.T) {
+	f := newFixture(t)
+	for _, p := range staffPages(f) {
+		if rec := f.do("GET", p, nil, nil); rec.Code != http.StatusSeeOther && rec.Code != http.StatusUnauthorized {
+			t.Errorf("%s without sign-in: %d", p, rec.Code)
+		}
+	}
+	staff := f.signIn(f.staff, "100")
+	for _, p := range staffPages(f) {
+		if rec := f.do("GET", p, staff, nil); rec.Code != http.StatusOK {
+			t.Errorf("%s as staff: %d %s", p, rec.Code, rec.Body.String())
+		}
+	}
+	vol := f.signIn(f.volunteer, "200")
+	for _, p := range staffPages(f)[1:] {
+		if rec := f.do("GET", p, vol, nil); rec.Code != http.StatusForbidden && rec.Code != http.StatusUnauthorized {
+			t.Errorf("%s as volunteer: %d, want refused", p, rec.Code)
+		}
+	}
+	rec := f.do("GET", "/laporan", vol, nil)
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), f.anon.Code) || strings.Contains(rec.Body.String(), f.named.Code) {
+		t.Errorf("volunteer list: %d; want only the assigned report %s", rec.Code, f.anon.Code)
+	}
+	// A villager cannot even open a session.
+	if rec := f.do("POST", "/masuk/"+f.link(f.villager, "300"), nil, url.Values{}); rec.Code == http.StatusSeeOther {
+		t.Error("villager signed in")
+	}
+}
+
+func TestCrossSitePostRefusedAndChangesNothing(t *testing.T) {
+	f := newFixture(t)
+	c := f.signIn(f.staff, "100")
+	form := url.Values{"text": {"Rapat"}, "kind": {"all"}, "when": {"now"}, "nonce": {strings.Repeat("a", 40)}}
+	req := httptest.NewRequest("POST", "http://klabot.test/siaran/kirim", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	req.Header.Set("Origin", "http://evil.example")
+	req.AddCookie(c)
+	rec := httptest.NewRecorder()
+	f.h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusForbidden {
+		t.Errorf("cross-site POST: %d, want 403", rec.Code)
+	}
+	if n := f.audits("broadcast_create"); n != 0 {
+		t.Errorf("cross-site POST made %d broadcasts", n)
+	}
+	// The same from the page itself goes through.
+	if rec := f.do("POST", "/siaran/kirim", c, form); rec.Code != http.StatusSeeOther {
+		t.Errorf("same-site POST: %d %s", rec.Code, rec.Body.String())
+	}
+	if n := f.audits("broadcast_create"); n != 1 {
+		t.Errorf("%d broadcasts, want 1", n)
+	}
+	// The same form again (a double click) makes no second broadcast.
+	if rec := f.do("POST", "/siaran/kirim", c, form); rec.Code != http.StatusConflict {
+		t.Errorf("second POST of one form: %d, want 409", rec.Code)
+	}
+	if n := f.audits("broadcast_create"); n != 1 {
+		t.Errorf("%d broadcasts after a double send, want 1", n)
+	}
+}
+
+func TestSecurityHeadersAndNoCaching(t *testing.T) {
+	f := newFixture(t)
+	c := f.signIn(f.staff, "100")
+	rec := f.do("GET", "/laporan", c, nil)
+	csp := rec.Header().Get("Content-Security-Policy")
+	for _, want := range []string{"frame-ancestors 'none'", "script-src 'self'", "default-src 'none'"} {
+		if !strings.Contains(csp, want) {
+			t.Errorf("CSP %q lacks %q", csp, want)
+		}
+	}
+	if strings.Contains(csp, "unsafe-inline") {
+		t.Errorf("CSP allows inline code: %q", csp)
+	}
+	if rec.Header().Get("Cache-Control") != "no-store" || rec.Header().Get("X-Frame-Options") != "DENY" {
+		t.Errorf("headers: %v", rec.Header())
+	}
+	if regexp.MustCompile(`<script>|\son[a-z]+="`).MatchString(rec.Body.String()) {
+		t.Error("a page carries inline script")
+	}
+}
+
+func TestNoPathTraversal(t *testing.T) {
+	f := newFixture(t)
+	c := f.signIn(f.staff, "100")
+	for _, p := range []string{"/static/../server.go", "/static/%2e%2e/server.go", "/rekap/unduh/..%2f..%2fklabot.db",
+		"/rekap/unduh/rekap-kla-2026-11.sh", "/siaran-foto/..%2fklabot.db", "/siaran-foto/klabot.db"} {
+		rec := f.do("GET", p, c, nil)
+		if rec.Code == http.StatusOK || strings.Contains(rec.Body.String(), "package web") || strings.Contains(rec.Body.String(), "SQLite") {
+			t.Errorf("%s: %d", p, rec.Code)
+		}
+	}
+	if rec := f.do("GET", "/static/style.css", nil, nil); rec.Code != http.StatusOK {
+		t.Errorf("style sheet: %d", rec.Code)
+	}
+}
+
+func TestAnonymousReporterNowhere(t *testing.T) {
+	f := newFixture(t)
+	c := f.signIn(f.staff, "100")
+	for _, p := range staffPages(f) {
+		if body := f.do("GET", p, c, nil).Body.String(); strings.Contains(body, reporterName) {
+			t.Errorf("%s names the anonymous reporter", p)
+		}
+	}
+	form := url.Values{"q": {"dipukul"}}
+	body := f.do("POST", "/laporan", c, form).Body.String()
+	if !strings.Contains(body, f.anon.Code) || strings.Contains(body, reporterName) {
+		t.Errorf("search: want %s and no name", f.anon.Code)
+	}
+}
+
+func TestListFiltersAndAuditEachView(t *testing.T) {
+	f := newFixture(t)
+	c := f.signIn(f.staff, "100")
+	before := f.audits("report:list")
+	cases := []struct {
+		form       url.Values
+		has, hasnt string
+	}{
+		{url.Values{"kec": {kec}}, f.anon.Code, f.named.Code},
+		{url.Values{"mendesak": {"1"}}, f.anon.Code, f.named.Code},
+		{url.Values{"kategori": {"putus_sekolah"}}, f.named.Code, f.anon.Code},
+		{url.Values{"q": {f.named.Code}}, f.named.Code, f.anon.Code},
+		{url.Values{"q": {"sekolah lagi"}}, f.named.Code, f.anon.Code},
+		{url.Values{"status": {"baru"}}, f.named.Code, f.anon.Code},
+		{url.Values{"dari": {"2026-11-24"}}, f.named.Code, f.anon.Code},
+	}
+	for _, tc := range cases {
+		body := f.do("POST", "/laporan", c, tc.form).Body.String()
+		if !strings.Contains(body, tc.has) || strings.Contains(body, tc.hasnt) {
+			t.Errorf("filter %v: want %s and not %s", tc.form, tc.has, tc.hasnt)
+		}
+	}
+	if n := f.audits("report:list") - before; n != len(cases) {
+		t.Errorf("%d audit rows for %d views", n, len(cases))
+	}
+	// Words searched never go into an address, nor into the audit log.
+	if body := f.do("GET", "/laporan?q=lagi", c, nil).Body.String(); !strings.Contains(body, f.anon.Code) {
+		t.Error("a search in the address was applied")
+	}
+	var detail string
+	f.scan(&detail, `SELECT group_concat(subject || detail) FROM audit`)
+	if strings.Contains(detail, "lagi") || strings.Contains(detail, "dipukul") {
+		t.Errorf("audit log holds searched words: %q", detail)
+	}
+}
+
+func TestTrainingImportShowsLineErrors(t *testing.T) {
+	f := newFixture(t)
+	c := f.signIn(f.staff, "100")
+	body, ctype := multipartFile(t, "berkas", "sesi.csv", "program;judul;mulai;selesai;kapasitas\nxx;Sesi;kemarin;;-1\n")
+	req := httptest.NewRequest("POST", "http://klabot.test/pelatihan/impor", body)
+	req.Header.Set("Content-Type", ctype)
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	req.AddCookie(c)
+	rec := httptest.NewRecorder()
+	f.h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), `class="errors"`) {
+		t.Errorf("bad CSV: %d", rec.Code)
+	}
+	var n int
+	f.scan(&n, `SELECT count(*) FROM trainings`)
+	if n != 0 {
+		t.Errorf("%d trainings saved from a bad file", n)
+	}
+}
+
+func TestHealthzAndMetrics(t *testing.T) {
+	f := newFixture(t)
+	f.srv.cfg.Channels = func() []ChannelState { return []ChannelState{{Name: "telegram", Connected: true}} }
+	rec := f.do("GET", "/healthz", nil, nil)
+	var h struct {
+		OK       bool           `json:"ok"`
+		Channels []ChannelState `json:"channels"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &h); err != nil || rec.Code != 200 || !h.OK || len(h.Channels) != 1 || !h.Channels[0].Connected {
+		t.Errorf("healthz: %d %s", rec.Code, rec.Body.String())
+	}
+	if rec := f.do("GET", "/metrics", nil, nil); rec.Code != http.StatusUnauthorized {
+		t.Errorf("metrics without sign-in: %d", rec.Code)
+	}
+	rec = f.do("GET", "/metrics", f.signIn(f.staff, "100"), nil)
+	for _, want := range []string{"# TYPE klabot_outbox_depth gauge", "klabot_messages_out_total", "klabot_send_errors", "klabot_broadcast_recipients"} {
+		if !strings.Contains(rec.Body.String(), want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
+	f.srv.cfg.Metrics = true
+	if rec := f.do("GET", "/metrics", nil, nil); rec.Code != http.StatusOK {
+		t.Errorf("metrics turned on: %d", rec.Code)
+	}
+}
+
+// TestChatSignInLink: /masuk in the chat gives staff a link that opens a
+// session; a villager gets the staff-only answer and no link.
+func TestChatSignInLink(t *testing.T) {
+	f := newFixture(t)
+	engine := flows.NewEngine(flows.Config{Location: wib, WebURL: "http://klabot.test"})
+	say := func(userID int64) string {
+		var text string
+		f.tx(func(tx *store.Tx) error {
+			u, err := tx.User(userID)
+			if err != nil {
+				return err
+			}
+			if err := tx.SaveSession(userID, []byte(`{"flow":"menu","version":1,"step":"main"}`), f.now); err != nil {
+				return err
+			}
+			msgs, err := engine.Run(tx, flows.Request{User: u, Staff: userID == f.staff, Now: f.now, Channel: "telegram",
+				Input: flows.Input{Kind: flows.KindText, Text: "/masuk"}})
+			for _, m := range msgs {
+				text += m.Reply.Text
+			}
+			return err
+		})
+		return text
+	}
+	link := regexp.MustCompile(`http://klabot\.test/masuk/([A-Za-z0-9_-]{43})`)
+	m := link.FindStringSubmatch(say(f.staff))
+	if m == nil {
+		t.Fatal("no link for staff")
+	}
+	if rec := f.do("POST", "/masuk/"+m[1], nil, url.Values{}); rec.Code != http.StatusSeeOther {
+		t.Errorf("chat link: %d", rec.Code)
+	}
+	if link.MatchString(say(f.villager)) {
+		t.Error("a villager got a link")
+	}
+	if m := link.FindStringSubmatch(say(f.volunteer)); m == nil {
+		t.Error("no link for a volunteer")
+	}
+	for range 6 {
+		say(f.staff)
+	}
+	if link.MatchString(say(f.staff)) {
+		t.Error("links are not rate limited")
+	}
+}
