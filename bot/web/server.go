@@ -45,8 +45,8 @@ type Config struct {
 	// Engine runs the chat's own commands for the dashboard's actions.
 	Engine *flows.Engine
 	Now    func() time.Time
-	Random    io.Reader
-	Log       *slog.Logger
+	Random io.Reader
+	Log    *slog.Logger
 }
 
 // ChannelState is one channel's health.

@@ -3,8 +3,8 @@ package web
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"crypto/rand"
+	"database/sql"
 	"encoding/json"
 	"io"
 	"mime/multipart"
@@ -506,5 +506,69 @@ func TestChatSignInLink(t *testing.T) {
 	}
 	if link.MatchString(say(f.staff)) {
 		t.Error("links are not rate limited")
+	}
+}
+
+func TestReportPageRightsAuditAndAnonymity(t *testing.T) {
+	f := newFixture(t)
+	staff := f.signIn(f.staff, "100")
+	before := f.audits("report:view")
+	body := f.do("GET", "/laporan/"+f.anon.Code, staff, nil).Body.String()
+	if !strings.Contains(body, "anak dipukul") || strings.Contains(body, reporterName) {
+		t.Error("staff report page: want the story and no anonymous reporter")
+	}
+	if body := f.do("GET", "/laporan/"+f.named.Code, staff, nil).Body.String(); !strings.Contains(body, namedName) {
+		t.Error("a named reporter is not shown to staff")
+	}
+	if n := f.audits("report:view") - before; n != 2 {
+		t.Errorf("%d audit rows for 2 views", n)
+	}
+	vol := f.signIn(f.volunteer, "200")
+	if rec := f.do("GET", "/laporan/"+f.named.Code, vol, nil); rec.Code != http.StatusNotFound {
+		t.Errorf("volunteer on another report: %d", rec.Code)
+	}
+	if rec := f.do("GET", "/laporan/"+f.anon.Code, vol, nil); rec.Code != http.StatusOK || strings.Contains(rec.Body.String(), reporterName) {
+		t.Errorf("volunteer on their report: %d", rec.Code)
+	}
+	if rec := f.do("GET", "/laporan/"+f.anon.Code+"/bukti/1", vol, nil); rec.Code != http.StatusNotFound {
+		t.Errorf("missing evidence: %d", rec.Code)
+	}
+}
+
+func TestAcceptFromWebTellsReporterOnce(t *testing.T) {
+	f := newFixture(t)
+	f.srv.cfg.Engine = flows.NewEngine(flows.Config{Location: wib})
+	staff := f.signIn(f.staff, "100")
+	// A cross-site press changes nothing.
+	req := httptest.NewRequest("POST", "http://klabot.test/laporan/"+f.named.Code+"/terima", nil)
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	req.AddCookie(staff)
+	rec := httptest.NewRecorder()
+	f.h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusForbidden {
+		t.Errorf("cross-site accept: %d", rec.Code)
+	}
+	var n int
+	f.scan(&n, `SELECT count(*) FROM outbox WHERE address = '500'`)
+	if n != 0 {
+		t.Fatalf("reporter told %d times after a refused press", n)
+	}
+	if rec := f.do("POST", "/laporan/"+f.named.Code+"/terima", staff, url.Values{}); rec.Code != http.StatusOK ||
+		!strings.Contains(rec.Body.String(), `id="flash"`) {
+		t.Fatalf("accept: %d", rec.Code)
+	}
+	second := f.do("POST", "/laporan/"+f.named.Code+"/terima", staff, url.Values{}).Body.String()
+	f.scan(&n, `SELECT count(*) FROM outbox WHERE address = '500'`)
+	if n != 1 {
+		t.Errorf("reporter told %d times, want once", n)
+	}
+	var status string
+	f.scan(&status, `SELECT status FROM reports WHERE id = ?`, f.named.ID)
+	if status != store.StatusAccepted || !strings.Contains(second, "flash") {
+		t.Errorf("status %s after two presses", status)
+	}
+	vol := f.signIn(f.volunteer, "200")
+	if rec := f.do("POST", "/laporan/"+f.named.Code+"/terima", vol, url.Values{}); rec.Code != http.StatusNotFound {
+		t.Errorf("volunteer accepting another's report: %d", rec.Code)
 	}
 }
