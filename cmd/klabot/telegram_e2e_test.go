@@ -55,6 +55,8 @@ func startKlabot(t *testing.T, srv *fakeapi.Server, dataDir string, env map[stri
 		// Telegram's one message a second to a chat would make every
 		// conversation here take seconds; the fake server has no such limit.
 		"KLABOT_TELEGRAM_PER_CHAT_RATE": "200",
+		// Tests run side by side: only the dashboard's own test listens.
+		"KLABOT_WEB_ADDR": "off",
 	}
 	for k, v := range env {
 		all[k] = v
