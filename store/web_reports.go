@@ -169,3 +169,19 @@ func (tx *Tx) ReportPlaceCounts() ([]PlaceCount, error) {
 		return p, err
 	})
 }
+
+// ReportsVersion changes whenever reports are added, removed or change
+// status (each change adds an event): a cheap key for caching counts.
+func (tx *Tx) ReportsVersion() (string, error) {
+	var n, maxID, maxEvent int64
+	var updated string
+	// Separate subqueries: SQLite answers each from an index alone, but
+	// not several aggregates in one query.
+	err := tx.queryRow(`SELECT (SELECT count(*) FROM reports), (SELECT COALESCE(max(id), 0) FROM reports),
+		(SELECT COALESCE(max(updated_at), '') FROM reports), (SELECT COALESCE(max(id), 0) FROM report_events)`).
+		Scan(&n, &maxID, &updated, &maxEvent)
+	if err != nil {
+		return "", fmt.Errorf("read reports version: %w", err)
+	}
+	return fmt.Sprint(n, "/", maxID, "/", updated, "/", maxEvent), nil
+}

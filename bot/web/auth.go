@@ -145,8 +145,6 @@ func (a *attempts) allow(key string, now time.Time) bool {
 	return true
 }
 
-var signInAttempts = &attempts{limit: 20, per: time.Minute}
-
 func clientKey(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
@@ -163,7 +161,7 @@ func (s *Server) signInHelp(w http.ResponseWriter, r *http.Request) {
 // by a chat app must not use the link up.
 func (s *Server) signInPage(w http.ResponseWriter, r *http.Request) {
 	token := r.PathValue("token")
-	if !signInAttempts.allow(clientKey(r), s.cfg.Now()) {
+	if !s.attempts.allow(clientKey(r), s.cfg.Now()) {
 		s.render(w, r, http.StatusTooManyRequests, "message", who{}, "web.signin_title", message{Text: "web.signin_slow"})
 		return
 	}
@@ -190,7 +188,7 @@ func (s *Server) signInPage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 	token := r.PathValue("token")
 	now := s.cfg.Now()
-	if !signInAttempts.allow(clientKey(r), now) {
+	if !s.attempts.allow(clientKey(r), now) {
 		s.render(w, r, http.StatusTooManyRequests, "message", who{}, "web.signin_title", message{Text: "web.signin_slow"})
 		return
 	}

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"klabot/flows"
@@ -143,7 +144,7 @@ func (s *Server) reportList(w http.ResponseWriter, r *http.Request, u who) {
 		d.Desas = wilayah.DesaOf(f.Kec)
 	}
 	err := s.db.View(r.Context(), func(tx *store.Tx) error {
-		counts, err := tx.ReportStatusCounts(q.AssignedTo)
+		counts, err := s.statusCounts(tx, q.AssignedTo)
 		if err != nil {
 			return err
 		}
@@ -182,4 +183,38 @@ func (s *Server) reportList(w http.ResponseWriter, r *http.Request, u who) {
 		return
 	}
 	s.render(w, r, http.StatusOK, "reports", u, "web.reports_title", d)
+}
+
+// countsCache keeps the office-wide counts per status while no report
+// changes: counting them means reading every report.
+type countsCache struct {
+	mu      sync.Mutex
+	version string
+	counts  map[string]int
+}
+
+func (s *Server) statusCounts(tx *store.Tx, assignedTo int64) (map[string]int, error) {
+	if assignedTo != 0 {
+		return tx.ReportStatusCounts(assignedTo) // a volunteer's few reports
+	}
+	version, err := tx.ReportsVersion()
+	if err != nil {
+		return nil, err
+	}
+	c := &s.counts
+	c.mu.Lock()
+	if c.version == version {
+		counts := c.counts
+		c.mu.Unlock()
+		return counts, nil
+	}
+	c.mu.Unlock()
+	counts, err := tx.ReportStatusCounts(0)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	c.version, c.counts = version, counts
+	c.mu.Unlock()
+	return counts, nil
 }

@@ -66,10 +66,13 @@ const (
 
 // Server is the dashboard.
 type Server struct {
-	cfg   Config
-	db    *store.DB
-	pages *pages
-	mux   *http.ServeMux
+	cfg    Config
+	db     *store.DB
+	pages  *pages
+	mux    *http.ServeMux
+	counts countsCache
+	// attempts bounds the sign-in tries per address.
+	attempts attempts
 }
 
 // New makes the dashboard for db.
@@ -99,7 +102,7 @@ func New(db *store.DB, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, db: db, pages: p, mux: http.NewServeMux()}
+	s := &Server{cfg: cfg, db: db, pages: p, mux: http.NewServeMux(), attempts: attempts{limit: 20, per: time.Minute}}
 	s.routes()
 	return s, nil
 }
