@@ -88,23 +88,6 @@ func webSignIn(c *Ctx) Next {
 
 // Names the dashboard shows, the same as the chat's.
 
-// CategoryKeys lists the report categories in the order of the chat.
-func CategoryKeys() []string {
-	keys := make([]string, len(categories))
-	for i, c := range categories {
-		keys[i] = c.key
-	}
-	return keys
-}
-
-// CategoryName is a category as the chat names it.
-func CategoryName(lang, key string) string { return categoryName(lang, key) }
-
-// StatusName is a report status in plain words.
-func StatusName(lang, status string) string {
-	return statusLabel(func(k string, a ...any) string { return locales.T(lang, k, a...) }, status)
-}
-
 // ProgramName is a training programme's name.
 func ProgramName(lang, key string) string { return programName(lang, key) }
 

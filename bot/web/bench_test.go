@@ -55,7 +55,7 @@ func seededDB(b *testing.B) string {
 		}
 		defer db.Close()
 		kecs := wilayah.Kecamatans()
-		cats := flows.CategoryKeys()
+		cats := categoryKeys()
 		rnd := rand.New(rand.NewPCG(1, 2))
 		start := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 		for batch := 0; batch < benchReports/5000 && benchErr == nil; batch++ {

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"klabot/flows"
+	"klabot/flows/words"
 	"klabot/locales"
 	"klabot/store/wilayah"
 )
@@ -82,10 +82,12 @@ type view struct {
 func (v view) T(key string, args ...any) string { return locales.T(v.Lang, key, args...) }
 
 // Status is a report status in plain words.
-func (v view) Status(s string) string { return flows.StatusName(v.Lang, s) }
+func (v view) Status(s string) string {
+	return words.StatusLabel(func(k string, a ...any) string { return locales.T(v.Lang, k, a...) }, s)
+}
 
 // Category is a report category's name.
-func (v view) Category(c string) string { return flows.CategoryName(v.Lang, c) }
+func (v view) Category(c string) string { return words.CategoryName(v.Lang, c) }
 
 // Kec and Desa are place names from their codes.
 func (v view) Kec(code string) string {
@@ -173,4 +175,13 @@ func (v view) Cell(c any) string {
 		return ""
 	}
 	return fmt.Sprint(c)
+}
+
+// categoryKeys lists the report categories in the order of the chat.
+func categoryKeys() []string {
+	keys := make([]string, len(words.Categories))
+	for i, c := range words.Categories {
+		keys[i] = c.Key
+	}
+	return keys
 }

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"path/filepath"
@@ -10,6 +9,9 @@ import (
 
 	"klabot/bot"
 	"klabot/flows"
+	"klabot/flows/ops"
+	"klabot/flows/words"
+	"klabot/locales"
 	"klabot/store"
 )
 
@@ -44,27 +46,6 @@ type reportData struct {
 	Staff      bool
 }
 
-// visibleReport loads a report the viewer may see: any for staff, only
-// their own for a volunteer. Anything else is "not found", exactly like a
-// code that does not exist.
-func visibleReport(tx *store.Tx, u who, code string) (store.Report, bool, error) {
-	code, ok := store.ParseReportCode(code)
-	if !ok {
-		return store.Report{}, false, nil
-	}
-	r, err := tx.ReportByCode(code)
-	if errors.Is(err, store.ErrNotFound) {
-		return r, false, nil
-	}
-	if err != nil {
-		return r, false, err
-	}
-	if !u.Staff && r.AssignedTo != u.UserID {
-		return store.Report{}, false, nil
-	}
-	return r, true, nil
-}
-
 // personName names staff and volunteers (never reporters) on the page.
 func personName(tx *store.Tx, id int64) string {
 	if id == 0 {
@@ -83,64 +64,45 @@ func (s *Server) reportPage(w http.ResponseWriter, r *http.Request, u who) {
 
 func (s *Server) showReport(w http.ResponseWriter, r *http.Request, u who, flash string, status int) {
 	var d reportData
-	found := false
+	var outcome ops.Outcome
 	err := s.db.Tx(r.Context(), func(tx *store.Tx) error {
-		rep, ok, err := visibleReport(tx, u, r.PathValue("code"))
-		if err != nil || !ok {
+		code, _ := store.ParseReportCode(r.PathValue("code"))
+		v, err := ops.ViewReport(tx, u.actor(), code, s.cfg.Now())
+		if outcome = v.Outcome; err != nil || v.Outcome != ops.Done {
 			return err
 		}
-		found = true
-		d.Report, d.Staff, d.Flash = rep, u.Staff, flash
-		role := store.RoleVolunteer
+		d.Report, d.Staff, d.Flash, d.Statuses, d.Volunteer = v.Report, u.Staff, flash, v.Statuses, v.Volunteer
+		// The reporter's identity comes only from the operation: nothing
+		// for an anonymous report, nothing for a volunteer.
+		d.Named, d.Reporter = v.Named, v.Reporter.Name
+		if v.Named {
+			d.Contact = v.Reporter.Contact.String()
+		}
 		if u.Staff {
-			role = store.RoleStaff
-			// The one place a reporter's identity comes from: nothing for
-			// an anonymous report.
-			name, contact, named, err := tx.ReporterIdentity(rep)
+			ch, err := ops.AssignChoices(tx, u.actor(), v.Report.Code)
 			if err != nil {
 				return err
 			}
-			d.Named, d.Reporter = named, name
-			if named {
-				d.Contact = contact.String()
-			}
-			if d.Volunteers, err = tx.Volunteers(rep.KecCode); err != nil {
-				return err
-			}
-			if len(d.Volunteers) == 0 {
-				if d.Volunteers, err = tx.Volunteers(""); err != nil {
-					return err
-				}
-			}
+			d.Volunteers = ch.Volunteers
 		}
-		d.Statuses = store.NextStatuses(rep.Status, role)
-		d.Volunteer = personName(tx, rep.AssignedTo)
-		events, err := tx.ReportEvents(rep.ID)
-		if err != nil {
-			return err
-		}
-		for _, e := range events {
+		for _, e := range v.Events {
 			row := eventRow{ReportEvent: e, Assignee: personName(tx, e.AssigneeID)}
 			if e.Role != store.RoleReporter {
 				row.Actor = personName(tx, e.ActorID)
 			}
 			d.Events = append(d.Events, row)
 		}
-		media, err := tx.ReportMedia(rep.ID)
-		if err != nil {
-			return err
-		}
-		for i, m := range media {
+		for i, m := range v.Media {
 			d.Evidence = append(d.Evidence, evidenceRow{N: i + 1, Kind: m.Kind, State: m.State,
-				URL: fmt.Sprintf("/laporan/%s/bukti/%d", rep.Code, i+1)})
+				URL: fmt.Sprintf("/laporan/%s/bukti/%d", v.Report.Code, i+1)})
 		}
-		return tx.Audit(s.cfg.Now(), u.auditName(), "report:view", rep.Code, "web")
+		return nil
 	})
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	if !found {
+	if outcome != ops.Done {
 		s.notFound(w, r, u)
 		return
 	}
@@ -156,25 +118,19 @@ func (s *Server) evidence(w http.ResponseWriter, r *http.Request, u who) {
 		s.notFound(w, r, u)
 		return
 	}
-	var m store.Media
-	var code string
+	var f ops.EvidenceFile
+	code, _ := store.ParseReportCode(r.PathValue("code"))
 	err = s.db.Tx(r.Context(), func(tx *store.Tx) error {
-		rep, ok, err := visibleReport(tx, u, r.PathValue("code"))
-		if err != nil || !ok {
-			return err
-		}
-		media, err := tx.ReportMedia(rep.ID)
-		if err != nil || n > len(media) || media[n-1].State != store.MediaSaved {
-			return err
-		}
-		m, code = media[n-1], rep.Code
-		return tx.Audit(s.cfg.Now(), u.auditName(), "report:media_open", rep.Code, strconv.Itoa(n))
+		var err error
+		f, err = ops.OpenEvidence(tx, u.actor(), code, n, s.cfg.Now())
+		return err
 	})
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	if m.Path == "" {
+	m := f.Media
+	if f.Outcome != ops.Done || m.Path == "" {
 		s.notFound(w, r, u)
 		return
 	}
@@ -188,96 +144,102 @@ func (s *Server) evidence(w http.ResponseWriter, r *http.Request, u who) {
 		s.notFound(w, r, u)
 		return
 	}
-	serveFile(w, r, path, fmt.Sprintf("%s-%d%s", code, n, filepath.Ext(path)), m.Kind == "document")
+	serveFile(w, r, path, f.Name, m.Kind == "document")
 }
 
-// reportAction runs an action of the report page through the very command
-// the chat runs for it, so rights, changes, audit rows and the messages
-// to the reporter and volunteer are the chat's own; what the chat would
-// answer the actor is shown on the page.
+// reportAction runs a button of the report page through the same
+// operation as the chat, queues what it owes people in the same
+// transaction, and says on the page what the chat would say.
 func (s *Server) reportAction(w http.ResponseWriter, r *http.Request, u who) {
 	code, ok := store.ParseReportCode(r.PathValue("code"))
-	if !ok || s.cfg.Engine == nil {
+	if !ok {
 		s.notFound(w, r, u)
 		return
 	}
-	note := strings.Join(strings.Fields(r.FormValue("note")), " ")
-	var cmd string
-	switch r.PathValue("action") {
-	case "terima":
-		cmd = "/terima " + code
-	case "status":
-		to := r.FormValue("to")
-		if ref := r.FormValue("ref"); ref != "" && note == "" {
-			note = ref
+	lang := s.langOf(u)
+	t := func(key string, args ...any) string { return locales.T(lang, key, args...) }
+	status := func(st string) string { return words.StatusLabel(t, st) }
+	note := strings.TrimSpace(strings.ReplaceAll(r.FormValue("note"), "\r\n", "\n"))
+	var res ops.Result
+	var said string
+	now := s.cfg.Now()
+	q, err := s.db.TxQueued(r.Context(), func(tx *store.Tx) error {
+		switch r.PathValue("action") {
+		case "terima", "status":
+			to := store.StatusAccepted
+			var ch ops.StatusChange
+			var err error
+			if r.PathValue("action") == "terima" {
+				ch, err = ops.Accept(tx, u.actor(), code, now)
+			} else {
+				to = r.FormValue("to")
+				if ref := r.FormValue("ref"); ref != "" {
+					note = strings.TrimSpace(ref + ". " + note)
+				}
+				ch, err = ops.ChangeStatus(tx, u.actor(), code, to, note, now)
+			}
+			if err != nil {
+				return err
+			}
+			res = ch.Result
+			switch {
+			case ch.Outcome == ops.Done:
+				said = t("triage.status_changed", code, status(to))
+			case ch.Outcome == ops.AlreadyDone:
+				said = t("triage.already_status", code, status(to))
+			case ch.Why == ops.WhyCannotChange:
+				said = t("triage.cannot_change", code, status(ch.From), status(to))
+			case ch.Why == ops.WhyNoteReason:
+				said = t(ch.Why, code, status(to))
+			case ch.Outcome == ops.Refused:
+				said = t(ch.Why, code)
+			}
+		case "tugaskan":
+			id, _ := strconv.ParseInt(r.FormValue("volunteer"), 10, 64)
+			var err error
+			if res, err = ops.Assign(tx, u.actor(), code, id, now); err != nil {
+				return err
+			}
+			name, _ := ops.PersonName(tx, id)
+			switch {
+			case res.Outcome == ops.Done:
+				said = t("triage.assigned", code, name)
+			case res.Outcome == ops.AlreadyDone:
+				said = t("triage.already_assigned", code, name)
+			case res.Why == ops.WhyClosed:
+				said = t(res.Why, code)
+			case res.Outcome == ops.Refused:
+				said = t(res.Why)
+			}
+		case "catatan":
+			var err error
+			if res, err = ops.AddNote(tx, u.actor(), code, note, now); err != nil {
+				return err
+			}
+			switch res.Outcome {
+			case ops.Done, ops.AlreadyDone:
+				said = t("triage.note_saved", code)
+			case ops.Refused:
+				said = t(res.Why)
+			}
+		default:
+			res.Outcome = ops.NotFound
 		}
-		cmd = "/status " + code + " " + to + " " + note
-	case "tugaskan":
-		cmd = "/tugaskan " + code + " " + r.FormValue("volunteer")
-	case "catatan":
-		if note == "" {
-			s.showReport(w, r, u, view{Lang: s.langOf(u)}.T("web.note_empty"), http.StatusUnprocessableEntity)
-			return
-		}
-		cmd = "/catatan " + code + " " + note
-	default:
-		s.notFound(w, r, u)
-		return
-	}
-	said, err := s.runChat(r, u, func(tx *store.Tx) (bool, error) {
-		_, ok, err := visibleReport(tx, u, code)
-		return ok, err
-	}, strings.TrimSpace(cmd))
+		return bot.Deliver(tx, s.cfg.Staff, u.UserID, res.Messages, now)
+	})
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.showReport(w, r, u, said, http.StatusOK)
-}
-
-// runChat runs inputs as the person's chat turns, in one transaction with
-// the messages they owe others, and gives back the chat's first answer
-// to the person. The person's chat conversation stays as it was. check,
-// if set, may refuse before anything runs.
-func (s *Server) runChat(r *http.Request, u who, check func(tx *store.Tx) (bool, error), inputs ...string) (string, error) {
-	var said string
-	q, err := s.db.TxQueued(r.Context(), func(tx *store.Tx) error {
-		if check != nil {
-			if ok, err := check(tx); err != nil || !ok {
-				return err
-			}
-		}
-		user, err := tx.User(u.UserID)
-		if err != nil {
-			return err
-		}
-		before, err := tx.Session(u.UserID)
-		if err != nil {
-			return err
-		}
-		now := s.cfg.Now()
-		for _, text := range inputs {
-			msgs, err := s.cfg.Engine.Run(tx, flows.Request{User: user, Staff: u.Staff, Now: now, Channel: "web",
-				Input: flows.Input{Kind: flows.KindText, Text: text}})
-			if err != nil {
-				return err
-			}
-			for _, m := range msgs {
-				if !m.ToStaff && (m.UserID == 0 || m.UserID == u.UserID) {
-					said, _, _ = strings.Cut(m.Reply.Text, "\n\n")
-				}
-			}
-			if err := bot.Deliver(tx, s.cfg.Staff, u.UserID, msgs, now); err != nil {
-				return err
-			}
-		}
-		if before != nil {
-			return tx.SaveSession(u.UserID, before, now)
-		}
-		return nil
-	})
-	if err == nil {
-		s.cfg.Committed(q)
+	s.cfg.Committed(q)
+	switch res.Outcome {
+	case ops.NotFound:
+		s.notFound(w, r, u)
+	case ops.NotAllowed:
+		s.showReport(w, r, u, t(res.Why), http.StatusForbidden)
+	case ops.Refused:
+		s.showReport(w, r, u, said, http.StatusUnprocessableEntity)
+	default:
+		s.showReport(w, r, u, said, http.StatusOK)
 	}
-	return said, err
 }

@@ -9,7 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"klabot/flows"
 	"klabot/store"
 	"klabot/store/wilayah"
 )
@@ -64,7 +63,7 @@ func readListForm(r *http.Request) listForm {
 	if d, ok := wilayah.DesaByCode(f.Desa); !ok || f.Kec != "" && d.KecCode != f.Kec {
 		f.Desa = ""
 	}
-	if !slices.Contains(flows.CategoryKeys(), f.Category) {
+	if !slices.Contains(categoryKeys(), f.Category) {
 		f.Category = ""
 	}
 	if _, ok := sortColumns[f.Sort]; !ok {
@@ -139,7 +138,7 @@ func (s *Server) reportList(w http.ResponseWriter, r *http.Request, u who) {
 	f := readListForm(r)
 	now := s.cfg.Now()
 	q := s.query(f, u, now)
-	d := listData{Form: f, Page: f.Page, Kecs: wilayah.Kecamatans(), Cats: flows.CategoryKeys(), Statuses: store.Statuses}
+	d := listData{Form: f, Page: f.Page, Kecs: wilayah.Kecamatans(), Cats: categoryKeys(), Statuses: store.Statuses}
 	if f.Kec != "" {
 		d.Desas = wilayah.DesaOf(f.Kec)
 	}

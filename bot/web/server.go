@@ -17,7 +17,6 @@ import (
 	"strings"
 	"time"
 
-	"klabot/flows"
 	"klabot/store"
 )
 
@@ -42,11 +41,9 @@ type Config struct {
 	// Committed is told what a transaction queued, to wake the senders
 	// and the broadcaster.
 	Committed func(store.Queued)
-	// Engine runs the chat's own commands for the dashboard's actions.
-	Engine *flows.Engine
-	Now    func() time.Time
-	Random io.Reader
-	Log    *slog.Logger
+	Now       func() time.Time
+	Random    io.Reader
+	Log       *slog.Logger
 }
 
 // ChannelState is one channel's health.

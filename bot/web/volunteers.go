@@ -2,8 +2,11 @@ package web
 
 import (
 	"net/http"
+	"sort"
 	"strconv"
 
+	"klabot/bot"
+	"klabot/flows/ops"
 	"klabot/store"
 	"klabot/store/wilayah"
 )
@@ -31,17 +34,16 @@ func (s *Server) showVolunteers(w http.ResponseWriter, r *http.Request, u who, f
 	d := volunteersData{Kecs: wilayah.Kecamatans(), Flash: flash}
 	v := view{Lang: s.langOf(u)}
 	err := s.db.View(r.Context(), func(tx *store.Tx) error {
-		vols, err := tx.Volunteers("")
+		l, err := ops.Volunteers(tx, u.actor())
 		if err != nil {
 			return err
 		}
-		for _, vol := range vols {
-			open, err := tx.ListReports(store.ReportFilter{AssignedTo: vol.UserID, OpenOnly: true, Limit: -1})
-			if err != nil {
-				return err
-			}
-			d.Rows = append(d.Rows, volunteerRow{Volunteer: vol, Kec: v.Kec(vol.KecCode), Open: len(open)})
+		for _, vol := range l.Volunteers {
+			vol.Volunteer.Name = vol.Name
+			d.Rows = append(d.Rows, volunteerRow{Volunteer: vol.Volunteer, Kec: v.Kec(vol.KecCode), Open: len(vol.Open)})
 		}
+		// Per kecamatan, as the office organises them.
+		sort.SliceStable(d.Rows, func(i, j int) bool { return d.Rows[i].Kec < d.Rows[j].Kec })
 		return nil
 	})
 	if err != nil {
@@ -52,31 +54,53 @@ func (s *Server) showVolunteers(w http.ResponseWriter, r *http.Request, u who, f
 }
 
 func (s *Server) volunteerAction(w http.ResponseWriter, r *http.Request, u who) {
-	var inputs []string
-	switch r.PathValue("action") {
-	case "undang":
-		k, ok := wilayah.KecamatanByCode(r.FormValue("kec"))
-		if !ok {
-			s.showVolunteers(w, r, u, view{Lang: s.langOf(u)}.T("web.pick_kec"))
-			return
+	lang := s.langOf(u)
+	v := view{Lang: lang, loc: s.cfg.Location}
+	now := s.cfg.Now()
+	var said string
+	var res ops.Result
+	q, err := s.db.TxQueued(r.Context(), func(tx *store.Tx) error {
+		switch r.PathValue("action") {
+		case "undang":
+			k, ok := wilayah.KecamatanByCode(r.FormValue("kec"))
+			if !ok {
+				said = v.T("web.pick_kec")
+				return nil
+			}
+			inv, err := ops.CreateInvite(tx, u.actor(), k.Code, s.cfg.Random, now)
+			if err != nil {
+				return err
+			}
+			res = inv.Result
+			if inv.Outcome == ops.Done {
+				said = v.T("triage.invite_created", inv.Invite.Code, k.Name, v.Date(inv.Invite.ExpiresAt))
+			}
+		case "akhiri":
+			id, _ := strconv.ParseInt(r.FormValue("user"), 10, 64)
+			e, err := ops.EndVolunteer(tx, u.actor(), id, now)
+			if err != nil {
+				return err
+			}
+			res = e.Result
+			switch e.Outcome {
+			case ops.Done:
+				said = v.T("triage.volunteer_removed", e.Name)
+			case ops.NotFound, ops.AlreadyDone: // ended by someone else meanwhile
+				said = v.T("triage.volunteer_unknown")
+			}
+		default:
+			res.Outcome = ops.NotFound
+			return nil
 		}
-		inputs = []string{"/undang " + k.Name}
-	case "akhiri":
-		id, err := strconv.ParseInt(r.FormValue("user"), 10, 64)
-		if err != nil || id <= 0 {
-			s.notFound(w, r, u)
-			return
-		}
-		// The chat asks first; the web form was the question.
-		inputs = []string{"/relawan hapus " + strconv.FormatInt(id, 10), "1"}
-	default:
-		s.notFound(w, r, u)
-		return
-	}
-	said, err := s.runChat(r, u, nil, inputs...)
+		return bot.Deliver(tx, s.cfg.Staff, u.UserID, res.Messages, now)
+	})
 	if err != nil {
 		s.fail(w, r, err)
 		return
+	}
+	s.cfg.Committed(q)
+	if res.Outcome == ops.NotAllowed {
+		said = v.T(res.Why)
 	}
 	s.showVolunteers(w, r, u, said)
 }

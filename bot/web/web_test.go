@@ -6,17 +6,20 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"klabot/bot"
 	"klabot/flows"
 	"klabot/store"
 )
@@ -537,7 +540,6 @@ func TestReportPageRightsAuditAndAnonymity(t *testing.T) {
 
 func TestAcceptFromWebTellsReporterOnce(t *testing.T) {
 	f := newFixture(t)
-	f.srv.cfg.Engine = flows.NewEngine(flows.Config{Location: wib})
 	staff := f.signIn(f.staff, "100")
 	// A cross-site press changes nothing.
 	req := httptest.NewRequest("POST", "http://klabot.test/laporan/"+f.named.Code+"/terima", nil)
@@ -570,5 +572,119 @@ func TestAcceptFromWebTellsReporterOnce(t *testing.T) {
 	vol := f.signIn(f.volunteer, "200")
 	if rec := f.do("POST", "/laporan/"+f.named.Code+"/terima", vol, url.Values{}); rec.Code != http.StatusNotFound {
 		t.Errorf("volunteer accepting another's report: %d", rec.Code)
+	}
+}
+
+func TestEvidenceServedAfterRightsCheck(t *testing.T) {
+	f := newFixture(t)
+	dir := f.srv.cfg.DataDir
+	photo := filepath.Join(dir, "media", "bukti.jpg")
+	os.MkdirAll(filepath.Dir(photo), 0o700)
+	os.WriteFile(photo, append([]byte("\xff\xd8\xff\xe0"), bytes.Repeat([]byte{1}, 600)...), 0o600)
+	page := filepath.Join(dir, "media", "halaman.html")
+	os.WriteFile(page, []byte("<html><script>alert(1)</script></html>"), 0o600)
+	f.tx(func(tx *store.Tx) error {
+		for _, p := range []string{photo, page} {
+			id, err := tx.AddReportMedia(f.anon.ID, store.Media{Kind: "photo", Channel: "telegram", Ref: p}, 0, f.now)
+			if err != nil {
+				return err
+			}
+			if err := tx.MediaSaved(id, "x", 1, p); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	vol := f.signIn(f.volunteer, "200")
+	rec := f.do("GET", "/laporan/"+f.anon.Code+"/bukti/1", vol, nil)
+	if rec.Code != 200 || rec.Header().Get("Content-Type") != "image/jpeg" || !strings.Contains(rec.Header().Get("Cache-Control"), "no-store") {
+		t.Errorf("photo for the assigned volunteer: %d %v", rec.Code, rec.Header())
+	}
+	// A file whose content is a web page is never served as one.
+	rec = f.do("GET", "/laporan/"+f.anon.Code+"/bukti/2", vol, nil)
+	if ct := rec.Header().Get("Content-Type"); ct != "application/octet-stream" || !strings.HasPrefix(rec.Header().Get("Content-Disposition"), "attachment") {
+		t.Errorf("an HTML evidence file goes as %q", ct)
+	}
+	if n := f.audits("report:media_open"); n != 2 {
+		t.Errorf("%d audit rows for 2 files", n)
+	}
+	// Another volunteer, or a report not theirs: nothing.
+	f.tx(func(tx *store.Tx) error { _, err := tx.RemoveVolunteer(f.volunteer, f.staff, f.now); return err })
+	if rec := f.do("GET", "/laporan/"+f.anon.Code+"/bukti/1", vol, nil); rec.Code == 200 {
+		t.Error("a former volunteer still gets the evidence")
+	}
+	if rec := f.do("GET", "/laporan/"+f.anon.Code+"/bukti/1", f.signIn(f.staff, "100"), nil); rec.Code != 200 {
+		t.Errorf("staff: %d", rec.Code)
+	}
+}
+
+// The same change from the chat and from the web applies once; the
+// second person is told it is done already.
+func TestChatThenWebAppliesOnce(t *testing.T) {
+	f := newFixture(t)
+	engine := flows.NewEngine(flows.Config{Location: wib})
+	f.tx(func(tx *store.Tx) error {
+		u, err := tx.User(f.staff)
+		if err != nil {
+			return err
+		}
+		if err := tx.SaveSession(f.staff, []byte(`{"flow":"menu","version":1,"step":"main"}`), f.now); err != nil {
+			return err
+		}
+		msgs, err := engine.Run(tx, flows.Request{User: u, Staff: true, Now: f.now, Channel: "telegram",
+			Input: flows.Input{Kind: flows.KindText, Text: "/terima " + f.named.Code}})
+		if err != nil {
+			return err
+		}
+		// Queued as the dispatcher queues a turn's messages to others.
+		return bot.Deliver(tx, f.srv.cfg.Staff, f.staff, msgs, f.now)
+	})
+	c := f.signIn(f.staff, "100")
+	body := f.do("POST", "/laporan/"+f.named.Code+"/terima", c, url.Values{}).Body.String()
+	if !strings.Contains(body, "sudah berstatus") {
+		t.Errorf("web press after the chat's: page does not say it is done already")
+	}
+	var n int
+	f.scan(&n, `SELECT count(*) FROM outbox WHERE address = '500'`)
+	if n != 1 {
+		t.Errorf("reporter told %d times, want once", n)
+	}
+}
+
+func TestStatusNoteAssignAndVolunteerActions(t *testing.T) {
+	f := newFixture(t)
+	c := f.signIn(f.staff, "100")
+	// A rejection needs a reason: refused without, done with.
+	if rec := f.do("POST", "/laporan/"+f.named.Code+"/status", c, url.Values{"to": {"ditolak"}}); rec.Code != http.StatusUnprocessableEntity {
+		t.Errorf("rejection without a reason: %d", rec.Code)
+	}
+	if rec := f.do("POST", "/laporan/"+f.named.Code+"/status", c, url.Values{"to": {"ditolak"}, "note": {"laporan ganda"}}); rec.Code != 200 {
+		t.Errorf("rejection with a reason: %d", rec.Code)
+	}
+	if rec := f.do("POST", "/laporan/"+f.anon.Code+"/catatan", c, url.Values{"note": {"sudah ditelepon"}}); rec.Code != 200 ||
+		!strings.Contains(rec.Body.String(), "sudah ditelepon") {
+		t.Errorf("note: %d", rec.Code)
+	}
+	if rec := f.do("POST", "/laporan/"+f.anon.Code+"/tugaskan", c, url.Values{"volunteer": {fmt.Sprint(f.volunteer)}}); rec.Code != 200 ||
+		!strings.Contains(rec.Body.String(), "sudah ditugaskan") {
+		t.Errorf("assigning to the same volunteer again: %d", rec.Code)
+	}
+	vol := f.signIn(f.volunteer, "200")
+	if rec := f.do("POST", "/laporan/"+f.anon.Code+"/status", vol, url.Values{"to": {"diverifikasi"}}); rec.Code != 200 {
+		t.Errorf("volunteer verifies their report: %d", rec.Code)
+	}
+	if rec := f.do("POST", "/relawan/undang", vol, url.Values{"kec": {kec}}); rec.Code != http.StatusForbidden {
+		t.Errorf("volunteer invites: %d", rec.Code)
+	}
+	rec := f.do("POST", "/relawan/undang", c, url.Values{"kec": {kec}})
+	if !regexp.MustCompile(`UND-[0-9A-Z]{4}-[0-9A-Z]{4}`).MatchString(rec.Body.String()) {
+		t.Errorf("invite: no code on the page (%d)", rec.Code)
+	}
+	rec = f.do("POST", "/relawan/akhiri", c, url.Values{"user": {fmt.Sprint(f.volunteer)}})
+	if !strings.Contains(rec.Body.String(), "bukan lagi relawan") {
+		t.Errorf("end role: %d", rec.Code)
+	}
+	if rec := f.do("GET", "/laporan", vol, nil); rec.Code != http.StatusSeeOther {
+		t.Errorf("a volunteer whose role ended still signed in: %d", rec.Code)
 	}
 }

@@ -236,7 +236,7 @@ func (a *app) serve(ctx context.Context, stderr io.Writer) int {
 func (a *app) startWeb(start func(string, func(context.Context) error), channels func() []web.ChannelState) error {
 	s, err := web.New(a.db, web.Config{Addr: a.cfg.WebAddr, BaseURL: a.cfg.WebURL, Staff: a.cfg.Staff,
 		Location: a.cfg.Location, Lang: a.cfg.Lang, DataDir: a.cfg.DataDir, Metrics: a.cfg.WebMetrics,
-		Channels: channels, Committed: a.committed, Engine: a.engine, Log: a.log})
+		Channels: channels, Committed: a.committed, Log: a.log})
 	if err != nil {
 		return err
 	}
