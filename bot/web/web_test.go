@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"html"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -22,6 +23,7 @@ import (
 	"klabot/bot"
 	"klabot/flows"
 	"klabot/store"
+	"klabot/store/export"
 )
 
 // The office's zone; the clock is fixed on a Tuesday morning.
@@ -686,5 +688,155 @@ func TestStatusNoteAssignAndVolunteerActions(t *testing.T) {
 	}
 	if rec := f.do("GET", "/laporan", vol, nil); rec.Code != http.StatusSeeOther {
 		t.Errorf("a volunteer whose role ended still signed in: %d", rec.Code)
+	}
+}
+
+// upload posts a multipart form with one file as a page of the site.
+func (f *fixture) upload(target string, c *http.Cookie, field, name, content string, values url.Values) *httptest.ResponseRecorder {
+	f.t.Helper()
+	var b bytes.Buffer
+	w := multipart.NewWriter(&b)
+	for k, vs := range values {
+		for _, v := range vs {
+			w.WriteField(k, v)
+		}
+	}
+	part, _ := w.CreateFormFile(field, name)
+	part.Write([]byte(content))
+	w.Close()
+	req := httptest.NewRequest("POST", "http://klabot.test"+target, &b)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	req.AddCookie(c)
+	rec := httptest.NewRecorder()
+	f.h.ServeHTTP(rec, req)
+	return rec
+}
+
+func TestTrainingImportAndSessionPage(t *testing.T) {
+	f := newFixture(t)
+	c := f.signIn(f.staff, "100")
+	day := f.now.AddDate(0, 0, 7).Format("02-01-2006")
+	csv := "program;title;kecamatan;place;starts_at;ends_at;capacity\n" +
+		"satgas;Kelas Satgas;Bengkayang;Kantor Dinas;" + day + " 09:00;12:00;2\n"
+	rec := f.upload("/pelatihan/impor", c, "berkas", "sesi.csv", csv, nil)
+	if rec.Code != 200 || !strings.Contains(rec.Body.String(), "Kelas Satgas") {
+		t.Fatalf("good CSV: %d %s", rec.Code, rec.Body.String())
+	}
+	var id int64
+	var code string
+	f.scan(&id, `SELECT id FROM trainings`)
+	f.scan(&code, `SELECT attendance_code FROM trainings`)
+	page := f.do("GET", fmt.Sprintf("/pelatihan/%d", id), c, nil).Body.String()
+	if !strings.Contains(page, code) || !strings.Contains(page, "2 kursi") {
+		t.Errorf("session page lacks the attendance code %s or seats", code)
+	}
+	if n := f.audits("training:view"); n != 1 {
+		t.Errorf("%d audit rows for one session view", n)
+	}
+}
+
+func TestBroadcastPreviewPhotoAndControls(t *testing.T) {
+	f := newFixture(t)
+	c := f.signIn(f.staff, "100")
+	png := "\x89PNG\r\n\x1a\n" + strings.Repeat("\x00", 64)
+	rec := f.upload("/siaran/pratinjau", c, "foto", "foto.png", png, url.Values{"text": {"Rapat <b>Sabtu</b>"}, "kind": {"kec"}, "value_kec": {kec}})
+	body := rec.Body.String()
+	if rec.Code != 200 || !strings.Contains(body, "Rapat &lt;b&gt;Sabtu&lt;/b&gt;") || !strings.Contains(body, "BERHENTI") {
+		t.Fatalf("preview: %d (the text escaped, with the footer as received)", rec.Code)
+	}
+	photo := regexp.MustCompile(`/siaran-foto/(web-[A-Za-z0-9_-]+\.png)`).FindStringSubmatch(body)
+	if photo == nil {
+		t.Fatal("no photo in the preview")
+	}
+	if rec := f.do("GET", photo[0], c, nil); rec.Code != 200 || rec.Header().Get("Content-Type") != "image/png" {
+		t.Errorf("photo: %d %s", rec.Code, rec.Header().Get("Content-Type"))
+	}
+	if rec := f.upload("/siaran/pratinjau", c, "foto", "x.png", "<html>", url.Values{"text": {"x"}, "kind": {"all"}}); rec.Code != http.StatusBadRequest {
+		t.Errorf("a page as a photo: %d", rec.Code)
+	}
+	nonce := regexp.MustCompile(`name="nonce" value="([^"]+)"`).FindStringSubmatch(body)[1]
+	// At 22:00 the chat's night rule: "now" is offered after 06:00 first.
+	f.now = time.Date(2026, 11, 24, 22, 0, 0, 0, wib)
+	evening := f.signIn(f.staff, "100")
+	night := f.upload("/siaran/pratinjau", evening, "foto", "", "", url.Values{"text": {"Malam"}, "kind": {"all"}}).Body.String()
+	if !strings.Contains(night, `id="send-morning"`) {
+		t.Error("no 06:00 offer at night")
+	}
+	if rec := f.do("POST", "/siaran/kirim", evening, url.Values{"text": {"Malam"}, "kind": {"all"}, "when": {"schedule"},
+		"at": {"2026-11-24T23:30"}, "nonce": {strings.Repeat("n", 40)}}); rec.Code != http.StatusUnprocessableEntity {
+		t.Errorf("scheduled at night: %d", rec.Code)
+	}
+	f.now = time.Date(2026, 11, 24, 9, 0, 0, 0, wib)
+	rec = f.do("POST", "/siaran/kirim", c, url.Values{"text": {"Rapat <b>Sabtu</b>"}, "kind": {"kec"}, "value": {kec},
+		"photo": {photo[1]}, "when": {"schedule"}, "at": {"2026-11-25T10:00"}, "nonce": {nonce}})
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("schedule: %d %s", rec.Code, rec.Body.String())
+	}
+	where := rec.Header().Get("Location")
+	var path string
+	f.scan(&path, `SELECT photo_path FROM broadcasts`)
+	if filepath.Base(path) != photo[1] {
+		t.Errorf("photo path %q", path)
+	}
+	if body := f.do("POST", where+"/jeda", c, url.Values{}).Body.String(); !strings.Contains(body, "tidak bisa") {
+		t.Error("a scheduled broadcast was paused")
+	}
+	// The broadcaster starts it.
+	f.tx(func(tx *store.Tx) error {
+		var id int64
+		fmt.Sscan(strings.TrimPrefix(where, "/siaran/"), &id)
+		_, err := tx.StartBroadcast(id, f.now)
+		return err
+	})
+	for _, step := range []struct{ action, want string }{
+		{"jeda", "dijeda"}, {"jeda", "sudah"}, {"lanjut", "dilanjutkan"}, {"batal", "dibatalkan"}, {"batal", "sudah"},
+	} {
+		body := f.do("POST", where+"/"+step.action, c, url.Values{}).Body.String()
+		if !strings.Contains(body, step.want) {
+			t.Errorf("%s: page lacks %q", step.action, step.want)
+		}
+	}
+	if rec := f.do("GET", where+"/progres", c, nil); rec.Code != 200 || !strings.Contains(rec.Body.String(), `"final":true`) {
+		t.Errorf("progress: %d %s", rec.Code, rec.Body.String())
+	}
+}
+
+func TestPagesInEnglishForStaffWhoChoseIt(t *testing.T) {
+	f := newFixture(t)
+	f.tx(func(tx *store.Tx) error {
+		u, err := tx.User(f.staff)
+		if err != nil {
+			return err
+		}
+		u.Lang = "en"
+		return tx.SaveUser(u)
+	})
+	body := f.do("GET", "/laporan", f.signIn(f.staff, "100"), nil).Body.String()
+	if !strings.Contains(body, "Sign out") || !strings.Contains(body, `lang="en"`) {
+		t.Error("the list is not in English")
+	}
+}
+
+func TestRecapSameNumbersAsTheCLI(t *testing.T) {
+	f := newFixture(t)
+	c := f.signIn(f.staff, "100")
+	body := f.do("GET", "/rekap?bulan=2026-11", c, nil).Body.String()
+	var want string
+	f.db.View(context.Background(), func(tx *store.Tx) error {
+		from := time.Date(2026, 11, 1, 0, 0, 0, 0, wib)
+		rc, err := export.BuildRecap(tx, from, from.AddDate(0, 1, 0), f.now, wib)
+		want = flows.RecapSummary("id", rc, flows.MonthName("id", from))
+		return err
+	})
+	if !strings.Contains(body, html.EscapeString(want)) {
+		t.Errorf("recap page lacks the CLI's summary:\n%s", want)
+	}
+	csv := f.do("GET", "/rekap/unduh/rekap-kla-2026-11.csv", c, nil)
+	if !strings.HasPrefix(csv.Header().Get("Content-Disposition"), "attachment") || strings.Contains(csv.Body.String(), reporterName) {
+		t.Error("CSV download")
+	}
+	if rec := f.do("GET", "/rekap/unduh/rekap-kla-2027-01.csv", c, nil); rec.Code != http.StatusNotFound {
+		t.Errorf("a month to come: %d", rec.Code)
 	}
 }
