@@ -137,7 +137,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		<-ctx.Done()
+		s.prune(ctx)
 		sctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 		defer cancel()
 		srv.Shutdown(sctx)
@@ -149,6 +149,26 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		return nil
 	}
 	return err
+}
+
+// prune deletes idle sessions and old sign-in links every hour until ctx
+// ends.
+func (s *Server) prune(ctx context.Context) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		now := s.cfg.Now()
+		if err := s.db.Tx(context.WithoutCancel(ctx), func(tx *store.Tx) error {
+			return tx.PruneWeb(now.Add(-sessionIdle), now.Add(-24*time.Hour))
+		}); err != nil {
+			s.cfg.Log.Warn("prune web sessions", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // contentSecurity allows nothing from elsewhere, no inline script and no

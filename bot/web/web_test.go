@@ -10,6 +10,7 @@ import (
 	"html"
 	"io"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -838,5 +839,33 @@ func TestRecapSameNumbersAsTheCLI(t *testing.T) {
 	}
 	if rec := f.do("GET", "/rekap/unduh/rekap-kla-2027-01.csv", c, nil); rec.Code != http.StatusNotFound {
 		t.Errorf("a month to come: %d", rec.Code)
+	}
+}
+
+func TestServeAnswersAndStops(t *testing.T) {
+	f := newFixture(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- f.srv.Serve(ctx, ln) }()
+	resp, err := http.Get("http://" + ln.Addr().String() + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("healthz over the network: %d", resp.StatusCode)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the dashboard did not stop")
 	}
 }

@@ -88,8 +88,12 @@ type app struct {
 
 func newApp(cfg config, log *slog.Logger, db *store.DB) *app {
 	a := &app{cfg: cfg, log: log, db: db}
+	webURL := cfg.WebURL
+	if cfg.TelegramToken == "" && !cfg.WhatsApp {
+		webURL = "" // the terminal chat serves no dashboard: no link to hand out
+	}
 	a.engine = flows.NewEngine(flows.Config{Location: cfg.Location, DataDir: cfg.DataDir, RetentionDays: cfg.RetentionDays,
-		WebURL: cfg.WebURL})
+		WebURL: webURL})
 	a.dispatcher = bot.NewDispatcher(db, a.engine, bot.Config{Staff: cfg.Staff, Lang: cfg.Lang}, a.committed, log)
 	return a
 }

@@ -181,4 +181,20 @@ func TestWebDashboardInChromium(t *testing.T) {
 	reporter.waitFor("Rapat Satgas PA hari Sabtu")
 	staff.waitFor("Rapat Satgas PA hari Sabtu")
 	t.Logf("broadcast: %s", progress)
+
+	// On a phone the list still fits the screen's width.
+	var width int
+	err = chromedp.Do(ctx,
+		chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile),
+		chromedp.Navigate("http://"+addr+"/laporan"),
+		chromedp.WaitVisible(css("#filters")),
+		read(chromedp.Evaluate[int](`document.documentElement.scrollWidth`), &width),
+		screenshot(t, "dasbor-ponsel.png"),
+	)
+	if err != nil {
+		t.Fatalf("phone: %v", err)
+	}
+	if width > 390 {
+		t.Errorf("the list is %d px wide on a 390 px phone", width)
+	}
 }
