@@ -203,7 +203,6 @@ type previewData struct {
 	Morning   string
 	Nonce     string
 	PhotoURL  string
-	Tomorrow  string
 	MinSchedl string
 }
 
@@ -319,15 +318,11 @@ func (s *Server) preview(w http.ResponseWriter, r *http.Request, u who, d draft,
 		return
 	}
 	p.MinSchedl = now.In(s.cfg.Location).Format("2006-01-02T15:04")
-	title := "web.preview_title"
-	if problem != "" {
-		p.Draft.Text = d.Text
-	}
 	v := struct {
 		previewData
 		Problem string
 	}{p, problem}
-	s.render(w, r, status, "preview", u, title, v)
+	s.render(w, r, status, "preview", u, "web.preview_title", v)
 }
 
 // broadcastSend makes the broadcast through the same operation as the
