@@ -50,6 +50,10 @@ func TestBadSettingsExitTwoWithOneClearLine(t *testing.T) {
 		{map[string]string{"KLABOT_WHATSAPP_DAILY_CAP": "0"}, nil, "KLABOT_WHATSAPP_DAILY_CAP"},
 		{nil, []string{"run", "--whatsapp-daily-cap", "lots"}, "KLABOT_WHATSAPP_DAILY_CAP"},
 		{nil, []string{"run", "--timezone", "nowhere"}, "KLABOT_TIMEZONE"},
+		{map[string]string{"KLABOT_WEB_ADDR": "8080"}, nil, "KLABOT_WEB_ADDR"},
+		{map[string]string{"KLABOT_WEB_ADDR": "127.0.0.1:99999"}, nil, "KLABOT_WEB_ADDR"},
+		{map[string]string{"KLABOT_WEB_URL": "klabot.kantor"}, nil, "KLABOT_WEB_URL"},
+		{map[string]string{"KLABOT_WEB_METRICS": "kadang"}, nil, "KLABOT_WEB_METRICS"},
 		{map[string]string{"KLABOT_DATA_DIR": filepath.Join(dir, "file", "sub")}, nil, "KLABOT_DATA_DIR"},
 	}
 	os.WriteFile(filepath.Join(dir, "file"), []byte("x"), 0o600)
@@ -159,5 +163,21 @@ func TestConsoleChat(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "Pilih bahasa") {
 		t.Errorf("after restart, 7 should open the language menu:\n%s", out.String())
+	}
+}
+
+func TestWebSettings(t *testing.T) {
+	cases := []struct{ addr, url, wantAddr, wantURL string }{
+		{"127.0.0.1:8080", "", "127.0.0.1:8080", "http://127.0.0.1:8080"},
+		{"off", "", "", ""},
+		{"OFF", "https://x.example", "", ""},
+		{"0.0.0.0:8080", "", "0.0.0.0:8080", "http://127.0.0.1:8080"},
+		{":9000", "https://dasbor.example/", ":9000", "https://dasbor.example"},
+	}
+	for _, c := range cases {
+		addr, url, err := webSettings(c.addr, c.url)
+		if err != nil || addr != c.wantAddr || url != c.wantURL {
+			t.Errorf("webSettings(%q, %q) = %q, %q, %v; want %q, %q", c.addr, c.url, addr, url, err, c.wantAddr, c.wantURL)
+		}
 	}
 }
