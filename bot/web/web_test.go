@@ -869,3 +869,40 @@ func TestServeAnswersAndStops(t *testing.T) {
 		t.Fatal("the dashboard did not stop")
 	}
 }
+
+func TestAudienceCountAndRemindersPage(t *testing.T) {
+	f := newFixture(t)
+	c := f.signIn(f.staff, "100")
+	rec := f.do("GET", "/siaran/hitung?kind=all", c, nil)
+	var count struct{ Text string }
+	if err := json.Unmarshal(rec.Body.Bytes(), &count); err != nil || !strings.Contains(count.Text, "diterima") {
+		t.Errorf("audience count: %d %s", rec.Code, rec.Body.String())
+	}
+	rec = f.do("GET", "/siaran/hitung?kind=kec&value=nowhere", c, nil)
+	if !strings.Contains(rec.Body.String(), "Pilih penerima") {
+		t.Errorf("an unknown kecamatan: %s", rec.Body.String())
+	}
+	var next time.Time
+	f.tx(func(tx *store.Tx) error {
+		r, err := tx.CreateRecurringReminder(store.RecurringReminder{Spec: "0 8 * * 1", Message: "Rapat mingguan Satgas",
+			Audience: store.AudienceSatgas, CreatedBy: f.staff}, wib, f.now)
+		next = r.NextDueAt
+		return err
+	})
+	body := f.do("GET", "/pengingat", c, nil).Body.String()
+	if !strings.Contains(body, "Rapat mingguan Satgas") || !strings.Contains(body, next.In(wib).Format("02-01-2006 15:04")) {
+		t.Errorf("reminders page lacks the reminder or its next run %v", next)
+	}
+}
+
+func TestPlacesCountOpenAndClosed(t *testing.T) {
+	f := newFixture(t)
+	body := f.do("GET", "/wilayah", f.signIn(f.staff, "100"), nil).Body.String()
+	// One open report in Sanggau Ledo, one without a place.
+	if !regexp.MustCompile(`Sanggau Ledo</a></td>\s*<td class="n">1</td><td class="n">0</td>`).MatchString(body) {
+		t.Error("Sanggau Ledo: want 1 open, 0 closed")
+	}
+	if !strings.Contains(body, "<svg") || strings.Contains(body, "style=") {
+		t.Error("bars must be SVG, without inline style")
+	}
+}
