@@ -195,11 +195,17 @@ func ParseTrainingsCSV(r io.Reader, loc *time.Location, now time.Time, lang stri
 // before) is a problem too, and then nothing is saved: the caller rolls tx
 // back on error.
 func ImportTrainings(tx *store.Tx, rows []TrainingRow, random io.Reader, now time.Time, lang string) ([]store.Training, error) {
+	return ImportTrainingsAs(tx, ops.CLI, rows, random, now, lang)
+}
+
+// ImportTrainingsAs is ImportTrainings by a person (a staff member on the
+// dashboard), who is checked and named in the audit log.
+func ImportTrainingsAs(tx *store.Tx, a ops.Actor, rows []TrainingRow, random io.Reader, now time.Time, lang string) ([]store.Training, error) {
 	ts := make([]store.Training, len(rows))
 	for i, r := range rows {
 		ts[i] = r.Training
 	}
-	im, err := ops.ImportTrainings(tx, ops.CLI, ts, random, now)
+	im, err := ops.ImportTrainings(tx, a, ts, random, now)
 	if err != nil {
 		return nil, err
 	}

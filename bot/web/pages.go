@@ -2,12 +2,12 @@ package web
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"klabot/flows"
+	"klabot/flows/ops"
 	"klabot/store"
 	"klabot/store/wilayah"
 )
@@ -85,18 +85,18 @@ type trainingsData struct {
 	Imported  []string
 }
 
-func (s *Server) trainingList(r *http.Request) ([]store.Training, error) {
-	var list []store.Training
+func (s *Server) trainingList(r *http.Request, u who) ([]store.Training, error) {
+	var list ops.SessionList
 	err := s.db.View(r.Context(), func(tx *store.Tx) error {
 		var err error
-		list, err = tx.TrainingsEndingAfter(s.cfg.Now().AddDate(0, 0, -30))
+		list, err = ops.Sessions(tx, u.actor(), s.cfg.Now().AddDate(0, 0, -30))
 		return err
 	})
-	return list, err
+	return list.Trainings, err
 }
 
 func (s *Server) trainings(w http.ResponseWriter, r *http.Request, u who) {
-	list, err := s.trainingList(r)
+	list, err := s.trainingList(r, u)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -105,10 +105,9 @@ func (s *Server) trainings(w http.ResponseWriter, r *http.Request, u who) {
 }
 
 type trainingData struct {
-	Training      store.Training
+	ops.SessionView
 	Program       string
 	Registrations []store.Registration
-	Attended      int
 }
 
 func (s *Server) training(w http.ResponseWriter, r *http.Request, u who) {
@@ -118,34 +117,24 @@ func (s *Server) training(w http.ResponseWriter, r *http.Request, u who) {
 		return
 	}
 	var d trainingData
-	err = s.db.View(r.Context(), func(tx *store.Tx) error {
+	err = s.db.Tx(r.Context(), func(tx *store.Tx) error {
 		var err error
-		if d.Training, err = tx.Training(id); err != nil {
+		if d.SessionView, err = ops.Session(tx, u.actor(), id); err != nil || d.Outcome != ops.Done {
 			return err
 		}
-		d.Registrations, err = tx.Registrations(id)
-		return err
+		// Registrations name people: who looked is kept, as for reports.
+		return tx.Audit(s.cfg.Now(), u.auditName(), "training:view", ops.TrainingSubject(id), "web")
 	})
-	if errors.Is(err, store.ErrTrainingNotFound) || errors.Is(err, store.ErrNotFound) {
-		s.notFound(w, r, u)
-		return
-	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	if err := s.db.Tx(r.Context(), func(tx *store.Tx) error {
-		return tx.Audit(s.cfg.Now(), u.auditName(), "training:view", fmt.Sprintf("training:%d", id), "web")
-	}); err != nil {
-		s.fail(w, r, err)
+	if d.Outcome != ops.Done {
+		s.notFound(w, r, u)
 		return
 	}
 	d.Program = flows.ProgramName(s.langOf(u), d.Training.Program)
-	for _, reg := range d.Registrations {
-		if !reg.AttendedAt.IsZero() {
-			d.Attended++
-		}
-	}
+	d.Registrations = append(append([]store.Registration{}, d.Seated...), d.Waiting...)
 	s.render(w, r, http.StatusOK, "training", u, "web.training_title", d)
 }
 
@@ -169,10 +158,8 @@ func (s *Server) trainingImport(w http.ResponseWriter, r *http.Request, u who) {
 		if err == nil {
 			err = s.db.Tx(r.Context(), func(tx *store.Tx) error {
 				var err error
-				if saved, err = flows.ImportTrainings(tx, rows, s.cfg.Random, now, lang); err != nil {
-					return err
-				}
-				return tx.Audit(now, u.auditName(), "training:import", "", fmt.Sprintf("web %d", len(saved)))
+				saved, err = flows.ImportTrainingsAs(tx, u.actor(), rows, s.cfg.Random, now, lang)
+				return err
 			})
 		}
 		var bad *flows.ImportError
@@ -187,7 +174,7 @@ func (s *Server) trainingImport(w http.ResponseWriter, r *http.Request, u who) {
 			d.Imported = append(d.Imported, flows.TrainingLine(t, s.cfg.Location, lang))
 		}
 	}
-	if d.Trainings, err = s.trainingList(r); err != nil {
+	if d.Trainings, err = s.trainingList(r, u); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -203,16 +190,16 @@ type remindersData struct {
 }
 
 type reminderRow struct {
-	store.RecurringReminder
+	ops.ReminderInfo
 	Audience string
 	Kec      string
 }
 
 func (s *Server) reminders(w http.ResponseWriter, r *http.Request, u who) {
-	var list []store.RecurringReminder
+	var list ops.ReminderList
 	if err := s.db.View(r.Context(), func(tx *store.Tx) error {
 		var err error
-		list, err = tx.ActiveRecurringReminders()
+		list, err = ops.Reminders(tx, u.actor(), s.cfg.Now().In(s.cfg.Location))
 		return err
 	}); err != nil {
 		s.fail(w, r, err)
@@ -221,8 +208,8 @@ func (s *Server) reminders(w http.ResponseWriter, r *http.Request, u who) {
 	lang := s.langOf(u)
 	v := view{Lang: lang}
 	d := remindersData{}
-	for _, rm := range list {
-		row := reminderRow{RecurringReminder: rm, Audience: flows.ReminderAudienceName(lang, rm.Audience)}
+	for _, rm := range list.Reminders {
+		row := reminderRow{ReminderInfo: rm, Audience: flows.ReminderAudienceName(lang, rm.Audience)}
 		if rm.KecCode != "" {
 			row.Kec = v.Kec(rm.KecCode)
 		}
