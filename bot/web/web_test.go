@@ -724,6 +724,11 @@ func TestTrainingImportAndSessionPage(t *testing.T) {
 	if rec.Code != 200 || !strings.Contains(rec.Body.String(), "Kelas Satgas") {
 		t.Fatalf("good CSV: %d %s", rec.Code, rec.Body.String())
 	}
+	var actor string
+	f.scan(&actor, `SELECT actor FROM audit WHERE action = 'training_import'`)
+	if actor != fmt.Sprintf("user:%d", f.staff) {
+		t.Errorf("import audited as %q, want the staff member", actor)
+	}
 	var id int64
 	var code string
 	f.scan(&id, `SELECT id FROM trainings`)
