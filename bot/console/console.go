@@ -45,6 +45,9 @@ func New(in io.Reader, out io.Writer, address string) *Console {
 // Name implements message.Channel.
 func (c *Console) Name() string { return Name }
 
+// Health is always connected: the terminal is right here.
+func (c *Console) Health() message.HealthState { return message.HealthState{Connected: true} }
+
 // Attached implements message.Attached: another console person's messages
 // wait for their own session, in this terminal or another.
 func (c *Console) Attached(address string) bool { return address == c.address }

@@ -35,6 +35,7 @@ func (t *Telegram) Poll(ctx context.Context, r Receiver) error {
 		}
 		if err != nil {
 			err = t.redact(err)
+			t.cfg.Health.Down(errorKind(err), time.Now())
 			var apiErr *tgbotapi.Error
 			switch {
 			case errors.As(err, &apiErr) && apiErr.Code == http.StatusConflict:
@@ -51,6 +52,7 @@ func (t *Telegram) Poll(ctx context.Context, r Receiver) error {
 			continue
 		}
 		failures = 0
+		t.cfg.Health.Up()
 		if last < offset {
 			continue
 		}

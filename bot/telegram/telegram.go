@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -35,6 +36,9 @@ type Config struct {
 	Commands []Command
 	// PollTimeout is the long-poll wait; Telegram allows up to 50 s.
 	PollTimeout time.Duration
+	// Health, if set, is kept up to date: connected while getUpdates
+	// works, not connected with the kind of error while it fails.
+	Health *message.Health
 }
 
 // Command is one entry of Telegram's "/" menu.
@@ -79,6 +83,7 @@ func Connect(ctx context.Context, cfg Config, log *slog.Logger) (*Telegram, erro
 			break
 		}
 		err = t.redact(err)
+		cfg.Health.Down(errorKind(err), time.Now())
 		var apiErr *tgbotapi.Error
 		if errors.As(err, &apiErr) && (apiErr.Code == http.StatusUnauthorized || apiErr.Code == http.StatusNotFound) {
 			return nil, fmt.Errorf("telegram rejected the token (%s): check KLABOT_TELEGRAM_TOKEN", apiErr.Message)
@@ -89,6 +94,7 @@ func Connect(ctx context.Context, cfg Config, log *slog.Logger) (*Telegram, erro
 		}
 	}
 	t.log.Info("connected", "bot", t.base.Self.UserName)
+	cfg.Health.Up()
 	if err := t.setCommands(ctx); err != nil {
 		t.log.Warn("register commands", "err", err)
 	}
@@ -340,6 +346,30 @@ func retryWait(err error, attempt int) time.Duration {
 		return time.Duration(apiErr.RetryAfter) * time.Second
 	}
 	return backoff(attempt)
+}
+
+// errorKind names a failure to reach Telegram for /healthz: a kind, never
+// the error's text, which may carry the address with the token.
+func errorKind(err error) string {
+	var apiErr *tgbotapi.Error
+	var netErr net.Error
+	switch {
+	case errors.As(err, &apiErr) && apiErr.Code == http.StatusUnauthorized:
+		return "unauthorized"
+	case errors.As(err, &apiErr) && apiErr.Code == http.StatusConflict:
+		return "conflict"
+	case errors.As(err, &apiErr) && (apiErr.Code == http.StatusTooManyRequests || apiErr.RetryAfter > 0):
+		return "rate_limited"
+	case errors.As(err, &apiErr) && apiErr.Code >= 500:
+		return "server"
+	case errors.As(err, &apiErr):
+		return "refused"
+	case errors.As(err, &netErr):
+		return "network"
+	}
+	// An answer that is not the Bot API's JSON: a proxy or gateway in
+	// the way failing.
+	return "bad_answer"
 }
 
 func backoff(attempt int) time.Duration {

@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	channel "klabot/bot/message"
 	"klabot/store"
 )
 
@@ -51,6 +52,17 @@ type ChannelState struct {
 	Name      string `json:"name"`
 	Connected bool   `json:"connected"`
 	LastError string `json:"last_error,omitempty"`
+	ErrorAt   string `json:"error_at,omitempty"` // RFC 3339
+}
+
+// ChannelOf is a channel's state as its adapter keeps it in h.
+func ChannelOf(name string, h *channel.Health) ChannelState {
+	st := h.State()
+	c := ChannelState{Name: name, Connected: st.Connected, LastError: st.LastError}
+	if !st.ErrorAt.IsZero() {
+		c.ErrorAt = st.ErrorAt.UTC().Format(time.RFC3339)
+	}
+	return c
 }
 
 const (

@@ -100,6 +100,10 @@ type Config struct {
 	// LateAfter: a message that reaches klabot this long after it was
 	// sent is not acted on (default 1 h); see flows.Input.Late.
 	LateAfter time.Duration
+	// Health, if set, follows the connection: connected on whatsmeow's
+	// Connected, not connected with the kind on a disconnect, a logout, a
+	// refusal or a temporary ban.
+	Health *message.Health
 }
 
 // WhatsApp is the adapter.
@@ -221,6 +225,7 @@ func (w *WhatsApp) handle(evt any) bool {
 		}
 	case *events.Connected:
 		w.log.Info("connected")
+		w.cfg.Health.Up()
 		w.cfg.Wake() // what waited goes now
 		w.background(quickly, func(context.Context) { w.remember(StateConnected, w.cfg.Now()) })
 		// Shown as offline until klabot writes, so the office phone keeps
@@ -229,15 +234,20 @@ func (w *WhatsApp) handle(evt any) bool {
 	case *events.Disconnected:
 		// whatsmeow reconnects by itself, with growing pauses.
 		w.log.Warn("disconnected; reconnecting")
+		w.down("disconnected")
 	case *events.StreamError:
 		w.log.Warn("WhatsApp closed the connection; reconnecting", "code", e.Code)
+		w.down("stream_error")
 	case *events.KeepAliveTimeout:
 		w.log.Warn("WhatsApp does not answer; waiting", "errors", e.ErrorCount)
+		w.down("keepalive_timeout")
 	case *events.KeepAliveRestored:
 		w.log.Info("WhatsApp answers again")
+		w.cfg.Health.Up()
 	case *events.UndecryptableMessage:
 		w.log.Warn("a message could not be decrypted; WhatsApp asks the sender's phone to send it again")
 	case *events.LoggedOut:
+		w.down("logged_out")
 		switch e.Reason {
 		case events.ConnectFailureMainDeviceGone, events.ConnectFailureUnknownLogout:
 			// WhatsApp's own words for these are "locked" and "banned":
@@ -247,17 +257,23 @@ func (w *WhatsApp) handle(evt any) bool {
 			w.stop(LoggedOut, w.t("wa.staff_logged_out"), "the linked device was logged out", "reason", e.Reason.String())
 		}
 	case *events.StreamReplaced:
+		w.down("replaced")
 		w.stop(Replaced, w.t("wa.staff_replaced"), "another program connected with this WhatsApp session")
 	case *events.ClientOutdated:
+		w.down("client_outdated")
 		w.stop(Failed, w.t("wa.staff_failed", "405 client outdated"), "WhatsApp says this version is too old: update klabot")
 	case *events.ConnectFailure:
+		w.down("connect_refused")
 		reason := fmt.Sprintf("%d %s", int(e.Reason), e.Message)
 		w.stop(Failed, w.t("wa.staff_failed", reason), "WhatsApp refused the connection", "reason", reason)
 	case *events.TemporaryBan:
+		w.down("temporary_ban")
 		w.onBan(e)
 	}
 	return true
 }
+
+func (w *WhatsApp) down(kind string) { w.cfg.Health.Down(kind, w.cfg.Now()) }
 
 // commitTries is how often a message's commit is tried before it is left
 // for WhatsApp to deliver again.
@@ -405,6 +421,7 @@ func (w *WhatsApp) connect(ctx context.Context) bool {
 		if err == nil || errors.Is(err, whatsmeow.ErrAlreadyConnected) {
 			return true
 		}
+		w.down("connect_failed")
 		wait := w.cfg.Backoff(try)
 		w.log.Warn("connect to WhatsApp failed; trying again", "err", hide(err), "in", wait)
 		select {

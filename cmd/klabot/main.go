@@ -21,6 +21,7 @@ import (
 
 	"klabot/bot"
 	"klabot/bot/console"
+	"klabot/bot/message"
 	"klabot/bot/schedule"
 	"klabot/bot/telegram"
 	"klabot/bot/web"
@@ -83,7 +84,10 @@ type app struct {
 	senders    []*bot.Sender
 	media      *bot.MediaSaver // downloads report evidence; nil in the console
 	broadcasts *bot.Broadcaster
-	mu         sync.Mutex
+	// health is each channel's connection, kept by its adapter, for
+	// /healthz.
+	health struct{ telegram, whatsapp message.Health }
+	mu     sync.Mutex
 }
 
 func newApp(cfg config, log *slog.Logger, db *store.DB) *app {
@@ -196,11 +200,20 @@ func (a *app) serve(ctx context.Context, stderr io.Writer) int {
 	}
 	start("scheduler", sched.Run)
 
+	// The dashboard starts before klabot reaches Telegram, so /healthz
+	// tells of an office without internet from the start.
+	if a.cfg.WebAddr != "" {
+		if err := a.startWeb(start, a.channels); err != nil {
+			a.log.Error("web dashboard", "err", err)
+		}
+	}
+
 	var tg *telegram.Telegram
 	if a.cfg.TelegramToken != "" {
 		var err error
 		tg, err = telegram.Connect(ctx, telegram.Config{
 			Token: a.cfg.TelegramToken, Endpoint: a.cfg.TelegramEndpoint, Commands: a.telegramCommands(),
+			Health: &a.health.telegram,
 		}, a.log)
 		if err != nil {
 			cancel()
@@ -218,13 +231,6 @@ func (a *app) serve(ctx context.Context, stderr io.Writer) int {
 		start("telegram sender", sender.Run)
 		start("telegram poll", func(ctx context.Context) error { return tg.Poll(ctx, a.dispatcher) })
 	}
-	if a.cfg.WebAddr != "" {
-		if err := a.startWeb(start, func() []web.ChannelState {
-			return []web.ChannelState{{Name: telegram.Name, Connected: tg != nil}, {Name: whatsapp.Name, Connected: wa != nil}}
-		}); err != nil {
-			a.log.Error("web dashboard", "err", err)
-		}
-	}
 	a.log.Info("klabot is running", "data_dir", a.cfg.DataDir)
 
 	<-ctx.Done()
@@ -234,6 +240,18 @@ func (a *app) serve(ctx context.Context, stderr io.Writer) int {
 		tg.Close()
 	}
 	return code
+}
+
+// channels are the configured channels' states for /healthz.
+func (a *app) channels() []web.ChannelState {
+	var list []web.ChannelState
+	if a.cfg.TelegramToken != "" {
+		list = append(list, web.ChannelOf(telegram.Name, &a.health.telegram))
+	}
+	if a.cfg.WhatsApp {
+		list = append(list, web.ChannelOf(whatsapp.Name, &a.health.whatsapp))
+	}
+	return list
 }
 
 // startWeb serves the staff dashboard beside the channels.

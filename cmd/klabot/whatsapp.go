@@ -199,6 +199,7 @@ var whatsappTyping func(string) time.Duration
 func (a *app) startWhatsApp(ctx context.Context, stderr io.Writer, start func(string, func(context.Context) error)) (*whatsapp.WhatsApp, int) {
 	client, closeSession, err := whatsappClient(ctx, a.cfg.DataDir, a.log)
 	if errors.Is(err, whatsapp.ErrNotPaired) {
+		a.health.whatsapp.Down("not_linked", time.Now())
 		fmt.Fprintln(stderr, "klabot: "+locales.T(a.cfg.Lang, "wa.not_paired"))
 		if a.cfg.TelegramToken == "" {
 			return nil, 2
@@ -214,6 +215,7 @@ func (a *app) startWhatsApp(ctx context.Context, stderr io.Writer, start func(st
 	wa := whatsapp.New(client, whatsapp.Config{
 		Lang: a.cfg.Lang, Location: a.cfg.Location, OnTrouble: a.whatsappTrouble,
 		Memory: bot.NewMemory(a.db, whatsapp.Name), Wake: func() { sender.Wake() }, DailyCap: a.cfg.WhatsAppDailyCap, Typing: whatsappTyping,
+		Health: &a.health.whatsapp,
 	}, a.log)
 	sender = bot.NewSender(a.db, wa, whatsappLimits(a.cfg), a.log)
 	a.addSender(sender)
