@@ -24,6 +24,13 @@ type eventRow struct {
 	Assignee string
 }
 
+// questionRow is a question to the reporter and its answer. The asker is
+// named (staff and volunteers may be); the reporter never is.
+type questionRow struct {
+	store.Question
+	Asker string
+}
+
 type evidenceRow struct {
 	N     int
 	Kind  string
@@ -42,8 +49,12 @@ type reportData struct {
 	Statuses   []string
 	Volunteers []store.Volunteer
 	Referrals  []string
-	Flash      string
-	Staff      bool
+	Questions  []questionRow
+	// CanAsk: the report is open, so its reporter may be asked.
+	CanAsk  bool
+	MaxOpen int
+	Flash   string
+	Staff   bool
 }
 
 // personName names staff and volunteers (never reporters) on the page.
@@ -92,6 +103,10 @@ func (s *Server) showReport(w http.ResponseWriter, r *http.Request, u who, flash
 			}
 			d.Events = append(d.Events, row)
 		}
+		for _, q := range v.Questions {
+			d.Questions = append(d.Questions, questionRow{Question: q, Asker: personName(tx, q.AskedBy)})
+		}
+		d.CanAsk, d.MaxOpen = !store.IsClosed(v.Report.Status), ops.MaxOpenQuestions
 		for i, m := range v.Media {
 			d.Evidence = append(d.Evidence, evidenceRow{N: i + 1, Kind: m.Kind, State: m.State,
 				URL: fmt.Sprintf("/laporan/%s/bukti/%d", v.Report.Code, i+1)})
@@ -221,6 +236,21 @@ func (s *Server) reportAction(w http.ResponseWriter, r *http.Request, u who) {
 				said = t("triage.note_saved", code)
 			case ops.Refused:
 				said = t(res.Why)
+			}
+		case "tanya":
+			var err error
+			if res, err = ops.Ask(tx, u.actor(), code, r.FormValue("question"), now); err != nil {
+				return err
+			}
+			switch res.Outcome {
+			case ops.Done:
+				said = t("ask.sent", code)
+			case ops.AlreadyDone:
+				said = t("ask.already", code)
+			case ops.Refused:
+				// Why says the reason: the limit, a closed report, an
+				// erased or unreachable reporter.
+				said = t(res.Why, code, ops.MaxOpenQuestions)
 			}
 		default:
 			res.Outcome = ops.NotFound

@@ -164,6 +164,9 @@ type ReportView struct {
 	Volunteer string
 	// Statuses are the statuses the actor may move it to now.
 	Statuses []string
+	// Questions are those put to the reporter, oldest first, with the
+	// answers; they never say who the reporter is.
+	Questions []store.Question
 }
 
 // ViewReport opens a report for an actor, with an audit row.
@@ -177,6 +180,9 @@ func ViewReport(tx *store.Tx, a Actor, code string, now time.Time) (ReportView, 
 		return v, err
 	}
 	if v.Media, err = tx.ReportMedia(r.ID); err != nil {
+		return v, err
+	}
+	if v.Questions, err = tx.Questions(r.ID); err != nil {
 		return v, err
 	}
 	if role == store.RoleStaff {
