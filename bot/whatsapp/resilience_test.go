@@ -15,6 +15,7 @@ import (
 	"go.mau.fi/whatsmeow/types/events"
 
 	"klabot/bot"
+	"klabot/bot/message"
 	"klabot/bot/whatsapp"
 	"klabot/bot/whatsapp/fakewa"
 	"klabot/store"
@@ -274,4 +275,26 @@ func TestConnectedWakesTheSender(t *testing.T) {
 	wa, _, _ := runWith(t, &recorder{}, whatsapp.Config{Wake: func() { woken <- struct{}{} }})
 	wa.Emit(&events.Connected{})
 	recv(t, woken, "the sender to be woken")
+}
+
+// The connection record follows WhatsApp's events, for /healthz: the last
+// error's kind stays after the connection is back.
+func TestHealthFollowsConnection(t *testing.T) {
+	var health message.Health
+	wa, _, _ := runWith(t, &recorder{}, whatsapp.Config{Health: &health})
+	for _, step := range []struct {
+		evt       any
+		connected bool
+		lastError string
+	}{
+		{&events.Connected{}, true, ""},
+		{&events.Disconnected{}, false, "disconnected"},
+		{&events.Connected{}, true, "disconnected"},
+		{&events.TemporaryBan{Code: events.TempBanBlockedByUsers, Expire: time.Hour}, false, "temporary_ban"},
+	} {
+		wa.Emit(step.evt)
+		if st := health.State(); st.Connected != step.connected || st.LastError != step.lastError {
+			t.Errorf("after %T: %+v, want connected=%v last error %q", step.evt, st, step.connected, step.lastError)
+		}
+	}
 }
