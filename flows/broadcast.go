@@ -9,9 +9,9 @@ import (
 	"unicode/utf16"
 
 	"klabot/flows/ops"
+	"klabot/flows/wilayah"
 	"klabot/locales"
 	"klabot/store"
-	"klabot/store/wilayah"
 )
 
 // Staff broadcasts: write a message (text, or a photo with its caption),

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"klabot/flows/match"
 	"klabot/flows/out"
 	"klabot/locales"
 	"klabot/store"
@@ -577,11 +578,11 @@ func matchOption(opts []Option, in Input) (string, bool) {
 		if label == text {
 			return o.Key, true
 		}
-		d := editDistance(label, text)
+		d := match.Distance(label, text)
 		if len(text) >= 4 && (strings.HasPrefix(label, text) || containsWords(label, text)) {
 			d = 0
 		}
-		if d > typoTolerance(len(label)) {
+		if d > match.Tolerance(len([]rune(label))) {
 			continue
 		}
 		if d < bestDist {

@@ -2,11 +2,8 @@ package flows
 
 import (
 	"strings"
-	"unicode"
 
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
-	"golang.org/x/text/unicode/norm"
+	"klabot/flows/match"
 )
 
 // Kind says what a person sent.
@@ -52,30 +49,8 @@ type Input struct {
 // HasMedia tells whether the input carries a file.
 func (in Input) HasMedia() bool { return in.Media != nil }
 
-// Normalize folds text for matching: lower case, accents and punctuation
-// removed, spaces collapsed.
-func Normalize(s string) string {
-	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-	folded, _, err := transform.String(t, s)
-	if err != nil {
-		folded = s
-	}
-	var b strings.Builder
-	space := false
-	for _, r := range strings.ToLower(folded) {
-		switch {
-		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			if space && b.Len() > 0 {
-				b.WriteByte(' ')
-			}
-			space = false
-			b.WriteRune(r)
-		default:
-			space = true
-		}
-	}
-	return b.String()
-}
+// Normalize folds text for matching, by the rule shared with place names.
+func Normalize(s string) string { return match.Normalize(s) }
 
 // numberWords lets people answer "dua" or "two" for option 2.
 var numberWords = map[string]int{
@@ -114,37 +89,3 @@ var yesNoWords = map[string]string{
 
 // yesNoKey is "yes" or "no" for such a word; "" for anything else.
 func yesNoKey(norm string) string { return yesNoWords[norm] }
-
-// editDistance is the Levenshtein distance, for tolerating small typos.
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
-}
-
-// typoTolerance is how many letters may be wrong in a word of this length.
-func typoTolerance(n int) int {
-	switch {
-	case n < 4:
-		return 0
-	case n < 8:
-		return 1
-	default:
-		return 2
-	}
-}

@@ -5,8 +5,8 @@ import (
 	"strconv"
 	"strings"
 
+	"klabot/flows/wilayah"
 	"klabot/flows/words"
-	"klabot/store/wilayah"
 )
 
 // Keys under which PlaceSteps store the answer (prefixed per use).

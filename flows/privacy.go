@@ -3,9 +3,9 @@ package flows
 import (
 	"strings"
 
+	"klabot/flows/wilayah"
 	"klabot/store"
 	"klabot/store/export"
-	"klabot/store/wilayah"
 )
 
 // Personal data (UU 27/2022): "data saya" shows a person everything klabot

@@ -6,9 +6,9 @@ import (
 	"time"
 
 	"klabot/flows/ops"
+	"klabot/flows/wilayah"
 	"klabot/locales"
 	"klabot/store"
-	"klabot/store/wilayah"
 )
 
 // FlowStaffReminders is where staff make and stop recurring reminders.

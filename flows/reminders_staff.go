@@ -6,8 +6,8 @@ import (
 	"unicode/utf8"
 
 	"klabot/flows/ops"
+	"klabot/flows/wilayah"
 	"klabot/store"
-	"klabot/store/wilayah"
 )
 
 // maxReminderMessage is the longest message a recurring reminder may

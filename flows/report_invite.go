@@ -4,8 +4,8 @@ import (
 	"strings"
 
 	"klabot/flows/ops"
+	"klabot/flows/wilayah"
 	"klabot/store"
-	"klabot/store/wilayah"
 )
 
 // Satgas PA volunteers join only through a one-time invite code made by

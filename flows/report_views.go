@@ -6,8 +6,8 @@ import (
 	"strings"
 
 	"klabot/flows/ops"
+	"klabot/flows/wilayah"
 	"klabot/store"
-	"klabot/store/wilayah"
 )
 
 // What staff and volunteers see of reports: lists, the report card with

@@ -7,10 +7,10 @@ import (
 	"strings"
 
 	"klabot/flows/ops"
+	"klabot/flows/wilayah"
 	"klabot/locales"
 	"klabot/store"
 	"klabot/store/export"
-	"klabot/store/wilayah"
 )
 
 // Trainings: people find upcoming trainings, register (or join the

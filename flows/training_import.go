@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"klabot/flows/ops"
+	"klabot/flows/wilayah"
 	"klabot/locales"
 	"klabot/store"
-	"klabot/store/wilayah"
 )
 
 // Trainings from a CSV file (klabot trainings import): the same checks as

@@ -7,9 +7,9 @@ import (
 	"time"
 
 	"klabot/flows/ops"
+	"klabot/flows/wilayah"
 	"klabot/store"
 	"klabot/store/export"
-	"klabot/store/wilayah"
 )
 
 // The staff side of trainings: create, edit, move and cancel sessions by

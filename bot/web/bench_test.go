@@ -17,8 +17,8 @@ import (
 	"time"
 
 	"klabot/flows"
+	"klabot/flows/wilayah"
 	"klabot/store"
-	"klabot/store/wilayah"
 )
 
 // benchReports is how many reports the list benchmarks seed.

@@ -15,8 +15,8 @@ import (
 
 	"klabot/flows"
 	"klabot/flows/ops"
+	"klabot/flows/wilayah"
 	"klabot/store"
-	"klabot/store/wilayah"
 )
 
 // Siaran: compose, preview exactly as received, send or schedule with the

@@ -8,8 +8,8 @@ import (
 
 	"klabot/flows"
 	"klabot/flows/ops"
+	"klabot/flows/wilayah"
 	"klabot/store"
-	"klabot/store/wilayah"
 )
 
 // placeRow is one line of the Wilayah table: a kecamatan or one of its

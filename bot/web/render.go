@@ -11,9 +11,9 @@ import (
 	"strings"
 	"time"
 
+	"klabot/flows/wilayah"
 	"klabot/flows/words"
 	"klabot/locales"
-	"klabot/store/wilayah"
 )
 
 //go:embed templates/*.html

@@ -9,8 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"klabot/flows/wilayah"
 	"klabot/store"
-	"klabot/store/wilayah"
 )
 
 // Follow-up rules, as the scheduler's: a report still baru after two

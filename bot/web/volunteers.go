@@ -7,8 +7,8 @@ import (
 
 	"klabot/bot"
 	"klabot/flows/ops"
+	"klabot/flows/wilayah"
 	"klabot/store"
-	"klabot/store/wilayah"
 )
 
 // Relawan: Satgas PA volunteers per kecamatan, invite codes and ending a

@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"klabot/flows/ops"
+	"klabot/flows/wilayah"
 	"klabot/store"
-	"klabot/store/wilayah"
 )
 
 // world is a real database with one of each kind of person: staff, two

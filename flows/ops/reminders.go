@@ -7,8 +7,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"klabot/flows/wilayah"
 	"klabot/store"
-	"klabot/store/wilayah"
 )
 
 // Recurring reminders: staff schedule a message with a cron spec for an

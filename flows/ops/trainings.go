@@ -11,10 +11,10 @@ import (
 	"time"
 
 	"klabot/flows/out"
+	"klabot/flows/wilayah"
 	"klabot/flows/words"
 	"klabot/locales"
 	"klabot/store"
-	"klabot/store/wilayah"
 )
 
 // Staff manage training sessions: create, change, move and cancel them,

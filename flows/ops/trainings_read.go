@@ -6,11 +6,11 @@ import (
 	"strconv"
 	"time"
 
+	"klabot/flows/wilayah"
 	"klabot/flows/words"
 	"klabot/store"
 	"klabot/store/csvexport"
 	"klabot/store/export"
-	"klabot/store/wilayah"
 )
 
 // SessionList is what Sessions found.

@@ -8,9 +8,9 @@ import (
 	"time"
 
 	"klabot/flows/out"
+	"klabot/flows/wilayah"
 	"klabot/locales"
 	"klabot/store"
-	"klabot/store/wilayah"
 )
 
 // Satgas PA volunteers join only through a one-time invite code made by

@@ -4,9 +4,9 @@ import (
 	"strings"
 	"time"
 
+	"klabot/flows/wilayah"
 	"klabot/locales"
 	"klabot/store"
-	"klabot/store/wilayah"
 )
 
 // When writes a training's time in lang and in loc: "Selasa, 1 Desember

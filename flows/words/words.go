@@ -6,9 +6,9 @@ package words
 import (
 	"strings"
 
+	"klabot/flows/wilayah"
 	"klabot/locales"
 	"klabot/store"
-	"klabot/store/wilayah"
 )
 
 // Category is what a report is about, with the KLA cluster and indicator

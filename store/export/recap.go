@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"klabot/flows/wilayah"
 	"klabot/store"
-	"klabot/store/wilayah"
 )
 
 // The monthly KLA recap: what evaluators ask for, per kecamatan and desa,

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"klabot/flows/wilayah"
 	"klabot/store"
-	"klabot/store/wilayah"
 )
 
 // Labels give codes their human names in exports (from the flows'

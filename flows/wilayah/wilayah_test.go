@@ -226,27 +226,6 @@ func TestNoNameStartsWithLeadWord(t *testing.T) {
 	}
 }
 
-func TestOSA(t *testing.T) {
-	tests := []struct {
-		a, b string
-		want int
-	}{
-		{"", "", 0},
-		{"", "abc", 3},
-		{"sanggau", "sanggau", 0},
-		{"sangau", "sanggau", 1},
-		{"snaggau", "sanggau", 1},
-		{"ca", "ac", 1},
-		{"monterdo", "monterado", 1},
-		{"kitten", "sitting", 3},
-	}
-	for _, tt := range tests {
-		if got := osa(tt.a, tt.b); got != tt.want {
-			t.Errorf("osa(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
-		}
-	}
-}
-
 func TestConcurrentUse(t *testing.T) {
 	var wg sync.WaitGroup
 	for range 8 {

@@ -1,9 +1,9 @@
 package wilayah
 
 import (
+	"klabot/flows/match"
 	"slices"
 	"strings"
-	"unicode"
 )
 
 // Matching is deliberately simple: a few hundred short names, so every
@@ -63,21 +63,11 @@ var abbrev = map[string][]string{
 // romans lets "sungkung 2" find "Sungkung II".
 var romans = map[string]string{"1": "i", "2": "ii", "3": "iii", "4": "iv", "5": "v"}
 
-// normalize lower-cases s, drops apostrophes ("Saba'u" = "sabau"), turns
-// any other punctuation into a space and splits into words.
+// normalize splits s into words the way every match in klabot folds text
+// (see match.Normalize), and reads small numbers as the roman numerals the
+// names use.
 func normalize(s string) []string {
-	var b strings.Builder
-	for _, r := range strings.ToLower(s) {
-		switch {
-		case r == '\'' || r == '’' || r == '‘' || r == '`' || r == '´':
-			// dropped: people type "sabau" as often as "saba'u"
-		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			b.WriteRune(r)
-		default:
-			b.WriteByte(' ')
-		}
-	}
-	words := strings.Fields(b.String())
+	words := strings.Fields(match.Normalize(s))
 	for i, w := range words {
 		if r, ok := romans[w]; ok {
 			words[i] = r
@@ -121,7 +111,7 @@ func isLeadWord(w string) bool {
 		return true
 	}
 	// "kecamtan", "kelurahn": long enough that a typo is still unambiguous.
-	return len(w) >= 7 && (osa(w, "kecamatan") <= 2 || osa(w, "kelurahan") <= 2)
+	return len(w) >= 7 && (match.Distance(w, "kecamatan") <= 2 || match.Distance(w, "kelurahan") <= 2)
 }
 
 // rank returns the positions (into names) of the best matches for query, in
@@ -146,7 +136,7 @@ func rank(query string, names [][]string, only []int) []int {
 	for _, p := range only {
 		best, found := score{}, false
 		for _, v := range variants {
-			if s, ok := match(v, names[p]); ok && (!found || s.less(best)) {
+			if s, ok := scoreName(v, names[p]); ok && (!found || s.less(best)) {
 				best, found = s, true
 			}
 		}
@@ -170,8 +160,8 @@ func rank(query string, names [][]string, only []int) []int {
 	return out
 }
 
-// match scores query words q against a name's words n.
-func match(q, n []string) (score, bool) {
+// score scores query words q against a name's words n.
+func scoreName(q, n []string) (score, bool) {
 	qj, nj := strings.Join(q, ""), strings.Join(n, "")
 	// Joining ignores spacing: "sukamaju" and "suka maju" are the same.
 	if qj == nj {
@@ -185,7 +175,7 @@ func match(q, n []string) (score, bool) {
 	}
 	// A typo anywhere in the whole string, e.g. a missing space plus a
 	// slip ("sanggauledo"), or a word split wrongly.
-	if d := osa(qj, nj); d <= typoLimit(min(runeLen(qj), runeLen(nj))) {
+	if d := match.Distance(qj, nj); d <= match.Tolerance(min(runeLen(qj), runeLen(nj))) {
 		consider(score{tierTypo, d})
 	}
 	// Word by word, with the query aligned at each word of the name.
@@ -232,64 +222,10 @@ func wordMatch(q, n string) (typos int, prefix, ok bool) {
 	if runeLen(q) >= 2 && strings.HasPrefix(n, q) {
 		return 0, true, true
 	}
-	lim := typoLimit(min(runeLen(q), runeLen(n)))
-	if lim == 0 || abs(runeLen(q)-runeLen(n)) > lim {
-		return 0, false, false
-	}
-	if d := osa(q, n); d <= lim {
+	if d, ok := match.Close(q, n); ok {
 		return d, false, true
 	}
 	return 0, false, false
 }
 
-// typoLimit is the number of slips allowed in a word of n letters: none in
-// one or two letters (too many names would match), one up to six, two from
-// seven ("sangau" for "sanggau", "monterdo" for "monterado").
-func typoLimit(n int) int {
-	switch {
-	case n <= 2:
-		return 0
-	case n < 7:
-		return 1
-	default:
-		return 2
-	}
-}
-
-// osa is the optimal-string-alignment form of the Damerau-Levenshtein
-// distance: insertions, deletions, substitutions and swaps of two
-// neighbouring letters ("sangagu") each cost one.
-func osa(a, b string) int {
-	x, y := []rune(a), []rune(b)
-	// Three rolling rows: the swap rule looks two rows back.
-	prev2 := make([]int, len(y)+1)
-	prev := make([]int, len(y)+1)
-	cur := make([]int, len(y)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(x); i++ {
-		cur[0] = i
-		for j := 1; j <= len(y); j++ {
-			cost := 1
-			if x[i-1] == y[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && x[i-1] == y[j-2] && x[i-2] == y[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(y)]
-}
-
 func runeLen(s string) int { return len([]rune(s)) }
-
-func abs(n int) int {
-	if n < 0 {
-		return -n
-	}
-	return n
-}
