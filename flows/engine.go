@@ -126,6 +126,9 @@ type Config struct {
 	// WebURL is the dashboard's base address for sign-in links; "" when
 	// the dashboard is off.
 	WebURL string
+	// StaffContacts is how many staff contacts receive staff alerts. With
+	// none, nobody is told that staff know.
+	StaffContacts int
 }
 
 // Engine runs flows.
@@ -302,6 +305,9 @@ func (c *Ctx) Set(key, value string) {
 
 // SetUser changes the person's record (language, role, consent...).
 func (c *Ctx) SetUser(u store.User) { c.User = u; c.userMod = true }
+
+// StaffReachable tells whether a staff alert queued now reaches anyone.
+func (c *Ctx) StaffReachable() bool { return c.engine.cfg.StaffContacts > 0 }
 
 // OfficeOpen tells whether the office is answering now.
 func (c *Ctx) OfficeOpen() bool { return c.engine.cfg.OfficeOpen(c.Now) }

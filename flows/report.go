@@ -312,11 +312,19 @@ func handleUrgent(c *Ctx, in Input, choice string) Next {
 		return Goto("kec")
 	}
 	c.Set(dUrgent, "1")
-	c.Say(c.T("report.urgent_numbers"))
 	if c.Get(dAlerted) == "" {
 		c.Set(dAlerted, "1")
 		c.NotifyStaff(store.PriorityAlert, Reply{Text: staffT("report.staff_urgent_draft", categoryName(locales.Default, c.Get(dCategory)))})
 	}
+	// Only say staff know when someone is there to read the alert now.
+	then := "report.urgent_go_on"
+	switch {
+	case !c.OfficeOpen():
+		then = "report.urgent_closed"
+	case c.StaffReachable():
+		then = "report.urgent_staff_told"
+	}
+	c.Say(c.T("report.urgent_numbers") + "\n\n" + c.T(then))
 	return Goto("kec")
 }
 
@@ -672,11 +680,16 @@ func submitReport(c *Ctx) Next {
 		{Key: "/tugaskan " + r.Code, Label: staffT("triage.assign")},
 		{Key: "/buka " + r.Code, Label: staffT("triage.open")},
 	}})
-	next := c.T("report.next_open")
-	if !c.OfficeOpen() {
-		next = c.T("report.next_closed")
+	// One plain message on what happens next: an urgent report at night
+	// must not read as if someone were on it now.
+	next := c.T("report.next_open") + "\n\n" + c.T("report.emergency_after")
+	switch {
+	case !c.OfficeOpen() && r.Urgent:
+		next = c.T("report.urgent_closed_next")
+	case !c.OfficeOpen():
+		next = c.T("report.next_closed") + "\n\n" + c.T("report.emergency_after")
 	}
-	c.Say(c.T("report.thanks", r.Code) + "\n\n" + next + "\n\n" + c.T("report.emergency_after") + "\n\n" + c.T("report.safety_tip"))
+	c.Say(c.T("report.thanks", r.Code) + "\n\n" + next + "\n\n" + c.T("report.safety_tip"))
 	return Menu()
 }
 

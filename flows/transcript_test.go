@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -21,7 +22,8 @@ var update = flag.Bool("update", false, "rewrite transcript files with the repli
 // A transcript is a conversation in a file: ">> input" lines, each followed
 // by the replies expected for it. Headers before the first input set the
 // clock ("time: RFC3339") and staff rights ("staff: true" for the person
-// writing, or "staff: ani, budi" for named people). Inputs other than text
+// writing, or "staff: ani, budi" for named people) and how many staff
+// contacts receive alerts ("staff contacts: 0"; one by default). Inputs other than text
 // are written "[kind] text", e.g. "[button] yes|3", "[sticker]". Several
 // people can talk: ">> @budi /terima {LPR}" is budi writing; {LPR} and
 // {UND} stand for the last report and invite code the bot gave anyone.
@@ -184,7 +186,14 @@ func runTranscript(t *testing.T, file string) {
 	}
 	defer db.Close()
 	// A fixed random source: report and invite codes are the same every run.
-	engine := flows.NewEngine(flows.Config{Location: loc, Random: rand.NewChaCha8([32]byte{}), DataDir: t.TempDir()})
+	// Staff alerts reach one staff contact, unless "staff contacts: 0".
+	contacts := 1
+	if h := headers["staff contacts"]; h != "" {
+		if contacts, err = strconv.Atoi(h); err != nil {
+			t.Fatalf("staff contacts header: %v", err)
+		}
+	}
+	engine := flows.NewEngine(flows.Config{Location: loc, Random: rand.NewChaCha8([32]byte{}), DataDir: t.TempDir(), StaffContacts: contacts})
 	if name := headers["setup"]; name != "" {
 		setups[name](engine)
 	}

@@ -97,7 +97,7 @@ func newApp(cfg config, log *slog.Logger, db *store.DB) *app {
 		webURL = "" // the terminal chat serves no dashboard: no link to hand out
 	}
 	a.engine = flows.NewEngine(flows.Config{Location: cfg.Location, DataDir: cfg.DataDir, RetentionDays: cfg.RetentionDays,
-		WebURL: webURL})
+		WebURL: webURL, StaffContacts: len(cfg.Staff)})
 	a.dispatcher = bot.NewDispatcher(db, a.engine, bot.Config{Staff: cfg.Staff, Lang: cfg.Lang}, a.committed, log)
 	return a
 }
