@@ -261,6 +261,8 @@ type Ctx struct {
 	said    []string
 	userMod bool
 	err     error
+	// tellOnly: what was said is the whole answer if the step stays.
+	tellOnly bool
 }
 
 // Fail ends the turn with an error a step cannot recover from (the
@@ -283,6 +285,11 @@ func (c *Ctx) Random() io.Reader { return c.engine.cfg.Random }
 func (c *Ctx) NotifyStaff(priority int, r Reply) {
 	c.out = append(c.out, Message{ToStaff: true, Priority: priority, Reply: r})
 }
+
+// Tell says text as the whole answer when the step then stays: the
+// question on screen is not asked again, so a mistyped code does not
+// reprint the report opened before as if it were the one asked for.
+func (c *Ctx) Tell(text string) { c.Say(text); c.tellOnly = true }
 
 // Say adds a line to this turn's answer, before the next question.
 func (c *Ctx) Say(text string) { c.said = append(c.said, text) }
@@ -471,6 +478,11 @@ func (e *Engine) leaving(c *Ctx, next Next) Next {
 // follow applies a step's Next and asks the next question.
 func (e *Engine) follow(c *Ctx, from *Flow, next Next) {
 	switch {
+	case next.stay && c.tellOnly && len(c.said) > 0:
+		// Keys on screen stay valid: the question was not asked again.
+		c.out = append([]Message{{Reply: Reply{Text: strings.Join(c.said, "\n\n")}}}, c.out...)
+		c.said = nil
+		return
 	case next.stay:
 	case next.flow != "":
 		e.enter(c, next.flow, next.step)

@@ -233,12 +233,12 @@ func commandReport(c *Ctx, args string, staffOnlyCmd bool) (role string, r store
 		}
 	}
 	if !valid {
-		c.Say(c.T("triage.code_invalid"))
+		c.Tell(c.T("triage.code_invalid"))
 		return "", r, "", false
 	}
 	role, r, ok = reportFor(c, code)
 	if !ok {
-		c.Say(c.T("triage.not_found", code))
+		c.Tell(c.T("triage.not_found", code))
 		return "", r, "", false
 	}
 	return role, r, strings.TrimSpace(rest), true
@@ -366,8 +366,8 @@ func ownStatus(c *Ctx, args string) Next {
 	if _, own, err := ownReport(c, code); err != nil {
 		return c.Fail(err)
 	} else if !own {
-		c.Say(c.T("track.not_found", code))
-		return openView(c, FlowStatus, "list", nil)
+		c.Tell(c.T("track.not_found", code))
+		return Stay()
 	}
 	return openView(c, FlowStatus, "detail", map[string]string{dCode: code})
 }
