@@ -12,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"klabot/flows/match"
 	"klabot/flows/out"
 	"klabot/locales"
 	"klabot/store"
@@ -43,6 +42,10 @@ type Step struct {
 	// acknowledged with a Selesai key): a key of an earlier asking still
 	// counts while the step is not left.
 	Repeats bool
+	// ChoiceOnly marks a step with FreeText that still acts only on its
+	// options (it sees other input only to keep media or menu words): an
+	// option may then be read from inside a longer sentence.
+	ChoiceOnly bool
 	// Again, if set, is the short line that replaces the question's text
 	// (the options stay) when an answer is not one of the options: for a
 	// long question, instead of a kind word and the whole question.
@@ -93,9 +96,11 @@ type State struct {
 	Seq     int               `json:"seq"`            // bumped at every question, for stale buttons
 	// Asked is the Seq of the first of the askings in a row of AskedStep
 	// ("flow/step"), for the keys of a step that Repeats.
-	Asked     int       `json:"asked,omitempty"`
-	AskedStep string    `json:"asked_step,omitempty"`
-	Updated   time.Time `json:"updated"`
+	Asked     int    `json:"asked,omitempty"`
+	AskedStep string `json:"asked_step,omitempty"`
+	// Missed counts answers in a row that were none of the options.
+	Missed  int       `json:"missed,omitempty"`
+	Updated time.Time `json:"updated"`
 }
 
 // Request is one turn: a person and what they sent.
@@ -263,6 +268,10 @@ type Ctx struct {
 	err     error
 	// tellOnly: what was said is the whole answer if the step stays.
 	tellOnly bool
+	// missed is State.Missed before this turn; hint asks the question
+	// again as a one-line hint with its numbers.
+	missed int
+	hint   bool
 }
 
 // Fail ends the turn with an error a step cannot recover from (the
@@ -290,6 +299,19 @@ func (c *Ctx) NotifyStaff(priority int, r Reply) {
 // question on screen is not asked again, so a mistyped code does not
 // reprint the report opened before as if it were the one asked for.
 func (c *Ctx) Tell(text string) { c.Say(text); c.tellOnly = true }
+
+// Misunderstood answers something that is none of the options: a kind
+// word and the question again; from the second time in a row, a one-line
+// hint with the numbers instead, since the same question word for word
+// does not help. The options stay.
+func (c *Ctx) Misunderstood(in Input) {
+	c.state.Missed = c.missed + 1
+	if c.state.Missed >= 2 && len(c.said) == 0 {
+		c.hint = true
+		return
+	}
+	c.Say(c.T(misunderstoodKey(in)))
+}
 
 // Say adds a line to this turn's answer, before the next question.
 func (c *Ctx) Say(text string) { c.said = append(c.said, text) }
@@ -359,6 +381,7 @@ func (e *Engine) Run(tx *store.Tx, req Request) ([]Message, error) {
 func (e *Engine) turn(c *Ctx, req Request) {
 	st := c.state
 	in := req.Input
+	c.missed, st.Missed = st.Missed, 0
 
 	// Someone new, or someone who never agreed to the data notice, starts
 	// with the welcome; nothing is collected before consent.
@@ -429,7 +452,16 @@ func (e *Engine) turn(c *Ctx, req Request) {
 		}
 		choice, matched = key, true
 	} else if len(prompt.Options) > 0 {
-		choice, matched = matchOption(prompt.Options, in)
+		// The exact name of a main-menu entry wins over an option that
+		// merely looks like it ("ganti bahasa" is not "bahaya").
+		loose := !step.FreeText || step.ChoiceOnly
+		if loose && !isOptionLabel(prompt.Options, in) {
+			if next, ok := e.menuWord(c, in); ok {
+				e.follow(c, flow, keepDraft(c, next))
+				return
+			}
+		}
+		choice, matched = matchOption(prompt.Options, in, loose)
 	}
 	if !matched && len(prompt.Options) > 0 && !step.FreeText {
 		if next, ok := e.menuWord(c, in); ok {
@@ -441,7 +473,7 @@ func (e *Engine) turn(c *Ctx, req Request) {
 			e.put(c, prompt)
 			return
 		}
-		c.Say(c.T(misunderstoodKey(in)))
+		c.Misunderstood(in)
 		e.ask(c)
 		return
 	}
@@ -534,6 +566,9 @@ func (e *Engine) ask(c *Ctx) {
 	if step != nil {
 		r = step.Prompt(c)
 	}
+	if c.hint && len(r.Options) > 0 {
+		r.Text = c.T("input.hint_numbers", len(r.Options))
+	}
 	e.put(c, r)
 }
 
@@ -568,57 +603,6 @@ func hasOption(opts []Option, key string) bool {
 		}
 	}
 	return false
-}
-
-// matchOption finds the option a typed answer means: its number ("2",
-// "dua"), its words, or its words with a small typo.
-func matchOption(opts []Option, in Input) (string, bool) {
-	if in.Kind != KindText {
-		return "", false
-	}
-	text := Normalize(in.Text)
-	if text == "" {
-		return "", false
-	}
-	if key := yesNoKey(text); key != "" && hasOption(opts, key) {
-		return key, true
-	}
-	if n := optionNumber(text); n > 0 {
-		if n <= len(opts) {
-			return opts[n-1].Key, true
-		}
-		return "", false
-	}
-	best, bestDist := "", 1<<30
-	ambiguous := false
-	for _, o := range opts {
-		label := Normalize(o.Label)
-		if label == text {
-			return o.Key, true
-		}
-		d := match.Distance(label, text)
-		if len(text) >= 4 && (strings.HasPrefix(label, text) || containsWords(label, text)) {
-			d = 0
-		}
-		if d > match.Tolerance(len([]rune(label))) {
-			continue
-		}
-		if d < bestDist {
-			best, bestDist, ambiguous = o.Key, d, false
-		} else if d == bestDist {
-			ambiguous = true
-		}
-	}
-	if best == "" || ambiguous {
-		return "", false
-	}
-	return best, true
-}
-
-// containsWords tells whether the words of text appear, whole and in
-// order, in label: "bahasa" picks "Ganti bahasa".
-func containsWords(label, text string) bool {
-	return strings.Contains(" "+label+" ", " "+text+" ")
 }
 
 // misunderstoodKey picks the kind "I did not understand" for what was sent.

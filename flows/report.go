@@ -120,13 +120,21 @@ func reportFlow() *Flow {
 				return Reply{Text: c.T("report.category_question"), Options: firstCategoryOptions(c.T)}
 			},
 			Handle: func(c *Ctx, in Input, choice string) Next {
+				if choice == "" {
+					if key, ok := namedCategory(c.T, in); ok {
+						choice = key
+					} else {
+						c.Misunderstood(in)
+						return Stay()
+					}
+				}
 				if group, ok := strings.CutPrefix(choice, "group:"); ok {
 					c.Set(dGroup, group)
 					return Goto("category_group")
 				}
 				return chooseCategory(c, choice)
 			},
-		}, guardOptions),
+		}, guardOptions|guardFreeText),
 		"category_group": draftGuard(&Step{
 			Prompt: func(c *Ctx) Reply {
 				r := Reply{Options: groupOptions(c.Get(dGroup), c.T)}
@@ -389,7 +397,8 @@ const (
 // step with options does not understand is asked again kindly.
 func draftGuard(s *Step, flags int) *Step {
 	handle := s.Handle
-	return &Step{Prompt: s.Prompt, FreeText: true, Repeats: s.Repeats, Handle: func(c *Ctx, in Input, choice string) Next {
+	choiceOnly := flags&(guardFreeText|guardStory) == 0
+	return &Step{Prompt: s.Prompt, FreeText: true, ChoiceOnly: choiceOnly, Repeats: s.Repeats, Handle: func(c *Ctx, in Input, choice string) Next {
 		if choice != "" {
 			return handle(c, in, choice)
 		}
@@ -410,7 +419,7 @@ func draftGuard(s *Step, flags int) *Step {
 			c.Say(c.T("report.added_to_story"))
 			return Stay()
 		case flags&guardFreeText == 0:
-			c.Say(c.T(misunderstoodKey(in)))
+			c.Misunderstood(in)
 			return Stay()
 		}
 		return handle(c, in, choice)

@@ -30,6 +30,33 @@ func firstCategoryOptions(t func(string, ...any) string) []Option {
 	return opts
 }
 
+// namedCategory is the category, or failing that the group, that a
+// person named at the first question in words of their own: what a group
+// holds ("tambang", "brondolan"), named straight away, is as good as
+// picking it in two steps.
+func namedCategory(t func(string, ...any) string, in Input) (string, bool) {
+	if optionNumber(Normalize(in.Text)) > 0 {
+		return "", false // a number is of the list on screen
+	}
+	if key, ok := matchOption(allCategoryOptions(t), in, true); ok {
+		return key, true
+	}
+	var groups []Option
+	for _, g := range categoryGroups {
+		groups = append(groups, Option{Key: "group:" + g.Key, Label: t(g.Label)})
+	}
+	return matchOption(groups, in, true)
+}
+
+// allCategoryOptions are every category, grouped or not.
+func allCategoryOptions(t func(string, ...any) string) []Option {
+	var opts []Option
+	for _, c := range categories {
+		opts = append(opts, Option{Key: c.Key, Label: t(c.Label)})
+	}
+	return opts
+}
+
 func groupOptions(group string, t func(string, ...any) string) []Option {
 	var opts []Option
 	for _, c := range categories {

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io/fs"
 	"sort"
+	"strings"
 )
 
 //go:embed id/*.json en/*.json
@@ -50,6 +51,24 @@ func load() map[string]map[string]string {
 			}
 		}
 		out[lang] = merged
+	}
+	return out
+}
+
+// WordsPrefix starts the keys that list the everyday words and phrases
+// people type for an option, comma separated: "words.report.cat.bpta_sawit"
+// is what people call the option labelled "report.cat.bpta_sawit" ("sawit,
+// kebun sawit, brondolan..."). The office extends these lists in words.json;
+// a language may list words for fewer options than Bahasa Indonesia.
+const WordsPrefix = "words."
+
+// Words are the words listed in lang for the option labelled labelKey.
+func Words(lang, labelKey string) []string {
+	var out []string
+	for _, w := range strings.Split(catalog[lang][WordsPrefix+labelKey], ",") {
+		if w = strings.TrimSpace(w); w != "" {
+			out = append(out, w)
+		}
 	}
 	return out
 }

@@ -14,6 +14,9 @@ func TestLanguagesComplete(t *testing.T) {
 	for _, lang := range Languages {
 		for _, key := range Keys(Default) {
 			s, ok := catalog[lang][key]
+			if !ok && strings.HasPrefix(key, WordsPrefix) {
+				continue // fewer words in another language is fine
+			}
 			if !ok {
 				t.Errorf("%s: key %q missing", lang, key)
 				continue
@@ -39,6 +42,9 @@ func TestLanguagesComplete(t *testing.T) {
 func TestKeysUsedAndDefined(t *testing.T) {
 	source := goSources(t)
 	for _, key := range Keys(Default) {
+		if label, ok := strings.CutPrefix(key, WordsPrefix); ok {
+			key = label // the words of a label are used with it
+		}
 		if !strings.Contains(source, `"`+key+`"`) {
 			t.Errorf("key %q is not used by any code; remove it or use it", key)
 		}
@@ -62,10 +68,32 @@ func TestKeysUsedAndDefined(t *testing.T) {
 	}
 }
 
+// Every list of words belongs to an option label that exists, in every
+// language that lists it.
+func TestWordsOfLabels(t *testing.T) {
+	for _, lang := range Languages {
+		for _, key := range Keys(lang) {
+			label, ok := strings.CutPrefix(key, WordsPrefix)
+			if !ok {
+				continue
+			}
+			if _, found := catalog[lang][label]; !found {
+				t.Errorf("%s: %s lists words for %q, which is not a key", lang, key, label)
+			}
+			if len(Words(lang, label)) == 0 {
+				t.Errorf("%s: %s lists no words", lang, key)
+			}
+		}
+	}
+}
+
 // Button labels fit a small screen.
 func TestOptionLabelsShort(t *testing.T) {
 	for _, lang := range Languages {
 		for key, s := range catalog[lang] {
+			if strings.HasPrefix(key, WordsPrefix) {
+				continue
+			}
 			if strings.HasPrefix(key, "menu.") && key != "menu.title" && key != "menu.not_ready" ||
 				strings.HasPrefix(key, "role.") || strings.HasSuffix(key, ".agree") || strings.HasSuffix(key, ".disagree") {
 				if n := len([]rune(s)); n > 20 {
