@@ -71,14 +71,14 @@ func (e *Engine) receivedChoice(c *Ctx, flow *Flow, prompt Reply, in Input, rece
 		}
 	} else {
 		for i := len(received) - 1; i >= 0; i-- {
-			if key, ok := matchOption(received[i].Options, in); ok {
+			if key, ok := matchOption(received[i].Options, in, false); ok {
 				add(optionOf(received[i].Options, key), received[i].Head)
 			}
 		}
 		if len(cands) == 0 {
 			return false
 		}
-		if key, ok := matchOption(prompt.Options, in); ok && !strings.HasPrefix(key, "/") {
+		if key, ok := matchOption(prompt.Options, in, false); ok && !strings.HasPrefix(key, "/") {
 			add(Option{Key: "/" + pickCommand + " " + key, Label: optionOf(prompt.Options, key).Label}, "")
 		} else if ok {
 			add(optionOf(prompt.Options, key), "")

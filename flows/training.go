@@ -233,9 +233,10 @@ func listPrompt(c *Ctx) Reply {
 		b.WriteString(" " + c.T("training.page", page+1, pages))
 	}
 	r := Reply{}
+	labels := trainingLabels(c.Loc, shown)
 	for i, t := range shown {
 		fmt.Fprintf(&b, "\n\n%d. %s", i+1, trainingSummary(c, t, "   "))
-		r.Options = append(r.Options, Option{Key: trainingKey(t.ID), Label: shortLabel(t.Title)})
+		r.Options = append(r.Options, Option{Key: trainingKey(t.ID), Label: labels[i]})
 	}
 	b.WriteString("\n\n" + c.T("training.list_pick"))
 	if page+1 < pages {

@@ -8,6 +8,7 @@ import (
 
 	"klabot/flows/ops"
 	"klabot/flows/words"
+	"klabot/store"
 )
 
 // Reading what people and staff type for trainings, forgivingly, and
@@ -212,13 +213,38 @@ func normalizeAttendanceCode(s string) (string, bool) {
 	return b.String(), true
 }
 
+// trainingLabels are the option labels of a list of sessions: the title,
+// shortened, and where two would read the same ("Pertemuan Forum…"
+// twice), the day, then the hour, so every key can be told apart.
+func trainingLabels(loc *time.Location, ts []store.Training) []string {
+	labels := make([]string, len(ts))
+	for i, t := range ts {
+		labels[i] = shortLabel(t.Title)
+	}
+	for _, layout := range []string{"02/01", "02/01 15.04"} {
+		seen := map[string]int{}
+		for _, l := range labels {
+			seen[l]++
+		}
+		for i, t := range ts {
+			if seen[labels[i]] > 1 {
+				labels[i] = shortLabelWith(t.Title, " "+t.StartsAt.In(loc).Format(layout))
+			}
+		}
+	}
+	return labels
+}
+
 // shortLabel fits a name into an option label (20 characters), cutting
 // at a word when it can.
-func shortLabel(s string) string {
-	const limit = 20
+func shortLabel(s string) string { return shortLabelWith(s, "") }
+
+// shortLabelWith is shortLabel keeping room for suffix at the end.
+func shortLabelWith(s, suffix string) string {
+	limit := 20 - len([]rune(suffix))
 	r := []rune(strings.TrimSpace(s))
 	if len(r) <= limit {
-		return string(r)
+		return string(r) + suffix
 	}
 	cut := limit - 1
 	for i := cut; i > limit/2; i-- {
@@ -227,5 +253,5 @@ func shortLabel(s string) string {
 			break
 		}
 	}
-	return strings.TrimRight(string(r[:cut]), " ,.:-") + "…"
+	return strings.TrimRight(string(r[:cut]), " ,.:-") + "…" + suffix
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"klabot/store"
 	"klabot/store/export"
 )
 
@@ -153,6 +154,26 @@ func TestShortLabel(t *testing.T) {
 	} {
 		if got := shortLabel(in); got != want || len([]rune(got)) > 20 {
 			t.Errorf("shortLabel(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// Two sessions whose shortened titles read the same get their day, then
+// their hour, so the keys can be told apart.
+func TestTrainingLabelsDistinct(t *testing.T) {
+	loc := time.FixedZone("WIB", 7*3600)
+	at := func(d, h int) time.Time { return time.Date(2026, 12, d, h, 0, 0, 0, loc) }
+	ts := []store.Training{
+		{Title: "Pertemuan Forum Anak Kecamatan Ledo", StartsAt: at(3, 9)},
+		{Title: "Pertemuan Forum Anak Kecamatan Seluas", StartsAt: at(10, 9)},
+		{Title: "Pertemuan Forum Anak Kecamatan Seluas", StartsAt: at(10, 14)},
+		{Title: "Usaha Kue", StartsAt: at(4, 9)},
+	}
+	got := trainingLabels(loc, ts)
+	want := []string{"Pertemuan… 03/12", "Pertemu… 10/12 09.00", "Pertemu… 10/12 14.00", "Usaha Kue"}
+	for i := range want {
+		if got[i] != want[i] || len([]rune(got[i])) > 20 {
+			t.Errorf("label %d = %q, want %q (20 characters at most)", i, got[i], want[i])
 		}
 	}
 }

@@ -90,9 +90,11 @@ func staffHomePrompt(c *Ctx) Reply {
 	if pages > 1 {
 		b.WriteString(" " + c.T("training.page", page+1, pages))
 	}
-	for i, t := range ts[page*sessionsPerPage : min(len(ts), (page+1)*sessionsPerPage)] {
+	shown := ts[page*sessionsPerPage : min(len(ts), (page+1)*sessionsPerPage)]
+	labels := trainingLabels(c.Loc, shown)
+	for i, t := range shown {
 		fmt.Fprintf(&b, "\n\n%d. %s\n   %s\n   %s", i+2, t.Title, formatWhen(c.User.Lang, c.Loc, t.StartsAt, t.EndsAt), countsLine(c, t))
-		r.Options = append(r.Options, Option{Key: "s" + strconv.FormatInt(t.ID, 10), Label: shortLabel(t.Title)})
+		r.Options = append(r.Options, Option{Key: "s" + strconv.FormatInt(t.ID, 10), Label: labels[i]})
 	}
 	if page+1 < pages {
 		r.Options = append(r.Options, Option{Key: "more", Label: c.T("training.opt_more")})
