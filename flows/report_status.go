@@ -15,7 +15,10 @@ import (
 // Someone else's code gets exactly the answer a code that does not exist
 // gets, so codes cannot be used to learn that a report exists.
 
-var statusLabel = words.StatusLabel
+var (
+	statusLabel      = words.StatusLabel
+	reportStatusName = words.ReportStatusName
+)
 
 // maxOwnReports is how many of a person's reports the list shows.
 const maxOwnReports = 6
@@ -41,7 +44,7 @@ func statusFlow() *Flow {
 				var lines []string
 				r := Reply{}
 				for _, rep := range reports {
-					lines = append(lines, c.T("track.list_line", rep.Code, statusLabel(c.T, rep.Status), c.reportDate(rep.CreatedAt)))
+					lines = append(lines, c.T("track.list_line", rep.Code, reportStatusName(c.T, rep), c.reportDate(rep.CreatedAt)))
 					r.Options = append(r.Options, Option{Key: rep.Code, Label: rep.Code})
 				}
 				r.Text = c.T("track.list", strings.Join(lines, "\n"))
@@ -276,7 +279,7 @@ func reporterView(c *Ctx, r store.Report) (string, error) {
 		place = c.T("report.pin_place")
 	}
 	return c.T("track.detail", r.Code, categoryName(c.User.Lang, r.Category), place,
-		statusLabel(c.T, r.Status), strings.Join(history, "\n")), nil
+		reportStatusName(c.T, r), strings.Join(history, "\n")), nil
 }
 
 // date and dateTime show a time in local time (WIB), short.

@@ -230,7 +230,7 @@ func TestAnonymousReporterNeverShownToStaffOrVolunteers(t *testing.T) {
 	}
 	// The reporter still heard about every step.
 	told := strings.Join(ch.seen["rina-0812345"], "\n")
-	for _, want := range []string{"sudah diterima", "diverifikasi oleh relawan", "sudah dicek di lapangan", "sudah selesai"} {
+	for _, want := range []string{"Diterima petugas", "Diteruskan ke relawan Satgas PA", "Sudah dicek di lapangan", "sudah selesai"} {
 		if !strings.Contains(told, want) {
 			t.Errorf("the reporter was not told %q", want)
 		}

@@ -82,7 +82,7 @@ func triageListPrompt(c *Ctx) Reply {
 		if place == "" {
 			place = c.T("report.pin_place")
 		}
-		lines = append(lines, strings.Join([]string{mark + rep.Code, statusLabel(c.T, rep.Status),
+		lines = append(lines, strings.Join([]string{mark + rep.Code, reportStatusName(c.T, rep),
 			categoryName(c.User.Lang, rep.Category), place, c.reportDate(rep.CreatedAt)}, " · "))
 		if len(r.Options) < maxListKeys {
 			r.Options = append(r.Options, Option{Key: "/buka " + rep.Code, Label: mark + rep.Code})

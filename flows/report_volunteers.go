@@ -146,7 +146,7 @@ func volunteerPrompt(c *Ctx) Reply {
 	text := c.T("triage.volunteer_card", v.Name, PlaceName(v.KecCode, ""), c.reportDate(v.Since), invitedBy, len(v.Open))
 	r := Reply{}
 	for _, rep := range v.Open {
-		text += "\n" + rep.Code + " · " + statusLabel(c.T, rep.Status)
+		text += "\n" + rep.Code + " · " + reportStatusName(c.T, rep)
 		if len(r.Options) < maxListKeys {
 			r.Options = append(r.Options, Option{Key: "/buka " + rep.Code, Label: rep.Code})
 		}

@@ -41,7 +41,7 @@ func Card(tx *store.Tx, r store.Report, lang string, who CardFor, loc *time.Loca
 	default:
 		lines = append(lines, t("triage.card_title", r.Code))
 	}
-	lines = append(lines, t("triage.card_status", words.StatusLabel(t, r.Status)))
+	lines = append(lines, t("triage.card_status", words.ReportStatusName(t, r)))
 	if r.KLACluster != "" {
 		lines = append(lines, t("triage.card_category", words.CategoryName(lang, r.Category), r.KLACluster, r.KLAIndicator))
 	} else {

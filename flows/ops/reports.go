@@ -292,7 +292,14 @@ func (res *Result) tellReporter(tx *store.Tx, r store.Report, key string) error 
 	if err != nil {
 		return err
 	}
-	res.send(reporter.ID, out.Reply{Text: locales.T(reporter.Lang, key, r.Code), Options: []out.Option{
+	// The report as it is now, so the update names the status the
+	// reporter's own list shows.
+	now, err := tx.ReportByCode(r.Code)
+	if err != nil {
+		return err
+	}
+	t := func(k string, a ...any) string { return locales.T(reporter.Lang, k, a...) }
+	res.send(reporter.ID, out.Reply{Text: t(key, r.Code, words.ReportStatusName(t, now)), Options: []out.Option{
 		{Key: "/status " + r.Code, Label: locales.T(reporter.Lang, "track.see")},
 	}})
 	return nil

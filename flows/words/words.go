@@ -134,6 +134,17 @@ func StatusLabel(t func(string, ...any) string, status string) string {
 	return status
 }
 
+// ReportStatusName is what a report's status is called wherever it is
+// shown at this moment (the reporter's list and card, the update pushed to
+// them, the staff card): an accepted report with a volunteer on it is with
+// the volunteer.
+func ReportStatusName(t func(string, ...any) string, r store.Report) string {
+	if r.Status == store.StatusAccepted && r.AssignedTo != 0 {
+		return t("report.status.ditugaskan")
+	}
+	return StatusLabel(t, r.Status)
+}
+
 // MediaKinds name the kinds of evidence.
 var MediaKinds = []Choice{
 	{"photo", "triage.kind.photo"},
