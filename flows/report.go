@@ -33,6 +33,7 @@ const (
 	dMedia     = "media" // JSON list of draftMedia
 	dAnon      = "anon"
 	dName      = "name"
+	dChild     = "child"      // a child reporter chose anonymity at the start
 	dEditing   = "editing"    // came from the summary: go back there after a step
 	dLeaveFlow = "leave_flow" // where MENU or a command wanted to go mid-draft
 	dLeaveStep = "leave_step"
@@ -117,9 +118,15 @@ func reportFlow() *Flow {
 	steps := map[string]*Step{
 		"category": draftGuard(&Step{
 			Prompt: func(c *Ctx) Reply {
+				if askChildFirst(c) {
+					return childAnonPrompt(c)
+				}
 				return Reply{Text: c.T("report.category_question"), Options: firstCategoryOptions(c.T)}
 			},
 			Handle: func(c *Ctx, in Input, choice string) Next {
+				if askChildFirst(c) {
+					return childAnonChoice(c, in, choice)
+				}
 				if choice == "" {
 					if key, ok := namedCategory(c.T, in); ok {
 						choice = key
@@ -233,7 +240,7 @@ func reportFlow() *Flow {
 					return Goto("confirm")
 				}
 				c.Set(dAnon, "0")
-				if c.User.Name == "" && c.Get(dName) == "" {
+				if c.User.Name == "" && c.Get(dName) == "" && c.Get(dChild) == "" {
 					return Goto("name")
 				}
 				return Goto("confirm")
@@ -365,12 +372,12 @@ func handleDescription(c *Ctx, in Input, choice string) Next {
 func handleEvidence(c *Ctx, in Input, choice string) Next {
 	switch {
 	case choice == "skip" || choice == "done":
-		return reportNext(c, "anonymous")
+		return reportNext(c, anonymityStep(c))
 	case in.HasMedia():
 		keepDraftMedia(c, in)
 		return Stay()
 	case in.Kind == KindText && noEvidenceWords[Normalize(in.Text)]:
-		return reportNext(c, "anonymous")
+		return reportNext(c, anonymityStep(c))
 	}
 	c.Say(c.T("report.evidence_need_file"))
 	return Stay()
@@ -607,6 +614,8 @@ func draftSummary(c *Ctx) string {
 	line("report.sum_evidence", len(draftMediaOf(c)))
 	if c.Get(dAnon) == "1" {
 		line("report.sum_anonymous")
+	} else if c.Get(dChild) != "" {
+		line("report.sum_child_named")
 	} else {
 		name := c.Get(dName)
 		if name == "" {
@@ -655,7 +664,7 @@ func submitReport(c *Ctx) Next {
 		KecCode: c.Get(PlaceKec), DesaCode: c.Get(PlaceDesa),
 		PlaceNote: c.Get(dPlaceNote), Description: desc,
 		ChildrenCount: children, ChildrenAge: ageText(locales.Default, c.Get(dAge)),
-		Anonymous: c.Get(dAnon) != "0", ReporterID: c.User.ID,
+		Anonymous: c.Get(dAnon) != "0", ReporterID: c.User.ID, ChildReporter: c.Get(dChild) != "",
 		KLACluster: cat.Cluster, KLAIndicator: cat.Indicator,
 	}
 	if lat, err := strconv.ParseFloat(c.Get(PlaceLat), 64); err == nil {
@@ -671,7 +680,7 @@ func submitReport(c *Ctx) Next {
 			return c.Fail(err)
 		}
 	}
-	if name := c.Get(dName); name != "" && !r.Anonymous {
+	if name := c.Get(dName); name != "" && !r.Anonymous && !r.ChildReporter {
 		// Saved now, not after the turn: the staff alert below reads it.
 		u := c.User
 		u.Name = name

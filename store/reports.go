@@ -117,6 +117,8 @@ type Report struct {
 	ChildrenCount int // 0: not known
 	ChildrenAge   string
 	Anonymous     bool
+	// ChildReporter: the reporter is a child, which staff must know.
+	ChildReporter bool
 	// ReporterID is only for sending the reporter updates and showing them
 	// their own reports; see ReporterIdentity for what staff may see.
 	ReporterID   int64
@@ -145,7 +147,7 @@ type ReportEvent struct {
 
 const reportColumns = `id, code, category, urgent, kec_code, desa_code, lat, lon, place_note, description,
 	children_count, children_age, anonymous, reporter_user_id, status, COALESCE(assigned_to, 0),
-	kla_cluster, kla_indicator, created_at, updated_at, COALESCE(closed_at, '')`
+	kla_cluster, kla_indicator, created_at, updated_at, COALESCE(closed_at, ''), child_reporter`
 
 func scanReport(row interface{ Scan(...any) error }) (Report, error) {
 	var r Report
@@ -153,7 +155,7 @@ func scanReport(row interface{ Scan(...any) error }) (Report, error) {
 	var created, updated, closed string
 	err := row.Scan(&r.ID, &r.Code, &r.Category, &r.Urgent, &r.KecCode, &r.DesaCode, &lat, &lon, &r.PlaceNote,
 		&r.Description, &r.ChildrenCount, &r.ChildrenAge, &r.Anonymous, &r.ReporterID, &r.Status, &r.AssignedTo,
-		&r.KLACluster, &r.KLAIndicator, &created, &updated, &closed)
+		&r.KLACluster, &r.KLAIndicator, &created, &updated, &closed, &r.ChildReporter)
 	r.HasPin = lat.Valid && lon.Valid
 	r.Lat, r.Lon = lat.Float64, lon.Float64
 	r.CreatedAt, r.UpdatedAt, r.ClosedAt = ParseTime(created), ParseTime(updated), ParseTime(closed)
@@ -191,9 +193,10 @@ func (tx *Tx) CreateReport(r *Report, random io.Reader, now time.Time) error {
 	}
 	res, err := tx.exec(`INSERT INTO reports(code, category, urgent, kec_code, desa_code, lat, lon, place_note,
 		description, children_count, children_age, anonymous, reporter_user_id, status, kla_cluster, kla_indicator,
-		created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		created_at, updated_at, child_reporter) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		code, r.Category, r.Urgent, r.KecCode, r.DesaCode, lat, lon, r.PlaceNote, r.Description, r.ChildrenCount,
-		r.ChildrenAge, r.Anonymous, r.ReporterID, StatusNew, r.KLACluster, r.KLAIndicator, FormatTime(now), FormatTime(now))
+		r.ChildrenAge, r.Anonymous, r.ReporterID, StatusNew, r.KLACluster, r.KLAIndicator, FormatTime(now), FormatTime(now),
+		r.ChildReporter)
 	if err != nil {
 		return fmt.Errorf("save report: %w", err)
 	}

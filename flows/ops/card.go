@@ -80,6 +80,9 @@ func Card(tx *store.Tx, r store.Report, lang string, who CardFor, loc *time.Loca
 		}
 	}
 	lines = append(lines, t("triage.card_evidence", len(media), saved))
+	if r.ChildReporter {
+		lines = append(lines, t("triage.card_child"))
+	}
 	switch {
 	case r.Anonymous:
 		lines = append(lines, t("triage.card_anonymous"))
@@ -89,6 +92,9 @@ func Card(tx *store.Tx, r store.Report, lang string, who CardFor, loc *time.Loca
 		name, contact, _, err := tx.ReporterIdentity(r)
 		if err != nil {
 			return "", err
+		}
+		if r.ChildReporter {
+			name = t("triage.card_child_no_name") // a child is not asked for a name
 		}
 		lines = append(lines, t("triage.card_reporter", name, contact.String()))
 	}
