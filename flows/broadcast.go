@@ -98,6 +98,7 @@ func broadcastFlow() *Flow {
 		"channel":        {Prompt: bcChannelPrompt, Handle: bcTakeChannel},
 		"count":          {Prompt: bcCountPrompt, Handle: bcCountChoice},
 		"preview":        {Prompt: bcPreviewPrompt, Handle: bcPreviewChoice},
+		"night":          {Prompt: bcNightPrompt, Handle: bcNightChoice},
 		"when":           {Prompt: bcAskWhen, Handle: bcTakeWhen},
 		"when_confirm":   {Prompt: bcWhenConfirmPrompt, Handle: bcWhenConfirm},
 		"manage":         {Prompt: bcManagePrompt, Handle: bcManageChoice},
@@ -552,6 +553,9 @@ func bcPreviewPrompt(c *Ctx) Reply {
 func bcPreviewChoice(c *Ctx, in Input, choice string) Next {
 	switch choice {
 	case "now":
+		if InQuietHours(c.Now, c.Loc) {
+			return Goto("night")
+		}
 		return bcSave(c, c.Now)
 	case "morning":
 		return bcSave(c, AfterQuietHours(c.Now, c.Loc))
@@ -565,7 +569,36 @@ func bcPreviewChoice(c *Ctx, in Input, choice string) Next {
 	return Menu()
 }
 
-func bcAskWhen(c *Ctx) Reply { return Reply{Text: c.T("broadcast.ask_when")} }
+// bcAskWhen gives an example date a week ahead, so that typing the
+// example back works.
+func bcAskWhen(c *Ctx) Reply {
+	example := c.Now.In(c.Loc).AddDate(0, 0, 7)
+	layout := "02-01-2006 08.00"
+	if c.User.Lang == "en" {
+		layout = "02-01-2006 08:00"
+	}
+	return Reply{Text: c.T("broadcast.ask_when", example.Format(layout))}
+}
+
+// bcNightPrompt asks once more before a broadcast wakes people at night.
+func bcNightPrompt(c *Ctx) Reply {
+	return Reply{Text: c.T("broadcast.confirm_night", DescribeAudience(c.Tx, c.User.Lang, bcDraftAudience(c))),
+		Options: []Option{
+			{Key: "now", Label: c.T("broadcast.opt_confirm_night")},
+			{Key: "morning", Label: c.T("broadcast.opt_send_morning")},
+			{Key: "back", Label: c.T("broadcast.opt_back")},
+		}}
+}
+
+func bcNightChoice(c *Ctx, in Input, choice string) Next {
+	switch choice {
+	case "now":
+		return bcSave(c, c.Now)
+	case "morning":
+		return bcSave(c, AfterQuietHours(c.Now, c.Loc))
+	}
+	return Goto("preview")
+}
 
 func bcTakeWhen(c *Ctx, in Input, choice string) Next {
 	if in.Kind != KindText {

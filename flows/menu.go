@@ -120,6 +120,9 @@ func menuFlow(e *Engine) *Flow {
 				return r
 			},
 			FreeText: true, // codes typed here: see Engine.AddMenuText
+			// Still only its options otherwise, so "mau lapor anak kerja di
+			// sawit" is a wish to report.
+			ChoiceOnly: true,
 			Handle: func(c *Ctx, in Input, choice string) Next {
 				if choice == "" {
 					for _, fn := range e.menuText {
@@ -127,7 +130,7 @@ func menuFlow(e *Engine) *Flow {
 							return next
 						}
 					}
-					c.Say(c.T(misunderstoodKey(in)))
+					c.Misunderstood(in)
 					return Stay()
 				}
 				if choice == "staf" && c.Staff {

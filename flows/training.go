@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"klabot/flows/match"
 	"klabot/flows/ops"
 	"klabot/flows/wilayah"
 	"klabot/locales"
@@ -73,10 +74,33 @@ func attendanceCodeAtMenu(c *Ctx, in Input) (Next, bool) {
 		return c.Fail(err), true
 	}
 	if !taken {
-		return Next{}, false
+		near, err := nearAttendanceCode(c, code)
+		if err != nil {
+			return c.Fail(err), true
+		}
+		if !near {
+			return Next{}, false
+		}
+		c.Say(c.T("training.code_mismatch"))
+		return Stay(), true
 	}
 	checkIn(c, code)
 	return Stay(), true
+}
+
+// nearAttendanceCode tells whether code is one slip away from the code of
+// a session not over yet: a mistyped code, not a stray word.
+func nearAttendanceCode(c *Ctx, code string) (bool, error) {
+	ts, err := c.Tx.TrainingsEndingAfter(c.Now.Add(-checkinLate))
+	if err != nil {
+		return false, err
+	}
+	for _, t := range ts {
+		if t.AttendanceCode != "" && match.Distance(code, t.AttendanceCode) == 1 {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 func trainingFlow() *Flow {
@@ -85,7 +109,7 @@ func trainingFlow() *Flow {
 		"programs":       {Prompt: programsPrompt, Handle: pickProgram},
 		"kecs":           {Prompt: kecsPrompt, Handle: pickKec, FreeText: true},
 		"list":           {Prompt: listPrompt, Handle: pickTraining},
-		"detail":         {Prompt: detailPrompt, Handle: detailChoice},
+		"detail":         {Prompt: detailPrompt, Handle: detailChoice, FreeText: true, ChoiceOnly: true},
 		"reuse":          {Prompt: reusePrompt, Handle: reuseChoice},
 		"name":           {Prompt: askText("training.ask_name"), Handle: takeName},
 		"age":            {Prompt: askText("training.ask_age"), Handle: takeAge},
@@ -137,7 +161,7 @@ func trainingHome(c *Ctx, in Input, choice string) Next {
 			return Stay()
 		}
 	}
-	c.Say(c.T(misunderstoodKey(in)))
+	c.Misunderstood(in)
 	return Stay()
 }
 
@@ -360,6 +384,17 @@ func detailPrompt(c *Ctx) Reply {
 }
 
 func detailChoice(c *Ctx, in Input, choice string) Next {
+	if choice == "" {
+		// The code on the board, typed while looking at the session.
+		if _, ok := normalizeAttendanceCode(in.Text); ok && in.Kind == KindText {
+			if checkIn(c, in.Text) {
+				return Menu()
+			}
+			return Stay()
+		}
+		c.Misunderstood(in)
+		return Stay()
+	}
 	switch choice {
 	case "cancel":
 		return Goto("cancel_confirm")
@@ -416,6 +451,9 @@ func reuseChoice(c *Ctx, in Input, choice string) Next {
 	return acceptAge(c, last.Age, "question")
 }
 
+// maxFullNameRunes is the longest full name a registration takes.
+const maxFullNameRunes = 80
+
 func takeName(c *Ctx, in Input, choice string) Next {
 	name := strings.Join(strings.Fields(in.Text), " ")
 	letters := 0
@@ -424,7 +462,11 @@ func takeName(c *Ctx, in Input, choice string) Next {
 			letters++
 		}
 	}
-	if in.Kind != KindText || letters < 2 || len([]rune(name)) > 80 {
+	if n := len([]rune(name)); in.Kind == KindText && n > maxFullNameRunes {
+		c.Say(c.T("training.name_too_long", n, maxFullNameRunes))
+		return Stay()
+	}
+	if in.Kind != KindText || letters < 2 {
 		c.Say(c.T("training.name_invalid"))
 		return Stay()
 	}
@@ -747,7 +789,14 @@ func checkIn(c *Ctx, text string) bool {
 	t := ci.Training
 	switch {
 	case ci.Outcome == ops.NotFound:
-		c.Say(c.T("training.code_unknown"))
+		key := "training.code_unknown"
+		if near, err := nearAttendanceCode(c, code); err != nil {
+			c.Fail(err)
+			return false
+		} else if near {
+			key = "training.code_mismatch"
+		}
+		c.Say(c.T(key))
 		return false
 	case ci.Why == ops.WhyCheckinEarly:
 		c.Say(c.T(ci.Why, t.Title, formatWhen(c.User.Lang, c.Loc, t.StartsAt, t.EndsAt)))

@@ -38,6 +38,10 @@ func parseAge(text string) (int, string) {
 	if len(words) == 0 {
 		return 0, "training.age_not_number"
 	}
+	// Normalize drops the minus sign; "-5" is not five.
+	if t := strings.TrimLeft(strings.TrimSpace(text), "umrUMR:ia "); strings.HasPrefix(t, "-") || strings.HasPrefix(t, "−") {
+		return 0, "training.age_negative"
+	}
 	n, err := strconv.Atoi(strings.Join(words, ""))
 	if err != nil {
 		var ok bool

@@ -25,6 +25,7 @@ func TestParseAge(t *testing.T) {
 		"200": "training.age_invalid", "0": "training.age_invalid", "15-17": "training.age_invalid",
 		"abc": "training.age_not_number", "": "training.age_not_number", "satu belas": "training.age_not_number",
 		"tujuh belas lima": "training.age_not_number",
+		"-5":               "training.age_negative", "umur -12": "training.age_negative", "−17": "training.age_negative",
 	}
 	for text, want := range bad {
 		if got, problem := parseAge(text); problem != want {
