@@ -52,7 +52,12 @@ func remindersFlow() *Flow {
 }
 
 func minePromptReminders(c *Ctx) Reply {
-	trainings, err := c.Tx.UserTrainingReminders(c.User.ID)
+	reminders, err := c.Tx.UserTrainingReminders(c.User.ID)
+	if err != nil {
+		c.Fail(err)
+		return Reply{}
+	}
+	regs, err := c.Tx.UserRegistrations(c.User.ID)
 	if err != nil {
 		c.Fail(err)
 		return Reply{}
@@ -62,39 +67,47 @@ func minePromptReminders(c *Ctx) Reply {
 		c.Fail(err)
 		return Reply{}
 	}
+	// When each reminder will arrive: one due in the quiet hours waits for
+	// 06:00.
+	times := map[int64][]string{}
+	for _, r := range reminders {
+		times[r.TrainingID] = append(times[r.TrainingID], formatMoment(c.User.Lang, c.Loc, AfterQuietHours(r.DueAt, c.Loc)))
+	}
+	paused := !c.User.OptedOutAt.IsZero()
+	// Every training the person is still going to, so that one whose
+	// reminders are all past, or that they wait for, is not missing.
+	var lines []string
+	for _, reg := range regs {
+		t := reg.Training
+		if t.Status == store.TrainingCancelled || !t.EndsAt.After(c.Now) {
+			continue
+		}
+		when := strings.Join(times[t.ID], "; ")
+		switch {
+		case reg.Status == store.RegWaitlisted:
+			when = c.T("reminders.mine_waitlisted", reg.Position)
+		case paused:
+			when = c.T("reminders.mine_paused")
+		case when == "" && t.StartsAt.Sub(c.Now) < 26*time.Hour:
+			// The day-before reminder has gone by already.
+			when = c.T("reminders.mine_none_left")
+		case when == "":
+			when = c.T("reminders.mine_no_reminders")
+		}
+		lines = append(lines, c.T("reminders.mine_training", t.Title, formatWhen(c.User.Lang, c.Loc, t.StartsAt, t.EndsAt), when))
+	}
 	menu := Option{Key: "menu", Label: c.T("reminders.opt_menu")}
 	var parts []string
-	if !c.User.OptedOutAt.IsZero() {
+	if paused {
 		parts = append(parts, c.T("reminders.mine_opted_out"))
 	}
-	if len(trainings) == 0 && len(recurring) == 0 {
+	if len(lines) == 0 && len(recurring) == 0 {
 		parts = append(parts, c.T("reminders.mine_none"))
 		return Reply{Text: strings.Join(parts, "\n\n"), Options: []Option{menu}}
 	}
 	parts = append(parts, c.T("reminders.mine_title"))
-	if len(trainings) > 0 {
-		var b strings.Builder
-		b.WriteString(c.T("reminders.mine_trainings"))
-		// One entry per training, with the times of its reminders.
-		var order []int64
-		times := map[int64][]string{}
-		for _, r := range trainings {
-			if _, seen := times[r.TrainingID]; !seen {
-				order = append(order, r.TrainingID)
-			}
-			// When it will arrive: one due in the quiet hours waits for 06:00.
-			times[r.TrainingID] = append(times[r.TrainingID], formatMoment(c.User.Lang, c.Loc, AfterQuietHours(r.DueAt, c.Loc)))
-		}
-		for _, id := range order {
-			t, err := c.Tx.Training(id)
-			if err != nil {
-				c.Fail(err)
-				return Reply{}
-			}
-			b.WriteString("\n" + c.T("reminders.mine_training", t.Title, formatWhen(c.User.Lang, c.Loc, t.StartsAt, t.EndsAt),
-				strings.Join(times[id], "; ")))
-		}
-		parts = append(parts, b.String())
+	if len(lines) > 0 {
+		parts = append(parts, c.T("reminders.mine_trainings")+"\n"+strings.Join(lines, "\n"))
 	}
 	r := Reply{}
 	if len(recurring) > 0 {
@@ -102,16 +115,22 @@ func minePromptReminders(c *Ctx) Reply {
 		b.WriteString(c.T("reminders.mine_recurring"))
 		for i, p := range recurring {
 			n := i + 1
-			if p.Stopped {
+			switch {
+			case paused:
+				// Nothing is sent: no next time, and nothing to stop.
+				b.WriteString("\n" + c.T("reminders.mine_item_paused", n, excerpt(p.Message, 80)))
+			case p.Stopped:
 				b.WriteString("\n" + c.T("reminders.mine_item_stopped", n, excerpt(p.Message, 80)))
 				r.Options = append(r.Options, Option{Key: "resume:" + strconv.FormatInt(p.ID, 10), Label: c.T("reminders.opt_resume", n)})
-				continue
+			default:
+				next := formatMoment(c.User.Lang, c.Loc, AfterQuietHours(p.NextDueAt, c.Loc))
+				b.WriteString("\n" + c.T("reminders.mine_item", n, excerpt(p.Message, 80), next))
+				r.Options = append(r.Options, Option{Key: "stop:" + strconv.FormatInt(p.ID, 10), Label: c.T("reminders.opt_stop", n)})
 			}
-			next := formatMoment(c.User.Lang, c.Loc, AfterQuietHours(p.NextDueAt, c.Loc))
-			b.WriteString("\n" + c.T("reminders.mine_item", n, excerpt(p.Message, 80), next))
-			r.Options = append(r.Options, Option{Key: "stop:" + strconv.FormatInt(p.ID, 10), Label: c.T("reminders.opt_stop", n)})
 		}
-		b.WriteString("\n\n" + c.T("reminders.mine_pick"))
+		if !paused {
+			b.WriteString("\n\n" + c.T("reminders.mine_pick"))
+		}
 		parts = append(parts, b.String())
 	}
 	r.Text = strings.Join(parts, "\n\n")
