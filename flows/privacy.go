@@ -170,8 +170,11 @@ func personalDataText(c *Ctx) (string, error) {
 		lines = append(lines, "", c.T("privacy.reports", len(p.Reports)))
 		for _, r := range p.Reports {
 			who := c.T("privacy.report_named")
-			if r.Anonymous {
+			switch {
+			case r.Anonymous:
 				who = c.T("privacy.report_anonymous")
+			case r.ReporterName != "":
+				who = c.T("privacy.report_named_as", r.ReporterName)
 			}
 			lines = append(lines, c.T("privacy.report_line", r.Code, formatDate(lang, r.CreatedAt.In(c.Loc)),
 				categoryName(lang, r.Category), who))

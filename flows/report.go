@@ -665,7 +665,10 @@ func submitReport(c *Ctx) Next {
 		PlaceNote: c.Get(dPlaceNote), Description: desc,
 		ChildrenCount: children, ChildrenAge: ageText(locales.Default, c.Get(dAge)),
 		Anonymous: c.Get(dAnon) != "0", ReporterID: c.User.ID, ChildReporter: c.Get(dChild) != "",
-		KLACluster: cat.Cluster, KLAIndicator: cat.Indicator,
+		// The name given for this report stays with it: it may be someone
+		// else's than the person's own (staff filing for a villager).
+		ReporterName: c.Get(dName),
+		KLACluster:   cat.Cluster, KLAIndicator: cat.Indicator,
 	}
 	if lat, err := strconv.ParseFloat(c.Get(PlaceLat), 64); err == nil {
 		lon, _ := strconv.ParseFloat(c.Get(PlaceLon), 64)
@@ -679,15 +682,6 @@ func submitReport(c *Ctx) Next {
 			Mime: m.Mime, Size: m.Size}, c.User.ID, c.Now); err != nil {
 			return c.Fail(err)
 		}
-	}
-	if name := c.Get(dName); name != "" && !r.Anonymous && !r.ChildReporter {
-		// Saved now, not after the turn: the staff alert below reads it.
-		u := c.User
-		u.Name = name
-		if err := c.Tx.SaveUser(u); err != nil {
-			return c.Fail(err)
-		}
-		c.SetUser(u)
 	}
 	alert, err := ops.Card(c.Tx, r, locales.Default, ops.CardAlert, c.Loc)
 	if err != nil {

@@ -43,3 +43,39 @@ func TestChildByAgeGivenBefore(t *testing.T) {
 		t.Errorf("an adult does not start with the category:\n%s", got)
 	}
 }
+
+// The name typed for a named report stays with that report: a staff
+// member filing for a villager does not take the villager's name.
+func TestReportNameStaysWithReport(t *testing.T) {
+	ch := newChat(t)
+	ch.staff["petugas"] = true
+	ch.join("petugas", "1")
+	for _, text := range []string{"lapor", "kekerasan", "tidak", "ledo", "lesabela", "lewati",
+		"Anak tetangga dipukul setiap malam.", "1", "5-12 tahun", "lewati", "boleh, pakai nama"} {
+		ch.say("petugas", text)
+	}
+	if got := ch.say("petugas", "Ibu Sri Wahyuni"); !strings.Contains(got, "Pelapor: Ibu Sri Wahyuni") {
+		t.Fatalf("the summary does not name the reporter:\n%s", got)
+	}
+	ch.say("petugas", "kirim")
+	if all := strings.Join(ch.seen["staff"], "\n"); !strings.Contains(all, "Pelapor: Ibu Sri Wahyuni") {
+		t.Errorf("the staff card does not name the reporter:\n%s", all)
+	}
+	err := ch.db.Tx(context.Background(), func(tx *store.Tx) error {
+		id, err := tx.UserIDByContact(store.Contact{Channel: "console", Address: "petugas"})
+		if err != nil {
+			return err
+		}
+		u, err := tx.User(id)
+		if err != nil {
+			return err
+		}
+		if u.Name != "" {
+			t.Errorf("the staff member is now called %q", u.Name)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

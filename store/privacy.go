@@ -200,7 +200,7 @@ func (tx *Tx) ErasePerson(userID int64, now time.Time) (Erasure, error) {
 	}
 
 	// Reports stay with the case, anonymous.
-	res, err := tx.exec(`UPDATE reports SET anonymous = 1, reporter_erased_at = ? WHERE reporter_user_id = ?`, at, userID)
+	res, err := tx.exec(`UPDATE reports SET anonymous = 1, reporter_name = '', reporter_erased_at = ? WHERE reporter_user_id = ?`, at, userID)
 	if err != nil {
 		return e, fmt.Errorf("erase: anonymise reports: %w", err)
 	}
@@ -366,7 +366,7 @@ func (db *DB) ApplyRetention(ctx context.Context, now time.Time, days int) (Rete
 				// The questions and answers go too; their number stays.
 				{`UPDATE report_questions SET question = '', answer = '' WHERE report_id = ?`, []any{id}},
 				{`UPDATE report_events SET actor_user_id = NULL WHERE report_id = ? AND role = 'reporter'`, []any{id}},
-				{`UPDATE reports SET description = '', place_note = '', lat = NULL, lon = NULL, anonymous = 1,
+				{`UPDATE reports SET description = '', place_note = '', lat = NULL, lon = NULL, anonymous = 1, reporter_name = '',
 					reporter_user_id = ?, reporter_erased_at = COALESCE(reporter_erased_at, ?), purged_at = ? WHERE id = ?`,
 					[]any{placeholder, at, at, id}},
 			}

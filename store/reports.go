@@ -119,6 +119,9 @@ type Report struct {
 	Anonymous     bool
 	// ChildReporter: the reporter is a child, which staff must know.
 	ChildReporter bool
+	// ReporterName is the name given for this report ("" for the
+	// person's own name); see ReporterIdentity.
+	ReporterName string
 	// ReporterID is only for sending the reporter updates and showing them
 	// their own reports; see ReporterIdentity for what staff may see.
 	ReporterID   int64
@@ -147,7 +150,7 @@ type ReportEvent struct {
 
 const reportColumns = `id, code, category, urgent, kec_code, desa_code, lat, lon, place_note, description,
 	children_count, children_age, anonymous, reporter_user_id, status, COALESCE(assigned_to, 0),
-	kla_cluster, kla_indicator, created_at, updated_at, COALESCE(closed_at, ''), child_reporter`
+	kla_cluster, kla_indicator, created_at, updated_at, COALESCE(closed_at, ''), child_reporter, reporter_name`
 
 func scanReport(row interface{ Scan(...any) error }) (Report, error) {
 	var r Report
@@ -155,7 +158,7 @@ func scanReport(row interface{ Scan(...any) error }) (Report, error) {
 	var created, updated, closed string
 	err := row.Scan(&r.ID, &r.Code, &r.Category, &r.Urgent, &r.KecCode, &r.DesaCode, &lat, &lon, &r.PlaceNote,
 		&r.Description, &r.ChildrenCount, &r.ChildrenAge, &r.Anonymous, &r.ReporterID, &r.Status, &r.AssignedTo,
-		&r.KLACluster, &r.KLAIndicator, &created, &updated, &closed, &r.ChildReporter)
+		&r.KLACluster, &r.KLAIndicator, &created, &updated, &closed, &r.ChildReporter, &r.ReporterName)
 	r.HasPin = lat.Valid && lon.Valid
 	r.Lat, r.Lon = lat.Float64, lon.Float64
 	r.CreatedAt, r.UpdatedAt, r.ClosedAt = ParseTime(created), ParseTime(updated), ParseTime(closed)
@@ -193,10 +196,10 @@ func (tx *Tx) CreateReport(r *Report, random io.Reader, now time.Time) error {
 	}
 	res, err := tx.exec(`INSERT INTO reports(code, category, urgent, kec_code, desa_code, lat, lon, place_note,
 		description, children_count, children_age, anonymous, reporter_user_id, status, kla_cluster, kla_indicator,
-		created_at, updated_at, child_reporter) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		created_at, updated_at, child_reporter, reporter_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		code, r.Category, r.Urgent, r.KecCode, r.DesaCode, lat, lon, r.PlaceNote, r.Description, r.ChildrenCount,
 		r.ChildrenAge, r.Anonymous, r.ReporterID, StatusNew, r.KLACluster, r.KLAIndicator, FormatTime(now), FormatTime(now),
-		r.ChildReporter)
+		r.ChildReporter, r.ReporterName)
 	if err != nil {
 		return fmt.Errorf("save report: %w", err)
 	}
@@ -414,6 +417,9 @@ func (tx *Tx) ReporterIdentity(r Report) (name string, contact Contact, ok bool,
 	}
 	if len(contacts) > 0 {
 		contact = contacts[0]
+	}
+	if r.ReporterName != "" {
+		return r.ReporterName, contact, true, nil
 	}
 	return u.Name, contact, true, nil
 }
