@@ -79,7 +79,9 @@ func cmdInvite(c *Ctx, args string) Next {
 	if inv.Outcome != ops.Done {
 		return staffOnlyAnswer(c)
 	}
-	c.Say(c.T("triage.invite_created", inv.Invite.Code, kecs[0].Name, c.reportDate(inv.Invite.ExpiresAt)))
+	// The code is the whole answer: asking the question on screen again
+	// ("no volunteers yet, make an invite") would contradict it.
+	c.Tell(c.T("triage.invite_created", inv.Invite.Code, kecs[0].Name, c.reportDate(inv.Invite.ExpiresAt)))
 	return Stay()
 }
 
