@@ -1,5 +1,7 @@
 package flows
 
+import "klabot/flows/words"
+
 // Flow ids. Features that are not built yet are still named here so the
 // menu can say plainly that they are coming.
 const (
@@ -15,13 +17,7 @@ const (
 
 // Roles a person can say they have. Being a Satgas PA volunteer with rights
 // over reports takes an invite from staff; this is only what they told us.
-var roles = []struct{ key, label string }{
-	{"warga", "role.resident"},
-	{"forum_anak", "role.forum_anak"},
-	{"satgas", "role.satgas"},
-	{"peserta", "role.trainee"},
-	{"lainnya", "role.other"},
-}
+var roles = choices(words.Roles)
 
 func welcomeFlow() *Flow {
 	return &Flow{ID: FlowWelcome, Version: 1, Start: "consent", Steps: map[string]*Step{

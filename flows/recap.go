@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"klabot/flows/words"
 	"klabot/locales"
 	"klabot/store"
 	"klabot/store/csvexport"
@@ -178,6 +179,7 @@ func ExportLabels(lang string) export.Labels {
 			return key
 		},
 		Status: func(status string) string { return statusLabel(t, status) },
+		Word:   func(code string) string { return words.ExportWord(lang, code) },
 	}
 }
 

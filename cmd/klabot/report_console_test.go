@@ -46,7 +46,7 @@ func TestConsoleReportAndStaff(t *testing.T) {
 	if strings.Contains(errOut.String(), "not attached") {
 		t.Errorf("the staff console tried the reporter's message:\n%s", errOut.String())
 	}
-	for _, want := range []string{code + " · Baru, belum dibaca · Kekerasan · Sanggau Ledo", "Laporan " + code + " sekarang: Diterima petugas",
+	for _, want := range []string{code + " · Baru, menunggu petugas · Kekerasan · Sanggau Ledo", "Laporan " + code + " sekarang: Diterima petugas",
 		"Pelapor: tanpa nama", "1. Tugaskan relawan"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("staff console lacks %q:\n%s", want, out.String())
@@ -63,7 +63,7 @@ func TestConsoleReportAndStaff(t *testing.T) {
 		payload, _ := db.OutboxPayload(context.Background(), m.ID)
 		var o bot.Outbound
 		json.Unmarshal(payload, &o)
-		told = told || m.Address == "local" && strings.Contains(o.Text, "Kabar laporan "+code+": laporan Anda sudah diterima")
+		told = told || m.Address == "local" && strings.Contains(o.Text, "Kabar laporan "+code+": Diterima petugas.")
 	}
 	if !told {
 		t.Error("the reporter's update is not waiting for them")

@@ -186,7 +186,7 @@ func TestTelegramReportFromStartToClosed(t *testing.T) {
 	volunteer.waitFor("Laporan " + code + " tidak ditemukan")
 
 	staff.press(alert, "Terima")
-	reporter.waitFor("sudah diterima petugas dinas")
+	reporter.waitFor("Diterima petugas. Petugas dinas sedang mempelajari")
 	staff.press(staff.waitFor("sekarang: Diterima petugas"), "Tugaskan relawan")
 	staff.press(staff.waitFor("kepada relawan mana"), "Sari")
 	staff.waitFor("ditugaskan ke relawan Sari")

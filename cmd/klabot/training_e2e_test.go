@@ -237,7 +237,7 @@ func TestTelegramTrainingWaitlistPromotion(t *testing.T) {
 	}
 	data, _ := srv.File(doc.FileID)
 	text := string(data)
-	if !strings.HasPrefix(text, "\ufeffno;status;") || !strings.Contains(text, "registered;;Budi Santoso;36;Sebalo;Bengkayang;085250001234") ||
+	if !strings.HasPrefix(text, "\ufeffno;status;") || !strings.Contains(text, "terdaftar;;Budi Santoso;36;Sebalo;Bengkayang;085250001234") ||
 		strings.Contains(text, "Ani Lestari") {
 		t.Errorf("export:\n%s", text)
 	}

@@ -360,7 +360,7 @@ func TestWhatsAppReport(t *testing.T) {
 	}
 	staff.SayAndWait("/laporan", code)
 	staff.SayAndWait("/terima "+code, code)
-	rina.WaitFor("sudah diterima petugas dinas")
+	rina.WaitFor("Diterima petugas. Petugas dinas sedang mempelajari")
 
 	// The photo is fetched from WhatsApp and kept.
 	db := openDB(t, dir)

@@ -8,6 +8,7 @@ import (
 
 	"klabot/flows/wilayah"
 	"klabot/flows/words"
+	"klabot/locales"
 	"klabot/store"
 	"klabot/store/csvexport"
 	"klabot/store/export"
@@ -105,8 +106,9 @@ func ExportRegistrations(tx *store.Tx, a Actor, id int64, dir string, now time.T
 		if r.Status == store.RegWaitlisted {
 			position = strconv.Itoa(r.Position)
 		}
-		rows = append(rows, []string{strconv.Itoa(i + 1), r.Status, position, r.FullName, strconv.Itoa(r.Age),
-			d.Name, d.KecName, export.DisplayPhone(r.Phone), strconv.Itoa(r.Priority), export.AnswerList(r.Answers),
+		word := func(code string) string { return words.ExportWord(locales.Default, code) }
+		rows = append(rows, []string{strconv.Itoa(i + 1), word(r.Status), position, r.FullName, strconv.Itoa(r.Age),
+			d.Name, d.KecName, export.DisplayPhone(r.Phone), strconv.Itoa(r.Priority), export.AnswerList(r.Answers, word),
 			words.Stamp(r.CreatedAt, loc), words.Stamp(r.AttendedAt, loc)})
 	}
 	name := fmt.Sprintf("pelatihan-%d-%s.csv", t.ID, now.Format("20060102-150405"))

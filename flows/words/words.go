@@ -180,3 +180,36 @@ func ShortText(s string, n int) string {
 	}
 	return strings.TrimSpace(string(r[:n])) + "…"
 }
+
+// Roles a person can say they have. Being a Satgas PA volunteer with rights
+// over reports takes an invite from staff; this is only what they told us.
+var Roles = []Choice{
+	{"warga", "role.resident"},
+	{"forum_anak", "role.forum_anak"},
+	{"satgas", "role.satgas"},
+	{"peserta", "role.trainee"},
+	{"lainnya", "role.other"},
+}
+
+// ExportWord names a stored code in an export: a role by its label, any
+// other known code by its word, else as it is.
+func ExportWord(lang, code string) string {
+	if label, ok := labelOf(Roles, code); ok {
+		return locales.T(lang, label)
+	}
+	if key, ok := exportWords[code]; ok {
+		return locales.T(lang, key)
+	}
+	return code
+}
+
+// exportWords are the codes stored in English that exports show.
+var exportWords = map[string]string{
+	store.RegRegistered: "export.word.registered", store.RegWaitlisted: "export.word.waitlisted",
+	store.RegCancelled: "export.word.cancelled", store.BroadcastScheduled: "export.word.scheduled",
+	store.BroadcastSending: "export.word.sending", store.BroadcastPaused: "export.word.paused",
+	store.BroadcastDone: "export.word.done", store.BroadcastMissed: "export.word.missed",
+	"yes": "export.word.yes", "no": "export.word.no",
+	store.ToAll: "export.word.all", store.ToRole: "export.word.role", store.ToKec: "export.word.kec",
+	store.ToDesa: "export.word.desa", store.ToTraining: "export.word.training", store.ToChannel: "export.word.channel",
+}

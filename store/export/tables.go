@@ -18,6 +18,10 @@ type Labels struct {
 	Category func(key string) string
 	Program  func(key string) string
 	Status   func(status string) string
+	// Word names the other codes staff would otherwise read in English:
+	// registration and broadcast states, yes and no, audience kinds and
+	// roles ("registered", "forum_anak").
+	Word func(code string) string
 }
 
 func label(f func(string) string, key string) string {
@@ -55,7 +59,7 @@ func Build(tx *store.Tx, kind string, r Range, l Labels) (Table, error) {
 	case KindAttendance:
 		return Attendance(tx, r, l)
 	case KindBroadcasts:
-		return Broadcasts(tx, r)
+		return Broadcasts(tx, r, l)
 	}
 	return Table{}, fmt.Errorf("unknown export %q (use %s)", kind, strings.Join(Kinds, ", "))
 }
@@ -170,8 +174,8 @@ func Registrations(tx *store.Tx, r Range, l Labels) (Table, error) {
 		tKec, _ := placeNames(g.Training.KecCode, "")
 		kec, desa := placeNames("", g.DesaCode)
 		t.Rows = append(t.Rows, []any{g.ID, g.TrainingID, g.Training.Program, label(l.Program, g.Training.Program),
-			g.Training.Title, Stamp(g.Training.StartsAt, r.Loc), tKec, g.Training.Place, g.Status, g.FullName, g.Age,
-			g.DesaCode, desa, kec, DisplayPhone(g.Phone), g.Priority, AnswerList(g.Answers), Stamp(g.CreatedAt, r.Loc),
+			g.Training.Title, Stamp(g.Training.StartsAt, r.Loc), tKec, g.Training.Place, label(l.Word, g.Status), g.FullName,
+			g.Age, g.DesaCode, desa, kec, DisplayPhone(g.Phone), g.Priority, AnswerList(g.Answers, l.Word), Stamp(g.CreatedAt, r.Loc),
 			Stamp(g.CancelledAt, r.Loc), Stamp(g.AttendedAt, r.Loc)})
 	}
 	return t, nil
@@ -231,8 +235,9 @@ func DisplayPhone(p string) string {
 	return p
 }
 
-// AnswerList writes a registration's answers as "key=yes; key=no".
-func AnswerList(answers map[string]string) string {
+// AnswerList writes a registration's answers as "key=ya; key=tidak", the
+// answers named by word (nil: as stored).
+func AnswerList(answers map[string]string, word func(string) string) string {
 	keys := make([]string, 0, len(answers))
 	for k := range answers {
 		keys = append(keys, k)
@@ -240,7 +245,7 @@ func AnswerList(answers map[string]string) string {
 	sort.Strings(keys)
 	parts := make([]string, len(keys))
 	for i, k := range keys {
-		parts[i] = k + "=" + answers[k]
+		parts[i] = k + "=" + label(word, answers[k])
 	}
 	return strings.Join(parts, "; ")
 }
@@ -253,7 +258,7 @@ var BroadcastHeader = []string{"id", "dibuat", "dijadwalkan", "mulai", "selesai"
 // Broadcasts is the broadcasts staff made in the period, with what became
 // of them; store.ErrNoBroadcasts when the database has no broadcasts.
 // Recipients are counted, never listed.
-func Broadcasts(tx *store.Tx, r Range) (Table, error) {
+func Broadcasts(tx *store.Tx, r Range, l Labels) (Table, error) {
 	bs, err := tx.BroadcastsCreatedBetween(r.From, r.To)
 	if err != nil {
 		return Table{}, err
@@ -269,14 +274,15 @@ func Broadcasts(tx *store.Tx, r Range) (Table, error) {
 			sender = "#" + strconv.FormatInt(b.SenderID, 10)
 		}
 		t.Rows = append(t.Rows, []any{b.ID, Stamp(b.CreatedAt, r.Loc), Stamp(b.ScheduledAt, r.Loc), Stamp(b.StartedAt, r.Loc),
-			Stamp(b.Ended, r.Loc), sender, b.State, b.Text, photo, audienceText(b.Audience), b.Recipients, b.Sent, b.Failed,
+			Stamp(b.Ended, r.Loc), sender, label(l.Word, b.State), b.Text, photo, audienceText(b.Audience, l.Word), b.Recipients, b.Sent, b.Failed,
 			b.Waiting, b.Cancel, b.SkippedOptedOut, b.SkippedUnreachable, b.SkippedNoConsent})
 	}
 	return t, nil
 }
 
-// audienceText reads a stored audience as "kind: value", with place names.
-func audienceText(raw string) string {
+// audienceText reads a stored audience as "kind: value", with place names
+// and the kind and role named by word.
+func audienceText(raw string, word func(string) string) string {
 	var a struct{ Kind, Value string }
 	if err := json.Unmarshal([]byte(raw), &a); err != nil {
 		return raw
@@ -287,9 +293,11 @@ func audienceText(raw string) string {
 		value, _ = placeNames(a.Value, "")
 	case "desa":
 		_, value = placeNames("", a.Value)
+	case "role":
+		value = label(word, a.Value)
 	}
 	if value == "" {
-		return a.Kind
+		return label(word, a.Kind)
 	}
-	return a.Kind + ": " + value
+	return label(word, a.Kind) + ": " + value
 }
