@@ -151,6 +151,12 @@ func personalDataText(c *Ctx) (string, error) {
 		lines = append(lines, c.T("privacy.opted_out", formatDate(lang, p.User.OptedOutAt.In(c.Loc))))
 	}
 	for _, ct := range p.Contacts {
+		if ct.Channel == "console" {
+			// The console's address is an internal word ("local"), not a
+			// number anyone would recognise.
+			lines = append(lines, c.T("privacy.contact_console", channelName(c, ct.Channel), day(ct)))
+			continue
+		}
 		lines = append(lines, c.T("privacy.contact", channelName(c, ct.Channel), ct.Address, day(ct)))
 	}
 	if p.Volunteer != nil {
