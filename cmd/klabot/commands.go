@@ -199,13 +199,14 @@ func (cmd *command) invoke(ctx context.Context, args []string, stdin io.Reader, 
 		say(stderr, explain(lang, err))
 		return 2
 	}
-	c.log = newLogger(stderr, cfg.LogLevel, cmd.name != "run")
+	c.log = newLogger(stderr, cfg.LogLevel, cmd.name != "run", cfg.Location)
 	if cmd.lock {
-		// A second klabot on the same folder only warns.
+		// A second klabot on the same folder only warns, in the staff's
+		// words: a log line would read as English in a chat terminal.
 		if release, err := lockDataDir(c.cfg.DataDir); err == nil {
 			defer release()
 		} else {
-			c.log.Warn("data folder is locked", "err", err)
+			say(stderr, locales.T(lang, "cli.data_dir_busy", c.cfg.DataDir))
 		}
 	}
 	if cmd.store {

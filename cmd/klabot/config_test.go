@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func envOf(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -179,5 +180,37 @@ func TestWebSettings(t *testing.T) {
 		if err != nil || addr != c.wantAddr || url != c.wantURL {
 			t.Errorf("webSettings(%q, %q) = %q, %q, %v; want %q, %q", c.addr, c.url, addr, url, err, c.wantAddr, c.wantURL)
 		}
+	}
+}
+
+// A console started while another klabot holds the data folder says so in
+// Bahasa Indonesia, not with an English log line in UTC.
+func TestConsoleOnABusyFolderSaysSoInBahasa(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	if _, err := prepareDataDir(dir); err != nil {
+		t.Fatal(err)
+	}
+	release, err := lockDataDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	var out, errOut bytes.Buffer
+	env := envOf(map[string]string{"KLABOT_DATA_DIR": dir})
+	if code := run(context.Background(), []string{"console"}, strings.NewReader("halo\n"), &out, &errOut, env); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	if got := errOut.String(); strings.Contains(got, "level=") || !strings.Contains(got, "sedang dipakai klabot lain") {
+		t.Errorf("console on a busy folder said:\n%s", got)
+	}
+}
+
+// Log lines give times in WIB.
+func TestLogTimesInWIB(t *testing.T) {
+	loc, _ := time.LoadLocation("Asia/Pontianak")
+	var b bytes.Buffer
+	newLogger(&b, "info", false, loc).Info("hello")
+	if !strings.Contains(b.String(), " WIB") || strings.Contains(b.String(), "Z level") {
+		t.Errorf("log line %q", b.String())
 	}
 }

@@ -191,7 +191,7 @@ func TestDailyBackupKeepsFourteen(t *testing.T) {
 	dir, db := openSeededDataDir(t)
 	night := exporttest.At(time.November, 1, 2, 0)
 	for i := 0; i < 16; i++ {
-		if err := dailyBackup(context.Background(), db, dir, night.AddDate(0, 0, i), exporttest.WIB, newLogger(&bytes.Buffer{}, "error", true)); err != nil {
+		if err := dailyBackup(context.Background(), db, dir, night.AddDate(0, 0, i), exporttest.WIB, newLogger(&bytes.Buffer{}, "error", true, nil)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -228,7 +228,7 @@ func TestRetentionDeletesOldExports(t *testing.T) {
 		}
 		os.Chtimes(path, made, made)
 	}
-	if err := dailyRetention(context.Background(), db, dir, store.DefaultRetentionDays, now, newLogger(&bytes.Buffer{}, "error", true)); err != nil {
+	if err := dailyRetention(context.Background(), db, dir, store.DefaultRetentionDays, now, newLogger(&bytes.Buffer{}, "error", true, nil)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(old); !os.IsNotExist(err) {

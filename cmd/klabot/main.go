@@ -362,13 +362,23 @@ func waitOrGiveUp(wg *sync.WaitGroup, log *slog.Logger) int {
 	}
 }
 
-func newLogger(w io.Writer, level string, quiet bool) *slog.Logger {
+func newLogger(w io.Writer, level string, quiet bool, loc *time.Location) *slog.Logger {
 	var l slog.Level
 	l.UnmarshalText([]byte(level))
 	if quiet && l < slog.LevelWarn {
 		l = slog.LevelWarn // keep the terminal chat readable
 	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+	if loc == nil {
+		loc = time.UTC
+	}
+	// Times in the office's zone (WIB), like everything else staff read.
+	local := func(groups []string, a slog.Attr) slog.Attr {
+		if a.Key == slog.TimeKey && len(groups) == 0 && a.Value.Kind() == slog.KindTime {
+			a.Value = slog.StringValue(a.Value.Time().In(loc).Format("2006-01-02 15:04:05 MST"))
+		}
+		return a
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l, ReplaceAttr: local}))
 }
 
 // isTerminal tells a person at a keyboard from a service's standard input:

@@ -191,13 +191,13 @@ func TestTelegramReportFromStartToClosed(t *testing.T) {
 	staff.press(staff.waitFor("kepada relawan mana"), "Sari")
 	staff.waitFor("ditugaskan ke relawan Sari")
 	task := volunteer.waitFor("Tugas baru untuk Anda: laporan " + code)
-	reporter.waitFor("sedang diverifikasi oleh relawan Satgas PA")
+	reporter.waitFor("Diteruskan ke relawan Satgas PA. Relawan akan mengecek")
 
 	volunteer.send("/terima " + code)
 	volunteer.waitFor("hanya bisa dilakukan petugas dinas")
 	volunteer.press(task, "Sudah dicek lapangan")
 	volunteer.waitFor("sekarang: Sudah dicek di lapangan")
-	reporter.waitFor("sudah dicek di lapangan")
+	reporter.waitFor("Sudah dicek di lapangan. Relawan Satgas PA sudah mengecek")
 	staff.waitFor("Relawan mengubah laporan " + code)
 
 	staff.send("/status " + code + " selesai")

@@ -35,7 +35,7 @@ func whatsappCommand(ctx context.Context, sub, phone string, force bool, db *sto
 		return 2
 	}
 	t := func(key string, args ...any) string { return locales.T(cfg.Lang, key, args...) }
-	log := newLogger(stderr, cfg.LogLevel, true)
+	log := newLogger(stderr, cfg.LogLevel, true, cfg.Location)
 
 	if sub == "login" {
 		whatsapp.UpdateVersion(ctx, nil, log)
