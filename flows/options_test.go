@@ -1,6 +1,10 @@
 package flows
 
 import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
 
 	"klabot/flows/words"
@@ -87,5 +91,46 @@ func TestEveryCategoryHasWords(t *testing.T) {
 		if len(locales.Words("id", g.Label)) == 0 {
 			t.Errorf("group %s: no words", g.Key)
 		}
+	}
+}
+
+// Every option klabot offers with a fixed label has everyday words of its
+// own in locales/id/words.json, so that the office sees each one and can
+// extend it. Option labels are found in the flows' source: the label of an
+// Option, or the label column of a table of choices.
+func TestEveryOptionHasWords(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	labels := []*regexp.Regexp{
+		regexp.MustCompile(`Label:\s*(?:c\.T|t|staffT)\("([a-z_]+\.[a-z_.0-9]+)"`),
+		regexp.MustCompile(`\{(?:"[a-z_:0-9]+"|[a-zA-Z.]+),\s*"((?:report|role|menu|training|broadcast|reminders|triage|privacy|link|export)\.[a-z_.0-9]+)"\}`),
+	}
+	found := 0
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, re := range labels {
+			for _, m := range re.FindAllStringSubmatch(string(src), -1) {
+				key := m[1]
+				if locales.T("id", key) == key || strings.Contains(locales.T("id", key), "%") ||
+					strings.HasPrefix(key, "triage.role.") {
+					continue // not a label, one with a number in it, or words of a history line
+				}
+				found++
+				if len(locales.Words("id", key)) == 0 {
+					t.Errorf("%s: option %q (%s) has no words in locales/id/words.json", f, key, locales.T("id", key))
+				}
+			}
+		}
+	}
+	if found < 100 {
+		t.Errorf("found only %d option labels; has the source changed shape?", found)
 	}
 }
