@@ -154,3 +154,36 @@ func TestLinkCodeByMenuExpiresAndLimitsTries(t *testing.T) {
 		t.Errorf("after an hour: %q", got)
 	}
 }
+
+// A Satgas PA volunteer who links a new phone, where they said they are a
+// resident, is still shown as a volunteer in "data saya".
+func TestDataShowsVolunteerAfterLinking(t *testing.T) {
+	w := newLinkWorld(t, bytes.Repeat([]byte{0, 1, 226, 64}, 8))
+	tg := store.Contact{Channel: "telegram", Address: "5003"}
+	wa := store.Contact{Channel: "whatsapp", Address: "6281200000003"}
+	for _, c := range []store.Contact{tg, wa} {
+		w.say(c, "halo")
+		w.say(c, "1")
+		w.say(c, "1") // "Warga"
+	}
+	var invite string
+	maker := w.userOf(tg)
+	err := w.db.Tx(context.Background(), func(tx *store.Tx) error {
+		inv, err := tx.CreateInvite(store.RoleSatgas, "61.07.03", maker, bytes.NewReader(bytes.Repeat([]byte{9}, 16)), w.now, time.Hour)
+		invite = inv.Code
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.say(tg, "/kode "+invite)
+	w.say(tg, "Sari")
+	code := codeLine.FindStringSubmatch(w.say(tg, "/hubungkan") + w.say(tg, "1"))
+	if code == nil {
+		t.Fatal("no link code")
+	}
+	w.say(wa, "/hubungkan "+code[1])
+	if got := w.say(wa, "data saya"); !strings.Contains(got, "Anda menyebut diri: Relawan Satgas PA") {
+		t.Errorf("data after linking:\n%s", got)
+	}
+}

@@ -139,7 +139,13 @@ func personalDataText(c *Ctx) (string, error) {
 	if p.User.Lang == "en" {
 		langName = "English"
 	}
-	if role := roleLabel(c, p.User.Role); role != "" {
+	role := p.User.Role
+	if p.Volunteer != nil {
+		// Being a volunteer by invite is what the person is now, whatever
+		// they said at first or on another phone before linking it.
+		role = store.RoleSatgas
+	}
+	if role := roleLabel(c, role); role != "" {
 		lines = append(lines, c.T("privacy.profile", langName, role))
 	} else {
 		lines = append(lines, c.T("privacy.profile_no_role", langName))
