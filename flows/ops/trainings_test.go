@@ -362,7 +362,7 @@ func TestExportRegistrations(t *testing.T) {
 		ex, err = ops.ExportRegistrations(tx, w.staff, tr.ID, dir, w.local())
 		want(t, "staff", ex.Result, err, ops.Done, "")
 		raw, err := os.ReadFile(ex.Path)
-		if err != nil || ex.Rows != 2 || !strings.Contains(string(raw), "waitlisted") ||
+		if err != nil || ex.Rows != 2 || !strings.Contains(string(raw), ";daftar tunggu;") ||
 			ex.Name != fmt.Sprintf("pelatihan-%d-20261124-100000.csv", tr.ID) {
 			t.Errorf("export %+v: %q %v", ex, raw, err)
 		}
