@@ -134,7 +134,7 @@ func askingScenario(t *testing.T, db func() *store.DB, staff, vol, reporter, tra
 	}
 
 	// The reporter's status update.
-	update := reporter.waitFor("Kabar laporan " + code + ": laporan Anda sedang diverifikasi")
+	update := reporter.waitFor("Kabar laporan " + code + ": Diteruskan ke relawan Satgas PA")
 	reporter.delivered(db())
 	reporter.choose(update, "Lihat laporan")
 	reporter.waitFor("Diteruskan ke relawan Satgas PA")
