@@ -159,7 +159,7 @@ func TestWebDashboardInChromium(t *testing.T) {
 	if !strings.Contains(status, "Diterima") {
 		t.Errorf("status after Terima: %q (page said %q)", status, flash)
 	}
-	reporter.waitFor("sudah diterima petugas dinas")
+	reporter.waitFor("Diterima petugas. Petugas dinas sedang mempelajari")
 
 	var progress string
 	err = chromedp.Do(ctx,
