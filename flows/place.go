@@ -17,6 +17,9 @@ const (
 	PlaceLon  = "lon"
 )
 
+// desaUnknown is the choice of a person who does not know the village.
+const desaUnknown = "unknown"
+
 // PlaceOptions tune the place questions for a flow.
 type PlaceOptions struct {
 	// Prefix keeps step and data names apart when a flow asks twice.
@@ -27,6 +30,10 @@ type PlaceOptions struct {
 	AllowPin bool
 	// Home asks where the person lives, not where something happened.
 	Home bool
+	// MayNotKnowDesa offers "I don't know the village": someone who saw
+	// children working between villages may not know which one, and the
+	// kecamatan is enough to act on.
+	MayNotKnowDesa bool
 }
 
 // PlaceSteps ask where, forgivingly: the kecamatan (by number or by name,
@@ -145,11 +152,18 @@ func PlaceSteps(opts PlaceOptions) map[string]*Step {
 				for _, d := range desas {
 					r.Options = append(r.Options, Option{Key: d.Code, Label: d.Name})
 				}
+				if opts.MayNotKnowDesa {
+					r.Options = append(r.Options, Option{Key: desaUnknown, Label: c.T("place.desa_unknown")})
+				}
 				return r
 			},
 			Handle: func(c *Ctx, in Input, choice string) Next {
 				c.Set(choicesDesa, "")
 				kec := c.Get(p + PlaceKec)
+				if opts.MayNotKnowDesa && choice == desaUnknown {
+					c.Set(p+PlaceDesa, "")
+					return Goto(opts.Next)
+				}
 				if opts.AllowPin && in.Kind == KindLocation {
 					return pinned(c, p, in, opts.Next)
 				}

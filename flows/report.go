@@ -295,7 +295,7 @@ func reportFlow() *Flow {
 			},
 		}, guardOptions),
 	}
-	for name, s := range PlaceSteps(PlaceOptions{Next: "place_note", AllowPin: true}) {
+	for name, s := range PlaceSteps(PlaceOptions{Next: "place_note", AllowPin: true, MayNotKnowDesa: true}) {
 		steps[name] = draftGuard(s, guardFreeText)
 	}
 	return &Flow{ID: FlowReport, Version: 1, Start: "category", Steps: steps, Keep: keepDraft}
