@@ -20,7 +20,7 @@ func Deliver(tx *store.Tx, staff map[string]bool, actorID int64, msgs []out.Mess
 		case m.UserID == 0 || m.UserID == actorID:
 			continue
 		default:
-			err = Notify(tx, m.UserID, m.Priority, o, now)
+			err = notifyAt(tx, m.UserID, m.Priority, o, now, m.NotBefore)
 		}
 		if err != nil {
 			return err

@@ -211,12 +211,15 @@ func (d *Dispatcher) process(tx *store.Tx, in Inbound) (err error) {
 		case m.ToStaff:
 			err = NotifyStaff(tx, d.cfg.Staff, m.Priority, out, now)
 		case m.UserID == 0 || m.UserID == user.ID:
-			err = enqueue(tx, contact, m.Priority, out, now)
-			if err == nil && m.Separate {
+			err = enqueueAt(tx, contact, m.Priority, out, now, m.NotBefore)
+			// A message addressed to the person by id is one they would
+			// receive from anyone (their own report's status, a question
+			// about it): its choices count as a received message's.
+			if err == nil && (m.Separate || m.UserID != 0) && !m.NotBefore.After(now) {
 				err = rememberChoices(tx, contact, out)
 			}
 		default:
-			err = Notify(tx, m.UserID, m.Priority, out, now)
+			err = notifyAt(tx, m.UserID, m.Priority, out, now, m.NotBefore)
 		}
 		if err != nil {
 			return err
@@ -279,6 +282,11 @@ func (d *Dispatcher) declineGroup(tx *store.Tx, c store.Contact, now time.Time) 
 
 // Notify queues a message for a person on the contact they used last.
 func Notify(tx *store.Tx, userID int64, priority int, m Outbound, now time.Time) error {
+	return notifyAt(tx, userID, priority, m, now, time.Time{})
+}
+
+// notifyAt is Notify holding the message until notBefore, if set.
+func notifyAt(tx *store.Tx, userID int64, priority int, m Outbound, now, notBefore time.Time) error {
 	contacts, err := tx.ContactsOf(userID)
 	if err != nil {
 		return err
@@ -286,19 +294,28 @@ func Notify(tx *store.Tx, userID int64, priority int, m Outbound, now time.Time)
 	if len(contacts) == 0 {
 		return nil // unreachable everywhere: nothing can be delivered
 	}
-	if err := enqueue(tx, contacts[0], priority, m, now); err != nil {
+	if err := enqueueAt(tx, contacts[0], priority, m, now, notBefore); err != nil {
 		return err
+	}
+	if notBefore.After(now) {
+		// Not seen yet: a number typed meanwhile answers what is on screen.
+		return nil
 	}
 	return rememberChoices(tx, contacts[0], m)
 }
 
 func enqueue(tx *store.Tx, c store.Contact, priority int, m Outbound, now time.Time) error {
+	return enqueueAt(tx, c, priority, m, now, time.Time{})
+}
+
+// enqueueAt is enqueue holding the message until notBefore, if set.
+func enqueueAt(tx *store.Tx, c store.Contact, priority int, m Outbound, now, notBefore time.Time) error {
 	for _, part := range parts(m) {
 		payload, err := json.Marshal(part)
 		if err != nil {
 			return fmt.Errorf("encode message: %w", err)
 		}
-		if err := tx.Enqueue(store.OutboxMessage{Channel: c.Channel, Address: c.Address, Priority: priority, Payload: payload}, now); err != nil {
+		if err := tx.Enqueue(store.OutboxMessage{Channel: c.Channel, Address: c.Address, Priority: priority, Payload: payload, NotBefore: notBefore}, now); err != nil {
 			return err
 		}
 	}

@@ -180,7 +180,7 @@ func bcOpen(e *Engine, c *Ctx, id int64, step string) Next {
 
 // bcChange pauses, resumes or cancels a broadcast and says so.
 func bcChange(c *Ctx, id int64, action string) bool {
-	ch, err := ops.ChangeBroadcast(c.Tx, ops.Actor{UserID: c.User.ID, Staff: c.Staff}, id, action, c.Now)
+	ch, err := ops.ChangeBroadcast(c.Tx, ops.Actor{UserID: c.User.ID, Staff: c.Staff}, id, action, c.Now.In(c.Loc))
 	if err != nil {
 		c.Fail(err)
 		return false

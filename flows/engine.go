@@ -153,6 +153,9 @@ type Engine struct {
 	// phrases what people type for them.
 	words   map[string]func(c *Ctx) Next
 	phrases map[string]string
+	// textKeys are commands of received messages' keys that also read
+	// typed text (a question's Jawab reads the answer): see receivedText.
+	textKeys map[string]TextKey
 	// menuText are tried, in turn, on text typed at the main menu that is
 	// none of its options (an attendance code, a report code).
 	menuText []func(c *Ctx, in Input) (Next, bool)
@@ -178,7 +181,7 @@ func NewEngine(cfg Config) *Engine {
 		cfg.Random = rand.Reader
 	}
 	e := &Engine{cfg: cfg, flows: map[string]*Flow{}, commands: map[string]Command{},
-		words: map[string]func(*Ctx) Next{}, phrases: map[string]string{}}
+		words: map[string]func(*Ctx) Next{}, phrases: map[string]string{}, textKeys: map[string]TextKey{}}
 	for _, f := range []*Flow{welcomeFlow(), menuFlow(e), languageFlow(), staffFlow(e)} {
 		e.Register(f)
 	}
@@ -404,7 +407,7 @@ func (e *Engine) turn(c *Ctx, req Request) {
 		e.ask(c)
 		return
 	}
-	if word := e.globalWord(in); word != "" && e.global(c, word) {
+	if word := e.globalWord(in); word != "" && !e.optionNamed(c, in, word) && e.global(c, word) {
 		return
 	}
 	if name, args, ok := commandOf(in); ok && !c.User.ConsentAt.IsZero() {
@@ -425,7 +428,8 @@ func (e *Engine) turn(c *Ctx, req Request) {
 	}
 
 	prompt := step.Prompt(c)
-	if !c.User.ConsentAt.IsZero() && e.receivedChoice(c, flow, prompt, in, req.Received) {
+	if !c.User.ConsentAt.IsZero() && (e.receivedChoice(c, flow, prompt, in, req.Received) ||
+		e.receivedText(c, flow, step, prompt, in, req.Received)) {
 		return
 	}
 	choice, matched := "", false
@@ -479,6 +483,41 @@ func (e *Engine) turn(c *Ctx, req Request) {
 	}
 	next := step.Handle(c, in, choice)
 	e.follow(c, flow, next)
+}
+
+// optionNamed tells whether typed text that is a word working everywhere
+// names, in whole words, an option of the question on screen: "batalkan"
+// at "Batalkan daftar" picks that option rather than leaving. Stopping
+// messages holds whatever the question.
+func (e *Engine) optionNamed(c *Ctx, in Input, word string) bool {
+	if word == wordStop || word == wordResume || c.User.ConsentAt.IsZero() {
+		return false
+	}
+	if _, _, ok := commandOf(in); ok || in.Kind != KindText {
+		return false
+	}
+	_, step := e.current(c)
+	if step == nil {
+		return false
+	}
+	text := Normalize(in.Text)
+	for _, o := range step.Prompt(c).Options {
+		if label := Normalize(o.Label); label == text || containsWords(label, text) {
+			return true
+		}
+	}
+	return false
+}
+
+// isMenuWord tells whether typed text is the name of a main-menu entry.
+func (e *Engine) isMenuWord(c *Ctx, in Input) bool {
+	text := Normalize(in.Text)
+	for _, m := range e.menuEntries {
+		if text == m.key || text == Normalize(c.T(m.label)) {
+			return true
+		}
+	}
+	return false
 }
 
 // menuWord takes the name of a main-menu entry ("pelatihan", "Cek status

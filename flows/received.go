@@ -130,6 +130,45 @@ func (e *Engine) receivedChoice(c *Ctx, flow *Flow, prompt Reply, in Input, rece
 	return true
 }
 
+// TextKey reads typed text for a received message's key, e.g. an answer
+// to a question: args are the key's own, sure is false when the text may
+// be meant for the question on screen: it must then ask which, in a
+// message of its own (Separate), and change nothing yet.
+type TextKey func(c *Ctx, args string, in Input, sure bool) Next
+
+// AddTextKey lets text typed right after a received message with a key
+// of the command name be taken as that key's input.
+func (e *Engine) AddTextKey(name string, fn TextKey) { e.textKeys[name] = fn }
+
+// receivedText gives text typed right after a received message whose key
+// reads text (a question's Jawab) to that key, rather than have it
+// misunderstood by the question on screen and lost; false leaves it to
+// that question, which one of its choices or a menu name is for.
+func (e *Engine) receivedText(c *Ctx, flow *Flow, step *Step, prompt Reply, in Input, received []Received) bool {
+	if in.Kind != KindText || len(received) == 0 || Normalize(in.Text) == "" {
+		return false
+	}
+	if _, matched := matchOption(prompt.Options, in); matched || e.isMenuWord(c, in) {
+		return false
+	}
+	for _, o := range received[len(received)-1].Options {
+		name, args, ok := commandOf(Input{Kind: KindText, Text: o.Key})
+		fn, found := e.textKeys[name]
+		if !ok || !found {
+			continue
+		}
+		// A question that takes free text could be answered by it; at
+		// the main menu only a code, which is one word, could be meant.
+		sure := !step.FreeText || c.state.Flow == FlowMenu && len(strings.Fields(in.Text)) > 1
+		next := fn(c, args, in, sure)
+		if sure {
+			e.follow(c, flow, e.leaving(c, next))
+		}
+		return true
+	}
+	return false
+}
+
 // runKey runs a command key as a tap on it would.
 func (e *Engine) runKey(c *Ctx, flow *Flow, key string) {
 	if name, args, ok := commandOf(Input{Kind: KindText, Text: key}); ok {

@@ -348,7 +348,7 @@ func stopConfirm(c *Ctx, in Input, choice string) Next {
 		id, _ := strconv.ParseInt(c.Get(rStopID), 10, 64)
 		// Stopped now, before, or gone: it no longer runs, which is what
 		// staff asked for.
-		if _, err := ops.StopReminder(c.Tx, actorOf(c), id, c.Now); err != nil {
+		if _, err := ops.StopReminder(c.Tx, actorOf(c), id, c.Now.In(c.Loc)); err != nil {
 			return c.Fail(err)
 		}
 		c.Say(c.T("reminders.stopped_all", id))

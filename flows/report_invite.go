@@ -72,7 +72,7 @@ func cmdInvite(c *Ctx, args string) Next {
 		c.Say(c.T("triage.invite_kec_which", strings.Join(names, ", ")))
 		return Stay()
 	}
-	inv, err := ops.CreateInvite(c.Tx, actorOf(c), kecs[0].Code, c.Random(), c.Now)
+	inv, err := ops.CreateInvite(c.Tx, actorOf(c), kecs[0].Code, c.Random(), c.Now.In(c.Loc))
 	if err != nil {
 		return c.Fail(err)
 	}
@@ -101,7 +101,7 @@ func cmdRedeem(c *Ctx, args string) Next {
 // answer saying which, and what to do; one's own code again is welcomed
 // again.
 func redeemInvite(c *Ctx, text string) Next {
-	j, err := ops.Join(c.Tx, actorOf(c), text, c.Now)
+	j, err := ops.Join(c.Tx, actorOf(c), text, c.Now.In(c.Loc))
 	if err != nil {
 		return c.Fail(err)
 	}

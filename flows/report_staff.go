@@ -159,6 +159,9 @@ func runCommandKey(c *Ctx, key string) Next {
 // person in the middle of their own report draft keeps it: the view comes
 // as a message of its own, and the draft's question is asked again.
 func openView(c *Ctx, flowID, step string, data map[string]string) Next {
+	if c.state.Flow == FlowAnswer {
+		resume(c) // the answer is left; what it interrupted is not
+	}
 	if c.state.Flow == FlowReport {
 		orig := c.state
 		c.state = &State{Flow: flowID, Step: step, Data: data}
@@ -261,7 +264,7 @@ func refused(c *Ctx, res ops.Result, code string) bool {
 
 func cmdList(c *Ctx, args string) Next {
 	f, unknown := parseReportFilter(args)
-	l, err := ops.ListReports(c.Tx, actorOf(c), f, args, c.Now)
+	l, err := ops.ListReports(c.Tx, actorOf(c), f, args, c.Now.In(c.Loc))
 	if err != nil {
 		return c.Fail(err)
 	}
@@ -279,7 +282,7 @@ func cmdOpen(c *Ctx, args string) Next {
 	if !ok {
 		return Stay()
 	}
-	v, err := ops.ViewReport(c.Tx, actorOf(c), r.Code, c.Now)
+	v, err := ops.ViewReport(c.Tx, actorOf(c), r.Code, c.Now.In(c.Loc))
 	if err != nil {
 		return c.Fail(err)
 	}
@@ -294,7 +297,7 @@ func cmdAccept(c *Ctx, args string) Next {
 	if !ok {
 		return Stay()
 	}
-	ch, err := ops.Accept(c.Tx, actorOf(c), r.Code, c.Now)
+	ch, err := ops.Accept(c.Tx, actorOf(c), r.Code, c.Now.In(c.Loc))
 	return statusAnswer(c, r.Code, store.StatusAccepted, ch, err)
 }
 
@@ -374,7 +377,7 @@ func ownStatus(c *Ctx, args string) Next {
 
 // changeReportStatus moves a report on (ops.ChangeStatus) and answers.
 func changeReportStatus(c *Ctx, code, to, note string) Next {
-	ch, err := ops.ChangeStatus(c.Tx, actorOf(c), code, to, note, c.Now)
+	ch, err := ops.ChangeStatus(c.Tx, actorOf(c), code, to, note, c.Now.In(c.Loc))
 	return statusAnswer(c, code, to, ch, err)
 }
 
@@ -421,7 +424,7 @@ func cmdAssign(c *Ctx, args string) Next {
 	if _, err := fmt.Sscan(rest, &volunteerID); err != nil || volunteerID == 0 {
 		return openView(c, FlowTriage, "assign", map[string]string{dCode: r.Code})
 	}
-	res, err := ops.Assign(c.Tx, actorOf(c), r.Code, volunteerID, c.Now)
+	res, err := ops.Assign(c.Tx, actorOf(c), r.Code, volunteerID, c.Now.In(c.Loc))
 	if err != nil {
 		return c.Fail(err)
 	}
@@ -466,7 +469,7 @@ func cmdNote(c *Ctx, args string) Next {
 // addReportNote adds a note (ops.AddNote) and answers; the same note sent
 // twice is answered the same, and kept once.
 func addReportNote(c *Ctx, code, text string) Next {
-	res, err := ops.AddNote(c.Tx, actorOf(c), code, text, c.Now)
+	res, err := ops.AddNote(c.Tx, actorOf(c), code, text, c.Now.In(c.Loc))
 	if err != nil {
 		return c.Fail(err)
 	}
@@ -492,7 +495,7 @@ func cmdEvidence(c *Ctx, args string) Next {
 	if !ok {
 		return Stay()
 	}
-	ev, err := ops.ListEvidence(c.Tx, actorOf(c), r.Code, c.Now)
+	ev, err := ops.ListEvidence(c.Tx, actorOf(c), r.Code, c.Now.In(c.Loc))
 	if err != nil {
 		return c.Fail(err)
 	}

@@ -137,7 +137,11 @@ func triageViewPrompt(c *Ctx) Reply {
 		opt("/verifikasi", "triage.to.diverifikasi")
 	}
 	opt("/catatan", "triage.note")
-	if !closed {
+	// The key is offered only where a question could be sent.
+	if can, err := ops.CanAsk(c.Tx, actorOf(c), r.Code); err != nil {
+		c.Fail(err)
+		return Reply{}
+	} else if can.Outcome == ops.Done {
 		opt("/tanya", "ask.opt_ask")
 	}
 	media, err := c.Tx.ReportMedia(r.ID)

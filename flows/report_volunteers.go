@@ -72,7 +72,7 @@ func volunteerRemoveHandle(c *Ctx, in Input, choice string) Next {
 	if choice != "yes" {
 		return runCommandKey(c, choice)
 	}
-	e, err := ops.EndVolunteer(c.Tx, actorOf(c), atoi64(c.Get(dVolunteer)), c.Now)
+	e, err := ops.EndVolunteer(c.Tx, actorOf(c), atoi64(c.Get(dVolunteer)), c.Now.In(c.Loc))
 	if err != nil {
 		return c.Fail(err)
 	}

@@ -338,7 +338,7 @@ func trainingAt(c *Ctx, key string) (store.Training, bool) {
 }
 
 // open tells whether people can still register for t.
-func open(c *Ctx, t store.Training) bool { return ops.Changeable(t, c.Now) }
+func open(c *Ctx, t store.Training) bool { return ops.Changeable(t, c.Now.In(c.Loc)) }
 
 func detailPrompt(c *Ctx) Reply {
 	back := Option{Key: "back", Label: c.T("training.opt_back")}

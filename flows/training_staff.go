@@ -72,7 +72,7 @@ func trainingStaffFlow() *Flow {
 }
 
 func staffHomePrompt(c *Ctx) Reply {
-	l, err := ops.Sessions(c.Tx, actorOf(c), c.Now.AddDate(0, 0, -staffListDays))
+	l, err := ops.Sessions(c.Tx, actorOf(c), c.Now.In(c.Loc).AddDate(0, 0, -staffListDays))
 	if err != nil {
 		c.Fail(err)
 		return Reply{}
@@ -135,7 +135,7 @@ func staffHome(c *Ctx, in Input, choice string) Next {
 func staffSession(c *Ctx) (store.Training, bool) { return trainingAt(c, "sid") }
 
 // changeable tells whether a session can still be edited, moved or cancelled.
-func changeable(c *Ctx, t store.Training) bool { return ops.Changeable(t, c.Now) }
+func changeable(c *Ctx, t store.Training) bool { return ops.Changeable(t, c.Now.In(c.Loc)) }
 
 func sessionPrompt(c *Ctx) Reply {
 	t, ok := staffSession(c)
@@ -351,7 +351,7 @@ func markChoice(c *Ctx, in Input, choice string) Next {
 	// A key pressed on a person toggles: it takes back a mark made by
 	// mistake.
 	present := reg.AttendedAt.IsZero()
-	if _, err := ops.MarkAttendance(c.Tx, actorOf(c), t.ID, id, present, c.Now); err != nil {
+	if _, err := ops.MarkAttendance(c.Tx, actorOf(c), t.ID, id, present, c.Now.In(c.Loc)); err != nil {
 		return c.Fail(err)
 	}
 	said := "training.unmarked"
@@ -402,7 +402,7 @@ func sendMessage(c *Ctx, in Input, choice string) Next {
 	if !ok {
 		return Goto("home")
 	}
-	ch, err := ops.MessageTraining(c.Tx, actorOf(c), t.ID, c.Get("msg"), c.Now)
+	ch, err := ops.MessageTraining(c.Tx, actorOf(c), t.ID, c.Get("msg"), c.Now.In(c.Loc))
 	if err != nil {
 		return c.Fail(err)
 	}
@@ -651,7 +651,7 @@ func reviewChoice(c *Ctx, in Input, choice string) Next {
 }
 
 func saveNew(c *Ctx) Next {
-	ch, err := ops.CreateTraining(c.Tx, actorOf(c), draft(c), c.Random(), c.Now)
+	ch, err := ops.CreateTraining(c.Tx, actorOf(c), draft(c), c.Random(), c.Now.In(c.Loc))
 	if err != nil {
 		return c.Fail(err)
 	}

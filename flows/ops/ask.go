@@ -32,6 +32,8 @@ const (
 	WhyAskLimit       = "ask.why_limit"
 	WhyAskErased      = "ask.why_erased"
 	WhyAskUnreachable = "ask.why_unreachable"
+	// WhyAnswerClosed: the report was closed; its questions need no answer.
+	WhyAnswerClosed = "ask.why_answer_closed"
 )
 
 // Ask puts a question to the reporter of the report with code. Staff may
@@ -39,25 +41,10 @@ const (
 // anyone else the report is not found, as if it did not exist. The same
 // question asked again while open is AlreadyDone.
 func Ask(tx *store.Tx, a Actor, code, question string, now time.Time) (Result, error) {
-	r, role, res, err := reportFor(tx, a, code)
+	question = cut(strings.TrimSpace(question), MaxQuestionRunes)
+	r, role, res, err := canAsk(tx, a, code, question)
 	if err != nil || res.Outcome != Done {
 		return res, err
-	}
-	question = cut(strings.TrimSpace(question), MaxQuestionRunes)
-	switch {
-	case question == "":
-		return Result{Outcome: Refused, Why: WhyAskEmpty}, nil
-	case store.IsClosed(r.Status):
-		return Result{Outcome: Refused, Why: WhyAskClosed}, nil
-	}
-	erased, reachable, err := tx.ReporterReach(r)
-	switch {
-	case err != nil:
-		return Result{}, err
-	case erased:
-		return Result{Outcome: Refused, Why: WhyAskErased}, nil
-	case !reachable:
-		return Result{Outcome: Refused, Why: WhyAskUnreachable}, nil
 	}
 	open, err := tx.OpenQuestions(r.ID)
 	if err != nil {
@@ -87,8 +74,66 @@ func Ask(tx *store.Tx, a Actor, code, question string, now time.Time) (Result, e
 		return Result{}, err
 	}
 	q.ReportCode = r.Code
+	// A phone that buzzes at night may be seen by the very person the
+	// report is about: the question waits for the quiet hours to end.
 	return Result{Outcome: Done, Messages: []out.Message{{UserID: reporter.ID, Priority: store.PriorityAlert,
-		Reply: QuestionToReporter(reporter.Lang, q, false)}}}, nil
+		NotBefore: held(now), Reply: QuestionToReporter(reporter.Lang, q, false)}}}, nil
+}
+
+// held is when a message to a reporter written at now may go out: zero
+// (at once) outside the quiet hours, else when they end, in now's
+// location.
+func held(now time.Time) time.Time {
+	if !InQuietHours(now, now.Location()) {
+		return time.Time{}
+	}
+	return AfterQuietHours(now, now.Location())
+}
+
+// CanAsk tells whether the actor could ask the reporter of the report
+// with code a question now: Done, or why not (as Ask would answer), so
+// that nobody is asked to write a question that cannot be sent.
+func CanAsk(tx *store.Tx, a Actor, code string) (Result, error) {
+	r, _, res, err := canAsk(tx, a, code, "?")
+	if err != nil || res.Outcome != Done {
+		return res, err
+	}
+	open, err := tx.OpenQuestions(r.ID)
+	if err != nil {
+		return Result{}, err
+	}
+	if len(open) >= MaxOpenQuestions {
+		return Result{Outcome: Refused, Why: WhyAskLimit}, nil
+	}
+	return res, nil
+}
+
+// canAsk is Ask's checks of the actor's rights, the report and its
+// reporter, for a question already trimmed.
+func canAsk(tx *store.Tx, a Actor, code, question string) (store.Report, string, Result, error) {
+	r, role, res, err := reportFor(tx, a, code)
+	if err != nil || res.Outcome != Done {
+		return r, role, res, err
+	}
+	refuse := func(why string) (store.Report, string, Result, error) {
+		return r, role, Result{Outcome: Refused, Why: why}, nil
+	}
+	switch {
+	case question == "":
+		return refuse(WhyAskEmpty)
+	case store.IsClosed(r.Status):
+		return refuse(WhyAskClosed)
+	}
+	erased, reachable, err := tx.ReporterReach(r)
+	switch {
+	case err != nil:
+		return r, role, Result{}, err
+	case erased:
+		return refuse(WhyAskErased)
+	case !reachable:
+		return refuse(WhyAskUnreachable)
+	}
+	return r, role, res, nil
 }
 
 // QuestionToReporter is a question as its reporter receives it, signed
@@ -131,6 +176,9 @@ func Answer(tx *store.Tx, reporterID int64, code string, in AnswerInput, now tim
 	}
 	if err != nil {
 		return Result{}, err
+	}
+	if store.IsClosed(r.Status) {
+		return Result{Outcome: Refused, Why: WhyAnswerClosed}, nil
 	}
 	open, err := tx.OpenQuestions(r.ID)
 	if err != nil || len(open) == 0 {

@@ -3,6 +3,8 @@
 // and the staff operations both produce them; the bot delivers them.
 package out
 
+import "time"
+
 // Option is one numbered choice of a prompt.
 type Option struct {
 	// Key is the option's stable id, carried in button data. A key that
@@ -47,4 +49,7 @@ type Message struct {
 	// own, not the answer to their message: its choices count as those of
 	// the latest message they received (a "which did you mean" question).
 	Separate bool
+	// NotBefore, if set, holds the message until then (a question to a
+	// reporter asked in the quiet hours).
+	NotBefore time.Time
 }
