@@ -12,6 +12,12 @@ import (
 // is kept without it. A location a reporter shares on purpose comes as a
 // location pin, which is kept with the report.
 
+// Besides APP1 (EXIF, XMP), a JPEG may carry metadata in APP2 (MPF, which
+// holds a second image with its own EXIF, and FlashPix) and APP13 (IPTC
+// and Photoshop blocks, with names and places). The colour profile, also
+// in APP2, is kept, and so is the EXIF orientation, rebuilt alone, so the
+// picture stays upright.
+
 // scrubMetadata returns data without its EXIF and XMP metadata, for JPEG
 // and PNG files; changed is false when there was none, or when the file
 // is not one of those (it is then kept as it came).
@@ -30,6 +36,7 @@ var (
 	xmpHeader    = []byte("http://ns.adobe.com/xap/")
 	xmpExtHeader = []byte("http://ns.adobe.com/xmp/extension/")
 	pngSignature = []byte("\x89PNG\r\n\x1a\n")
+	iccHeader    = []byte("ICC_PROFILE\x00")
 )
 
 // scrubJPEG drops the APP1 segments holding EXIF or XMP. The segments
@@ -66,15 +73,70 @@ func scrubJPEG(b []byte) ([]byte, bool) {
 			return append(out, b[i:]...), changed
 		}
 		payload := b[i+4 : i+2+n]
-		if marker == 0xE1 && (bytes.HasPrefix(payload, exifHeader) || bytes.HasPrefix(payload, xmpHeader) ||
-			bytes.HasPrefix(payload, xmpExtHeader)) {
+		switch {
+		case marker == 0xE1 && bytes.HasPrefix(payload, exifHeader):
 			changed = true
-		} else {
+			if o := exifOrientation(payload[len(exifHeader)+1:]); o > 1 {
+				out = append(out, orientationSegment(o)...)
+			}
+		case marker == 0xE1 && (bytes.HasPrefix(payload, xmpHeader) || bytes.HasPrefix(payload, xmpExtHeader)),
+			marker == 0xE2 && !bytes.HasPrefix(payload, iccHeader),
+			marker == 0xED:
+			changed = true
+		default:
 			out = append(out, b[i:i+2+n]...)
 		}
 		i += 2 + n
 	}
 	return append(out, b[i:]...), changed
+}
+
+// exifOrientation reads the Orientation tag (0x0112) of an EXIF block's
+// first directory; 0 when there is none or the block does not parse.
+func exifOrientation(tiff []byte) uint16 {
+	if len(tiff) < 8 {
+		return 0
+	}
+	var order binary.ByteOrder
+	switch string(tiff[:2]) {
+	case "II":
+		order = binary.LittleEndian
+	case "MM":
+		order = binary.BigEndian
+	default:
+		return 0
+	}
+	ifd := int(order.Uint32(tiff[4:8]))
+	if ifd < 8 || ifd+2 > len(tiff) {
+		return 0
+	}
+	count := int(order.Uint16(tiff[ifd:]))
+	for k := 0; k < count; k++ {
+		e := ifd + 2 + 12*k
+		if e+12 > len(tiff) {
+			return 0
+		}
+		if order.Uint16(tiff[e:]) == 0x0112 && order.Uint16(tiff[e+2:]) == 3 {
+			if o := order.Uint16(tiff[e+8:]); o <= 8 {
+				return o
+			}
+			return 0
+		}
+	}
+	return 0
+}
+
+// orientationSegment is an APP1 EXIF segment holding the orientation and
+// nothing else.
+func orientationSegment(o uint16) []byte {
+	seg := []byte{0xFF, 0xE1, 0, 34}
+	seg = append(seg, exifHeader...)
+	seg = append(seg, 0)                            // the header's padding
+	seg = append(seg, 'M', 'M', 0, 42, 0, 0, 0, 8)  // big-endian TIFF, directory at 8
+	seg = append(seg, 0, 1)                         // one entry
+	seg = append(seg, 0x01, 0x12, 0, 3, 0, 0, 0, 1) // Orientation, SHORT, one value
+	seg = append(seg, byte(o>>8), byte(o), 0, 0)    // the value, padded
+	return append(seg, 0, 0, 0, 0)                  // no next directory
 }
 
 // scrubPNG drops the eXIf chunk and the text chunks (where XMP lives).

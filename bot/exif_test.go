@@ -101,3 +101,65 @@ func TestEvidencePhotosLoseTheirLocation(t *testing.T) {
 		}
 	}
 }
+
+// segment is a JPEG APPn segment holding payload.
+func segment(marker byte, payload []byte) []byte {
+	seg := []byte{0xFF, marker, 0, 0}
+	binary.BigEndian.PutUint16(seg[2:], uint16(len(payload)+2))
+	return append(seg, payload...)
+}
+
+// A phone photo's other metadata goes too: the second image's EXIF in
+// APP2 (MPF), FlashPix, and IPTC/Photoshop blocks in APP13. The colour
+// profile stays, and so does the orientation, so the picture shows as it
+// was taken.
+func TestEvidencePhotosLoseMetadataOutsideEXIF(t *testing.T) {
+	var plain bytes.Buffer
+	if err := jpeg.Encode(&plain, testImage(), nil); err != nil {
+		t.Fatal(err)
+	}
+	// EXIF, little-endian: Orientation 6 and a GPS note in the same block.
+	tiff := []byte("II*\x00\x08\x00\x00\x00\x02\x00" +
+		"\x12\x01\x03\x00\x01\x00\x00\x00\x06\x00\x00\x00" +
+		"\x25\x88\x04\x00\x01\x00\x00\x00\x26\x00\x00\x00" +
+		"\x00\x00\x00\x00GPSLatitude 0.9196 N")
+	icc := append([]byte("ICC_PROFILE\x00\x01\x01"), bytes.Repeat([]byte{0x42}, 40)...)
+	var segs []byte
+	segs = append(segs, segment(0xE1, append([]byte("Exif\x00\x00"), tiff...))...)
+	segs = append(segs, segment(0xE2, icc)...)
+	segs = append(segs, segment(0xE2, []byte("MPF\x00MM\x00*Exif GPSLongitude 109.4870 E"))...)
+	segs = append(segs, segment(0xE2, []byte("FPXR\x00\x00Kampung Bange"))...)
+	segs = append(segs, segment(0xED, []byte("Photoshop 3.0\x008BIM\x04\x04IPTC City: Bengkayang"))...)
+	photo := append(append(append([]byte{}, plain.Bytes()[:2]...), segs...), plain.Bytes()[2:]...)
+
+	out, changed := scrubMetadata(photo)
+	if !changed {
+		t.Fatal("nothing was removed")
+	}
+	for _, secret := range []string{"GPSLatitude", "GPSLongitude", "MPF", "FPXR", "Kampung", "8BIM", "Bengkayang"} {
+		if bytes.Contains(out, []byte(secret)) {
+			t.Errorf("%q is still in the file", secret)
+		}
+	}
+	if !bytes.Contains(out, icc) {
+		t.Error("the colour profile was removed")
+	}
+	if got := exifOrientationOf(out); got != 6 {
+		t.Errorf("orientation = %d, want 6", got)
+	}
+	if _, err := jpeg.Decode(bytes.NewReader(out)); err != nil {
+		t.Errorf("the scrubbed photo does not decode: %v", err)
+	}
+	if again, changed := scrubMetadata(out); changed && !bytes.Equal(again, out) {
+		t.Error("a scrubbed photo is changed again")
+	}
+}
+
+// exifOrientationOf finds the orientation in a JPEG's EXIF segment.
+func exifOrientationOf(jpg []byte) uint16 {
+	i := bytes.Index(jpg, []byte("Exif\x00\x00"))
+	if i < 0 {
+		return 0
+	}
+	return exifOrientation(jpg[i+6:])
+}
