@@ -215,7 +215,7 @@ func (d *Dispatcher) process(tx *store.Tx, in Inbound) (err error) {
 			// A message addressed to the person by id is one they would
 			// receive from anyone (their own report's status, a question
 			// about it): its choices count as a received message's.
-			if err == nil && (m.Separate || m.UserID != 0) && !m.NotBefore.After(now) {
+			if err == nil && (m.Separate || m.UserID != 0) {
 				err = rememberChoices(tx, contact, out)
 			}
 		default:
@@ -296,10 +296,6 @@ func notifyAt(tx *store.Tx, userID int64, priority int, m Outbound, now, notBefo
 	}
 	if err := enqueueAt(tx, contacts[0], priority, m, now, notBefore); err != nil {
 		return err
-	}
-	if notBefore.After(now) {
-		// Not seen yet: a number typed meanwhile answers what is on screen.
-		return nil
 	}
 	return rememberChoices(tx, contacts[0], m)
 }
