@@ -294,3 +294,46 @@ func TestAnswer(t *testing.T) {
 		t.Errorf("the audit names the reporter or lacks the answers:\n%s", audit)
 	}
 }
+
+// A closed report takes no answers: the reporter is refused kindly and
+// nothing is recorded or announced.
+func TestAnswerClosedReport(t *testing.T) {
+	f := newCase(t)
+	f.ask(t, ops.Actor{UserID: f.staff, Staff: true}, "Di kebun mana?")
+	f.tx(t, func(tx *store.Tx) error {
+		_, err := tx.ChangeReportStatus(f.report.ID, store.StatusRejected, f.staff, store.RoleStaff, "bukan kasus anak", f.now)
+		return err
+	})
+	res := f.answer(t, f.reporter, ops.AnswerInput{Text: "Kebun PT Sawit Jaya."})
+	if res.Outcome != ops.Refused || res.Why != ops.WhyAnswerClosed || len(res.Messages) != 0 {
+		t.Errorf("answer to a closed report: %+v", res)
+	}
+	if qs := f.questions(t); len(qs) != 1 || !qs[0].Open() {
+		t.Errorf("questions: %+v", qs)
+	}
+}
+
+// Asked in the quiet hours, the question waits in the outbox until they
+// end; asked in the day, it goes at once.
+func TestQuestionWaitsOutTheNight(t *testing.T) {
+	f := newCase(t)
+	loc, _ := time.LoadLocation("Asia/Pontianak")
+	staff := ops.Actor{UserID: f.staff, Staff: true}
+	var res ops.Result
+	f.tx(t, func(tx *store.Tx) error {
+		var err error
+		res, err = ops.Ask(tx, staff, f.report.Code, "Siang?", time.Date(2026, 11, 24, 14, 0, 0, 0, loc))
+		return err
+	})
+	if len(res.Messages) != 1 || !res.Messages[0].NotBefore.IsZero() {
+		t.Errorf("a question in the day is held: %+v", res.Messages)
+	}
+	f.tx(t, func(tx *store.Tx) error {
+		var err error
+		res, err = ops.Ask(tx, staff, f.report.Code, "Malam?", time.Date(2026, 11, 24, 22, 30, 0, 0, loc))
+		return err
+	})
+	if want := time.Date(2026, 11, 25, 6, 0, 0, 0, loc); len(res.Messages) != 1 || !res.Messages[0].NotBefore.Equal(want) {
+		t.Errorf("a question at night goes at %+v, want %s", res.Messages, want)
+	}
+}
