@@ -500,9 +500,9 @@ func (e *Engine) optionNamed(c *Ctx, in Input, word string) bool {
 	if step == nil {
 		return false
 	}
-	text := Normalize(in.Text)
+	typed := strings.Fields(Normalize(in.Text))
 	for _, o := range step.Prompt(c).Options {
-		if label := Normalize(o.Label); label == text || containsWords(label, text) {
+		if _, ok := wordsWithin(typed, strings.Fields(Normalize(o.Label)), false); ok && len(typed) > 0 {
 			return true
 		}
 	}

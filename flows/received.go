@@ -148,7 +148,7 @@ func (e *Engine) receivedText(c *Ctx, flow *Flow, step *Step, prompt Reply, in I
 	if in.Kind != KindText || len(received) == 0 || Normalize(in.Text) == "" {
 		return false
 	}
-	if _, matched := matchOption(prompt.Options, in); matched || e.isMenuWord(c, in) {
+	if _, matched := matchOption(prompt.Options, in, !step.FreeText || step.ChoiceOnly); matched || e.isMenuWord(c, in) {
 		return false
 	}
 	for _, o := range received[len(received)-1].Options {

@@ -300,7 +300,7 @@ func cmdNotAnswer(c *Ctx, args string) Next {
 	}
 	c.Set(dPendingAnswer, "")
 	in := Input{Kind: KindText, Text: text}
-	choice, _ := matchOption(step.Prompt(c).Options, in)
+	choice, _ := matchOption(step.Prompt(c).Options, in, !step.FreeText || step.ChoiceOnly)
 	return step.Handle(c, in, choice)
 }
 
