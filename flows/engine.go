@@ -487,10 +487,11 @@ func (e *Engine) turn(c *Ctx, req Request) {
 
 // optionNamed tells whether typed text that is a word working everywhere
 // names, in whole words, an option of the question on screen: "batalkan"
-// at "Batalkan daftar" picks that option rather than leaving. Stopping
+// at "Batalkan daftar" picks that option rather than leaving. "Menu"
+// always leads to the main menu, as klabot promises, and stopping
 // messages holds whatever the question.
 func (e *Engine) optionNamed(c *Ctx, in Input, word string) bool {
-	if word == wordStop || word == wordResume || c.User.ConsentAt.IsZero() {
+	if word == wordMenu || word == wordStop || word == wordResume || c.User.ConsentAt.IsZero() {
 		return false
 	}
 	if _, _, ok := commandOf(in); ok || in.Kind != KindText {
