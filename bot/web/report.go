@@ -50,7 +50,7 @@ type reportData struct {
 	Volunteers []store.Volunteer
 	Referrals  []string
 	Questions  []questionRow
-	// CanAsk: the report is open, so its reporter may be asked.
+	// CanAsk: a question could be sent now (ops.CanAsk).
 	CanAsk  bool
 	MaxOpen int
 	Flash   string
@@ -106,7 +106,11 @@ func (s *Server) showReport(w http.ResponseWriter, r *http.Request, u who, flash
 		for _, q := range v.Questions {
 			d.Questions = append(d.Questions, questionRow{Question: q, Asker: personName(tx, q.AskedBy)})
 		}
-		d.CanAsk, d.MaxOpen = !store.IsClosed(v.Report.Status), ops.MaxOpenQuestions
+		can, err := ops.CanAsk(tx, u.actor(), code)
+		if err != nil {
+			return err
+		}
+		d.CanAsk, d.MaxOpen = can.Outcome == ops.Done, ops.MaxOpenQuestions
 		for i, m := range v.Media {
 			d.Evidence = append(d.Evidence, evidenceRow{N: i + 1, Kind: m.Kind, State: m.State,
 				URL: fmt.Sprintf("/laporan/%s/bukti/%d", v.Report.Code, i+1)})
@@ -177,7 +181,8 @@ func (s *Server) reportAction(w http.ResponseWriter, r *http.Request, u who) {
 	note := strings.TrimSpace(strings.ReplaceAll(r.FormValue("note"), "\r\n", "\n"))
 	var res ops.Result
 	var said string
-	now := s.cfg.Now()
+	// Local time: the operations write cards and quiet hours in now's zone.
+	now := s.cfg.Now().In(s.cfg.Location)
 	q, err := s.db.TxQueued(r.Context(), func(tx *store.Tx) error {
 		switch r.PathValue("action") {
 		case "terima", "status":
@@ -242,12 +247,14 @@ func (s *Server) reportAction(w http.ResponseWriter, r *http.Request, u who) {
 			if res, err = ops.Ask(tx, u.actor(), code, r.FormValue("question"), now); err != nil {
 				return err
 			}
-			switch res.Outcome {
-			case ops.Done:
+			switch {
+			case res.Outcome == ops.Done && len(res.Messages) > 0 && !res.Messages[0].NotBefore.IsZero():
+				said = t("ask.sent_held", code, res.Messages[0].NotBefore.In(s.cfg.Location).Format("15.04"))
+			case res.Outcome == ops.Done:
 				said = t("ask.sent", code)
-			case ops.AlreadyDone:
+			case res.Outcome == ops.AlreadyDone:
 				said = t("ask.already", code)
-			case ops.Refused:
+			case res.Outcome == ops.Refused:
 				// Why says the reason: the limit, a closed report, an
 				// erased or unreachable reporter.
 				said = t(res.Why, code, ops.MaxOpenQuestions)
