@@ -246,16 +246,26 @@ func (db *DB) TxOutbox(ctx context.Context, fn func(*Tx) error) (bool, error) {
 
 // TxQueued is Tx that also returns what the transaction put into the
 // outbox, for the senders.
+//
+// A panic in fn rolls the transaction back before it goes on up: the
+// single writer connection would otherwise stay inside an open
+// transaction, and every later write would wait for it for good.
 func (db *DB) TxQueued(ctx context.Context, fn func(*Tx) error) (Queued, error) {
 	sqlTx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return Queued{}, fmt.Errorf("begin: %w", err)
 	}
+	committed := false
+	defer func() {
+		if !committed {
+			sqlTx.Rollback()
+		}
+	}()
 	tx := &Tx{tx: sqlTx, ctx: ctx}
 	if err := fn(tx); err != nil {
-		sqlTx.Rollback()
 		return Queued{}, err
 	}
+	committed = true
 	if err := sqlTx.Commit(); err != nil {
 		return Queued{}, fmt.Errorf("commit: %w", err)
 	}

@@ -737,6 +737,40 @@ func TestJobPanicRecovered(t *testing.T) {
 	e.s.run(context.Background(), e.s.jobs[len(e.s.jobs)-1], at(11, 24, 10, 0)) // must not panic
 }
 
+// A job that panics in the middle of a write transaction leaves no
+// transaction open: the next job and the next person's message can still
+// write, well within their deadline.
+func TestJobPanicInsideTransactionFreesWriter(t *testing.T) {
+	e := newEnv(t)
+	if err := e.s.Every("boom", "@hourly", func(ctx context.Context, now time.Time) error {
+		return e.db.Tx(ctx, func(tx *store.Tx) error {
+			if err := tx.RecordJobRun("boom", now); err != nil {
+				return err
+			}
+			panic("boom")
+		})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	e.s.run(context.Background(), e.s.jobs[len(e.s.jobs)-1], at(11, 24, 10, 0))
+	if last, err := e.db.LastJobRun("boom"); err != nil || !last.IsZero() {
+		t.Errorf("the panicking job's write was kept: %v, %v", last, err)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := e.db.Tx(ctx, func(tx *store.Tx) error { return tx.RecordJobRun("after", at(11, 24, 10, 1)) }); err != nil {
+		t.Fatalf("write after the panic: %v", err)
+	}
+	ani := e.person("ani", "warga")
+	tr := e.training("Usaha Kue", at(11, 26, 9, 0))
+	e.register(tr, ani, "61.07.04.1010", at(11, 24, 10, 0))
+	if err := e.s.Tick(ctx, at(11, 25, 7, 0)); err != nil {
+		t.Fatalf("tick after the panic: %v", err)
+	}
+	e.expect("reminder after the panic", e.to(ani), 1, "Usaha Kue")
+}
+
 func TestAddWorkingDays(t *testing.T) {
 	for _, tc := range []struct{ from, want time.Time }{
 		{at(11, 20, 15, 0), at(11, 24, 15, 0)}, // Friday 15:00 -> Tuesday 15:00
