@@ -24,7 +24,7 @@ type recorder struct {
 	mu    sync.Mutex
 	sent  []sent
 	fail  map[string][]error // per address, consumed in order
-	calls int
+	calls map[string]int     // attempts per address, failed ones too
 	cond  *sync.Cond
 }
 
@@ -35,7 +35,7 @@ type sent struct {
 }
 
 func newRecorder() *recorder {
-	r := &recorder{fail: map[string][]error{}}
+	r := &recorder{fail: map[string][]error{}, calls: map[string]int{}}
 	r.cond = sync.NewCond(&r.mu)
 	return r
 }
@@ -45,7 +45,7 @@ func (r *recorder) Name() string { return "test" }
 func (r *recorder) Send(ctx context.Context, address string, m bot.Outbound) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.calls++
+	r.calls[address]++
 	if errs := r.fail[address]; len(errs) > 0 {
 		r.fail[address] = errs[1:]
 		if errs[0] != nil {
@@ -57,20 +57,50 @@ func (r *recorder) Send(ctx context.Context, address string, m bot.Outbound) err
 	return nil
 }
 
+// waitFor waits until at least n messages were delivered, failing after a
+// deadline, and returns all delivered so far.
 func (r *recorder) waitFor(t *testing.T, n int) []sent {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	expired := false
+	deadline := time.AfterFunc(10*time.Second, func() {
+		r.mu.Lock()
+		expired = true
+		r.cond.Broadcast()
+		r.mu.Unlock()
+	})
+	defer deadline.Stop()
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for len(r.sent) < n {
-		if time.Now().After(deadline) {
+		if expired {
 			t.Fatalf("waited for %d messages, got %d", n, len(r.sent))
 		}
-		r.mu.Unlock()
-		time.Sleep(5 * time.Millisecond)
-		r.mu.Lock()
+		r.cond.Wait()
 	}
 	return append([]sent(nil), r.sent...)
+}
+
+// settled waits until the outbox holds nothing pending (every message
+// queued so far was delivered or given up, and that was recorded) and
+// returns what was delivered. Messages a handled turn queued are committed
+// when Handle returns, so this sees all of them: nothing later can turn up.
+func (h *harness) settled(t *testing.T) []sent {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for {
+		pending, _, _, err := h.db.OutboxCounts(ctx, "test")
+		if err != nil {
+			t.Fatalf("outbox still pending after the deadline: %v", err)
+		}
+		if pending == 0 {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	h.rec.mu.Lock()
+	defer h.rec.mu.Unlock()
+	return append([]sent(nil), h.rec.sent...)
 }
 
 type harness struct {
@@ -120,9 +150,7 @@ func TestDuplicateMessageProcessedOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	h.rec.waitFor(t, 1)
-	time.Sleep(100 * time.Millisecond)
-	if got := len(h.rec.waitFor(t, 1)); got != 1 {
+	if got := len(h.settled(t)); got != 1 {
 		t.Errorf("%d replies to one message delivered three times, want 1", got)
 	}
 }
@@ -171,9 +199,7 @@ func TestFloodGetsOneWarningThenSilence(t *testing.T) {
 		h.d.Handle(ctx, text("flooder", "halo"))
 	}
 	h.d.Handle(ctx, text("calm", "halo"))
-	got := h.rec.waitFor(t, 22)
-	time.Sleep(100 * time.Millisecond)
-	got = h.rec.waitFor(t, 22)
+	got := h.settled(t)
 	warnings, flooder := 0, 0
 	for _, s := range got {
 		if s.address == "flooder" {
@@ -192,8 +218,7 @@ func TestFloodGetsOneWarningThenSilence(t *testing.T) {
 	// Still silence 50 seconds on; after the minute the person is answered again.
 	now = now.Add(50 * time.Second)
 	h.d.Handle(ctx, text("flooder", "menu"))
-	time.Sleep(100 * time.Millisecond)
-	if got := h.rec.waitFor(t, 22); len(got) != 22 {
+	if got := h.settled(t); len(got) != 22 {
 		t.Errorf("answered %d messages 50 seconds after the warning, want silence for a minute", len(got)-22)
 	}
 	now = now.Add(20 * time.Second)
@@ -208,9 +233,7 @@ func TestGroupChatDeclinedOncePerHour(t *testing.T) {
 		in.Group = true
 		h.d.Handle(context.Background(), in)
 	}
-	got := h.rec.waitFor(t, 1)
-	time.Sleep(100 * time.Millisecond)
-	if got = h.rec.waitFor(t, 1); len(got) != 1 || !strings.Contains(got[0].msg.Text, "percakapan pribadi") {
+	if got := h.settled(t); len(got) != 1 || !strings.Contains(got[0].msg.Text, "percakapan pribadi") {
 		t.Errorf("group replies: %+v", got)
 	}
 }
@@ -227,7 +250,7 @@ func TestSenderRetriesAndMarksBlocked(t *testing.T) {
 	for _, chat := range []string{"slow", "flaky", "gone"} {
 		h.d.Handle(ctx, text(chat, "halo"))
 	}
-	got := h.rec.waitFor(t, 2)
+	got := h.settled(t)
 	if time.Since(began) < time.Second {
 		t.Errorf("the 429 was not waited out")
 	}
@@ -241,17 +264,17 @@ func TestSenderRetriesAndMarksBlocked(t *testing.T) {
 	if un, _ := h.db.Unreachable(store.Contact{Channel: "test", Address: "gone"}); !un {
 		t.Error("blocked recipient not marked unreachable")
 	}
-	// Nothing more is attempted for the blocked person.
+	// Nothing more is attempted for the blocked person's old message;
+	// writing again makes them reachable again: one attempt for the reply.
 	h.rec.mu.Lock()
-	before := h.rec.calls
+	before := h.rec.calls["gone"]
 	h.rec.mu.Unlock()
 	h.d.Handle(ctx, text("gone", "1"))
-	time.Sleep(200 * time.Millisecond)
+	h.settled(t)
 	h.rec.mu.Lock()
 	defer h.rec.mu.Unlock()
-	if h.rec.calls != before+1 {
-		// Writing again makes a person reachable again: one attempt.
-		t.Errorf("calls %d → %d, want exactly one new attempt after they wrote again", before, h.rec.calls)
+	if before != 1 || h.rec.calls["gone"] != 2 {
+		t.Errorf("attempts to the blocked person: %d, then %d after they wrote again; want 1, then 2", before, h.rec.calls["gone"])
 	}
 }
 

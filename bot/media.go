@@ -49,6 +49,9 @@ func NewMediaSaver(db *store.DB, dataDir string, fetchers map[string]Fetcher, lo
 	}
 }
 
+// SetClock makes the saver read the time from now (call it before Run).
+func (m *MediaSaver) SetClock(now func() time.Time) { m.now = now }
+
 // Wake tells the saver there may be new files. It never blocks.
 func (m *MediaSaver) Wake() {
 	select {

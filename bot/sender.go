@@ -101,6 +101,10 @@ func (s *Sender) Settle(ctx context.Context) error {
 	}
 }
 
+// SetClock makes the sender read the time from now (call it before Run):
+// the daily cap, retry times and delivery records follow that clock.
+func (s *Sender) SetClock(now func() time.Time) { s.now = now }
+
 // Wake tells the sender the outbox changed: it reads it again. It never
 // blocks.
 func (s *Sender) Wake() {

@@ -53,7 +53,21 @@ func TestLongReplyPartsSentOnceUnderChatLimit(t *testing.T) {
 	if _, err := srv.WaitSentTo(wait, 62, 2); err != nil {
 		t.Fatalf("the photo with a long text did not arrive: %v", err)
 	}
-	time.Sleep(1500 * time.Millisecond) // time for a wrong retry to show
+	// Every row delivered and recorded: a wrong retry of a part would
+	// have been sent by now.
+	for {
+		pending, _, _, err := db.OutboxCounts(ctx, "telegram")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pending == 0 {
+			break
+		}
+		if wait.Err() != nil {
+			t.Fatalf("%d messages still pending", pending)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 	sent := srv.SentTo(61)
 	var got strings.Builder
 	for _, m := range sent {

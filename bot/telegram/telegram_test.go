@@ -41,11 +41,17 @@ type receiver struct {
 	commit bool
 	mu     sync.Mutex
 	got    []message.Inbound
+	// arrived is closed (and replaced) when an update is submitted.
+	arrived chan struct{}
 }
 
 func (s *receiver) Submit(ctx context.Context, in message.Inbound) <-chan error {
 	s.mu.Lock()
 	s.got = append(s.got, in)
+	if s.arrived != nil {
+		close(s.arrived)
+		s.arrived = nil
+	}
 	s.mu.Unlock()
 	done := make(chan error, 1)
 	if s.commit {
@@ -58,6 +64,30 @@ func (s *receiver) Submit(ctx context.Context, in message.Inbound) <-chan error 
 
 func (s *receiver) count() int { s.mu.Lock(); defer s.mu.Unlock(); return len(s.got) }
 
+// waitCount waits until n updates were submitted, failing after a deadline.
+func (s *receiver) waitCount(t testing.TB, n int) {
+	t.Helper()
+	deadline := time.NewTimer(10 * time.Second)
+	defer deadline.Stop()
+	for {
+		s.mu.Lock()
+		got := len(s.got)
+		if s.arrived == nil {
+			s.arrived = make(chan struct{})
+		}
+		arrived := s.arrived
+		s.mu.Unlock()
+		if got >= n {
+			return
+		}
+		select {
+		case <-arrived:
+		case <-deadline.C:
+			t.Fatalf("received %d updates, waited for %d", got, n)
+		}
+	}
+}
+
 func TestCrashBetweenFetchAndCommitLosesNothing(t *testing.T) {
 	srv := fakeapi.New(token)
 	defer srv.Close()
@@ -69,9 +99,7 @@ func TestCrashBetweenFetchAndCommitLosesNothing(t *testing.T) {
 	r := &receiver{}
 	polled := make(chan struct{})
 	go func() { tg.Poll(ctx, r); close(polled) }()
-	for r.count() == 0 {
-		time.Sleep(5 * time.Millisecond)
-	}
+	r.waitCount(t, 1)
 	crash()
 	<-polled
 	if srv.PendingUpdates() != 1 {
@@ -193,9 +221,7 @@ func TestConnectAndPollWaitOutRetryAfter(t *testing.T) {
 	r := &receiver{}
 	began = time.Now()
 	go tg.Poll(ctx, r)
-	for r.count() == 0 {
-		time.Sleep(5 * time.Millisecond)
-	}
+	r.waitCount(t, 1)
 	if waited := time.Since(began); waited < 2*time.Second || srv.Requests("getUpdates") != 2 {
 		t.Errorf("update received after %s and %d polls; want one retry after 2 s", waited, srv.Requests("getUpdates"))
 	}

@@ -87,18 +87,23 @@ type app struct {
 	// health is each channel's connection, kept by its adapter, for
 	// /healthz.
 	health struct{ telegram, whatsapp message.Health }
+	now    func() time.Time // every part's clock: clock, as it was at the start
 	mu     sync.Mutex
 }
 
+// clock is klabot's one clock, handed to every part that reads the time;
+// tests set it to a day of their choosing.
+var clock = time.Now
+
 func newApp(cfg config, log *slog.Logger, db *store.DB) *app {
-	a := &app{cfg: cfg, log: log, db: db}
+	a := &app{cfg: cfg, log: log, db: db, now: clock}
 	webURL := cfg.WebURL
 	if cfg.TelegramToken == "" && !cfg.WhatsApp {
 		webURL = "" // the terminal chat serves no dashboard: no link to hand out
 	}
 	a.engine = flows.NewEngine(flows.Config{Location: cfg.Location, DataDir: cfg.DataDir, RetentionDays: cfg.RetentionDays,
 		WebURL: webURL, StaffContacts: len(cfg.Staff)})
-	a.dispatcher = bot.NewDispatcher(db, a.engine, bot.Config{Staff: cfg.Staff, Lang: cfg.Lang}, a.committed, log)
+	a.dispatcher = bot.NewDispatcher(db, a.engine, bot.Config{Staff: cfg.Staff, Lang: cfg.Lang, Now: a.now}, a.committed, log)
 	return a
 }
 
@@ -131,7 +136,7 @@ func (a *app) committed(q store.Queued) {
 // startBroadcasts runs the broadcaster: staff broadcasts go out through the
 // senders, with progress edited in place on the channels that can edit.
 func (a *app) startBroadcasts(start func(string, func(context.Context) error), fetchers map[string]bot.Fetcher, editable map[string]bool) *bot.Broadcaster {
-	b := bot.NewBroadcaster(a.db, bot.BroadcastConfig{DataDir: a.cfg.DataDir, Location: a.cfg.Location,
+	b := bot.NewBroadcaster(a.db, bot.BroadcastConfig{DataDir: a.cfg.DataDir, Location: a.cfg.Location, Now: a.now,
 		Editable: editable, Fetchers: fetchers}, a.wakeSenders, a.log)
 	a.mu.Lock()
 	a.broadcasts = b
@@ -179,6 +184,7 @@ func (a *app) serve(ctx context.Context, stderr io.Writer) int {
 		fetchers[whatsapp.Name] = wa
 	}
 	media := bot.NewMediaSaver(a.db, a.cfg.DataDir, fetchers, a.log)
+	media.SetClock(a.now)
 	a.mu.Lock()
 	a.media = media
 	a.mu.Unlock()
@@ -187,7 +193,7 @@ func (a *app) serve(ctx context.Context, stderr io.Writer) int {
 	broadcasts := a.startBroadcasts(start, fetchers, map[string]bool{telegram.Name: a.cfg.TelegramToken != ""})
 	// Reminders, report follow-ups and the staff digest; other periodic
 	// jobs can be added with sched.Every before it starts.
-	sched := schedule.New(a.db, schedule.Config{Location: a.cfg.Location, Staff: a.cfg.Staff, Wake: a.wakeSenders, Log: a.log})
+	sched := schedule.New(a.db, schedule.Config{Location: a.cfg.Location, Staff: a.cfg.Staff, Wake: a.wakeSenders, Log: a.log, Now: a.now})
 	a.addDailyJobs(sched) // backup and retention: backup.go
 	// Scheduled broadcasts: the broadcaster wakes at each one's time; the
 	// scheduler's minute job is the safety net, and catches up at start.
@@ -227,6 +233,7 @@ func (a *app) serve(ctx context.Context, stderr io.Writer) int {
 		tgFetcher.tg.Store(tg)
 		sender := bot.NewSender(a.db, tg, bot.Limits{PerSecond: a.cfg.TelegramRate,
 			PerChatPerSecond: a.cfg.TelegramPerChatRate, PerChatBurst: 1}, a.log)
+		sender.SetClock(a.now)
 		a.addSender(sender)
 		start("telegram sender", sender.Run)
 		start("telegram poll", func(ctx context.Context) error { return tg.Poll(ctx, a.dispatcher) })
@@ -301,10 +308,11 @@ func (a *app) console(ctx context.Context, stdin io.Reader, stdout io.Writer, st
 	defer cancel()
 	c := console.New(stdin, stdout, address)
 	sender := bot.NewSender(a.db, c, bot.Limits{PerSecond: 1000, PerChatPerSecond: 1000, PerChatBurst: 100}, a.log)
+	sender.SetClock(a.now)
 	a.addSender(sender)
 	var wg sync.WaitGroup
 	// Reminders reach console users too (the console stands in for a channel).
-	sched := schedule.New(a.db, schedule.Config{Location: a.cfg.Location, Staff: a.cfg.Staff, Wake: a.wakeSenders, Log: a.log})
+	sched := schedule.New(a.db, schedule.Config{Location: a.cfg.Location, Staff: a.cfg.Staff, Wake: a.wakeSenders, Log: a.log, Now: a.now})
 	for _, fn := range []func(context.Context) error{a.dispatcher.Run, sender.Run, sched.Run} {
 		wg.Add(1)
 		go func() { defer wg.Done(); fn(ctx) }()
@@ -335,10 +343,10 @@ func (a *app) housekeeping(ctx context.Context) error {
 	t := time.NewTicker(15 * time.Minute)
 	defer t.Stop()
 	for {
-		if err := a.db.PruneInbound(ctx, time.Now().AddDate(0, 0, -7)); err != nil && ctx.Err() == nil {
+		if err := a.db.PruneInbound(ctx, a.now().AddDate(0, 0, -7)); err != nil && ctx.Err() == nil {
 			a.log.Warn("prune inbound ids", "err", err)
 		}
-		if _, _, err := bot.NudgeStaleDrafts(ctx, a.db, time.Now(), a.cfg.Location); err != nil && ctx.Err() == nil {
+		if _, _, err := bot.NudgeStaleDrafts(ctx, a.db, a.now(), a.cfg.Location); err != nil && ctx.Err() == nil {
 			a.log.Warn("nudge half-done reports", "err", err)
 		}
 		a.wakeSenders()

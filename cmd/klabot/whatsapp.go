@@ -213,11 +213,12 @@ func (a *app) startWhatsApp(ctx context.Context, stderr io.Writer, start func(st
 	a.askStaffForHalo(ctx)
 	var sender *bot.Sender
 	wa := whatsapp.New(client, whatsapp.Config{
-		Lang: a.cfg.Lang, Location: a.cfg.Location, OnTrouble: a.whatsappTrouble,
+		Lang: a.cfg.Lang, Location: a.cfg.Location, OnTrouble: a.whatsappTrouble, Now: a.now,
 		Memory: bot.NewMemory(a.db, whatsapp.Name), Wake: func() { sender.Wake() }, DailyCap: a.cfg.WhatsAppDailyCap, Typing: whatsappTyping,
 		Health: &a.health.whatsapp,
 	}, a.log)
 	sender = bot.NewSender(a.db, wa, whatsappLimits(a.cfg), a.log)
+	sender.SetClock(a.now)
 	a.addSender(sender)
 	start("whatsapp", func(ctx context.Context) error {
 		defer closeSession()
@@ -278,7 +279,7 @@ func (a *app) whatsappTrouble(t whatsapp.Trouble) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	err := a.db.Tx(ctx, func(tx *store.Tx) error {
-		return bot.NotifyStaff(tx, staff, store.PriorityAlert, bot.Outbound{Text: t.Text}, time.Now())
+		return bot.NotifyStaff(tx, staff, store.PriorityAlert, bot.Outbound{Text: t.Text}, a.now())
 	})
 	if err != nil {
 		a.log.Error("tell staff about WhatsApp", "err", err)
