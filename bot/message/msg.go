@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Inbound is one message from a platform, normalised by its adapter.
@@ -83,23 +84,54 @@ const (
 	MaxCaption = 1024
 )
 
-// SplitText cuts text into pieces of at most limit characters, at line
-// breaks where it can.
+// SplitText cuts text into pieces of at most limit characters, never in
+// the middle of a word: at the last paragraph break that keeps a piece at
+// least half full, else at a line break, else after a sentence, else
+// between words. Only a single word longer than limit is cut. The spaces
+// and line breaks where a cut falls are dropped.
 func SplitText(text string, limit int) []string {
 	runes := []rune(text)
 	var out []string
 	for len(runes) > limit {
-		cut := limit
-		for i := limit; i > limit/2; i-- {
-			if runes[i] == '\n' {
-				cut = i
-				break
-			}
+		cut := cutPoint(runes, limit)
+		if piece := strings.TrimRightFunc(string(runes[:cut]), unicode.IsSpace); piece != "" {
+			out = append(out, piece)
 		}
-		out = append(out, string(runes[:cut]))
 		runes = runes[cut:]
+		for len(runes) > 0 && unicode.IsSpace(runes[0]) {
+			runes = runes[1:]
+		}
 	}
 	return append(out, string(runes))
+}
+
+// cutPoint is where to end a piece of at most limit runes of runes
+// (len(runes) > limit): the index the next piece starts from.
+func cutPoint(runes []rune, limit int) int {
+	half := limit / 2
+	last := func(from int, ok func(i int) bool) int {
+		// The rune at limit may be the space a cut falls on.
+		for i := limit; i > from; i-- {
+			if ok(i) {
+				return i
+			}
+		}
+		return -1
+	}
+	space := func(i int) bool { return unicode.IsSpace(runes[i]) }
+	for _, ok := range []func(i int) bool{
+		func(i int) bool { return runes[i] == '\n' && runes[i-1] == '\n' },
+		func(i int) bool { return runes[i] == '\n' },
+		func(i int) bool { return space(i) && strings.ContainsRune(".!?", runes[i-1]) },
+	} {
+		if i := last(half, ok); i > 0 {
+			return i
+		}
+	}
+	if i := last(0, space); i > 0 {
+		return i
+	}
+	return limit
 }
 
 // Kind says what a person sent.
