@@ -104,11 +104,10 @@ func WriteXLSX(w io.Writer, tables ...Table) error {
 	return nil
 }
 
+// writeSheet fills a sheet through excelize's cell API, not its stream
+// writer: a streamed sheet loses the filter added after it is flushed, and
+// exports are small enough to hold in memory.
 func writeSheet(f *excelize.File, name string, t Table, bold int) error {
-	sw, err := f.NewStreamWriter(name)
-	if err != nil {
-		return err
-	}
 	cols := len(t.Header)
 	for _, r := range t.Rows {
 		cols = max(cols, len(r))
@@ -124,25 +123,41 @@ func writeSheet(f *excelize.File, name string, t Table, bold int) error {
 				width = max(width, min(len([]rune(cellText(r[c])))+2, 60))
 			}
 		}
-		if err := sw.SetColWidth(c+1, c+1, float64(width)); err != nil {
+		col, err := excelize.ColumnNumberToName(c + 1)
+		if err != nil {
+			return err
+		}
+		if err := f.SetColWidth(name, col, col, float64(width)); err != nil {
 			return err
 		}
 	}
-	if len(t.Header) > 0 {
-		if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+	setRow := func(row int, cells []any, style bool) error {
+		first, err := excelize.CoordinatesToCellName(1, row)
+		if err != nil {
 			return err
 		}
+		if err := f.SetSheetRow(name, first, &cells); err != nil {
+			return err
+		}
+		if !style || len(cells) == 0 {
+			return nil
+		}
+		last, err := excelize.CoordinatesToCellName(len(cells), row)
+		if err != nil {
+			return err
+		}
+		return f.SetCellStyle(name, first, last, bold)
+	}
+	offset := 0
+	if len(t.Header) > 0 {
+		offset = 1
 		header := make([]any, len(t.Header))
 		for i, h := range t.Header {
-			header[i] = excelize.Cell{StyleID: bold, Value: csvexport.Neutralize(h)}
+			header[i] = csvexport.Neutralize(h)
 		}
-		if err := sw.SetRow("A1", header); err != nil {
+		if err := setRow(1, header, true); err != nil {
 			return err
 		}
-	}
-	offset := 1
-	if len(t.Header) == 0 {
-		offset = 0
 	}
 	bolds := map[int]bool{}
 	for _, i := range t.Bold {
@@ -152,29 +167,24 @@ func writeSheet(f *excelize.File, name string, t Table, bold int) error {
 		cells := make([]any, len(r))
 		for j, v := range r {
 			cells[j] = xlsxValue(v)
-			if bolds[i] {
-				cells[j] = excelize.Cell{StyleID: bold, Value: cells[j]}
-			}
 		}
-		cell, err := excelize.CoordinatesToCellName(1, i+1+offset)
-		if err != nil {
-			return err
-		}
-		if err := sw.SetRow(cell, cells); err != nil {
+		if err := setRow(i+1+offset, cells, bolds[i]); err != nil {
 			return err
 		}
 	}
-	if err := sw.Flush(); err != nil {
+	if len(t.Header) == 0 {
+		return nil
+	}
+	// The header stays in view while scrolling, and carries filter
+	// buttons over every column, rows or none.
+	if err := f.SetPanes(name, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
 		return err
 	}
-	if len(t.Header) > 0 && len(t.Rows) > 0 {
-		last, err := excelize.CoordinatesToCellName(len(t.Header), len(t.Rows)+1)
-		if err != nil {
-			return err
-		}
-		return f.AutoFilter(name, "A1:"+last, nil)
+	last, err := excelize.CoordinatesToCellName(len(t.Header), len(t.Rows)+1)
+	if err != nil {
+		return err
 	}
-	return nil
+	return f.AutoFilter(name, "A1:"+last, nil)
 }
 
 // xlsxValue is a cell for excelize: numbers stay numbers, text is

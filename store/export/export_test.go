@@ -1,10 +1,12 @@
 package export_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/csv"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -322,3 +324,62 @@ func TestSaveIsPrivate(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// Every sheet with a header keeps it in view and puts filter buttons on it,
+// in the sheet itself (where spreadsheets look), rows or none.
+func TestXLSXHeaderFrozenWithFilter(t *testing.T) {
+	db, _ := OpenSeeded(t)
+	var buf bytes.Buffer
+	empty := export.Table{Sheet: "Kosong", Header: []string{"a", "b", "c"}}
+	if err := export.Write(&buf, export.XLSX, build(t, db, export.KindReports), empty); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, sheet := range f.GetSheetList() {
+		rows, _ := f.GetRows(sheet)
+		panes, err := f.GetPanes(sheet)
+		if err != nil || !panes.Freeze || panes.YSplit != 1 || panes.TopLeftCell != "A2" {
+			t.Errorf("%s: header not frozen: %+v %v", sheet, panes, err)
+		}
+		col, _ := excelize.ColumnNumberToName(len(rows[0]))
+		want := `<autoFilter ref="$A$1:$` + col + "$" + strconv.Itoa(len(rows)) + `"`
+		xml := sheetXML(t, buf.Bytes(), sheet, f)
+		if !strings.Contains(xml, want) {
+			t.Errorf("%s: no filter %s on the header row in the sheet", sheet, want)
+		}
+	}
+}
+
+// sheetXML is the worksheet part of a workbook's sheet, as stored.
+func sheetXML(t *testing.T, book []byte, sheet string, f *excelize.File) string {
+	t.Helper()
+	z, err := zip.NewReader(bytes.NewReader(book), int64(len(book)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	i, err := f.GetSheetIndex(sheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := "xl/worksheets/sheet" + strconv.Itoa(i+1) + ".xml"
+	for _, file := range z.File {
+		if file.Name == name {
+			r, err := file.Open()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Close()
+			raw, err := io.ReadAll(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return string(raw)
+		}
+	}
+	t.Fatalf("no %s in the workbook", name)
+	return ""
+}
