@@ -5,16 +5,17 @@ import "klabot/bot/message"
 // The message types live in bot/msg, a leaf the adapters import; the
 // runtime uses them under their old names.
 type (
-	Inbound    = message.Inbound
-	Outbound   = message.Outbound
-	Button     = message.Button
-	Attachment = message.Attachment
-	Channel    = message.Channel
-	Attached   = message.Attached
-	Editor     = message.Editor
-	SendError  = message.SendError
-	Fetcher    = message.Fetcher
-	FetchError = message.FetchError
+	Inbound     = message.Inbound
+	Outbound    = message.Outbound
+	Button      = message.Button
+	Attachment  = message.Attachment
+	FileRequest = message.FileRequest
+	Channel     = message.Channel
+	Attached    = message.Attached
+	Editor      = message.Editor
+	SendError   = message.SendError
+	Fetcher     = message.Fetcher
+	FetchError  = message.FetchError
 )
 
 // Limits of the shortest channel, Telegram.

@@ -444,7 +444,7 @@ func (b *Broadcaster) report(tx *store.Tx, bc store.Broadcast, p store.Broadcast
 		quarter := 4 * (p.Sent + p.Failed) / p.Total
 		if quarter > step && quarter < 4 {
 			step = quarter
-			if err := enqueue(tx, contact, store.PriorityAlert,
+			if err := Enqueue(tx, contact, store.PriorityAlert,
 				outboundOf(flows.BroadcastMilestone(maker.Lang, bc, p, 25*quarter)), now); err != nil {
 				return err
 			}
@@ -453,7 +453,7 @@ func (b *Broadcaster) report(tx *store.Tx, bc store.Broadcast, p store.Broadcast
 	if final {
 		step = store.StatusFinal
 		delete(b.shown, bc.ID)
-		if err := enqueue(tx, contact, store.PriorityAlert, outboundOf(flows.BroadcastSummary(maker.Lang, bc, p)), now); err != nil {
+		if err := Enqueue(tx, contact, store.PriorityAlert, outboundOf(flows.BroadcastSummary(maker.Lang, bc, p)), now); err != nil {
 			return err
 		}
 	}

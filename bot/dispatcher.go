@@ -185,7 +185,7 @@ func (d *Dispatcher) process(tx *store.Tx, in Inbound) (err error) {
 	}
 	if warn, silent := d.flooded(contact.String(), now); silent {
 		if warn {
-			return enqueue(tx, contact, store.PriorityReply, Outbound{Text: locales.T(d.cfg.Lang, "flood.warning")}, now)
+			return Enqueue(tx, contact, store.PriorityReply, Outbound{Text: locales.T(d.cfg.Lang, "flood.warning")}, now)
 		}
 		return nil
 	}
@@ -237,7 +237,7 @@ func NotifyStaff(tx *store.Tx, staff map[string]bool, priority int, m Outbound, 
 			continue
 		}
 		c := store.Contact{Channel: channel, Address: address}
-		if err := enqueue(tx, c, priority, m, now); err != nil {
+		if err := Enqueue(tx, c, priority, m, now); err != nil {
 			return err
 		}
 		if err := rememberChoices(tx, c, m); err != nil {
@@ -266,7 +266,7 @@ func (d *Dispatcher) apologise(tx *store.Tx, in Inbound) error {
 	if in.Blocked || in.Unblocked {
 		return nil
 	}
-	return enqueue(tx, store.Contact{Channel: in.Channel, Address: in.ChatID}, store.PriorityReply,
+	return Enqueue(tx, store.Contact{Channel: in.Channel, Address: in.ChatID}, store.PriorityReply,
 		Outbound{Text: locales.T(d.cfg.Lang, "error.try_again")}, now)
 }
 
@@ -277,7 +277,7 @@ func (d *Dispatcher) declineGroup(tx *store.Tx, c store.Contact, now time.Time) 
 		return nil
 	}
 	d.groupsAnswered[c.String()] = now
-	return enqueue(tx, c, store.PriorityReply, Outbound{Text: locales.T(d.cfg.Lang, "group.private_only")}, now)
+	return Enqueue(tx, c, store.PriorityReply, Outbound{Text: locales.T(d.cfg.Lang, "group.private_only")}, now)
 }
 
 // Notify queues a message for a person on the contact they used last.
@@ -300,12 +300,22 @@ func notifyAt(tx *store.Tx, userID int64, priority int, m Outbound, now, notBefo
 	return rememberChoices(tx, contacts[0], m)
 }
 
-func enqueue(tx *store.Tx, c store.Contact, priority int, m Outbound, now time.Time) error {
+// Enqueue queues a message to a contact, in parts if it is too long for
+// one. A message whose file is still to be made waits for it as a file
+// job instead: the file is made after this transaction is committed.
+func Enqueue(tx *store.Tx, c store.Contact, priority int, m Outbound, now time.Time) error {
 	return enqueueAt(tx, c, priority, m, now, time.Time{})
 }
 
-// enqueueAt is enqueue holding the message until notBefore, if set.
+// enqueueAt is Enqueue holding the message until notBefore, if set.
 func enqueueAt(tx *store.Tx, c store.Contact, priority int, m Outbound, now, notBefore time.Time) error {
+	if m.Attachment != nil && m.Attachment.File != nil {
+		payload, err := json.Marshal(m)
+		if err != nil {
+			return fmt.Errorf("encode message: %w", err)
+		}
+		return tx.AddFileJob(store.FileJob{Channel: c.Channel, Address: c.Address, Priority: priority, Payload: payload}, now)
+	}
 	for _, part := range parts(m) {
 		payload, err := json.Marshal(part)
 		if err != nil {

@@ -16,6 +16,9 @@ func outboundOf(r flows.Reply) Outbound {
 	m := Outbound{Text: r.Text, AskContact: r.AskContact}
 	if a := r.Attachment; a != nil {
 		m.Attachment = &Attachment{Kind: a.Kind, Path: a.Path, Name: a.Name, Ref: a.Ref}
+		if f := a.File; f != nil {
+			m.Attachment.File = &FileRequest{Kind: f.Kind, Args: f.Args}
+		}
 	}
 	for _, o := range r.Options {
 		data := o.Key + "|" + r.Token

@@ -59,7 +59,9 @@ func TestNudgeStaleDrafts(t *testing.T) {
 		t.Errorf("after an hour: %d nudged, %d dropped", n, d)
 	}
 	// "busy" comes back before the nudge would go.
-	db.Tx(ctx, func(tx *store.Tx) error { return tx.SaveSession(people["busy"], draft, start.Add(3*time.Hour)) })
+	db.Tx(ctx, func(tx *store.Tx) error {
+		return tx.SaveSession(people["busy"], sessionOf(string(draft)), start.Add(3*time.Hour))
+	})
 
 	if n, _ := nudge(start.Add(5 * time.Hour)); n != 1 {
 		t.Errorf("after five hours: %d nudged, want 1 (the opted-out person is not nudged)", n)
@@ -219,7 +221,7 @@ func nudgePeople(t *testing.T, people ...nudgePerson) (*store.DB, map[string]int
 					return err
 				}
 				ids[p.Address] = u.ID
-				if err := tx.SaveSession(u.ID, []byte(p.State), p.At); err != nil {
+				if err := tx.SaveSession(u.ID, sessionOf(p.State), p.At); err != nil {
 					return err
 				}
 			}
@@ -230,4 +232,15 @@ func nudgePeople(t *testing.T, people ...nudgePerson) (*store.DB, map[string]int
 		t.Fatal(err)
 	}
 	return db, ids
+}
+
+// sessionOf is a saved conversation as the flows engine saves it: its
+// JSON, with its flow and whether it holds answers beside it.
+func sessionOf(raw string) store.SessionState {
+	var st struct {
+		Flow string
+		Data map[string]string
+	}
+	json.Unmarshal([]byte(raw), &st)
+	return store.SessionState{JSON: []byte(raw), Flow: st.Flow, HasData: st.Data != nil}
 }

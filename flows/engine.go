@@ -20,10 +20,11 @@ import (
 // What klabot says lives in flows/out, so that operations shared with the
 // web dashboard can produce it without importing the engine.
 type (
-	Option     = out.Option
-	Reply      = out.Reply
-	Attachment = out.Attachment
-	Message    = out.Message
+	Option      = out.Option
+	Reply       = out.Reply
+	Attachment  = out.Attachment
+	FileRequest = out.FileRequest
+	Message     = out.Message
 )
 
 // Step is one question of a flow: what to ask, and what to do with the answer.
@@ -370,7 +371,7 @@ func (e *Engine) Run(tx *store.Tx, req Request) ([]Message, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode session: %w", err)
 	}
-	if err := tx.SaveSession(req.User.ID, encoded, req.Now); err != nil {
+	if err := tx.SaveSession(req.User.ID, store.SessionState{JSON: encoded, Flow: st.Flow, HasData: st.Data != nil}, req.Now); err != nil {
 		return nil, err
 	}
 	if c.userMod {

@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"klabot/flows/exportdata"
 	"klabot/store"
-	"klabot/store/export"
-	"klabot/store/export/exporttest"
+	"klabot/store/exporttest"
 )
 
 // Staff read exports in Bahasa Indonesia: states, yes and no, audiences
@@ -25,9 +25,9 @@ func TestExportValuesInBahasa(t *testing.T) {
 				return err
 			}
 		}
-		r := export.Range{From: exporttest.At(time.November, 1, 0, 0), To: exporttest.At(time.December, 1, 0, 0), Loc: loc}
-		for _, kind := range []string{export.KindRegistrations, export.KindBroadcasts} {
-			tab, err := export.Build(tx, kind, r, ExportLabels("id"))
+		r := exportdata.Range{From: exporttest.At(time.November, 1, 0, 0), To: exporttest.At(time.December, 1, 0, 0), Loc: loc}
+		for _, kind := range []string{exportdata.KindRegistrations, exportdata.KindBroadcasts} {
+			tab, err := exportdata.Build(tx, kind, r, ExportLabels("id"))
 			if err != nil {
 				return err
 			}

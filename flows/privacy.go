@@ -3,9 +3,9 @@ package flows
 import (
 	"strings"
 
+	"klabot/flows/exportdata"
 	"klabot/flows/wilayah"
 	"klabot/store"
-	"klabot/store/export"
 )
 
 // Personal data (UU 27/2022): "data saya" shows a person everything klabot
@@ -201,7 +201,7 @@ func personalDataText(c *Ctx) (string, error) {
 				continue
 			}
 			line := c.T("privacy.reg_line", g.Training.Title, when, g.FullName, g.Age,
-				PlaceName("", g.DesaCode), export.DisplayPhone(g.Phone))
+				PlaceName("", g.DesaCode), exportdata.DisplayPhone(g.Phone))
 			switch g.Status {
 			case store.RegCancelled:
 				line += " " + c.T("privacy.reg_cancelled")

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"klabot/store"
-	"klabot/store/export/exporttest"
+	"klabot/store/exporttest"
 )
 
 // Erasing in chat tells whoever is affected: the person next in line gets
@@ -42,7 +42,7 @@ func TestEraseInChatTellsThoseAffected(t *testing.T) {
 				return err
 			}
 			if raw, _ := tx.Session(u.ID); raw == nil {
-				tx.SaveSession(u.ID, []byte(`{"flow":"menu","version":1,"step":"main"}`), now)
+				tx.SaveSession(u.ID, store.SessionState{JSON: []byte(`{"flow":"menu","version":1,"step":"main"}`), Flow: "menu"}, now)
 			}
 			msgs, err = e.Run(tx, Request{User: u, Input: Input{Kind: KindText, Text: text}, Now: now, Channel: "console"})
 			return err

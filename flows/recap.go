@@ -1,20 +1,16 @@
 package flows
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
+	"klabot/flows/exportdata"
 	"klabot/flows/words"
 	"klabot/locales"
 	"klabot/store"
-	"klabot/store/csvexport"
-	"klabot/store/export"
 )
 
 // The monthly KLA recap for staff in chat: pick a month or type it
@@ -61,7 +57,7 @@ func recapFlow() *Flow {
 				if !c.Staff {
 					return Menu()
 				}
-				from, to := export.MonthOf(c.Now, c.Loc)
+				from, to := exportdata.MonthOf(c.Now, c.Loc)
 				switch choice {
 				case "this":
 				case "last":
@@ -83,7 +79,7 @@ func recapFlow() *Flow {
 // monthProblem says in one line why a typed month gives no recap, with
 // examples made from last month, which always has one.
 func monthProblem(c *Ctx, err error) string {
-	this, _ := export.MonthOf(c.Now, c.Loc)
+	this, _ := exportdata.MonthOf(c.Now, c.Loc)
 	last := this.AddDate(0, -1, 0)
 	name := strings.ToLower(strings.Fields(MonthName(c.User.Lang, last))[0])
 	key := "export.month_bad"
@@ -93,15 +89,14 @@ func monthProblem(c *Ctx, err error) string {
 	return c.T(key, name, last.Format("01/2006"))
 }
 
-// sendRecap makes the month's recap and sends the summary, the workbook
-// and the chart to the staff member.
+// sendRecap tells the staff member the month's numbers and asks for the
+// workbook and the chart, which follow once they are made.
 func sendRecap(c *Ctx, from, to time.Time) {
-	dir := c.engine.cfg.DataDir
-	if dir == "" {
+	if c.engine.cfg.DataDir == "" {
 		c.Say(c.T("export.unavailable"))
 		return
 	}
-	rc, err := export.BuildRecap(c.Tx, from, to, c.Now, c.Loc)
+	rc, err := exportdata.BuildRecap(c.Tx, from, to, c.Now, c.Loc)
 	if err != nil {
 		c.Fail(err)
 		return
@@ -111,38 +106,17 @@ func sendRecap(c *Ctx, from, to time.Time) {
 	stamp := c.Now.In(c.Loc).Format("20060102-150405")
 	base := "rekap-kla-" + from.Format("2006-01")
 	book, chart := base+"-"+stamp+".xlsx", base+"-"+stamp+".png"
-	exports := filepath.Join(dir, "exports")
-	labels := ExportLabels(lang)
-	err = export.Save(filepath.Join(exports, book), export.XLSX, rc.Tables(labels, RecapText(lang, from, c.Now, c.Loc))...)
-	if err != nil {
-		c.Fail(err)
-		return
-	}
-	var png bytes.Buffer
-	if err := rc.Chart(&png, labels, ChartText(lang, from)); err != nil {
-		c.Fail(err)
-		return
-	}
-	if err := csvexport.SaveFile(filepath.Join(exports, chart), func(w io.Writer) error {
-		_, err := w.Write(png.Bytes())
-		return err
-	}); err != nil {
-		c.Fail(err)
-		return
-	}
-	if err := c.Tx.Audit(c.Now, "user:"+strconv.FormatInt(c.User.ID, 10), "recap_export", from.Format("2006-01"), book); err != nil {
-		c.Fail(err)
-		return
-	}
+	args := map[string]string{exportdata.ArgMonth: from.Format("2006-01"), exportdata.ArgAt: c.Now.Format(time.RFC3339Nano),
+		exportdata.ArgLang: lang, exportdata.ArgActor: actor(c)}
 	c.Say(RecapSummary(lang, rc, month))
 	c.Send(c.User.ID, store.PriorityReply, Reply{Text: c.T("export.file_caption", month),
-		Attachment: &Attachment{Kind: "document", Path: filepath.Join(exports, book), Name: book}})
+		Attachment: &Attachment{Kind: "document", Name: book, File: &FileRequest{Kind: exportdata.FileRecapBook, Args: args}}})
 	c.Send(c.User.ID, store.PriorityReply, Reply{Text: c.T("export.chart_caption", month),
-		Attachment: &Attachment{Kind: "photo", Path: filepath.Join(exports, chart), Name: chart}})
+		Attachment: &Attachment{Kind: "photo", Name: chart, File: &FileRequest{Kind: exportdata.FileRecapChart, Args: args}}})
 }
 
 // RecapSummary is the recap in a few lines, for chat and the terminal.
-func RecapSummary(lang string, rc export.Recap, month string) string {
+func RecapSummary(lang string, rc exportdata.Recap, month string) string {
 	median := locales.T(lang, "export.median_none")
 	if m, ok := rc.Total.MedianDays(); ok {
 		median = strconv.FormatFloat(m, 'f', -1, 64)
@@ -168,9 +142,9 @@ func MonthName(lang string, t time.Time) string {
 
 // ExportLabels give exports the names of categories, programmes and
 // statuses in a language.
-func ExportLabels(lang string) export.Labels {
+func ExportLabels(lang string) exportdata.Labels {
 	t := func(key string, args ...any) string { return locales.T(lang, key, args...) }
-	return export.Labels{
+	return exportdata.Labels{
 		Category: func(key string) string { return categoryName(lang, key) },
 		Program: func(key string) string {
 			if p, ok := programByKey(key); ok {
@@ -184,7 +158,7 @@ func ExportLabels(lang string) export.Labels {
 }
 
 // RecapText is the recap workbook's words in a language.
-func RecapText(lang string, month, now time.Time, loc *time.Location) export.RecapText {
+func RecapText(lang string, month, now time.Time, loc *time.Location) exportdata.RecapText {
 	t := func(key string, args ...any) string { return locales.T(lang, key, args...) }
 	defs := []string{"export.def_intro", "export.def_received", "export.def_verified", "export.def_referred",
 		"export.def_closed", "export.def_median", "export.def_cluster", "export.def_trainings", "export.def_satgas",
@@ -193,7 +167,7 @@ func RecapText(lang string, month, now time.Time, loc *time.Location) export.Rec
 	for _, k := range defs {
 		lines = append(lines, t(k))
 	}
-	return export.RecapText{
+	return exportdata.RecapText{
 		Title:        t("export.title", MonthName(lang, month)),
 		Generated:    t("export.generated", now.In(loc).Format("2006-01-02 15:04")),
 		Reports:      t("export.sec_reports"),
@@ -211,8 +185,8 @@ func RecapText(lang string, month, now time.Time, loc *time.Location) export.Rec
 }
 
 // ChartText is the recap chart's words in a language.
-func ChartText(lang string, month time.Time) export.ChartText {
-	return export.ChartText{
+func ChartText(lang string, month time.Time) exportdata.ChartText {
+	return exportdata.ChartText{
 		Title:      locales.T(lang, "export.chart_title", MonthName(lang, month)),
 		ByCategory: locales.T(lang, "export.chart_by_category"),
 		ByKec:      locales.T(lang, "export.chart_by_kec"),

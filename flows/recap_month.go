@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"klabot/store/export"
+	"klabot/flows/exportdata"
 )
 
 var (
@@ -31,7 +31,7 @@ var relativeMonths = map[string]int{
 // the month's start and end in loc, ErrMonth for text that is not a month
 // and ErrMonthFuture for a month still to come.
 func ParseMonth(s string, now time.Time, loc *time.Location) (from, to time.Time, err error) {
-	this, _ := export.MonthOf(now, loc)
+	this, _ := exportdata.MonthOf(now, loc)
 	text := Normalize(s) // "11/2026" is "11 2026", "2026-11" is "2026 11"
 	if rel, ok := relativeMonths[text]; ok {
 		from = this.AddDate(0, rel, 0)

@@ -2,18 +2,16 @@ package flows
 
 import (
 	"context"
-	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
-	"github.com/xuri/excelize/v2"
-
+	"klabot/flows/exportdata"
 	"klabot/locales"
 	"klabot/store"
-	"klabot/store/export/exporttest"
+	"klabot/store/exporttest"
 )
 
 // Option labels of the recap and privacy flows fit a small screen.
@@ -29,7 +27,7 @@ func TestRecapAndPrivacyLabelsFit(t *testing.T) {
 }
 
 // A staff member's "/rekap 2026-11" on the seeded month: the summary has
-// the hand-worked numbers, and the workbook and chart are real files.
+// the hand-worked numbers, and the workbook and chart are asked for.
 func TestStaffRecapInChat(t *testing.T) {
 	ctx := context.Background()
 	db, s := exporttest.OpenSeeded(t)
@@ -41,7 +39,7 @@ func TestStaffRecapInChat(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		tx.SaveSession(staff.ID, []byte(`{"flow":"menu","version":1,"step":"main"}`), s.Now)
+		tx.SaveSession(staff.ID, store.SessionState{JSON: []byte(`{"flow":"menu","version":1,"step":"main"}`), Flow: "menu"}, s.Now)
 		msgs, err = e.Run(tx, Request{User: staff, Staff: true, Input: Input{Kind: KindText, Text: "/rekap 2026-11"},
 			Now: s.Now, Channel: "console"})
 		return err
@@ -59,26 +57,22 @@ func TestStaffRecapInChat(t *testing.T) {
 			t.Errorf("summary lacks %q:\n%s", want, summary)
 		}
 	}
+	// The workbook and the chart are asked for, to be made once the turn
+	// is committed (bot/export); the turn itself writes no file.
 	book, chart := msgs[1].Reply.Attachment, msgs[2].Reply.Attachment
 	if book == nil || chart == nil || book.Kind != "document" || chart.Kind != "photo" {
 		t.Fatalf("attachments %+v %+v", book, chart)
 	}
-	for _, a := range []*Attachment{book, chart} {
-		if info, err := os.Stat(a.Path); err != nil || info.Mode().Perm() != 0o600 || filepath.Dir(a.Path) != filepath.Join(dataDir, "exports") {
-			t.Errorf("%s: %v (%v)", a.Path, err, info)
+	for _, c := range []struct {
+		a          *Attachment
+		kind, name string
+	}{{book, exportdata.FileRecapBook, "rekap-kla-2026-11-20261201-080000.xlsx"}, {chart, exportdata.FileRecapChart, "rekap-kla-2026-11-20261201-080000.png"}} {
+		if c.a.Path != "" || c.a.File == nil || c.a.File.Kind != c.kind || c.a.Name != c.name ||
+			c.a.File.Args[exportdata.ArgMonth] != "2026-11" || c.a.File.Args[exportdata.ArgActor] == "" {
+			t.Errorf("attachment %+v %+v, want a request for %s named %s", c.a, c.a.File, c.kind, c.name)
 		}
 	}
-	f, err := excelize.OpenFile(book.Path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if got := strings.Join(f.GetSheetList(), ","); got != "Rekap,Rincian,Keterangan" {
-		t.Errorf("sheets %s", got)
-	}
-	raw, _ := os.Open(chart.Path)
-	defer raw.Close()
-	if _, err := png.Decode(raw); err != nil {
-		t.Errorf("chart: %v", err)
+	if files, _ := os.ReadDir(filepath.Join(dataDir, "exports")); len(files) != 0 {
+		t.Errorf("the turn wrote %d files itself", len(files))
 	}
 }

@@ -6,12 +6,12 @@ import (
 	"strconv"
 	"strings"
 
+	"klabot/flows/exportdata"
 	"klabot/flows/match"
 	"klabot/flows/ops"
 	"klabot/flows/wilayah"
 	"klabot/locales"
 	"klabot/store"
-	"klabot/store/export"
 )
 
 // Trainings: people find upcoming trainings, register (or join the
@@ -427,7 +427,7 @@ func reusePrompt(c *Ctx) Reply {
 		return Reply{}
 	}
 	return Reply{
-		Text: c.T("training.reuse", last.FullName, last.Age, PlaceName("", last.DesaCode), export.DisplayPhone(last.Phone)),
+		Text: c.T("training.reuse", last.FullName, last.Age, PlaceName("", last.DesaCode), exportdata.DisplayPhone(last.Phone)),
 		Options: []Option{
 			{Key: "yes", Label: c.T("training.opt_reuse")},
 			{Key: "no", Label: c.T("training.opt_fill_new")},
@@ -517,7 +517,7 @@ func phonePrompt(c *Ctx) Reply {
 			return Reply{}
 		}
 		if known != "" {
-			return Reply{Text: c.T("training.phone_known", export.DisplayPhone(known)), Options: []Option{
+			return Reply{Text: c.T("training.phone_known", exportdata.DisplayPhone(known)), Options: []Option{
 				{Key: "known", Label: c.T("training.opt_phone_known")},
 				{Key: "other", Label: c.T("training.opt_phone_other")},
 			}}
@@ -635,7 +635,7 @@ func confirmPrompt(c *Ctx) Reply {
 		return Reply{Text: c.T("training.gone")}
 	}
 	text := c.T("training.confirm", t.Title, formatWhen(c.User.Lang, c.Loc, t.StartsAt, t.EndsAt), placeLine(c.User.Lang, t),
-		c.Get("name"), atoi(c.Get("age")), PlaceName(c.Get("reg_kec"), c.Get("reg_desa")), export.DisplayPhone(c.Get("phone")))
+		c.Get("name"), atoi(c.Get("age")), PlaceName(c.Get("reg_kec"), c.Get("reg_desa")), exportdata.DisplayPhone(c.Get("phone")))
 	if t.SeatsLeft() == 0 {
 		text += "\n\n" + c.T("training.confirm_full")
 	} else {

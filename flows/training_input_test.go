@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"klabot/flows/exportdata"
 	"klabot/store"
-	"klabot/store/export"
 )
 
 func TestParseAge(t *testing.T) {
@@ -49,8 +49,8 @@ func TestNormalizePhone(t *testing.T) {
 			t.Errorf("normalizePhone(%q) = %q, want rejected", in, got)
 		}
 	}
-	if got := export.DisplayPhone("6281234567890"); got != "081234567890" {
-		t.Errorf("export.DisplayPhone = %q", got)
+	if got := exportdata.DisplayPhone("6281234567890"); got != "081234567890" {
+		t.Errorf("exportdata.DisplayPhone = %q", got)
 	}
 }
 

@@ -6,10 +6,10 @@ import (
 	"strings"
 	"time"
 
+	"klabot/flows/exportdata"
 	"klabot/flows/ops"
 	"klabot/flows/wilayah"
 	"klabot/store"
-	"klabot/store/export"
 )
 
 // The staff side of trainings: create, edit, move and cancel sessions by
@@ -243,7 +243,7 @@ func peoplePrompt(c *Ctx) Reply {
 // personLine is one registration for staff: name, age, village, phone and
 // what matters for the session (priority, attendance).
 func personLine(c *Ctx, r store.Registration) string {
-	line := c.T("training.person", r.FullName, r.Age, PlaceName("", r.DesaCode), export.DisplayPhone(r.Phone))
+	line := c.T("training.person", r.FullName, r.Age, PlaceName("", r.DesaCode), exportdata.DisplayPhone(r.Phone))
 	if r.Priority > 0 {
 		line += ", " + c.T("training.person_priority", r.Priority)
 	}
@@ -254,7 +254,8 @@ func personLine(c *Ctx, r store.Registration) string {
 }
 
 // exportRegistrations writes a session's registrations to a CSV file under
-// the data folder and sends it to the staff member as a document.
+// the data folder and sends it to the staff member as a document, once it
+// is made.
 func exportRegistrations(c *Ctx, t store.Training) {
 	ex, err := ops.ExportRegistrations(c.Tx, actorOf(c), t.ID, c.engine.cfg.DataDir, c.Now.In(c.Loc))
 	if err != nil {
@@ -272,7 +273,7 @@ func exportRegistrations(c *Ctx, t store.Training) {
 	c.Say(c.T("training.export_sent"))
 	c.Send(c.User.ID, store.PriorityReply, Reply{
 		Text:       c.T("training.export_caption", t.Title, ex.Rows),
-		Attachment: &Attachment{Kind: "document", Path: ex.Path, Name: ex.Name},
+		Attachment: &Attachment{Kind: "document", Name: ex.Name, File: withLang(ex.File, c.User.Lang)},
 	})
 }
 
@@ -829,4 +830,20 @@ func inWords(s string, now time.Time, loc *time.Location) (time.Time, string) {
 		return time.Time{}, "training.date_invalid"
 	}
 	return time.Time{}, "training.date_format"
+}
+
+// withLang is a file request in the language of the person who asked it,
+// for the news should the file fail to be made.
+func withLang(f *FileRequest, lang string) *FileRequest {
+	if f == nil {
+		return nil
+	}
+	g := *f
+	g.Args = map[string]string{exportdata.ArgLang: lang}
+	for k, v := range f.Args {
+		if k != exportdata.ArgLang {
+			g.Args[k] = v
+		}
+	}
+	return &g
 }

@@ -18,7 +18,7 @@ type IdleSession struct {
 // dropBefore (to be dropped, nudged or not).
 func (db *DB) IdleSessions(ctx context.Context, flow string, idleSince, dropBefore time.Time, limit int) ([]IdleSession, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT user_id, updated_at, nudged_at IS NOT NULL AND nudged_at >= updated_at
-		FROM sessions WHERE json_extract(state, '$.flow') = ? AND updated_at < ?
+		FROM sessions WHERE flow = ? AND updated_at < ?
 		AND (nudged_at IS NULL OR nudged_at < updated_at OR updated_at < ?)
 		ORDER BY updated_at LIMIT ?`, flow, FormatTime(idleSince), FormatTime(dropBefore), limit)
 	if err != nil {
@@ -41,7 +41,7 @@ func scanIdleSession(row rowScanner) (IdleSession, error) {
 // phone number, a draft), to be dropped.
 func (db *DB) StaleSessions(ctx context.Context, idleSince time.Time, limit int) ([]IdleSession, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT user_id, updated_at, 0 FROM sessions
-		WHERE updated_at < ? AND json_extract(state, '$.data') IS NOT NULL
+		WHERE updated_at < ? AND has_data
 		ORDER BY updated_at LIMIT ?`, FormatTime(idleSince), limit)
 	if err != nil {
 		return nil, fmt.Errorf("list stale sessions: %w", err)

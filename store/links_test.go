@@ -64,10 +64,10 @@ func TestMergeUsersMovesEveryReference(t *testing.T) {
 				return err
 			}
 		}
-		if err := tx.SaveSession(old.ID, []byte(`{"flow":"menu"}`), now); err != nil {
+		if err := tx.SaveSession(old.ID, SessionState{JSON: []byte(`{"flow":"menu"}`), Flow: "menu"}, now); err != nil {
 			return err
 		}
-		if err := tx.SaveSession(keep.ID, []byte(`{"flow":"link"}`), now); err != nil {
+		if err := tx.SaveSession(keep.ID, SessionState{JSON: []byte(`{"flow":"link"}`), Flow: "link"}, now); err != nil {
 			return err
 		}
 		_, err = tx.MergeUsers(keep.ID, old.ID, now)

@@ -18,11 +18,14 @@ const (
 
 // OutboxMessage is one message the bot owes someone.
 type OutboxMessage struct {
-	ID        int64
-	Channel   string
-	Address   string
-	Priority  int
-	Payload   []byte // the message itself, encoded by the bot package
+	ID       int64
+	Channel  string
+	Address  string
+	Priority int
+	Payload  []byte // the message itself, encoded by the bot package
+	// Subject is what the message is about ("report:LPR-...",
+	// "broadcast:3", "reminder:5"), to find it without reading Payload.
+	Subject   string
 	NotBefore time.Time
 	Attempts  int
 }
@@ -33,8 +36,8 @@ func (tx *Tx) Enqueue(m OutboxMessage, now time.Time) error {
 	if notBefore.IsZero() {
 		notBefore = now
 	}
-	res, err := tx.exec(`INSERT INTO outbox(channel, address, priority, payload, created_at, not_before)
-		VALUES (?, ?, ?, ?, ?, ?)`, m.Channel, m.Address, m.Priority, string(m.Payload), FormatTime(now), FormatTime(notBefore))
+	res, err := tx.exec(`INSERT INTO outbox(channel, address, priority, payload, subject, created_at, not_before)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, m.Channel, m.Address, m.Priority, string(m.Payload), m.Subject, FormatTime(now), FormatTime(notBefore))
 	if err != nil {
 		return fmt.Errorf("enqueue message: %w", err)
 	}

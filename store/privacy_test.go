@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"klabot/flows/exportdata"
 	"klabot/store"
-	"klabot/store/export"
-	. "klabot/store/export/exporttest"
+	. "klabot/store/exporttest"
 )
 
 func inTx(t *testing.T, db *store.DB, fn func(tx *store.Tx) error) {
@@ -27,8 +27,8 @@ func exportText(t *testing.T, db *store.DB, kind string) string {
 	t.Helper()
 	var lines []string
 	err := db.View(context.Background(), func(tx *store.Tx) error {
-		table, err := export.Build(tx, kind, export.Range{From: At(time.October, 1, 0, 0), To: At(time.December, 31, 0, 0),
-			Loc: WIB}, export.Labels{})
+		table, err := exportdata.Build(tx, kind, exportdata.Range{From: At(time.October, 1, 0, 0), To: At(time.December, 31, 0, 0),
+			Loc: WIB}, exportdata.Labels{})
 		for _, r := range table.Rows {
 			lines = append(lines, fmt.Sprint(r...))
 		}
@@ -40,12 +40,12 @@ func exportText(t *testing.T, db *store.DB, kind string) string {
 	return strings.Join(lines, "\n")
 }
 
-func recapOfNovember(t *testing.T, db *store.DB, s Seeded) export.Recap {
+func recapOfNovember(t *testing.T, db *store.DB, s Seeded) exportdata.Recap {
 	t.Helper()
-	var rc export.Recap
+	var rc exportdata.Recap
 	err := db.View(context.Background(), func(tx *store.Tx) error {
 		var err error
-		rc, err = export.BuildRecap(tx, At(time.November, 1, 0, 0), At(time.December, 1, 0, 0), s.Now, WIB)
+		rc, err = exportdata.BuildRecap(tx, At(time.November, 1, 0, 0), At(time.December, 1, 0, 0), s.Now, WIB)
 		return err
 	})
 	if err != nil {
@@ -112,7 +112,7 @@ func TestEraseNamedReporter(t *testing.T) {
 	if err := db.RecordDeliveries(context.Background(), ds, now); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(exportText(t, db, export.KindReports), NamedName) {
+	if !strings.Contains(exportText(t, db, exportdata.KindReports), NamedName) {
 		t.Fatal("before erasing, the named report should name Budi")
 	}
 
@@ -125,12 +125,12 @@ func TestEraseNamedReporter(t *testing.T) {
 	if er.Reports != 1 {
 		t.Errorf("erasure kept %d reports anonymous, want 1", er.Reports)
 	}
-	reports := exportText(t, db, export.KindReports)
+	reports := exportText(t, db, exportdata.KindReports)
 	if strings.Contains(reports, NamedName) || strings.Contains(reports, NamedPhone) {
 		t.Errorf("the export still names the erased reporter:\n%s", reports)
 	}
-	if !strings.Contains(reports, r1.Code) || !strings.Contains(reports, export.ReporterErased) {
-		t.Errorf("R1 should stay, its reporter shown as %q:\n%s", export.ReporterErased, reports)
+	if !strings.Contains(reports, r1.Code) || !strings.Contains(reports, exportdata.ReporterErased) {
+		t.Errorf("R1 should stay, its reporter shown as %q:\n%s", exportdata.ReporterErased, reports)
 	}
 	inTx(t, db, func(tx *store.Tx) error {
 		id, err := tx.UserIDByContact(store.Contact{Channel: "whatsapp", Address: NamedPhone})
@@ -199,7 +199,7 @@ func TestEraseRegistrantAndVolunteer(t *testing.T) {
 	if len(volunteer.Unassigned) != 1 || volunteer.Unassigned[0].Code != s.Reports["R2"].Code {
 		t.Errorf("volunteer erasure unassigned %+v", volunteer.Unassigned)
 	}
-	regs := exportText(t, db, export.KindRegistrations)
+	regs := exportText(t, db, exportdata.KindRegistrations)
 	if strings.Contains(regs, "Anak A") {
 		t.Errorf("registrations still name Anak A:\n%s", regs)
 	}
@@ -308,7 +308,7 @@ func TestRetentionPurgesOldPersonalDetails(t *testing.T) {
 		}
 		return nil
 	})
-	regs := exportText(t, db, export.KindRegistrations)
+	regs := exportText(t, db, exportdata.KindRegistrations)
 	for _, name := range []string{"Anak B Lengkap", "Anak C Lengkap", "Anak D Lengkap"} {
 		if strings.Contains(regs, name) {
 			t.Errorf("registrations of old trainings still name %s", name)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"math/rand/v2"
 	"regexp"
@@ -561,13 +562,13 @@ func TestIdleDraftSessions(t *testing.T) {
 	report := []byte(`{"flow":"report","version":1,"step":"description","data":{"cat":"kekerasan"}}`)
 	menu := []byte(`{"flow":"menu","version":1,"step":"main"}`)
 	f.tx(t, func(tx *store.Tx) error {
-		if err := tx.SaveSession(f.reporter, report, f.now); err != nil {
+		if err := tx.SaveSession(f.reporter, sessionOf(report), f.now); err != nil {
 			return err
 		}
-		if err := tx.SaveSession(f.other, report, f.now.Add(-4*24*time.Hour)); err != nil {
+		if err := tx.SaveSession(f.other, sessionOf(report), f.now.Add(-4*24*time.Hour)); err != nil {
 			return err
 		}
-		return tx.SaveSession(f.staff, menu, f.now)
+		return tx.SaveSession(f.staff, sessionOf(menu), f.now)
 	})
 	later := f.now.Add(5 * time.Hour)
 	idle, err := f.db.IdleSessions(f.ctx, "report", later.Add(-4*time.Hour), later.Add(-72*time.Hour), 10)
@@ -593,7 +594,7 @@ func TestIdleDraftSessions(t *testing.T) {
 		t.Errorf("after the nudge: %+v", idle)
 	}
 	// Activity re-arms the nudge for the next quiet spell.
-	f.tx(t, func(tx *store.Tx) error { return tx.SaveSession(f.reporter, report, later.Add(time.Hour)) })
+	f.tx(t, func(tx *store.Tx) error { return tx.SaveSession(f.reporter, sessionOf(report), later.Add(time.Hour)) })
 	muchLater := later.Add(6 * time.Hour)
 	idle, _ = f.db.IdleSessions(f.ctx, "report", muchLater.Add(-4*time.Hour), muchLater.Add(-72*time.Hour), 10)
 	if len(idle) != 2 || idle[1].UserID != f.reporter || idle[1].Nudged {
@@ -661,4 +662,15 @@ func TestQueuedCaseMessagesLeaveWithTheCase(t *testing.T) {
 	if got := pending(); strings.Contains(got, r.Code) {
 		t.Errorf("after removing the volunteer, still queued:\n%s", got)
 	}
+}
+
+// sessionOf is a saved conversation as the flows engine saves it: its
+// JSON, with its flow and whether it holds answers beside it.
+func sessionOf(raw []byte) store.SessionState {
+	var st struct {
+		Flow string
+		Data map[string]string
+	}
+	json.Unmarshal(raw, &st)
+	return store.SessionState{JSON: raw, Flow: st.Flow, HasData: st.Data != nil}
 }

@@ -218,6 +218,8 @@ type Tx struct {
 	// which the senders must read from the database.
 	queued        []OutboxMessage
 	outboxChanged bool
+	// filesAdded: file jobs were added, for the maker of files.
+	filesAdded bool
 }
 
 // Queued is what a committed transaction put into the outbox.
@@ -226,10 +228,12 @@ type Queued struct {
 	Messages []OutboxMessage
 	// Changed: other pending rows were added or released; read the outbox.
 	Changed bool
+	// Files: files were asked for (AddFileJob).
+	Files bool
 }
 
 // Any tells whether there is something new to send.
-func (q Queued) Any() bool { return len(q.Messages) > 0 || q.Changed }
+func (q Queued) Any() bool { return len(q.Messages) > 0 || q.Changed || q.Files }
 
 // Tx runs fn in a write transaction and commits if fn returns nil.
 func (db *DB) Tx(ctx context.Context, fn func(*Tx) error) error {
@@ -269,7 +273,7 @@ func (db *DB) TxQueued(ctx context.Context, fn func(*Tx) error) (Queued, error) 
 	if err := sqlTx.Commit(); err != nil {
 		return Queued{}, fmt.Errorf("commit: %w", err)
 	}
-	return Queued{Messages: tx.queued, Changed: tx.outboxChanged}, nil
+	return Queued{Messages: tx.queued, Changed: tx.outboxChanged, Files: tx.filesAdded}, nil
 }
 
 // Savepoint runs fn so that its changes are undone alone if it fails, while
@@ -279,9 +283,9 @@ func (tx *Tx) Savepoint(fn func() error) error {
 	if _, err := tx.tx.ExecContext(tx.ctx, `SAVEPOINT msg`); err != nil {
 		return fmt.Errorf("savepoint: %w", err)
 	}
-	queuedBefore, changedBefore := len(tx.queued), tx.outboxChanged
+	queuedBefore, changedBefore, filesBefore := len(tx.queued), tx.outboxChanged, tx.filesAdded
 	if err := fn(); err != nil {
-		tx.queued, tx.outboxChanged = tx.queued[:queuedBefore], changedBefore
+		tx.queued, tx.outboxChanged, tx.filesAdded = tx.queued[:queuedBefore], changedBefore, filesBefore
 		if _, rbErr := tx.tx.ExecContext(tx.ctx, `ROLLBACK TO msg; RELEASE msg`); rbErr != nil {
 			return errors.Join(err, fmt.Errorf("rollback to savepoint: %w", rbErr))
 		}

@@ -38,6 +38,17 @@ type Attachment struct {
 	// Ref, when set, is the channel's own reference of a file it gave us
 	// (Telegram's file_id), sent again as it is instead of Path.
 	Ref string `json:"ref,omitempty"`
+	// File, instead of Path, is a file still to be made: the message waits
+	// as a file job until bot/export made it, never in the outbox, so a
+	// channel never sees it.
+	File *FileRequest `json:"file,omitempty"`
+}
+
+// FileRequest asks for a file to be made: its kind and what that kind
+// needs (the flows' out.FileRequest, as stored with the message).
+type FileRequest struct {
+	Kind string            `json:"kind"`
+	Args map[string]string `json:"args,omitempty"`
 }
 
 // Outbound is one message to send. It is what the outbox stores.

@@ -7,9 +7,10 @@ import (
 	"regexp"
 	"time"
 
+	"klabot/bot/export"
 	"klabot/flows"
+	"klabot/flows/exportdata"
 	"klabot/store"
-	"klabot/store/export"
 )
 
 // The KLA recap: the same numbers as "klabot recap" and the chat's
@@ -31,18 +32,18 @@ type recapData struct {
 // is this month.
 func (s *Server) recapMonth(r *http.Request) (from, to, now time.Time) {
 	now = s.cfg.Now()
-	from, to = export.MonthOf(now, s.cfg.Location)
+	from, to = exportdata.MonthOf(now, s.cfg.Location)
 	if t, err := time.ParseInLocation("2006-01", r.URL.Query().Get("bulan"), s.cfg.Location); err == nil && !t.After(from) {
 		from, to = t, t.AddDate(0, 1, 0)
 	}
 	return from, to, now
 }
 
-func (s *Server) buildRecap(r *http.Request, from, to, now time.Time) (export.Recap, error) {
-	var rc export.Recap
+func (s *Server) buildRecap(r *http.Request, from, to, now time.Time) (exportdata.Recap, error) {
+	var rc exportdata.Recap
 	err := s.db.View(r.Context(), func(tx *store.Tx) error {
 		var err error
-		rc, err = export.BuildRecap(tx, from, to, now, s.cfg.Location)
+		rc, err = exportdata.BuildRecap(tx, from, to, now, s.cfg.Location)
 		return err
 	})
 	return rc, err
@@ -86,7 +87,7 @@ func (s *Server) recapChart(w http.ResponseWriter, r *http.Request, u who) {
 	}
 	lang := s.langOf(u)
 	var png bytes.Buffer
-	if err := rc.Chart(&png, flows.ExportLabels(lang), flows.ChartText(lang, from)); err != nil {
+	if err := export.Chart(&png, rc, flows.ExportLabels(lang), flows.ChartText(lang, from)); err != nil {
 		s.fail(w, r, err)
 		return
 	}

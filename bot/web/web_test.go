@@ -23,8 +23,8 @@ import (
 
 	"klabot/bot"
 	"klabot/flows"
+	"klabot/flows/exportdata"
 	"klabot/store"
-	"klabot/store/export"
 )
 
 // The office's zone; the clock is fixed on a Tuesday morning.
@@ -831,7 +831,7 @@ func TestRecapSameNumbersAsTheCLI(t *testing.T) {
 	var want string
 	f.db.View(context.Background(), func(tx *store.Tx) error {
 		from := time.Date(2026, 11, 1, 0, 0, 0, 0, wib)
-		rc, err := export.BuildRecap(tx, from, from.AddDate(0, 1, 0), f.now, wib)
+		rc, err := exportdata.BuildRecap(tx, from, from.AddDate(0, 1, 0), f.now, wib)
 		want = flows.RecapSummary("id", rc, flows.MonthName("id", from))
 		return err
 	})

@@ -42,7 +42,7 @@ func seedTelegramPeople(t testing.TB, dir string, first int64, n int, optedOut .
 			if err := tx.SaveUser(u); err != nil {
 				return err
 			}
-			if err := tx.SaveSession(u.ID, []byte(`{"flow":"menu","version":1,"step":"main","seq":1}`), now); err != nil {
+			if err := tx.SaveSession(u.ID, store.SessionState{JSON: []byte(`{"flow":"menu","version":1,"step":"main","seq":1}`), Flow: "menu"}, now); err != nil {
 				return err
 			}
 		}

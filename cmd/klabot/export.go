@@ -1,21 +1,19 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
+	"klabot/bot/export"
 	"klabot/flows"
+	"klabot/flows/exportdata"
 	"klabot/store"
-	"klabot/store/csvexport"
-	"klabot/store/export"
 )
 
 const exportAbout = `Writes a spreadsheet file for staff (columns: see README.md, "Exports"). KIND
@@ -36,7 +34,7 @@ func exportSetup(fs *flag.FlagSet) action {
 	out := fs.String("out", "", "the `file` to write (default: <data dir>/exports/<kind>-<from>-<to>.<format>)")
 	return func(ctx context.Context, c *invocation) int {
 		kind := c.operand
-		if !slices.Contains(export.Kinds, kind) {
+		if !slices.Contains(exportdata.Kinds, kind) {
 			return c.refuse(2, "cli.export_kind_bad", kind)
 		}
 		*format = strings.ToLower(*format)
@@ -62,10 +60,10 @@ func exportSetup(fs *flag.FlagSet) action {
 			path = filepath.Join(c.cfg.DataDir, "exports", fmt.Sprintf("%s-%s-%s.%s", kind, r.From.Format("20060102"),
 				last.Format("20060102"), *format))
 		}
-		var t export.Table
+		var t exportdata.Table
 		err = c.db.View(ctx, func(tx *store.Tx) error {
 			var err error
-			t, err = export.Build(tx, kind, r, flows.ExportLabels(c.cfg.Lang))
+			t, err = exportdata.Build(tx, kind, r, flows.ExportLabels(c.cfg.Lang))
 			return err
 		})
 		if errors.Is(err, store.ErrNoBroadcasts) {
@@ -91,26 +89,26 @@ func exportSetup(fs *flag.FlagSet) action {
 
 // exportRange reads --from and --to (days in loc, both included); either
 // left out defaults to this month's.
-func exportRange(from, to string, now time.Time, loc *time.Location) (export.Range, error) {
-	start, end := export.MonthOf(now, loc)
+func exportRange(from, to string, now time.Time, loc *time.Location) (exportdata.Range, error) {
+	start, end := exportdata.MonthOf(now, loc)
 	if from != "" {
 		t, err := time.ParseInLocation("2006-01-02", from, loc)
 		if err != nil {
-			return export.Range{}, &problem{"cli.from_bad", []any{from}}
+			return exportdata.Range{}, &problem{"cli.from_bad", []any{from}}
 		}
 		start = t
 	}
 	if to != "" {
 		t, err := time.ParseInLocation("2006-01-02", to, loc)
 		if err != nil {
-			return export.Range{}, &problem{"cli.to_bad", []any{to}}
+			return exportdata.Range{}, &problem{"cli.to_bad", []any{to}}
 		}
 		end = t.AddDate(0, 0, 1)
 	}
 	if !end.After(start) {
-		return export.Range{}, &problem{"cli.range_bad", nil}
+		return exportdata.Range{}, &problem{"cli.range_bad", nil}
 	}
-	return export.Range{From: start, To: end, Loc: loc}, nil
+	return exportdata.Range{From: start, To: end, Loc: loc}, nil
 }
 
 // recapSetup is "klabot recap [--month 2026-11] [--out FILE]".
@@ -119,7 +117,7 @@ func recapSetup(fs *flag.FlagSet) action {
 	out := fs.String("out", "", "the XLSX `file` to write, the chart beside it (default: <data dir>/exports/rekap-kla-<month>.xlsx)")
 	return func(ctx context.Context, c *invocation) int {
 		now := time.Now()
-		from, to := export.MonthOf(now, c.cfg.Location)
+		from, to := exportdata.MonthOf(now, c.cfg.Location)
 		if *month != "" {
 			var err error
 			if from, to, err = flows.ParseMonth(*month, now, c.cfg.Location); errors.Is(err, flows.ErrMonthFuture) {
@@ -133,21 +131,17 @@ func recapSetup(fs *flag.FlagSet) action {
 			path = filepath.Join(c.cfg.DataDir, "exports", "rekap-kla-"+from.Format("2006-01")+".xlsx")
 		}
 		chartPath := strings.TrimSuffix(path, filepath.Ext(path)) + ".png"
-		var rc export.Recap
+		var rc exportdata.Recap
 		err := c.db.View(ctx, func(tx *store.Tx) error {
 			var err error
-			rc, err = export.BuildRecap(tx, from, to, now, c.cfg.Location)
+			rc, err = exportdata.BuildRecap(tx, from, to, now, c.cfg.Location)
 			return err
 		})
-		labels := flows.ExportLabels(c.cfg.Lang)
 		if err == nil {
-			err = export.Save(path, export.XLSX, rc.Tables(labels, flows.RecapText(c.cfg.Lang, from, now, c.cfg.Location))...)
+			err = export.SaveRecapBook(path, rc, c.cfg.Lang)
 		}
 		if err == nil {
-			var png bytes.Buffer
-			if err = rc.Chart(&png, labels, flows.ChartText(c.cfg.Lang, from)); err == nil {
-				err = csvexport.SaveFile(chartPath, func(w io.Writer) error { _, err := w.Write(png.Bytes()); return err })
-			}
+			err = export.SaveRecapChart(chartPath, rc, c.cfg.Lang)
 		}
 		if err == nil {
 			err = c.db.Tx(ctx, func(tx *store.Tx) error {

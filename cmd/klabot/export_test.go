@@ -14,7 +14,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"klabot/store"
-	"klabot/store/export/exporttest"
+	"klabot/store/exporttest"
 )
 
 // seededDataDir is a data folder whose klabot.db holds the seeded month.

@@ -21,6 +21,7 @@ import (
 
 	"klabot/bot"
 	"klabot/bot/console"
+	"klabot/bot/export"
 	"klabot/bot/message"
 	"klabot/bot/schedule"
 	"klabot/bot/telegram"
@@ -84,6 +85,7 @@ type app struct {
 	senders    []*bot.Sender
 	media      *bot.MediaSaver // downloads report evidence; nil in the console
 	broadcasts *bot.Broadcaster
+	files      *export.Maker // makes the exports asked for in the chat
 	// health is each channel's connection, kept by its adapter, for
 	// /healthz.
 	health struct{ telegram, whatsapp message.Health }
@@ -104,6 +106,8 @@ func newApp(cfg config, log *slog.Logger, db *store.DB) *app {
 	a.engine = flows.NewEngine(flows.Config{Location: cfg.Location, DataDir: cfg.DataDir, RetentionDays: cfg.RetentionDays,
 		WebURL: webURL, StaffContacts: len(cfg.Staff)})
 	a.dispatcher = bot.NewDispatcher(db, a.engine, bot.Config{Staff: cfg.Staff, Lang: cfg.Lang, Now: a.now}, a.committed, log)
+	a.files = export.NewMaker(db, export.MakerConfig{DataDir: cfg.DataDir, Location: cfg.Location, Now: a.now,
+		Wake: a.wakeSenders, Log: log})
 	return a
 }
 
@@ -130,6 +134,9 @@ func (a *app) committed(q store.Queued) {
 	}
 	if a.broadcasts != nil {
 		a.broadcasts.Wake() // a broadcast may have been made, paused or cancelled
+	}
+	if q.Files {
+		a.files.Wake()
 	}
 }
 
@@ -190,6 +197,7 @@ func (a *app) serve(ctx context.Context, stderr io.Writer) int {
 	a.mu.Unlock()
 	start("media", media.Run)
 	start("housekeeping", a.housekeeping)
+	start("files", a.files.Run)
 	broadcasts := a.startBroadcasts(start, fetchers, map[string]bool{telegram.Name: a.cfg.TelegramToken != ""})
 	// Reminders, report follow-ups and the staff digest; other periodic
 	// jobs can be added with sched.Every before it starts.
@@ -313,7 +321,7 @@ func (a *app) console(ctx context.Context, stdin io.Reader, stdout io.Writer, st
 	var wg sync.WaitGroup
 	// Reminders reach console users too (the console stands in for a channel).
 	sched := schedule.New(a.db, schedule.Config{Location: a.cfg.Location, Staff: a.cfg.Staff, Wake: a.wakeSenders, Log: a.log, Now: a.now})
-	for _, fn := range []func(context.Context) error{a.dispatcher.Run, sender.Run, sched.Run} {
+	for _, fn := range []func(context.Context) error{a.dispatcher.Run, sender.Run, sched.Run, a.files.Run} {
 		wg.Add(1)
 		go func() { defer wg.Done(); fn(ctx) }()
 	}

@@ -2,16 +2,12 @@ package ops
 
 import (
 	"fmt"
-	"path/filepath"
 	"strconv"
 	"time"
 
-	"klabot/flows/wilayah"
-	"klabot/flows/words"
-	"klabot/locales"
+	"klabot/flows/exportdata"
+	"klabot/flows/out"
 	"klabot/store"
-	"klabot/store/csvexport"
-	"klabot/store/export"
 )
 
 // SessionList is what Sessions found.
@@ -69,19 +65,21 @@ func Session(tx *store.Tx, a Actor, id int64) (SessionView, error) {
 	return v, nil
 }
 
-// Export is what ExportRegistrations wrote.
+// Export is a session's registrations asked for as a file.
 type Export struct {
 	Result
 	Training store.Training
-	// Path is the file written; Name the name to give it; Rows how many
-	// registrations it holds.
-	Path, Name string
-	Rows       int
+	// Name is the file's name; Rows how many registrations it holds; File
+	// asks for it to be made (bot/export), with its audit row, once the
+	// transaction is committed.
+	Name string
+	Rows int
+	File *out.FileRequest
 }
 
-// ExportRegistrations writes a session's registrations and waitlist to a
-// CSV file under dir/exports (staff only), times in now's location. Each
-// export is a new file.
+// ExportRegistrations asks for a session's registrations and waitlist as a
+// CSV file under dir/exports (staff only). Each export is a new file; it
+// is made after the commit, so a transaction that is undone leaves none.
 func ExportRegistrations(tx *store.Tx, a Actor, id int64, dir string, now time.Time) (Export, error) {
 	t, res, err := trainingFor(tx, a, id)
 	if err != nil || res.Outcome != Done {
@@ -94,28 +92,8 @@ func ExportRegistrations(tx *store.Tx, a Actor, id int64, dir string, now time.T
 	if err != nil {
 		return Export{}, err
 	}
-	// Column names are fixed (not translated), so that spreadsheets and
-	// scripts built on an export keep working.
-	header := []string{"no", "status", "urutan_tunggu", "nama_lengkap", "umur", "desa", "kecamatan", "telepon",
-		"prioritas", "jawaban", "daftar_pada", "hadir_pada"}
-	loc := now.Location()
-	var rows [][]string
-	for i, r := range regs {
-		d, _ := wilayah.DesaByCode(r.DesaCode)
-		position := ""
-		if r.Status == store.RegWaitlisted {
-			position = strconv.Itoa(r.Position)
-		}
-		word := func(code string) string { return words.ExportWord(locales.Default, code) }
-		rows = append(rows, []string{strconv.Itoa(i + 1), word(r.Status), position, r.FullName, strconv.Itoa(r.Age),
-			d.Name, d.KecName, export.DisplayPhone(r.Phone), strconv.Itoa(r.Priority), export.AnswerList(r.Answers, word),
-			words.Stamp(r.CreatedAt, loc), words.Stamp(r.AttendedAt, loc)})
-	}
-	name := fmt.Sprintf("pelatihan-%d-%s.csv", t.ID, now.Format("20060102-150405"))
-	path, err := csvexport.Write(filepath.Join(dir, "exports"), name, header, rows)
-	if err != nil {
-		return Export{}, err
-	}
-	ex := Export{Training: t, Path: path, Name: name, Rows: len(rows)}
-	return ex, audit(tx, a, now, "training_export", TrainingSubject(t.ID), strconv.Itoa(len(rows))+" rows")
+	return Export{Training: t, Name: fmt.Sprintf("pelatihan-%d-%s.csv", t.ID, now.Format("20060102-150405")), Rows: len(regs),
+		File: &out.FileRequest{Kind: exportdata.FileTrainingList, Args: map[string]string{
+			exportdata.ArgTraining: strconv.FormatInt(t.ID, 10), exportdata.ArgActor: a.AuditName(),
+			exportdata.ArgAt: now.Format(time.RFC3339Nano)}}}, nil
 }

@@ -36,6 +36,18 @@ type Attachment struct {
 	// Ref, instead of Path, is a file a person sent on the channel the
 	// reply goes to (Media.Ref), sent again as it is.
 	Ref string
+	// File, instead of Path, asks for a file to be made (an export),
+	// named Name: it is made once the turn that asked for it is
+	// committed, and the message goes when it is ready.
+	File *FileRequest
+}
+
+// FileRequest asks for a file: its kind (exportdata.File*) and what that
+// kind needs. No chat waits while a file is made, and a turn that is
+// undone leaves no file with personal data behind.
+type FileRequest struct {
+	Kind string            `json:"kind"`
+	Args map[string]string `json:"args,omitempty"`
 }
 
 // Message is a reply addressed to someone: the person who wrote (UserID 0),

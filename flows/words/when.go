@@ -36,13 +36,13 @@ func Clock(lang string, t time.Time) string {
 	return locales.T(lang, "training.clock", t.Hour(), t.Minute())
 }
 
-// Stamp writes a date and time for tables: "01-12-2026 09:00"; "" for
-// no time.
+// Stamp writes a date and time for tables and every export, in loc (WIB):
+// "2026-12-01 09:00", which sorts as text; "" for no time.
 func Stamp(t time.Time, loc *time.Location) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.In(loc).Format("02-01-2006 15:04")
+	return t.In(loc).Format("2006-01-02 15:04")
 }
 
 // TrainingPlace is where a training is held: the place and its kecamatan.

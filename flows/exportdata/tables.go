@@ -1,4 +1,13 @@
-package export
+// Package exportdata is what klabot's exports and the monthly KLA recap
+// hold, as tables of cells read from the store: the same numbers for the
+// chat's summary and for the files bot/export makes from them. It makes no
+// files.
+//
+// A reporter who chose to stay anonymous stays anonymous (the identity
+// comes only from store.Tx.ReporterIdentity, which gives nothing for an
+// anonymous report). Column names are fixed, not translated, so that
+// spreadsheets and scripts built on an export keep working.
+package exportdata
 
 import (
 	"encoding/json"
@@ -9,6 +18,7 @@ import (
 	"time"
 
 	"klabot/flows/wilayah"
+	"klabot/flows/words"
 	"klabot/store"
 )
 
@@ -24,7 +34,8 @@ type Labels struct {
 	Word func(code string) string
 }
 
-func label(f func(string) string, key string) string {
+// Label is key's name by f, or key itself without f.
+func Label(f func(string) string, key string) string {
 	if f == nil || key == "" {
 		return key
 	}
@@ -116,9 +127,9 @@ func Reports(tx *store.Tx, r Range, l Labels) (Table, error) {
 		if rep.Urgent {
 			urgent = "ya"
 		}
-		t.Rows = append(t.Rows, []any{rep.Code, Stamp(rep.CreatedAt, r.Loc), rep.Category, label(l.Category, rep.Category),
+		t.Rows = append(t.Rows, []any{rep.Code, Stamp(rep.CreatedAt, r.Loc), rep.Category, Label(l.Category, rep.Category),
 			urgent, rep.KLACluster, rep.KLAIndicator, rep.KecCode, kec, rep.DesaCode, desa, rep.PlaceNote, lat, lon,
-			rep.ChildrenCount, rep.ChildrenAge, rep.Description, rep.Status, label(l.Status, rep.Status),
+			rep.ChildrenCount, rep.ChildrenAge, rep.Description, rep.Status, Label(l.Status, rep.Status),
 			Stamp(rep.VerifiedAt, r.Loc), Stamp(rep.ReferredAt, r.Loc), Stamp(rep.ClosedAt, r.Loc), days,
 			rep.VolunteerName, reporter, contact, rep.Evidence, rep.QuestionsAsked, rep.QuestionsAnswered, qa})
 	}
@@ -173,8 +184,8 @@ func Registrations(tx *store.Tx, r Range, l Labels) (Table, error) {
 	for _, g := range regs {
 		tKec, _ := placeNames(g.Training.KecCode, "")
 		kec, desa := placeNames("", g.DesaCode)
-		t.Rows = append(t.Rows, []any{g.ID, g.TrainingID, g.Training.Program, label(l.Program, g.Training.Program),
-			g.Training.Title, Stamp(g.Training.StartsAt, r.Loc), tKec, g.Training.Place, label(l.Word, g.Status), g.FullName,
+		t.Rows = append(t.Rows, []any{g.ID, g.TrainingID, g.Training.Program, Label(l.Program, g.Training.Program),
+			g.Training.Title, Stamp(g.Training.StartsAt, r.Loc), tKec, g.Training.Place, Label(l.Word, g.Status), g.FullName,
 			g.Age, g.DesaCode, desa, kec, DisplayPhone(g.Phone), g.Priority, AnswerList(g.Answers, l.Word), Stamp(g.CreatedAt, r.Loc),
 			Stamp(g.CancelledAt, r.Loc), Stamp(g.AttendedAt, r.Loc)})
 	}
@@ -208,7 +219,7 @@ func Attendance(tx *store.Tx, r Range, l Labels) (Table, error) {
 				by = "petugas"
 			}
 		}
-		t.Rows = append(t.Rows, []any{g.TrainingID, g.Training.Program, label(l.Program, g.Training.Program),
+		t.Rows = append(t.Rows, []any{g.TrainingID, g.Training.Program, Label(l.Program, g.Training.Program),
 			g.Training.Title, Stamp(g.Training.StartsAt, r.Loc), Stamp(g.Training.EndsAt, r.Loc), tKec, g.Training.Place,
 			g.ID, g.FullName, g.Age, desa, kec, came, Stamp(g.AttendedAt, r.Loc), by})
 	}
@@ -245,7 +256,7 @@ func AnswerList(answers map[string]string, word func(string) string) string {
 	sort.Strings(keys)
 	parts := make([]string, len(keys))
 	for i, k := range keys {
-		parts[i] = k + "=" + label(word, answers[k])
+		parts[i] = k + "=" + Label(word, answers[k])
 	}
 	return strings.Join(parts, "; ")
 }
@@ -274,7 +285,7 @@ func Broadcasts(tx *store.Tx, r Range, l Labels) (Table, error) {
 			sender = "#" + strconv.FormatInt(b.SenderID, 10)
 		}
 		t.Rows = append(t.Rows, []any{b.ID, Stamp(b.CreatedAt, r.Loc), Stamp(b.ScheduledAt, r.Loc), Stamp(b.StartedAt, r.Loc),
-			Stamp(b.Ended, r.Loc), sender, label(l.Word, b.State), b.Text, photo, audienceText(b.Audience, l.Word), b.Recipients, b.Sent, b.Failed,
+			Stamp(b.Ended, r.Loc), sender, Label(l.Word, b.State), b.Text, photo, audienceText(b.Audience, l.Word), b.Recipients, b.Sent, b.Failed,
 			b.Waiting, b.Cancel, b.SkippedOptedOut, b.SkippedUnreachable, b.SkippedNoConsent})
 	}
 	return t, nil
@@ -294,10 +305,25 @@ func audienceText(raw string, word func(string) string) string {
 	case "desa":
 		_, value = placeNames("", a.Value)
 	case "role":
-		value = label(word, a.Value)
+		value = Label(word, a.Value)
 	}
 	if value == "" {
-		return label(word, a.Kind)
+		return Label(word, a.Kind)
 	}
-	return label(word, a.Kind) + ": " + value
+	return Label(word, a.Kind) + ": " + value
 }
+
+// Table is one sheet of an export: a header and rows. A cell is a string
+// (text, neutralized), an int or a float64 (a number in XLSX), or nil.
+type Table struct {
+	Sheet  string // XLSX sheet name, at most 31 characters
+	Header []string
+	Rows   [][]any
+	// Bold lists rows (indexes into Rows) shown in bold in XLSX: section
+	// titles and their column names in a sheet with several sections.
+	Bold []int
+}
+
+// Stamp is a time as exports show it (words.Stamp): WIB (loc),
+// "2006-01-02 15:04"; "" for the zero time.
+func Stamp(t time.Time, loc *time.Location) string { return words.Stamp(t, loc) }

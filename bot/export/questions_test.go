@@ -10,10 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"klabot/flows/exportdata"
 	"klabot/flows/ops"
 	"klabot/store"
-	"klabot/store/export"
-	. "klabot/store/export/exporttest"
+	. "klabot/store/exporttest"
 )
 
 // The reports export counts the questions put to each reporter and those
@@ -59,8 +59,8 @@ func TestReportsExportQuestions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	table := build(t, db, export.KindReports)
-	col := func(name string) int { return slices.Index(export.ReportHeader, name) }
+	table := build(t, db, exportdata.KindReports)
+	col := func(name string) int { return slices.Index(exportdata.ReportHeader, name) }
 	if len(table.Rows) != 1 {
 		t.Fatalf("rows: %v", table.Rows)
 	}

@@ -16,19 +16,20 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"klabot/bot/export"
+	"klabot/flows/exportdata"
 	"klabot/store"
-	"klabot/store/export"
-	. "klabot/store/export/exporttest"
+	. "klabot/store/exporttest"
 )
 
-var november = export.Range{From: At(time.November, 1, 0, 0), To: At(time.December, 1, 0, 0), Loc: WIB}
+var november = exportdata.Range{From: At(time.November, 1, 0, 0), To: At(time.December, 1, 0, 0), Loc: WIB}
 
 func build(t *testing.T, db *store.DB, kind string) export.Table {
 	t.Helper()
 	var table export.Table
 	err := db.View(context.Background(), func(tx *store.Tx) error {
 		var err error
-		table, err = export.Build(tx, kind, november, export.Labels{})
+		table, err = exportdata.Build(tx, kind, november, exportdata.Labels{})
 		return err
 	})
 	if err != nil {
@@ -97,8 +98,8 @@ func column(rows [][]string, name string) int {
 
 func TestReportsExportColumnsAndAnonymity(t *testing.T) {
 	db, s := OpenSeeded(t)
-	for format, rows := range both(t, build(t, db, export.KindReports)) {
-		if strings.Join(rows[0], ",") != strings.Join(export.ReportHeader, ",") {
+	for format, rows := range both(t, build(t, db, exportdata.KindReports)) {
+		if strings.Join(rows[0], ",") != strings.Join(exportdata.ReportHeader, ",") {
 			t.Fatalf("%s header %v", format, rows[0])
 		}
 		// R1, R2, R3, R5 were made in November (R6 on 1 December WIB).
@@ -114,7 +115,7 @@ func TestReportsExportColumnsAndAnonymity(t *testing.T) {
 		if named[reporter] != NamedName || named[contact] != "whatsapp:"+NamedPhone {
 			t.Errorf("%s: named report shows reporter %q, contact %q", format, named[reporter], named[contact])
 		}
-		if anon[reporter] != export.ReporterAnonymous || anon[contact] != "" {
+		if anon[reporter] != exportdata.ReporterAnonymous || anon[contact] != "" {
 			t.Errorf("%s: anonymous report shows reporter %q, contact %q", format, anon[reporter], anon[contact])
 		}
 		for _, code := range []string{"R2", "R3", "R5"} {
@@ -144,7 +145,7 @@ func TestReportsExportColumnsAndAnonymity(t *testing.T) {
 // leading apostrophe, in CSV and in XLSX, in every kind of cell.
 func TestExportsNeutralizeFormulas(t *testing.T) {
 	db, s := OpenSeeded(t)
-	for format, rows := range both(t, build(t, db, export.KindReports)) {
+	for format, rows := range both(t, build(t, db, exportdata.KindReports)) {
 		byCode := map[string][]string{}
 		for _, r := range rows[1:] {
 			byCode[r[0]] = r
@@ -193,9 +194,9 @@ func TestExportsNeutralizeFormulas(t *testing.T) {
 
 func TestRegistrationAndAttendanceExports(t *testing.T) {
 	db, s := OpenSeeded(t)
-	regs := both(t, build(t, db, export.KindRegistrations))
+	regs := both(t, build(t, db, exportdata.KindRegistrations))
 	for format, rows := range regs {
-		if strings.Join(rows[0], ",") != strings.Join(export.RegistrationHeader, ",") {
+		if strings.Join(rows[0], ",") != strings.Join(exportdata.RegistrationHeader, ",") {
 			t.Fatalf("%s header %v", format, rows[0])
 		}
 		// Trainings starting in November: T1 (A, B, C, D), T2 (V2, F), T3 (E),
@@ -219,8 +220,8 @@ func TestRegistrationAndAttendanceExports(t *testing.T) {
 			}
 		}
 	}
-	for format, rows := range both(t, build(t, db, export.KindAttendance)) {
-		if strings.Join(rows[0], ",") != strings.Join(export.AttendanceHeader, ",") {
+	for format, rows := range both(t, build(t, db, exportdata.KindAttendance)) {
+		if strings.Join(rows[0], ",") != strings.Join(exportdata.AttendanceHeader, ",") {
 			t.Fatalf("%s header %v", format, rows[0])
 		}
 		// Seats only: T1 A, B, C; T2 V2; T3 E (cancelled session, seat kept); T6 A.
@@ -273,8 +274,8 @@ func TestBroadcastExport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for format, rows := range both(t, build(t, db, export.KindBroadcasts)) {
-		if strings.Join(rows[0], ",") != strings.Join(export.BroadcastHeader, ",") {
+	for format, rows := range both(t, build(t, db, exportdata.KindBroadcasts)) {
+		if strings.Join(rows[0], ",") != strings.Join(exportdata.BroadcastHeader, ",") {
 			t.Fatalf("%s header %v", format, rows[0])
 		}
 		if len(rows) != 2 {
@@ -300,7 +301,7 @@ func TestBroadcastExport(t *testing.T) {
 func TestBroadcastExportWithoutTheFeature(t *testing.T) {
 	db, _ := OpenSeeded(t)
 	err := db.View(context.Background(), func(tx *store.Tx) error {
-		_, err := export.Build(tx, export.KindBroadcasts, export.Range{From: november.From, To: november.From, Loc: WIB}, export.Labels{})
+		_, err := exportdata.Build(tx, exportdata.KindBroadcasts, exportdata.Range{From: november.From, To: november.From, Loc: WIB}, exportdata.Labels{})
 		return err
 	})
 	if err != nil && !errors.Is(err, store.ErrNoBroadcasts) {
@@ -311,7 +312,7 @@ func TestBroadcastExportWithoutTheFeature(t *testing.T) {
 func TestSaveIsPrivate(t *testing.T) {
 	db, _ := OpenSeeded(t)
 	path := filepath.Join(t.TempDir(), "exports", "laporan.xlsx")
-	if err := export.Save(path, export.XLSX, build(t, db, export.KindReports)); err != nil {
+	if err := export.Save(path, export.XLSX, build(t, db, exportdata.KindReports)); err != nil {
 		t.Fatal(err)
 	}
 	info, err := os.Stat(path)
@@ -331,7 +332,7 @@ func TestXLSXHeaderFrozenWithFilter(t *testing.T) {
 	db, _ := OpenSeeded(t)
 	var buf bytes.Buffer
 	empty := export.Table{Sheet: "Kosong", Header: []string{"a", "b", "c"}}
-	if err := export.Write(&buf, export.XLSX, build(t, db, export.KindReports), empty); err != nil {
+	if err := export.Write(&buf, export.XLSX, build(t, db, exportdata.KindReports), empty); err != nil {
 		t.Fatal(err)
 	}
 	f, err := excelize.OpenReader(bytes.NewReader(buf.Bytes()))

@@ -1,6 +1,7 @@
 package export
 
 import (
+	"bytes"
 	"fmt"
 	"image/color"
 	"io"
@@ -11,6 +12,10 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
+
+	"klabot/bot/export/csvexport"
+	"klabot/flows"
+	"klabot/flows/exportdata"
 )
 
 // The recap chart: reports received in the month, by category and by
@@ -24,23 +29,15 @@ const (
 	chartDPI    = 96
 )
 
-// ChartText are the chart's words, in the staff member's language.
-type ChartText struct {
-	Title      string // e.g. "Laporan masuk November 2026"
-	ByCategory string
-	ByKec      string
-	None       string // shown as the only bar when there is nothing to draw
-}
-
 // Chart draws the recap's reports received by category and by kecamatan
 // as a PNG.
-func (rc Recap) Chart(w io.Writer, l Labels, text ChartText) error {
+func Chart(w io.Writer, rc exportdata.Recap, l exportdata.Labels, text exportdata.ChartText) error {
 	var cats, kecs []bar
 	for k, n := range rc.ByCategory {
-		cats = append(cats, bar{label(l.Category, k), n})
+		cats = append(cats, bar{exportdata.Label(l.Category, k), n})
 	}
 	for k, n := range rc.ByKec {
-		kecs = append(kecs, bar{kecName(k), n})
+		kecs = append(kecs, bar{exportdata.KecName(k), n})
 	}
 	top, err := barPlot(text.Title+": "+text.ByCategory, cats, text.None)
 	if err != nil {
@@ -145,4 +142,26 @@ func (integerTicks) Ticks(min, max float64) []plot.Tick {
 		}
 	}
 	return ticks
+}
+
+// Workbook writes the recap as an XLSX workbook: the numbers (Rekap), the
+// rows behind them (Rincian) and what each number means (Keterangan).
+func Workbook(w io.Writer, rc exportdata.Recap, l exportdata.Labels, text exportdata.RecapText) error {
+	return WriteXLSX(w, rc.Tables(l, text)...)
+}
+
+// SaveRecapBook writes the recap workbook to path, privately and
+// atomically, in a language.
+func SaveRecapBook(path string, rc exportdata.Recap, lang string) error {
+	return Save(path, XLSX, rc.Tables(flows.ExportLabels(lang), flows.RecapText(lang, rc.From, rc.Generated, rc.Loc))...)
+}
+
+// SaveRecapChart writes the recap chart to path as a PNG, privately and
+// atomically, in a language.
+func SaveRecapChart(path string, rc exportdata.Recap, lang string) error {
+	var png bytes.Buffer
+	if err := Chart(&png, rc, flows.ExportLabels(lang), flows.ChartText(lang, rc.From)); err != nil {
+		return err
+	}
+	return csvexport.SaveFile(path, func(w io.Writer) error { _, err := w.Write(png.Bytes()); return err })
 }

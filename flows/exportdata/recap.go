@@ -1,8 +1,7 @@
-package export
+package exportdata
 
 import (
 	"fmt"
-	"io"
 	"slices"
 	"sort"
 	"strconv"
@@ -179,7 +178,7 @@ func BuildRecap(tx *store.Tx, from, to, now time.Time, loc *time.Location) (Reca
 	}
 	sort.Slice(rc.Reports, func(i, j int) bool {
 		a, b := rc.Reports[i], rc.Reports[j]
-		if ka, kb := kecName(kecOf(a.KecCode, a.DesaCode)), kecName(kecOf(b.KecCode, b.DesaCode)); ka != kb {
+		if ka, kb := KecName(kecOf(a.KecCode, a.DesaCode)), KecName(kecOf(b.KecCode, b.DesaCode)); ka != kb {
 			return ka < kb
 		}
 		if da, db := desaName(a.DesaCode), desaName(b.DesaCode); da != db {
@@ -255,7 +254,7 @@ func (rc *Recap) addTrainings(tx *store.Tx, from, to, now time.Time) error {
 		if a.Program != b.Program {
 			return a.Program < b.Program
 		}
-		return kecName(a.KecCode) < kecName(b.KecCode)
+		return KecName(a.KecCode) < KecName(b.KecCode)
 	})
 	return nil
 }
@@ -305,7 +304,7 @@ func (rc *Recap) addMembers(tx *store.Tx, from, to time.Time) error {
 	for _, l := range lines {
 		rc.Members = append(rc.Members, *l)
 	}
-	sort.Slice(rc.Members, func(i, j int) bool { return kecName(rc.Members[i].KecCode) < kecName(rc.Members[j].KecCode) })
+	sort.Slice(rc.Members, func(i, j int) bool { return KecName(rc.Members[i].KecCode) < KecName(rc.Members[j].KecCode) })
 	return nil
 }
 
@@ -323,7 +322,8 @@ func kecOf(kecCode, desaCode string) string {
 // Unknown is how a missing place reads in the recap.
 const Unknown = "(tidak diketahui)"
 
-func kecName(code string) string {
+// KecName is a kecamatan's name by code, or Unknown.
+func KecName(code string) string {
 	if k, ok := wilayah.KecamatanByCode(code); ok {
 		return k.Name
 	}
@@ -368,6 +368,14 @@ func median(xs []float64) (float64, bool) {
 	return float64(int64(m*10+0.5)) / 10, true
 }
 
+// ChartText are the chart's words, in the staff member's language.
+type ChartText struct {
+	Title      string // e.g. "Laporan masuk November 2026"
+	ByCategory string
+	ByKec      string
+	None       string // shown as the only bar when there is nothing to draw
+}
+
 // RecapText are the recap workbook's words that are not column names:
 // given by the caller in the staff member's language.
 type RecapText struct {
@@ -384,12 +392,6 @@ type RecapText struct {
 	SheetRecap   string
 	SheetDetail  string
 	SheetDefined string
-}
-
-// Workbook writes the recap as an XLSX workbook: the numbers (Rekap), the
-// rows behind them (Rincian) and what each number means (Keterangan).
-func (rc Recap) Workbook(w io.Writer, l Labels, text RecapText) error {
-	return WriteXLSX(w, rc.Tables(l, text)...)
 }
 
 // Tables are the recap's sheets.
@@ -420,7 +422,7 @@ func (rc Recap) Tables(l Labels, text RecapText) []Table {
 	row(true, "kecamatan", "desa", "kategori", "klaster_kla", "indikator_kla", "diterima", "diverifikasi", "dirujuk",
 		"ditutup", "selesai", "median_hari_ditutup")
 	for _, r := range rc.Reports {
-		row(false, kecName(kecOf(r.KecCode, r.DesaCode)), desaName(r.DesaCode), label(l.Category, r.Category),
+		row(false, KecName(kecOf(r.KecCode, r.DesaCode)), desaName(r.DesaCode), Label(l.Category, r.Category),
 			cluster(r.Cluster), r.Indicator, r.Received, r.Verified, r.Referred, r.Closed, r.Done, med(r.Counts))
 	}
 	row(true, text.Total, "", "", "", "", rc.Total.Received, rc.Total.Verified, rc.Total.Referred, rc.Total.Closed,
@@ -435,14 +437,14 @@ func (rc Recap) Tables(l Labels, text RecapText) []Table {
 	row(true, text.Trainings)
 	row(true, "program", "kecamatan", "sesi_terlaksana", "pendaftar", "hadir")
 	for _, t := range rc.Trainings {
-		row(false, label(l.Program, t.Program), kecName(t.KecCode), t.Held, t.Registered, t.Attended)
+		row(false, Label(l.Program, t.Program), KecName(t.KecCode), t.Held, t.Registered, t.Attended)
 	}
 	row(true, text.Total, "", rc.TrainingsTotal.Held, rc.TrainingsTotal.Registered, rc.TrainingsTotal.Attended)
 	row(false)
 	row(true, text.Members)
 	row(true, "kecamatan", "satgas_terdaftar", "satgas_aktif", "forum_anak_aktif")
 	for _, m := range rc.Members {
-		row(false, kecName(m.KecCode), m.SatgasJoined, m.SatgasActive, m.ForumAnakActive)
+		row(false, KecName(m.KecCode), m.SatgasJoined, m.SatgasActive, m.ForumAnakActive)
 	}
 	row(true, text.Total, rc.MembersTotal.SatgasJoined, rc.MembersTotal.SatgasActive, rc.MembersTotal.ForumAnakActive)
 	row(false, fmt.Sprintf(text.ForumAnak, rc.ForumAnakPeople))
@@ -451,16 +453,16 @@ func (rc Recap) Tables(l Labels, text RecapText) []Table {
 	for _, d := range rc.Detail {
 		subject := d.Subject
 		if strings.HasPrefix(d.Measure, "laporan_") {
-			subject = label(l.Category, subject)
+			subject = Label(l.Category, subject)
 		} else if subject != "" {
-			subject = label(l.Program, subject)
+			subject = Label(l.Program, subject)
 		}
 		kec := kecOf(d.KecCode, d.DesaCode)
 		desa := ""
 		if d.DesaCode != "" {
 			desa = desaName(d.DesaCode)
 		}
-		detail.Rows = append(detail.Rows, []any{d.Measure, d.Code, Stamp(d.At, rc.Loc), kecName(kec), desa, subject,
+		detail.Rows = append(detail.Rows, []any{d.Measure, d.Code, Stamp(d.At, rc.Loc), KecName(kec), desa, subject,
 			d.Cluster, d.Indicator, d.Value})
 	}
 	defs := Table{Sheet: text.SheetDefined}

@@ -11,18 +11,19 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"klabot/bot/export"
+	"klabot/flows/exportdata"
 	"klabot/store"
-	"klabot/store/export"
-	. "klabot/store/export/exporttest"
+	. "klabot/store/exporttest"
 )
 
-func novemberRecap(t *testing.T, db *store.DB, s Seeded) export.Recap {
+func novemberRecap(t *testing.T, db *store.DB, s Seeded) exportdata.Recap {
 	t.Helper()
-	from, to := export.MonthOf(At(time.November, 15, 12, 0), WIB)
-	var rc export.Recap
+	from, to := exportdata.MonthOf(At(time.November, 15, 12, 0), WIB)
+	var rc exportdata.Recap
 	err := db.View(context.Background(), func(tx *store.Tx) error {
 		var err error
-		rc, err = export.BuildRecap(tx, from, to, s.Now, WIB)
+		rc, err = exportdata.BuildRecap(tx, from, to, s.Now, WIB)
 		return err
 	})
 	if err != nil {
@@ -32,7 +33,7 @@ func novemberRecap(t *testing.T, db *store.DB, s Seeded) export.Recap {
 }
 
 // counts renders a line's numbers as "received verified referred closed done median".
-func counts(c export.Counts) string {
+func counts(c exportdata.Counts) string {
 	m, ok := c.MedianDays()
 	median := "-"
 	if ok {
@@ -115,7 +116,7 @@ func TestRecapNumbersOfSeededMonth(t *testing.T) {
 func TestRecapNumbersTraceToDetailRows(t *testing.T) {
 	db, s := OpenSeeded(t)
 	rc := novemberRecap(t, db, s)
-	count := func(measure string, match func(export.DetailRow) bool) int {
+	count := func(measure string, match func(exportdata.DetailRow) bool) int {
 		n := 0
 		for _, d := range rc.Detail {
 			if d.Measure == measure && match(d) {
@@ -125,27 +126,27 @@ func TestRecapNumbersTraceToDetailRows(t *testing.T) {
 		return n
 	}
 	for _, l := range rc.Reports {
-		same := func(d export.DetailRow) bool {
+		same := func(d exportdata.DetailRow) bool {
 			return d.KecCode == l.KecCode && d.DesaCode == l.DesaCode && d.Subject == l.Category
 		}
-		for measure, n := range map[string]int{export.MeasureReceived: l.Received, export.MeasureVerified: l.Verified,
-			export.MeasureReferred: l.Referred, export.MeasureClosed: l.Closed} {
+		for measure, n := range map[string]int{exportdata.MeasureReceived: l.Received, exportdata.MeasureVerified: l.Verified,
+			exportdata.MeasureReferred: l.Referred, exportdata.MeasureClosed: l.Closed} {
 			if got := count(measure, same); got != n {
 				t.Errorf("%s %s/%s: %d detail rows, recap says %d", measure, l.DesaCode, l.Category, got, n)
 			}
 		}
 	}
-	all := func(export.DetailRow) bool { return true }
-	for measure, n := range map[string]int{export.MeasureHeld: rc.TrainingsTotal.Held, export.MeasureRegistered: rc.TrainingsTotal.Registered,
-		export.MeasureAttended: rc.TrainingsTotal.Attended, export.MeasureSatgasJoined: rc.MembersTotal.SatgasJoined,
-		export.MeasureSatgasActive: rc.MembersTotal.SatgasActive, export.MeasureForumAnakSeen: rc.MembersTotal.ForumAnakActive} {
+	all := func(exportdata.DetailRow) bool { return true }
+	for measure, n := range map[string]int{exportdata.MeasureHeld: rc.TrainingsTotal.Held, exportdata.MeasureRegistered: rc.TrainingsTotal.Registered,
+		exportdata.MeasureAttended: rc.TrainingsTotal.Attended, exportdata.MeasureSatgasJoined: rc.MembersTotal.SatgasJoined,
+		exportdata.MeasureSatgasActive: rc.MembersTotal.SatgasActive, exportdata.MeasureForumAnakSeen: rc.MembersTotal.ForumAnakActive} {
 		if got := count(measure, all); got != n {
 			t.Errorf("%s: %d detail rows, recap says %d", measure, got, n)
 		}
 	}
 	received := map[string]bool{}
 	for _, d := range rc.Detail {
-		if d.Measure == export.MeasureReceived {
+		if d.Measure == exportdata.MeasureReceived {
 			received[d.Code] = true
 		}
 	}
@@ -162,9 +163,9 @@ func TestRecapWorkbook(t *testing.T) {
 	db, s := OpenSeeded(t)
 	rc := novemberRecap(t, db, s)
 	var buf bytes.Buffer
-	text := export.RecapText{Title: "Rekap KLA November 2026", SheetRecap: "Rekap", SheetDetail: "Rincian",
+	text := exportdata.RecapText{Title: "Rekap KLA November 2026", SheetRecap: "Rekap", SheetDetail: "Rincian",
 		SheetDefined: "Keterangan", Total: "Jumlah", ForumAnak: "Forum Anak: %d", Definitions: []string{"arti"}}
-	if err := rc.Workbook(&buf, export.Labels{}, text); err != nil {
+	if err := export.Workbook(&buf, rc, exportdata.Labels{}, text); err != nil {
 		t.Fatal(err)
 	}
 	f, err := excelize.OpenReader(&buf)
@@ -187,12 +188,12 @@ func TestRecapWorkbook(t *testing.T) {
 		t.Errorf("report totals row %q", total)
 	}
 	detail, _ := f.GetRows("Rincian")
-	if strings.Join(detail[0], ",") != strings.Join(export.RecapDetailHeader, ",") || len(detail)-1 != len(rc.Detail) {
+	if strings.Join(detail[0], ",") != strings.Join(exportdata.RecapDetailHeader, ",") || len(detail)-1 != len(rc.Detail) {
 		t.Errorf("Rincian has %d rows (header %v), want %d", len(detail)-1, detail[0], len(rc.Detail))
 	}
 	found := false
 	for _, r := range detail {
-		if len(r) > 1 && r[0] == export.MeasureClosed && r[1] == s.Reports["R3"].Code {
+		if len(r) > 1 && r[0] == exportdata.MeasureClosed && r[1] == s.Reports["R3"].Code {
 			found = r[len(r)-1] == "1.5"
 		}
 	}
@@ -203,9 +204,9 @@ func TestRecapWorkbook(t *testing.T) {
 
 func TestRecapChartIsAPNGOfTheExpectedSize(t *testing.T) {
 	db, s := OpenSeeded(t)
-	for _, rc := range []export.Recap{novemberRecap(t, db, s), {}} { // with reports, and an empty month
+	for _, rc := range []exportdata.Recap{novemberRecap(t, db, s), {}} { // with reports, and an empty month
 		var buf bytes.Buffer
-		if err := rc.Chart(&buf, export.Labels{}, export.ChartText{Title: "Laporan", ByCategory: "kategori", ByKec: "kecamatan",
+		if err := export.Chart(&buf, rc, exportdata.Labels{}, exportdata.ChartText{Title: "Laporan", ByCategory: "kategori", ByKec: "kecamatan",
 			None: "belum ada"}); err != nil {
 			t.Fatal(err)
 		}

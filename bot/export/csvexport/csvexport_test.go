@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"klabot/store/csvexport"
+	"klabot/bot/export/csvexport"
 )
 
 func TestWritePrivateSemicolonFileWithBOM(t *testing.T) {

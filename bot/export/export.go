@@ -1,7 +1,8 @@
-// Package export turns what klabot stores into files staff open in a
-// spreadsheet: CSV (UTF-8 with a byte order mark, ';') and XLSX, for the
-// exports of reports, registrations, attendance and broadcasts, and the
-// monthly KLA recap with its chart.
+// Package export makes the files staff open: CSV (UTF-8 with a byte order
+// mark, ';') and XLSX from exportdata's tables, and the monthly KLA
+// recap's chart as a PNG. Its Maker makes the files the chat asks for,
+// after the asking turn is committed, and queues the messages that carry
+// them.
 //
 // Two rules hold in every file: a reporter who chose to stay anonymous
 // stays anonymous (the identity comes only from store.Tx.ReporterIdentity,
@@ -17,23 +18,15 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/xuri/excelize/v2"
 
-	"klabot/store/csvexport"
+	"klabot/bot/export/csvexport"
+	"klabot/flows/exportdata"
 )
 
-// Table is one sheet of an export: a header and rows. A cell is a string
-// (text, neutralized), an int or a float64 (a number in XLSX), or nil.
-type Table struct {
-	Sheet  string // XLSX sheet name, at most 31 characters
-	Header []string
-	Rows   [][]any
-	// Bold lists rows (indexes into Rows) shown in bold in XLSX: section
-	// titles and their column names in a sheet with several sections.
-	Bold []int
-}
+// Table is one sheet of an export (see exportdata.Table).
+type Table = exportdata.Table
 
 // Formats of export files.
 const (
@@ -241,13 +234,4 @@ func Save(path, format string, tables ...Table) error {
 		return ErrFormat
 	}
 	return csvexport.SaveFile(path, func(w io.Writer) error { return Write(w, format, tables...) })
-}
-
-// Stamp is a time as exports show it: WIB (loc), "2006-01-02 15:04"; ""
-// for the zero time.
-func Stamp(t time.Time, loc *time.Location) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.In(loc).Format("2006-01-02 15:04")
 }
