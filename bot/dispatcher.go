@@ -321,7 +321,8 @@ func enqueueAt(tx *store.Tx, c store.Contact, priority int, m Outbound, now, not
 		if err != nil {
 			return fmt.Errorf("encode message: %w", err)
 		}
-		if err := tx.Enqueue(store.OutboxMessage{Channel: c.Channel, Address: c.Address, Priority: priority, Payload: payload, NotBefore: notBefore}, now); err != nil {
+		if err := tx.Enqueue(store.OutboxMessage{Channel: c.Channel, Address: c.Address, Priority: priority, Payload: payload,
+			NotBefore: notBefore, Subject: m.Subject}, now); err != nil {
 			return err
 		}
 	}

@@ -13,7 +13,7 @@ import (
 // outboundOf turns a flow's reply into a message; button data is
 // "<option key>|<question token>" so a stale press can be recognised.
 func outboundOf(r flows.Reply) Outbound {
-	m := Outbound{Text: r.Text, AskContact: r.AskContact}
+	m := Outbound{Text: r.Text, AskContact: r.AskContact, Subject: r.Subject}
 	if a := r.Attachment; a != nil {
 		m.Attachment = &Attachment{Kind: a.Kind, Path: a.Path, Name: a.Name, Ref: a.Ref}
 		if f := a.File; f != nil {

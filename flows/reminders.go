@@ -219,14 +219,16 @@ func ReportFollowUp(kind, lang string, loc *time.Location, r store.Report, volun
 	switch kind {
 	case FollowUpVolunteer:
 		cat, kec := what(lang)
-		return Reply{Text: locales.T(lang, "reminders.followup_volunteer", r.Code, cat, kec, days), Options: []Option{open}}
+		return Reply{Text: locales.T(lang, "reminders.followup_volunteer", r.Code, cat, kec, days), Options: []Option{open},
+			Subject: store.ReportSubject(r.Code)}
 	case FollowUpEscalate:
 		cat, kec := what(locales.Default)
-		return Reply{Text: staffT("reminders.followup_escalate", r.Code, cat, kec, volunteer, days), Options: []Option{open}}
+		return Reply{Text: staffT("reminders.followup_escalate", r.Code, cat, kec, volunteer, days), Options: []Option{open},
+			Subject: store.ReportSubject(r.Code)}
 	default:
 		cat, kec := what(locales.Default)
 		return Reply{Text: staffT("reminders.followup_new", r.Code, cat, kec, formatMoment(locales.Default, loc, r.CreatedAt)),
-			Options: []Option{open}}
+			Options: []Option{open}, Subject: store.ReportSubject(r.Code)}
 	}
 }
 

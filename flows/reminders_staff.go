@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"klabot/flows/ops"
+	"klabot/flows/recurrence"
 	"klabot/flows/wilayah"
 	"klabot/store"
 )
@@ -138,7 +139,7 @@ func takeSpec(c *Ctx, in Input, choice string) Next {
 			c.Say(c.T("reminders.spec_not_understood"))
 			return Stay()
 		}
-		parsed, err := store.ParseSpec(spec)
+		parsed, err := recurrence.ParseSpec(spec)
 		if err != nil {
 			c.Say(specProblem(c, err))
 			return Stay()
@@ -153,26 +154,26 @@ func takeSpec(c *Ctx, in Input, choice string) Next {
 
 // specProblem says in plain words what is wrong with a spec.
 func specProblem(c *Ctx, err error) string {
-	se, ok := store.IsSpecError(err)
+	se, ok := recurrence.IsSpecError(err)
 	if !ok {
 		return c.T("reminders.spec_not_understood")
 	}
 	switch se.Reason {
-	case store.SpecTimeZone:
+	case recurrence.SpecTimeZone:
 		return c.T("reminders.spec_time_zone")
-	case store.SpecEvery:
+	case recurrence.SpecEvery:
 		return c.T("reminders.spec_every")
-	case store.SpecDescriptor:
+	case recurrence.SpecDescriptor:
 		return c.T("reminders.spec_descriptor", se.Value)
-	case store.SpecFieldCount:
+	case recurrence.SpecFieldCount:
 		return c.T("reminders.spec_field_count", se.Value)
-	case store.SpecField:
+	case recurrence.SpecField:
 		if se.Field >= 1 && se.Field <= len(specFields) {
 			return c.T("reminders.spec_field", se.Field, se.Value, c.T(specFields[se.Field-1]))
 		}
-	case store.SpecNever:
+	case recurrence.SpecNever:
 		return c.T("reminders.spec_never")
-	case store.SpecTooOften:
+	case recurrence.SpecTooOften:
 		return c.T("reminders.spec_too_often")
 	}
 	return c.T("reminders.spec_not_understood")
@@ -237,7 +238,7 @@ func takeReminderMessage(c *Ctx, in Input, choice string) Next {
 }
 
 func reminderConfirmPrompt(c *Ctx) Reply {
-	spec, err := store.ParseSpec(c.Get(rSpec))
+	spec, err := recurrence.ParseSpec(c.Get(rSpec))
 	if err != nil {
 		return Reply{Text: specProblem(c, err)}
 	}
@@ -371,7 +372,7 @@ func cmdReminders(c *Ctx, args string) Next {
 		c.Say(c.T("reminders.command_usage"))
 		return Stay()
 	}
-	spec, err := store.ParseSpec(parts[0])
+	spec, err := recurrence.ParseSpec(parts[0])
 	if err != nil {
 		c.Say(specProblem(c, err) + "\n\n" + c.T("reminders.command_usage"))
 		return Stay()

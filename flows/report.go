@@ -691,7 +691,7 @@ func submitReport(c *Ctx) Next {
 		{Key: "/terima " + r.Code, Label: staffT("triage.accept")},
 		{Key: "/tugaskan " + r.Code, Label: staffT("triage.assign")},
 		{Key: "/buka " + r.Code, Label: staffT("triage.open")},
-	}})
+	}, Subject: store.ReportSubject(r.Code)})
 	// One plain message on what happens next: an urgent report at night
 	// must not read as if someone were on it now.
 	next := c.T("report.next_open") + "\n\n" + c.T("report.emergency_after")

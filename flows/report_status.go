@@ -211,7 +211,7 @@ func addEvidence(c *Ctx, r store.Report, in Input, step string) Next {
 // added something, without saying who the reporter is.
 func tellHandlers(c *Ctx, r store.Report, key string) error {
 	open := Option{Key: "/buka " + r.Code, Label: staffT("triage.open")}
-	c.NotifyStaff(store.PriorityAlert, Reply{Text: staffT(key, r.Code), Options: []Option{open}})
+	c.NotifyStaff(store.PriorityAlert, Reply{Text: staffT(key, r.Code), Options: []Option{open}, Subject: store.ReportSubject(r.Code)})
 	if r.AssignedTo == 0 {
 		return nil
 	}
@@ -220,7 +220,7 @@ func tellHandlers(c *Ctx, r store.Report, key string) error {
 		return err
 	}
 	open.Label = c.TFor(vol, "triage.open")
-	c.Send(vol.ID, store.PriorityAlert, Reply{Text: c.TFor(vol, key, r.Code), Options: []Option{open}})
+	c.Send(vol.ID, store.PriorityAlert, Reply{Text: c.TFor(vol, key, r.Code), Options: []Option{open}, Subject: store.ReportSubject(r.Code)})
 	return nil
 }
 

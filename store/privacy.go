@@ -194,7 +194,7 @@ func (tx *Tx) ErasePerson(userID int64, now time.Time) (Erasure, error) {
 		return e, fmt.Errorf("erase: list named reports: %w", err)
 	}
 	for _, code := range codes {
-		if _, err := tx.exec(`DELETE FROM outbox WHERE state <> 'pending' AND instr(payload, ?) > 0`, code); err != nil {
+		if _, err := tx.exec(`DELETE FROM outbox WHERE state <> 'pending' AND subject = ?`, ReportSubject(code)); err != nil {
 			return e, fmt.Errorf("erase: delete alerts: %w", err)
 		}
 	}

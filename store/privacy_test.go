@@ -93,7 +93,7 @@ func TestEraseNamedReporter(t *testing.T) {
 	now := At(time.November, 24, 10, 0)
 	inTx(t, db, func(tx *store.Tx) error {
 		// Staff's alert naming Budi, delivered; and an answer still on its way to him.
-		if err := tx.Enqueue(store.OutboxMessage{Channel: "console", Address: "staf",
+		if err := tx.Enqueue(store.OutboxMessage{Channel: "console", Address: "staf", Subject: store.ReportSubject(r1.Code),
 			Payload: []byte(`{"text":"Laporan ` + r1.Code + ` dari ` + NamedName + `"}`)}, now); err != nil {
 			return err
 		}

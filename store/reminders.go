@@ -256,12 +256,12 @@ func scanRecurring(row interface{ Scan(...any) error }) (RecurringReminder, erro
 	return r, err
 }
 
-// CreateRecurringReminder checks the spec and audience, and stores the
-// reminder with its first due time (the spec's first run after now, in loc).
-func (tx *Tx) CreateRecurringReminder(r RecurringReminder, loc *time.Location, now time.Time) (RecurringReminder, error) {
-	spec, err := ParseSpec(r.Spec)
-	if err != nil {
-		return RecurringReminder{}, err
+// CreateRecurringReminder checks the audience and stores the reminder with
+// its spec (checked by the caller, flows/recurrence) and its first due
+// time, r.NextDueAt.
+func (tx *Tx) CreateRecurringReminder(r RecurringReminder, now time.Time) (RecurringReminder, error) {
+	if strings.TrimSpace(r.Spec) == "" || r.NextDueAt.IsZero() {
+		return RecurringReminder{}, errors.New("create reminder: no schedule")
 	}
 	if !validAudience(r.Audience) {
 		return RecurringReminder{}, fmt.Errorf("create reminder: unknown audience %q", r.Audience)
@@ -269,9 +269,8 @@ func (tx *Tx) CreateRecurringReminder(r RecurringReminder, loc *time.Location, n
 	if strings.TrimSpace(r.Message) == "" {
 		return RecurringReminder{}, errors.New("create reminder: empty message")
 	}
-	next := spec.Next(now, loc)
 	res, err := tx.exec(`INSERT INTO recurring_reminders(spec, message, audience, kec_code, next_due_at, created_by, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, spec.Text, strings.TrimSpace(r.Message), r.Audience, r.KecCode, FormatTime(next),
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, r.Spec, strings.TrimSpace(r.Message), r.Audience, r.KecCode, FormatTime(r.NextDueAt),
 		nullID(r.CreatedBy), FormatTime(now))
 	if err != nil {
 		return RecurringReminder{}, fmt.Errorf("create reminder: %w", err)

@@ -347,12 +347,15 @@ func (tx *Tx) AssignReport(reportID, volunteerID, actorID int64, now time.Time) 
 		AssigneeID: volunteerID})
 }
 
+// ReportSubject is the subject of messages about a report (outbox rows).
+func ReportSubject(code string) string { return "report:" + code }
+
 // dropQueuedAbout deletes the messages still waiting to go to a person
 // that name a report: someone who no longer handles the case must not get
 // its details late (after the channel was down, say).
 func (tx *Tx) dropQueuedAbout(userID int64, code string) error {
-	if _, err := tx.exec(`DELETE FROM outbox WHERE state = 'pending' AND instr(payload, ?) > 0
-		AND (channel, address) IN (SELECT channel, address FROM contacts WHERE user_id = ?)`, code, userID); err != nil {
+	if _, err := tx.exec(`DELETE FROM outbox WHERE state = 'pending' AND subject = ?
+		AND (channel, address) IN (SELECT channel, address FROM contacts WHERE user_id = ?)`, ReportSubject(code), userID); err != nil {
 		return fmt.Errorf("drop queued messages about %s: %w", code, err)
 	}
 	return nil

@@ -611,10 +611,12 @@ func sqlOpen(path string) (*sql.DB, error) { return sql.Open("sqlite3", "file:"+
 func TestQueuedCaseMessagesLeaveWithTheCase(t *testing.T) {
 	f := newFixture(t)
 	r := f.report(t, true)
-	queue := func(tx *store.Tx, address, text string) error {
+	// A message about the case says so in its subject, as the flows do.
+	queue := func(tx *store.Tx, address, subject, text string) error {
 		return tx.Enqueue(store.OutboxMessage{Channel: "telegram", Address: address, Priority: store.PriorityAlert,
-			Payload: []byte(`{"text":"` + text + `"}`)}, f.now)
+			Payload: []byte(`{"text":"` + text + `"}`), Subject: subject}, f.now)
 	}
+	about := store.ReportSubject(r.Code)
 	pending := func() string {
 		msgs, err := f.db.PendingOutbox(f.ctx, "telegram", 10)
 		if err != nil {
@@ -641,10 +643,10 @@ func TestQueuedCaseMessagesLeaveWithTheCase(t *testing.T) {
 		if err := tx.AssignReport(r.ID, f.volunteer, f.staff, f.now); err != nil {
 			return err
 		}
-		if err := queue(tx, "7001", "Laporan "+r.Code+" ditugaskan kepada Anda: anak dipukul"); err != nil {
+		if err := queue(tx, "7001", about, "Laporan "+r.Code+" ditugaskan kepada Anda: anak dipukul"); err != nil {
 			return err
 		}
-		if err := queue(tx, "7001", "Pelatihan besok pukul 09.00"); err != nil {
+		if err := queue(tx, "7001", "", "Pelatihan besok pukul 09.00"); err != nil {
 			return err
 		}
 		return tx.AssignReport(r.ID, f.other, f.staff, f.now)
@@ -653,7 +655,7 @@ func TestQueuedCaseMessagesLeaveWithTheCase(t *testing.T) {
 		t.Errorf("after reassigning, still queued:\n%s", got)
 	}
 	f.tx(t, func(tx *store.Tx) error {
-		if err := queue(tx, "7002", "Laporan "+r.Code+" ditugaskan kepada Anda: anak dipukul"); err != nil {
+		if err := queue(tx, "7002", about, "Laporan "+r.Code+" ditugaskan kepada Anda: anak dipukul"); err != nil {
 			return err
 		}
 		_, err := tx.RemoveVolunteer(f.other, f.staff, f.now)

@@ -63,6 +63,9 @@ type Outbound struct {
 	// the same address (see Editor): its text and keys are replaced
 	// instead of a new message being sent.
 	Edit string `json:"edit,omitempty"`
+	// Subject is what the message is about (flows/out Reply.Subject), kept
+	// beside its outbox row rather than in it.
+	Subject string `json:"-"`
 }
 
 // NumberedText renders the message for channels without buttons: the text,

@@ -6,6 +6,7 @@ import (
 
 	"klabot/bot"
 	"klabot/flows"
+	"klabot/flows/recurrence"
 	"klabot/store"
 )
 
@@ -104,7 +105,7 @@ func (s *Scheduler) recurringReminders(tx *store.Tx, now time.Time) error {
 		return err
 	}
 	for _, r := range due {
-		spec, err := store.ParseSpec(r.Spec)
+		spec, err := recurrence.ParseSpec(r.Spec)
 		if err != nil {
 			// Checked when it was saved; a stored spec that no longer
 			// parses must not fire every minute.
@@ -163,7 +164,7 @@ func sameDay(a, b time.Time, loc *time.Location) bool {
 // only command keys ("/buka LPR-…"), which work whatever the person's
 // conversation is doing, so no question token is needed.
 func outbound(r flows.Reply) bot.Outbound {
-	m := bot.Outbound{Text: r.Text}
+	m := bot.Outbound{Text: r.Text, Subject: r.Subject}
 	for _, o := range r.Options {
 		m.Buttons = append(m.Buttons, bot.Button{Label: o.Label, Data: o.Key})
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"klabot/bot"
+	"klabot/flows/recurrence"
 	"klabot/store"
 )
 
@@ -361,7 +362,7 @@ func TestRecurringReminderAudience(t *testing.T) {
 				return store.RecurringReminder{}
 			}
 			var r store.RecurringReminder
-			r, err = tx.CreateRecurringReminder(store.RecurringReminder{Spec: spec, Audience: aud, KecCode: kec, Message: msg}, wib, at(11, 24, 9, 0))
+			r, err = createRecurring(tx, store.RecurringReminder{Spec: spec, Audience: aud, KecCode: kec, Message: msg}, at(11, 24, 9, 0))
 			return r
 		}
 		satgasLedo = mk("0 8 * * 1", store.AudienceSatgas, "61.07.06", "Rapat Satgas Ledo")
@@ -446,11 +447,11 @@ func TestRecurringReminderCatchUp(t *testing.T) {
 	var daily, weekly store.RecurringReminder
 	e.tx(func(tx *store.Tx) error {
 		var err error
-		daily, err = tx.CreateRecurringReminder(store.RecurringReminder{Spec: "0 8 * * *", Audience: store.AudienceAll, Message: "Harian"}, wib, at(11, 22, 12, 0))
+		daily, err = createRecurring(tx, store.RecurringReminder{Spec: "0 8 * * *", Audience: store.AudienceAll, Message: "Harian"}, at(11, 22, 12, 0))
 		if err != nil {
 			return err
 		}
-		weekly, err = tx.CreateRecurringReminder(store.RecurringReminder{Spec: "0 9 * * 1", Audience: store.AudienceAll, Message: "Mingguan"}, wib, at(11, 22, 12, 0))
+		weekly, err = createRecurring(tx, store.RecurringReminder{Spec: "0 9 * * 1", Audience: store.AudienceAll, Message: "Mingguan"}, at(11, 22, 12, 0))
 		return err
 	})
 	// Last tick Monday 07:00; down until Tuesday 10:30: Monday's daily and
@@ -488,7 +489,7 @@ func TestRecurringReminderQuietHours(t *testing.T) {
 	e := newEnv(t)
 	ani := e.person("ani", "warga")
 	e.tx(func(tx *store.Tx) error {
-		_, err := tx.CreateRecurringReminder(store.RecurringReminder{Spec: "30 22 * * *", Audience: store.AudienceAll, Message: "Malam"}, wib, at(11, 24, 12, 0))
+		_, err := createRecurring(tx, store.RecurringReminder{Spec: "30 22 * * *", Audience: store.AudienceAll, Message: "Malam"}, at(11, 24, 12, 0))
 		return err
 	})
 	for _, now := range []time.Time{at(11, 24, 22, 30), at(11, 25, 2, 0), at(11, 25, 5, 59)} {
@@ -513,7 +514,7 @@ func TestConcurrentTicksSendOnce(t *testing.T) {
 		e.register(tr, p, "", at(11, 24, 9, 0))
 	}
 	e.tx(func(tx *store.Tx) error {
-		_, err := tx.CreateRecurringReminder(store.RecurringReminder{Spec: "0 7 * * *", Audience: store.AudienceSatgas, Message: "Pagi"}, wib, at(11, 24, 9, 0))
+		_, err := createRecurring(tx, store.RecurringReminder{Spec: "0 7 * * *", Audience: store.AudienceSatgas, Message: "Pagi"}, at(11, 24, 9, 0))
 		return err
 	})
 	other, err := store.Open(context.Background(), e.db.Path())
@@ -802,7 +803,7 @@ func TestRecurringReminderLeavesOutRemovedVolunteer(t *testing.T) {
 		if _, err := tx.RemoveVolunteer(removed.ID, 0, at(11, 24, 9, 0)); err != nil {
 			return err
 		}
-		_, err := tx.CreateRecurringReminder(store.RecurringReminder{Spec: "0 8 * * *", Audience: store.AudienceSatgas, Message: "Rapat Satgas"}, wib, at(11, 24, 9, 0))
+		_, err := createRecurring(tx, store.RecurringReminder{Spec: "0 8 * * *", Audience: store.AudienceSatgas, Message: "Rapat Satgas"}, at(11, 24, 9, 0))
 		return err
 	})
 	e.tick(at(11, 25, 8, 0))
@@ -815,4 +816,15 @@ func TestRecurringReminderLeavesOutRemovedVolunteer(t *testing.T) {
 		}
 		return err
 	})
+}
+
+// createRecurring stores a recurring reminder as the staff flow does: the
+// spec checked, its first run after now the first due time.
+func createRecurring(tx *store.Tx, r store.RecurringReminder, now time.Time) (store.RecurringReminder, error) {
+	spec, err := recurrence.ParseSpec(r.Spec)
+	if err != nil {
+		return r, err
+	}
+	r.Spec, r.NextDueAt = spec.Text, spec.Next(now, wib)
+	return tx.CreateRecurringReminder(r, now)
 }

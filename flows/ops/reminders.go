@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"klabot/flows/recurrence"
 	"klabot/flows/wilayah"
 	"klabot/store"
 )
@@ -62,7 +63,7 @@ func ReminderSubject(id int64) string { return "reminder:" + strconv.FormatInt(i
 type ReminderMade struct {
 	Result
 	Reminder store.RecurringReminder
-	// SpecErr explains a refused spec (see store.IsSpecError).
+	// SpecErr explains a refused spec (see recurrence.IsSpecError).
 	SpecErr error
 }
 
@@ -77,7 +78,7 @@ func CreateReminder(tx *store.Tx, a Actor, r store.RecurringReminder, now time.T
 		return ReminderMade{Result: Result{Outcome: Refused, Why: why}}, nil
 	}
 	r.Message = strings.TrimSpace(r.Message)
-	spec, err := store.ParseSpec(r.Spec)
+	spec, err := recurrence.ParseSpec(r.Spec)
 	switch {
 	case err != nil:
 		m, _ := refuse(WhySpec)
@@ -104,12 +105,8 @@ func CreateReminder(tx *store.Tx, a Actor, r store.RecurringReminder, now time.T
 		}
 	}
 	r.CreatedBy = a.UserID
-	made, err := tx.CreateRecurringReminder(r, now.Location(), now)
-	if _, bad := store.IsSpecError(err); bad {
-		m, _ := refuse(WhySpec)
-		m.SpecErr = err
-		return m, nil
-	}
+	r.NextDueAt = spec.Next(now, now.Location())
+	made, err := tx.CreateRecurringReminder(r, now)
 	if err != nil {
 		return ReminderMade{}, err
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"klabot/flows/ops"
+	"klabot/flows/recurrence"
 	"klabot/store"
 )
 
@@ -22,7 +23,7 @@ func TestCreateAndStopReminder(t *testing.T) {
 		bad.Spec = "* * * * *"
 		m, err = ops.CreateReminder(tx, w.staff, bad, w.local())
 		want(t, "every minute", m.Result, err, ops.Refused, ops.WhySpec)
-		if _, ok := store.IsSpecError(m.SpecErr); !ok {
+		if _, ok := recurrence.IsSpecError(m.SpecErr); !ok {
 			t.Errorf("spec error %v", m.SpecErr)
 		}
 		bad = r

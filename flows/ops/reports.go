@@ -277,7 +277,8 @@ func staffT(key string, args ...any) string { return locales.T(locales.Default, 
 // report.
 func (res *Result) toStaff(text, code string) {
 	res.Messages = append(res.Messages, out.Message{ToStaff: true, Priority: store.PriorityAlert, Reply: out.Reply{
-		Text: text, Options: []out.Option{{Key: "/buka " + code, Label: staffT("triage.open")}}}})
+		Text: text, Options: []out.Option{{Key: "/buka " + code, Label: staffT("triage.open")}},
+		Subject: store.ReportSubject(code)}})
 }
 
 // send queues a message to a person.
@@ -301,7 +302,7 @@ func (res *Result) tellReporter(tx *store.Tx, r store.Report, key string) error 
 	t := func(k string, a ...any) string { return locales.T(reporter.Lang, k, a...) }
 	res.send(reporter.ID, out.Reply{Text: t(key, r.Code, words.ReportStatusName(t, now)), Options: []out.Option{
 		{Key: "/status " + r.Code, Label: locales.T(reporter.Lang, "track.see")},
-	}})
+	}, Subject: store.ReportSubject(r.Code)})
 	return nil
 }
 
@@ -323,7 +324,7 @@ func (res *Result) tellReopened(tx *store.Tx, r store.Report) error {
 		return err
 	}
 	res.send(vol.ID, out.Reply{Text: locales.T(vol.Lang, "triage.reopened_to_volunteer", r.Code),
-		Options: []out.Option{{Key: "/buka " + r.Code, Label: locales.T(vol.Lang, "triage.open")}}})
+		Options: []out.Option{{Key: "/buka " + r.Code, Label: locales.T(vol.Lang, "triage.open")}}, Subject: store.ReportSubject(r.Code)})
 	return nil
 }
 
@@ -414,7 +415,7 @@ func Assign(tx *store.Tx, a Actor, code string, volunteerID int64, now time.Time
 		{Key: "/verifikasi " + r.Code, Label: t("triage.to.diverifikasi")},
 		{Key: "/catatan " + r.Code, Label: t("triage.note")},
 		{Key: "/buka " + r.Code, Label: t("triage.open")},
-	}})
+	}, Subject: store.ReportSubject(r.Code)})
 	if r.AssignedTo == 0 {
 		if err := res.tellReporter(tx, r, "report.push.assigned"); err != nil {
 			return res, err

@@ -26,6 +26,9 @@ type Reply struct {
 	// AskContact, when set, is the label of a "share my number" key the
 	// channel offers where it can.
 	AskContact string
+	// Subject is what the message is about (store.ReportSubject): a
+	// message is found by it later (to withdraw it), never by its text.
+	Subject string
 }
 
 // Attachment is a file on disk to send: a photo or a document.

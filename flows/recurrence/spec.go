@@ -1,4 +1,8 @@
-package store
+// Package recurrence reads the schedules of recurring reminders: checked
+// cron specs, read in the office's time zone. The store keeps a reminder's
+// spec as text and its next due time; the flows and the scheduler work
+// out that time here.
+package recurrence
 
 import (
 	"errors"
