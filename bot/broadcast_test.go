@@ -519,3 +519,69 @@ func TestBroadcastPhotoToOtherChannels(t *testing.T) {
 		t.Errorf("%d downloads, want a failed one and one more", fetch.calls)
 	}
 }
+
+// A finished broadcast keeps its numbers when a recipient erases their data
+// ("hapus data saya") and when retention prunes its messages and
+// recipients, who are gone by then.
+func TestFinishedBroadcastNumbersOutliveErasureAndRetention(t *testing.T) {
+	f := newBroadcastFixture(t, 3, time.Now)
+	ctx := context.Background()
+	b := f.create(t, store.BroadcastAudience{Kind: store.ToAll}, time.Now())
+	f.run(t, f.bc.Run, f.sender.Run)
+	f.bc.Wake()
+	f.ch.waitUntil(t, "the broadcast", func(s []sent) bool { return len(to(s, "Rapat hari Sabtu")) == 4 })
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var state string
+		f.tx(t, func(tx *store.Tx) error {
+			got, err := tx.Broadcast(b.ID)
+			state = got.State
+			return err
+		})
+		if state == store.BroadcastDone {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the broadcast is %s, not done", state)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	want := store.BroadcastProgress{Total: 4, Sent: 4}
+	if p := f.progress(t, b.ID); p != want {
+		t.Fatalf("finished broadcast: %+v, want %+v", p, want)
+	}
+	// The staff member's summary goes too; then nothing is left to send.
+	f.ch.waitUntil(t, "the summary", func(s []sent) bool { return to(s, "selesai")["staff"] == 1 })
+	for pending := 1; pending > 0; {
+		if pending, _, _, _ = f.db.OutboxCounts(ctx, "test"); time.Now().After(deadline) {
+			t.Fatalf("%d messages still pending", pending)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+
+	f.tx(t, func(tx *store.Tx) error {
+		u, _, err := tx.UserByContact(store.Contact{Channel: "test", Address: "p1"}, "id", time.Now())
+		if err != nil {
+			return err
+		}
+		_, err = tx.ErasePerson(u.ID, time.Now())
+		return err
+	})
+	if p := f.progress(t, b.ID); p != want {
+		t.Errorf("after a recipient erased their data: %+v, want %+v", p, want)
+	}
+
+	res, err := f.db.ApplyRetention(ctx, time.Now().AddDate(0, 0, store.OutboxKeepDays+1), store.DefaultRetentionDays)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := f.progress(t, b.ID); p != want {
+		t.Errorf("after retention: %+v, want %+v", p, want)
+	}
+	if _, sentRows, _, _ := f.db.OutboxCounts(ctx, "test"); sentRows != 0 || res.Messages < 4 {
+		t.Errorf("retention left %d delivered messages (removed %d); broadcasts' go too", sentRows, res.Messages)
+	}
+	if left, err := f.db.BroadcastResults(ctx, b.ID); err != nil || len(left) != 0 {
+		t.Errorf("retention kept %d recipients of a finished broadcast (%v)", len(left), err)
+	}
+}

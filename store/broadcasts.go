@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -433,21 +434,16 @@ type BroadcastProgress struct {
 // Pending is how many are still to be sent.
 func (p BroadcastProgress) Pending() int { return p.Waiting + p.Queued }
 
-// ProgressOf counts a broadcast's recipients as last synced.
+// BroadcastSubject is what a broadcast's delivery counts are kept under.
+func BroadcastSubject(id int64) string { return "broadcast:" + strconv.FormatInt(id, 10) }
+
+// ProgressOf counts a broadcast's recipients as last synced. The counts
+// are kept apart from the recipients (delivery_counts, kept up by the
+// database as recipients change): a finished broadcast's numbers stay when
+// its rows are pruned or a recipient erases their data.
 func (tx *Tx) ProgressOf(broadcastID int64) (BroadcastProgress, error) {
-	var p BroadcastProgress
-	err := tx.queryRow(`SELECT count(*),
-		COALESCE(SUM(r.state = 'waiting'), 0), COALESCE(SUM(r.state = 'queued'), 0),
-		COALESCE(SUM(r.state = 'sent'), 0), COALESCE(SUM(r.state = 'failed'), 0),
-		COALESCE(SUM(r.state = 'cancelled'), 0),
-		COALESCE(SUM(r.state = 'failed' AND c.unreachable_at IS NOT NULL), 0)
-		FROM broadcast_recipients r LEFT JOIN contacts c ON c.channel = r.channel AND c.address = r.address
-		WHERE r.broadcast_id = ?`, broadcastID).
-		Scan(&p.Total, &p.Waiting, &p.Queued, &p.Sent, &p.Failed, &p.Cancelled, &p.Blocked)
-	if err != nil {
-		return p, fmt.Errorf("count broadcast progress: %w", err)
-	}
-	return p, nil
+	d, err := tx.DeliveryCountsOf(BroadcastSubject(broadcastID))
+	return BroadcastProgress(d), err
 }
 
 // FinishBroadcast marks a sending broadcast done once nobody waits for it.

@@ -33,12 +33,12 @@ func (tx *Tx) BroadcastsCreatedBetween(from, to time.Time) ([]ExportBroadcast, e
 	}
 	rows, err := tx.query(`SELECT b.id, b.created_at, b.scheduled_at, COALESCE(b.started_at, ''), COALESCE(b.finished_at, ''),
 		COALESCE(b.created_by, 0), COALESCE(u.name, ''), b.state, b.text, b.photo_ref <> '' OR b.photo_path <> '', b.audience,
-		count(r.user_id), COALESCE(SUM(r.state = 'sent'), 0), COALESCE(SUM(r.state = 'failed'), 0),
-		COALESCE(SUM(r.state IN ('waiting', 'queued')), 0), COALESCE(SUM(r.state = 'cancelled'), 0),
+		COALESCE(d.total, 0), COALESCE(d.sent, 0), COALESCE(d.failed, 0),
+		COALESCE(d.waiting + d.queued, 0), COALESCE(d.cancelled, 0),
 		b.skipped_opted_out, b.skipped_unreachable, b.skipped_no_consent
 		FROM broadcasts b LEFT JOIN users u ON u.id = b.created_by
-		LEFT JOIN broadcast_recipients r ON r.broadcast_id = b.id
-		WHERE b.created_at >= ? AND b.created_at < ? GROUP BY b.id ORDER BY b.created_at, b.id`,
+		LEFT JOIN delivery_counts d ON d.subject = 'broadcast:' || b.id
+		WHERE b.created_at >= ? AND b.created_at < ? ORDER BY b.created_at, b.id`,
 		FormatTime(from), FormatTime(to))
 	if err != nil {
 		return nil, fmt.Errorf("list broadcasts to export: %w", err)

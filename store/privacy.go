@@ -304,8 +304,10 @@ type RetentionResult struct {
 //     age range, status and dates stay for the recaps;
 //   - registrations of trainings that ended before now-days: name, phone
 //     and answers go; age, village and attendance stay;
-//   - conversations left behind by erased people, and delivered replies
-//     and alerts older than OutboxKeepDays.
+//   - conversations left behind by erased people, and delivered messages
+//     (replies, alerts, reminders, broadcasts) and the recipients of
+//     finished broadcasts older than OutboxKeepDays (or days, if fewer);
+//     delivery counts stay.
 //
 // Evidence files are deleted before the rows that name them, so a crash
 // in between leaves rows without files (retried next run), never files
@@ -390,15 +392,21 @@ func (db *DB) ApplyRetention(ctx context.Context, now time.Time, days int) (Rete
 		}
 		n, _ = r.RowsAffected()
 		res.Sessions = int(n)
-		// Only conversation replies and alerts: reminders and broadcasts
-		// keep their rows for their own delivery records.
-		r, err = tx.exec(`DELETE FROM outbox WHERE state IN ('sent', 'failed') AND priority <= ? AND created_at < ?`,
-			PriorityAlert, FormatTime(now.AddDate(0, 0, -OutboxKeepDays)))
+		// Delivered messages of every kind, reminders and broadcasts too:
+		// they hold numbers and texts. Their delivery counts are kept
+		// apart (delivery_counts), as are finished broadcasts' numbers
+		// once their recipients go.
+		old := FormatTime(now.AddDate(0, 0, -min(OutboxKeepDays, days)))
+		r, err = tx.exec(`DELETE FROM outbox WHERE state IN ('sent', 'failed', 'cancelled') AND created_at < ?`, old)
 		if err != nil {
 			return fmt.Errorf("retention: drop old messages: %w", err)
 		}
 		n, _ = r.RowsAffected()
 		res.Messages = int(n)
+		if _, err := tx.exec(`DELETE FROM broadcast_recipients WHERE broadcast_id IN (SELECT id FROM broadcasts
+			WHERE state IN ('done', 'cancelled', 'missed') AND COALESCE(finished_at, created_at) < ?)`, old); err != nil {
+			return fmt.Errorf("retention: drop recipients of old broadcasts: %w", err)
+		}
 		if res.Reports+res.Registrations > 0 {
 			return tx.Audit(now, "klabot", "privacy_retention", "",
 				fmt.Sprintf("%d reports, %d registrations, %d files (older than %d days)", res.Reports, res.Registrations, res.Files, days))

@@ -252,7 +252,7 @@ func TestRetentionPurgesOldPersonalDetails(t *testing.T) {
 		_, err := tx.AnswerQuestion(q.ID, "Kebun Pak Budi", "text", At(time.November, 5, 10, 0))
 		return err
 	})
-	// Old delivered replies go after 30 days; a broadcast's stay.
+	// Old delivered messages go after 30 days, a broadcast's too.
 	inTx(t, db, func(tx *store.Tx) error {
 		tx.Enqueue(store.OutboxMessage{Channel: "console", Address: "anakA", Payload: []byte(`{"text":"lama"}`)}, At(time.October, 1, 9, 0))
 		return tx.Enqueue(store.OutboxMessage{Channel: "console", Address: "anakA", Priority: store.PriorityBroadcast,
@@ -273,8 +273,8 @@ func TestRetentionPurgesOldPersonalDetails(t *testing.T) {
 	}
 	// R1 (closed 10 Nov) and R4 (4 Nov) are purged; R3 (21 Nov) and the
 	// open ones are not. Only T1 (7 Nov) ended before the cutoff: A, B, C, D.
-	if res.Reports != 2 || res.Files != 1 || res.Registrations != 4 || res.Messages != 1 {
-		t.Errorf("retention removed %+v; want 2 reports, 1 file, 4 registrations, 1 message", res)
+	if res.Reports != 2 || res.Files != 1 || res.Registrations != 4 || res.Messages != 2 {
+		t.Errorf("retention removed %+v; want 2 reports, 1 file, 4 registrations, 2 messages", res)
 	}
 	if _, err := os.Stat(evidence["R1"]); !os.IsNotExist(err) {
 		t.Errorf("R1's evidence file is still there: %v", err)

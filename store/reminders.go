@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -254,6 +255,35 @@ func scanRecurring(row interface{ Scan(...any) error }) (RecurringReminder, erro
 		&r.SentCount, &r.MissedCount, &r.CreatedBy, &created, &stopped)
 	r.NextDueAt, r.LastSentAt, r.CreatedAt, r.StoppedAt = ParseTime(next), ParseTime(last), ParseTime(created), ParseTime(stopped)
 	return r, err
+}
+
+// RecurringReminderSubject and TrainingReminderSubject are what reminder
+// messages are about (outbox subjects); their delivery counts are kept
+// under them.
+func RecurringReminderSubject(id int64) string { return "reminder:" + strconv.FormatInt(id, 10) }
+
+func TrainingReminderSubject(trainingID int64) string {
+	return "reminder:training:" + strconv.FormatInt(trainingID, 10)
+}
+
+// DeliveryCounts are the delivery numbers kept under a subject.
+type DeliveryCounts struct {
+	Total, Waiting, Queued, Sent, Failed, Cancelled, Blocked int
+}
+
+// DeliveryCountsOf reads the delivery numbers kept under subject (zero
+// when nothing was sent under it).
+func (tx *Tx) DeliveryCountsOf(subject string) (DeliveryCounts, error) {
+	var d DeliveryCounts
+	err := tx.queryRow(`SELECT total, waiting, queued, sent, failed, cancelled, blocked FROM delivery_counts
+		WHERE subject = ?`, subject).Scan(&d.Total, &d.Waiting, &d.Queued, &d.Sent, &d.Failed, &d.Cancelled, &d.Blocked)
+	if errors.Is(err, sql.ErrNoRows) {
+		return d, nil
+	}
+	if err != nil {
+		return d, fmt.Errorf("read delivery counts of %s: %w", subject, err)
+	}
+	return d, nil
 }
 
 // CreateRecurringReminder checks the audience and stores the reminder with

@@ -75,8 +75,9 @@ func (s *Scheduler) trainingReminders(tx *store.Tx, now time.Time) error {
 		}
 		switch state {
 		case store.ReminderSent:
-			r := flows.TrainingReminder(d.User.Lang, s.cfg.Location, d.Training, now)
-			if err := bot.Notify(tx, d.UserID, store.PriorityReminder, outbound(r), now); err != nil {
+			m := outbound(flows.TrainingReminder(d.User.Lang, s.cfg.Location, d.Training, now))
+			m.Subject = store.TrainingReminderSubject(d.TrainingID)
+			if err := bot.Notify(tx, d.UserID, store.PriorityReminder, m, now); err != nil {
 				return err
 			}
 			sent++
@@ -146,7 +147,9 @@ func (s *Scheduler) recurringReminders(tx *store.Tx, now time.Time) error {
 			return err
 		}
 		for _, u := range people {
-			if err := bot.Notify(tx, u.ID, store.PriorityReminder, outbound(flows.RecurringReminder(u.Lang, r.Message)), now); err != nil {
+			m := outbound(flows.RecurringReminder(u.Lang, r.Message))
+			m.Subject = store.RecurringReminderSubject(r.ID)
+			if err := bot.Notify(tx, u.ID, store.PriorityReminder, m, now); err != nil {
 				return err
 			}
 		}

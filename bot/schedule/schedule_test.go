@@ -484,6 +484,60 @@ func TestRecurringReminderCatchUp(t *testing.T) {
 	})
 }
 
+// Reminders' messages are counted as they are queued and delivered, under
+// the reminder, and the counts stay when retention removes the messages.
+func TestReminderDeliveryCountsKept(t *testing.T) {
+	e := newEnv(t)
+	ani, budi := e.person("ani", "warga"), e.person("budi", "warga")
+	var daily store.RecurringReminder
+	e.tx(func(tx *store.Tx) error {
+		var err error
+		daily, err = createRecurring(tx, store.RecurringReminder{Spec: "0 8 * * *", Audience: store.AudienceAll, Message: "Harian"}, at(11, 22, 12, 0))
+		return err
+	})
+	tr := e.training("Usaha Kue", at(11, 26, 9, 0))
+	e.register(tr, ani, "61.07.04.1010", at(11, 24, 10, 0))
+	e.tick(at(11, 25, 8, 0)) // the daily one at 08:00, after the training's day-before one at 07:00
+	e.expect("ani", e.to(ani), 2, "Harian")
+	e.expect("budi", e.to(budi), 1, "Harian")
+
+	ctx := context.Background()
+	pending, err := e.db.PendingOutbox(ctx, "console", 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ds []store.Delivery
+	for i, m := range pending {
+		ds = append(ds, store.Delivery{ID: m.ID, Sent: i > 0, Failed: i == 0, Error: "ditolak"})
+	}
+	if err := e.db.RecordDeliveries(ctx, ds, at(11, 25, 8, 1)); err != nil {
+		t.Fatal(err)
+	}
+	counts := func() (recurring, training store.DeliveryCounts) {
+		e.tx(func(tx *store.Tx) error {
+			var err error
+			if recurring, err = tx.DeliveryCountsOf(store.RecurringReminderSubject(daily.ID)); err == nil {
+				training, err = tx.DeliveryCountsOf(store.TrainingReminderSubject(tr.ID))
+			}
+			return err
+		})
+		return
+	}
+	r, tc := counts()
+	if r.Total != 2 || r.Sent+r.Failed != 2 || tc.Total != 1 || tc.Sent+tc.Failed != 1 || r.Failed+tc.Failed != 1 {
+		t.Fatalf("counts: recurring %+v, training %+v; want 2 and 1 delivered, one of them failed", r, tc)
+	}
+	if _, err := e.db.ApplyRetention(ctx, at(11, 25, 8, 0).AddDate(0, 0, store.OutboxKeepDays+1), store.DefaultRetentionDays); err != nil {
+		t.Fatal(err)
+	}
+	if _, sent, failed, _ := e.db.OutboxCounts(ctx, "console"); sent+failed != 0 {
+		t.Errorf("retention kept %d reminder messages", sent+failed)
+	}
+	if r2, tc2 := counts(); r2 != r || tc2 != tc {
+		t.Errorf("after retention: %+v %+v, want %+v %+v", r2, tc2, r, tc)
+	}
+}
+
 // A recurring reminder that falls in the quiet hours goes at 06:00, once.
 func TestRecurringReminderQuietHours(t *testing.T) {
 	e := newEnv(t)
