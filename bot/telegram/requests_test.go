@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"klabot/bot"
+	"klabot/bot/message"
 	"klabot/bot/telegram/fakeapi"
 )
 
@@ -31,34 +31,34 @@ func TestOutboundRequests(t *testing.T) {
 	second := strings.TrimSpace(strings.Repeat("Empat lima. ", 150))
 	for _, tc := range []struct {
 		name  string
-		prior *bot.Outbound // sent first, its requests not compared
-		msg   bot.Outbound
+		prior *message.Outbound // sent first, its requests not compared
+		msg   message.Outbound
 		want  []request
 	}{
-		{"text", nil, bot.Outbound{Text: "Halo"}, []request{
+		{"text", nil, message.Outbound{Text: "Halo"}, []request{
 			{method: "sendMessage", params: map[string]string{"chat_id": "42", "text": "Halo", "entities": "null"}},
 		}},
-		{"options as inline keys, one a row", nil, bot.Outbound{Text: "Pilih", Buttons: []bot.Button{
+		{"options as inline keys, one a row", nil, message.Outbound{Text: "Pilih", Buttons: []message.Button{
 			{Label: "Lapor", Data: "lapor|3"}, {Label: "Status", Data: "/status LPR-1"}}}, []request{
 			{method: "sendMessage", params: map[string]string{"chat_id": "42", "text": "Pilih", "entities": "null",
 				"reply_markup": `{"inline_keyboard":[[{"text":"Lapor","callback_data":"lapor|3"}],[{"text":"Status","callback_data":"/status LPR-1"}]]}`}},
 		}},
-		{"photo with caption, by file id", nil, bot.Outbound{Text: "Foto bukti", Attachment: &bot.Attachment{Kind: "photo", Ref: "AgACAgIAAx"}}, []request{
+		{"photo with caption, by file id", nil, message.Outbound{Text: "Foto bukti", Attachment: &message.Attachment{Kind: "photo", Ref: "AgACAgIAAx"}}, []request{
 			{method: "sendPhoto", params: map[string]string{"chat_id": "42", "photo": "AgACAgIAAx", "caption": "Foto bukti",
 				"caption_entities": "null"}},
 		}},
-		{"document uploaded with caption", nil, bot.Outbound{Text: "Rekap KLA", Attachment: &bot.Attachment{Kind: "document", Path: doc, Name: "rekap.xlsx"}}, []request{
+		{"document uploaded with caption", nil, message.Outbound{Text: "Rekap KLA", Attachment: &message.Attachment{Kind: "document", Path: doc, Name: "rekap.xlsx"}}, []request{
 			{method: "sendDocument", params: map[string]string{"chat_id": "42", "caption": "Rekap KLA"}, upload: "isi rekap"},
 		}},
-		{"edit with keys", &bot.Outbound{Text: "Terkirim 1 dari 4"}, bot.Outbound{Text: "Terkirim 3 dari 4", Edit: "1", Buttons: []bot.Button{{Label: "Jeda", Data: "/siaran jeda 1"}}}, []request{
+		{"edit with keys", &message.Outbound{Text: "Terkirim 1 dari 4"}, message.Outbound{Text: "Terkirim 3 dari 4", Edit: "1", Buttons: []message.Button{{Label: "Jeda", Data: "/siaran jeda 1"}}}, []request{
 			{method: "editMessageText", params: map[string]string{"chat_id": "42", "message_id": "1", "text": "Terkirim 3 dari 4",
 				"entities": "null", "reply_markup": `{"inline_keyboard":[[{"text":"Jeda","callback_data":"/siaran jeda 1"}]]}`}},
 		}},
-		{"contact request", nil, bot.Outbound{Text: "Nomor HP Anda?", AskContact: "Kirim nomor saya"}, []request{
+		{"contact request", nil, message.Outbound{Text: "Nomor HP Anda?", AskContact: "Kirim nomor saya"}, []request{
 			{method: "sendMessage", params: map[string]string{"chat_id": "42", "text": "Nomor HP Anda?", "entities": "null",
 				"reply_markup": `{"keyboard":[[{"text":"Kirim nomor saya","request_contact":true}]],"resize_keyboard":true,"one_time_keyboard":true}`}},
 		}},
-		{"long text in parts, keys on the last", nil, bot.Outbound{Text: first + "\n\n" + second, Buttons: []bot.Button{{Label: "Menu", Data: "menu|1"}}}, []request{
+		{"long text in parts, keys on the last", nil, message.Outbound{Text: first + "\n\n" + second, Buttons: []message.Button{{Label: "Menu", Data: "menu|1"}}}, []request{
 			{method: "sendMessage", params: map[string]string{"chat_id": "42", "text": first, "entities": "null"}},
 			{method: "sendMessage", params: map[string]string{"chat_id": "42", "text": second, "entities": "null",
 				"reply_markup": `{"inline_keyboard":[[{"text":"Menu","callback_data":"menu|1"}]]}`}},
