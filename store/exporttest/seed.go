@@ -1,6 +1,6 @@
 // Package exporttest seeds a database with a small month of reports,
 // trainings and volunteers whose recap numbers were worked out by hand, for
-// the tests of exports and recaps (store/export, cmd/klabot).
+// the tests of exports and recaps (bot/export, cmd/klabot).
 package exporttest
 
 import (
@@ -71,7 +71,7 @@ func OpenSeeded(t testing.TB) (*store.DB, Seeded) {
 }
 
 // Seed fills db with the month described in the recap tests (see
-// store/export/recap_test.go for the hand-worked numbers).
+// bot/export/recap_test.go for the hand-worked numbers).
 func Seed(t testing.TB, db *store.DB) Seeded {
 	t.Helper()
 	s := Seeded{Reports: map[string]store.Report{}, Trainings: map[string]store.Training{}, People: map[string]int64{},
