@@ -24,6 +24,7 @@ import (
 	"klabot/bot"
 	"klabot/flows"
 	"klabot/flows/exportdata"
+	"klabot/flows/recurrence"
 	"klabot/store"
 )
 
@@ -481,7 +482,7 @@ func TestChatSignInLink(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			if err := tx.SaveSession(userID, []byte(`{"flow":"menu","version":1,"step":"main"}`), f.now); err != nil {
+			if err := tx.SaveSession(userID, store.SessionState{JSON: []byte(`{"flow":"menu","version":1,"step":"main"}`), Flow: "menu"}, f.now); err != nil {
 				return err
 			}
 			msgs, err := engine.Run(tx, flows.Request{User: u, Staff: userID == f.staff, Now: f.now, Channel: "telegram",
@@ -631,7 +632,7 @@ func TestChatThenWebAppliesOnce(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		if err := tx.SaveSession(f.staff, []byte(`{"flow":"menu","version":1,"step":"main"}`), f.now); err != nil {
+		if err := tx.SaveSession(f.staff, store.SessionState{JSON: []byte(`{"flow":"menu","version":1,"step":"main"}`), Flow: "menu"}, f.now); err != nil {
 			return err
 		}
 		msgs, err := engine.Run(tx, flows.Request{User: u, Staff: true, Now: f.now, Channel: "telegram",
@@ -889,8 +890,12 @@ func TestAudienceCountAndRemindersPage(t *testing.T) {
 	}
 	var next time.Time
 	f.tx(func(tx *store.Tx) error {
-		r, err := tx.CreateRecurringReminder(store.RecurringReminder{Spec: "0 8 * * 1", Message: "Rapat mingguan Satgas",
-			Audience: store.AudienceSatgas, CreatedBy: f.staff}, wib, f.now)
+		spec, err := recurrence.ParseSpec("0 8 * * 1")
+		if err != nil {
+			return err
+		}
+		r, err := tx.CreateRecurringReminder(store.RecurringReminder{Spec: spec.Text, NextDueAt: spec.Next(f.now, wib),
+			Message: "Rapat mingguan Satgas", Audience: store.AudienceSatgas, CreatedBy: f.staff}, f.now)
 		next = r.NextDueAt
 		return err
 	})
