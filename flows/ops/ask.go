@@ -150,7 +150,7 @@ func QuestionToReporter(lang string, q store.Question, again bool) out.Reply {
 	return out.Reply{Text: locales.T(lang, key, q.ReportCode, q.Text, sign), Options: []out.Option{
 		{Key: "/jawab " + q.ReportCode + " " + strconv.FormatInt(q.ID, 10), Label: locales.T(lang, "ask.opt_answer")},
 		{Key: "/nanti " + q.ReportCode, Label: locales.T(lang, "ask.opt_later")},
-	}}
+	}, Subject: store.ReportSubject(q.ReportCode)}
 }
 
 // AnswerInput is what the reporter sent as an answer: text, or a file
@@ -227,14 +227,16 @@ func Answer(tx *store.Tx, reporterID int64, code string, in AnswerInput, now tim
 		return out.Option{Key: "/buka " + r.Code, Label: locales.T(lang, "triage.open")}
 	}
 	res := Result{Outcome: Done, Messages: []out.Message{{ToStaff: true, Priority: store.PriorityAlert,
-		Reply: out.Reply{Text: staffT("ask.answered_alert", r.Code), Options: []out.Option{openKey(locales.Default)}}}}}
+		Reply: out.Reply{Text: staffT("ask.answered_alert", r.Code), Options: []out.Option{openKey(locales.Default)},
+			Subject: store.ReportSubject(r.Code)}}}}
 	if q.Role == store.RoleVolunteer && q.AskedBy != 0 && q.AskedBy == r.AssignedTo {
 		vol, err := tx.User(q.AskedBy)
 		if err != nil {
 			return Result{}, err
 		}
 		res.Messages = append(res.Messages, out.Message{UserID: vol.ID, Priority: store.PriorityAlert,
-			Reply: out.Reply{Text: locales.T(vol.Lang, "ask.answered_alert", r.Code), Options: []out.Option{openKey(vol.Lang)}}})
+			Reply: out.Reply{Text: locales.T(vol.Lang, "ask.answered_alert", r.Code), Options: []out.Option{openKey(vol.Lang)},
+				Subject: store.ReportSubject(r.Code)}})
 	}
 	return res, nil
 }
