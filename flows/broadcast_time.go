@@ -70,11 +70,26 @@ var bcDayParts = map[string]bool{"pagi": true, "siang": true, "sore": true, "mal
 // in the past: the caller decides what is too early.
 func bcParseWhen(s string, now time.Time, loc *time.Location) (time.Time, string) {
 	now = now.In(loc)
+	hour, minute, rest, key := bcSplitWhen(s)
+	if key != "" {
+		return time.Time{}, key
+	}
+	date, key := bcParseDay(rest, now, hour, minute, loc)
+	if key != "" {
+		return time.Time{}, key
+	}
+	return date, ""
+}
+
+// bcSplitWhen finds the time of day in typed text and returns it with the
+// words left, which name the day (none when only a time was given).
+func bcSplitWhen(s string) (hour, minute int, rest []string, key string) {
 	s = strings.ToLower(strings.NewReplacer(",", " ", "(", " ", ")", " ").Replace(s))
 	fields := strings.Fields(s)
+	hour, minute = -1, 0
 	// The time: the last "hh:mm" / "hh.mm", or an hour after "jam" or
 	// before a part of the day.
-	hour, minute, at := -1, 0, -1
+	at := -1
 	for i, f := range fields {
 		if m := bcClockPattern.FindStringSubmatch(f); m != nil {
 			hour, minute, at = bcAtoiOr(m[1]), bcAtoiOr(m[2]), i
@@ -93,12 +108,11 @@ func bcParseWhen(s string, now time.Time, loc *time.Location) (time.Time, string
 		}
 	}
 	if at < 0 {
-		return time.Time{}, "broadcast.when_format"
+		return 0, 0, nil, "broadcast.when_format"
 	}
 	if hour > 23 || minute > 59 {
-		return time.Time{}, "broadcast.when_invalid"
+		return 0, 0, nil, "broadcast.when_invalid"
 	}
-	var rest []string
 	for i, f := range fields {
 		if i == at || bcFillerWords[f] {
 			continue
@@ -110,13 +124,9 @@ func bcParseWhen(s string, now time.Time, loc *time.Location) (time.Time, string
 		rest = append(rest, f)
 	}
 	if hour < 0 || hour > 23 {
-		return time.Time{}, "broadcast.when_invalid"
+		return 0, 0, nil, "broadcast.when_invalid"
 	}
-	date, key := bcParseDay(rest, now, hour, minute, loc)
-	if key != "" {
-		return time.Time{}, key
-	}
-	return date, ""
+	return hour, minute, rest, ""
 }
 
 // bcShiftHour reads "3 sore" as 15 and "12 malam" as 0.

@@ -166,6 +166,12 @@ func parseEndTime(s string, start time.Time, loc *time.Location) (time.Time, str
 		day := start.In(loc)
 		return time.Date(day.Year(), day.Month(), day.Day(), hour, minute, 0, 0, loc), ""
 	}
+	// "jam 8", "jam 4 sore", "pukul 16.00": a time alone is on the start
+	// day too, never quietly the next morning.
+	if hour, minute, rest, key := bcSplitWhen(s); key == "" && len(rest) == 0 {
+		day := start.In(loc)
+		return time.Date(day.Year(), day.Month(), day.Day(), hour, minute, 0, 0, loc), ""
+	}
 	return parseDateTime(s, loc)
 }
 

@@ -178,3 +178,24 @@ func TestTrainingLabelsDistinct(t *testing.T) {
 		}
 	}
 }
+
+// A time alone at "Kapan selesai?" is on the start day: "jam 8" after a
+// 09.00 start is before it, not 08.00 the next morning.
+func TestEndTimeAloneIsOnStartDay(t *testing.T) {
+	loc := time.FixedZone("WIB", 7*3600)
+	start := time.Date(2026, 6, 14, 9, 0, 0, 0, loc)
+	for in, want := range map[string]string{
+		"jam 4 sore": "2026-06-14T16:00:00+07:00", "pukul 16.00": "2026-06-14T16:00:00+07:00",
+		"16:00": "2026-06-14T16:00:00+07:00", "jam 12 siang": "2026-06-14T12:00:00+07:00",
+		"16.00 WIB": "2026-06-14T16:00:00+07:00", "besok jam 8": "2026-06-15T08:00:00+07:00",
+	} {
+		if end, problem := checkEnd(in, start, loc); problem != "" || end.Format(time.RFC3339) != want {
+			t.Errorf("checkEnd(%q) = %v %q, want %s", in, end, problem, want)
+		}
+	}
+	for _, in := range []string{"jam 8", "jam 8 pagi", "pukul 08.00"} {
+		if _, problem := checkEnd(in, start, loc); problem != "training.end_before_start" {
+			t.Errorf("checkEnd(%q) problem %q, want training.end_before_start", in, problem)
+		}
+	}
+}
