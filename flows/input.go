@@ -84,7 +84,7 @@ var yesNoWords = map[string]string{
 	"ya": "yes", "iya": "yes", "iyaa": "yes", "y": "yes", "yes": "yes", "ok": "yes", "oke": "yes", "okay": "yes",
 	"boleh": "yes", "betul": "yes", "benar": "yes", "mau": "yes",
 	"tidak": "no", "tdk": "no", "gak": "no", "ga": "no", "nggak": "no", "ngga": "no", "enggak": "no", "engga": "no",
-	"tak": "no", "no": "no", "n": "no", "jangan": "no",
+	"tak": "no", "no": "no", "n": "no", "jangan": "no", "bukan": "no", "bkn": "no",
 }
 
 // yesNoKey is "yes" or "no" for such a word; "" for anything else.

@@ -46,6 +46,10 @@ func matchOption(opts []Option, in Input, loose bool) (string, bool) {
 	if key := yesNoKey(text); key != "" && hasOption(opts, key) {
 		return key, true
 	}
+	text = match.Expand(text)
+	if key := yesNoKey(text); key != "" && hasOption(opts, key) {
+		return key, true
+	}
 	if n := optionNumber(text); n > 0 {
 		if n <= len(opts) {
 			return opts[n-1].Key, true
@@ -166,9 +170,9 @@ func wordsWithin(some, all []string, fuzzy bool) (int, bool) {
 // and the words listed for it in every language, each split into words.
 func phrasesOf(label string) [][]string {
 	norm := Normalize(label)
-	out := [][]string{strings.Fields(norm)}
+	out := [][]string{strings.Fields(match.Expand(norm))}
 	for _, w := range optionWords()[norm] {
-		out = append(out, strings.Fields(w))
+		out = append(out, strings.Fields(match.Expand(w)))
 	}
 	return out
 }

@@ -106,3 +106,30 @@ func abs(n int) int {
 	}
 	return n
 }
+
+// shortForms are the chat spellings of everyday words that answers use
+// ("tdk tau", "ya skrg", "blm"); Expand writes them out so that the words
+// listed for an option need not repeat every spelling.
+var shortForms = map[string]string{
+	"tdk": "tidak", "tak": "tidak", "gak": "tidak", "ga": "tidak", "gk": "tidak", "g": "tidak",
+	"nggak": "tidak", "ngga": "tidak", "ngak": "tidak", "enggak": "tidak", "engga": "tidak", "nda": "tidak", "ndak": "tidak",
+	"skrg": "sekarang", "skrng": "sekarang", "skr": "sekarang", "skg": "sekarang", "skarang": "sekarang",
+	"y": "ya", "iya": "ya", "iyaa": "ya", "iy": "ya", "yoi": "ya", "yup": "ya", "yap": "ya",
+	"blm": "belum", "blom": "belum", "udh": "sudah", "udah": "sudah", "sdh": "sudah", "dah": "sudah",
+	"bkn": "bukan", "tau": "tahu", "tw": "tahu", "thu": "tahu", "dll": "lain lain", "dsb": "lain lain",
+}
+
+// Expand writes out the short forms in normalised text, word by word.
+func Expand(norm string) string {
+	words := strings.Fields(norm)
+	changed := false
+	for i, w := range words {
+		if long, ok := shortForms[w]; ok {
+			words[i], changed = long, true
+		}
+	}
+	if !changed {
+		return norm
+	}
+	return strings.Join(words, " ")
+}
