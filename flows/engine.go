@@ -276,6 +276,9 @@ type Ctx struct {
 	// again as a one-line hint with its numbers.
 	missed int
 	hint   bool
+	// first is the message a newcomer opened with, to act on once the
+	// welcome is done.
+	first string
 }
 
 // Fail ends the turn with an error a step cannot recover from (the
@@ -391,6 +394,7 @@ func (e *Engine) turn(c *Ctx, req Request) {
 	// with the welcome; nothing is collected before consent.
 	if req.New || st.Flow == "" {
 		e.enter(c, FlowWelcome, "")
+		keepFirstMessage(c, in)
 		e.ask(c)
 		return
 	}
@@ -483,6 +487,11 @@ func (e *Engine) turn(c *Ctx, req Request) {
 		return
 	}
 	next := step.Handle(c, in, choice)
+	if first := c.first; first != "" {
+		c.first = ""
+		e.actOnFirst(c, first)
+		return
+	}
 	e.follow(c, flow, next)
 }
 

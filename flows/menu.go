@@ -64,6 +64,7 @@ func welcomeFlow() *Flow {
 				u.Role = choice
 				c.SetUser(u)
 				c.Say(c.T("welcome.done"))
+				c.first = takeFirstMessage(c)
 				return Menu()
 			},
 		},

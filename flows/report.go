@@ -170,7 +170,7 @@ func reportFlow() *Flow {
 			Handle: func(c *Ctx, in Input, choice string) Next {
 				if choice == "skip" {
 					c.Set(dPlaceNote, "")
-					return reportNext(c, "description")
+					return reportNext(c, storyStep(c))
 				}
 				note, ok := typedText(in, maxPlaceNoteRunes)
 				if !ok {
@@ -178,7 +178,7 @@ func reportFlow() *Flow {
 					return Stay()
 				}
 				c.Set(dPlaceNote, note)
-				return reportNext(c, "description")
+				return reportNext(c, storyStep(c))
 			},
 		}, guardFreeText),
 		"description": draftGuard(&Step{
@@ -341,6 +341,15 @@ func handleUrgent(c *Ctx, in Input, choice string) Next {
 	}
 	c.Say(c.T("report.urgent_numbers") + "\n\n" + c.T(then))
 	return Goto("kec")
+}
+
+// storyStep asks what happened, unless the person told it already (in the
+// message they started with): then the summary shows it, to change there.
+func storyStep(c *Ctx) string {
+	if c.Get(dDesc) != "" {
+		return "children"
+	}
+	return "description"
 }
 
 func handleDescription(c *Ctx, in Input, choice string) Next {

@@ -53,6 +53,12 @@ func childAnonChoice(c *Ctx, in Input, choice string) Next {
 	case "named":
 		c.Set(dAnon, "0")
 	default:
+		// A child who starts with what happened must not lose it.
+		if isMoreStory(in) {
+			addToStory(c, in.Text)
+			c.Say(c.T("report.story_kept_child"))
+			return Stay()
+		}
 		c.Misunderstood(in)
 		return Stay()
 	}
