@@ -276,6 +276,9 @@ type Ctx struct {
 	// again as a one-line hint with its numbers.
 	missed int
 	hint   bool
+	// child caches whether the person is a child reporter: 0 not known
+	// yet, 1 yes, -1 no.
+	child int
 	// first is the message a newcomer opened with, to act on once the
 	// welcome is done.
 	first string
@@ -292,7 +295,16 @@ func (c *Ctx) Fail(err error) Next {
 }
 
 // T translates a key into the person's language.
-func (c *Ctx) T(key string, args ...any) string { return locales.T(c.User.Lang, key, args...) }
+func (c *Ctx) T(key string, args ...any) string {
+	if !c.speaksToChild() {
+		return locales.T(c.User.Lang, key, args...)
+	}
+	s := childForm(locales.T(c.User.Lang, key))
+	if len(args) == 0 {
+		return s
+	}
+	return fmt.Sprintf(s, args...)
+}
 
 // Random is the source for codes.
 func (c *Ctx) Random() io.Reader { return c.engine.cfg.Random }
