@@ -323,13 +323,16 @@ func (c *Ctx) Tell(text string) { c.Say(text); c.tellOnly = true }
 // word and the question again; from the second time in a row, a one-line
 // hint with the numbers instead, since the same question word for word
 // does not help. The options stay.
-func (c *Ctx) Misunderstood(in Input) {
+func (c *Ctx) Misunderstood(in Input) { c.MissedSaying(c.T(misunderstoodKey(in))) }
+
+// MissedSaying is Misunderstood with the step's own words for the miss.
+func (c *Ctx) MissedSaying(text string) {
 	c.state.Missed = c.missed + 1
 	if c.state.Missed >= 2 && len(c.said) == 0 {
 		c.hint = true
 		return
 	}
-	c.Say(c.T(misunderstoodKey(in)))
+	c.Say(text)
 }
 
 // Say adds a line to this turn's answer, before the next question.

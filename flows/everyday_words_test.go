@@ -20,6 +20,8 @@ func TestEverydayAnswersAtSafetyQuestions(t *testing.T) {
 	training := opts("yes", "training.opt_yes", "no", "training.opt_no")
 	desa := append([]Option{{Key: "6107010001", Label: "Sebalo"}, {Key: "6107010002", Label: "Pisak"}},
 		opts(desaUnknown, "place.desa_unknown")...)
+	kec := append([]Option{{Key: "61.07.04", Label: "Bengkayang"}, {Key: "61.07.03", Label: "Ledo"}},
+		opts(kecUnknown, "place.kec_unknown")...)
 	for _, tc := range []struct {
 		name  string
 		opts  []Option
@@ -32,6 +34,7 @@ func TestEverydayAnswersAtSafetyQuestions(t *testing.T) {
 		{"training yes", training, true, []string{"iya", "y", "yoi", "sdh", "udah"}, "yes"},
 		{"training no", training, true, []string{"bukan", "bkn", "tdk", "gk", "nggak", "blm", "belum"}, "no"},
 		{"desa unknown", desa, false, []string{"tdk tau", "gak tau", "gk tahu", "nggak tau", "ga tw", "blm tau"}, desaUnknown},
+		{"kec unknown", kec, false, []string{"tdk tau", "tidak tahu", "gak tau kecamatannya", "Tidak tahu kecamatannya"}, kecUnknown},
 		{"desa named", desa, false, []string{"sebalo", "Pisak"}, "6107010001"},
 	} {
 		for _, typed := range tc.typed {

@@ -17,8 +17,12 @@ const (
 	PlaceLon  = "lon"
 )
 
-// desaUnknown is the choice of a person who does not know the village.
-const desaUnknown = "unknown"
+// desaUnknown and kecUnknown are the choices of a person who does not
+// know the village, or the kecamatan.
+const (
+	desaUnknown = "unknown"
+	kecUnknown  = "unknown"
+)
 
 // PlaceOptions tune the place questions for a flow.
 type PlaceOptions struct {
@@ -34,6 +38,10 @@ type PlaceOptions struct {
 	// children working between villages may not know which one, and the
 	// kecamatan is enough to act on.
 	MayNotKnowDesa bool
+	// MayNotKnowKec offers "I don't know the kecamatan": a report of a
+	// child in danger must not wait on it; the story and a place note can
+	// say enough for staff to start asking.
+	MayNotKnowKec bool
 }
 
 // PlaceSteps ask where, forgivingly: the kecamatan (by number or by name,
@@ -71,10 +79,19 @@ func PlaceSteps(opts PlaceOptions) map[string]*Step {
 				for _, k := range wilayah.Kecamatans() {
 					r.Options = append(r.Options, Option{Key: k.Code, Label: k.Name})
 				}
+				if opts.MayNotKnowKec {
+					r.Options = append(r.Options, Option{Key: kecUnknown, Label: c.T("place.kec_unknown")})
+				}
 				return r
 			},
 			Handle: func(c *Ctx, in Input, choice string) Next {
 				c.Set(choicesKec, "")
+				if opts.MayNotKnowKec && choice == kecUnknown {
+					for _, k := range []string{PlaceKec, PlaceDesa, PlaceLat, PlaceLon} {
+						c.Set(p+k, "")
+					}
+					return Goto(opts.Next)
+				}
 				if opts.AllowPin && in.Kind == KindLocation {
 					return pinned(c, p, in, opts.Next)
 				}
@@ -114,7 +131,9 @@ func PlaceSteps(opts PlaceOptions) map[string]*Step {
 					}
 				}
 				if _, ok := wilayah.KecamatanByCode(choice); !ok {
-					c.Say(c.T(notFoundKey(in, "place.kec_not_found")))
+					// The whole list again after every miss is long to
+					// read: from the second, the short hint.
+					c.MissedSaying(c.T(notFoundKey(in, "place.kec_not_found")))
 					return Stay()
 				}
 				c.Set(p+PlaceKec, choice)

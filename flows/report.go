@@ -295,7 +295,7 @@ func reportFlow() *Flow {
 			},
 		}, guardOptions),
 	}
-	for name, s := range PlaceSteps(PlaceOptions{Next: "place_note", AllowPin: true, MayNotKnowDesa: true}) {
+	for name, s := range PlaceSteps(PlaceOptions{Next: "place_note", AllowPin: true, MayNotKnowDesa: true, MayNotKnowKec: true}) {
 		steps[name] = draftGuard(s, guardFreeText)
 	}
 	return &Flow{ID: FlowReport, Version: 1, Start: "category", Steps: steps, Keep: keepDraft}
@@ -636,10 +636,19 @@ func draftSummary(c *Ctx) string {
 }
 
 func draftPlace(c *Ctx) string {
-	if name := PlaceName(c.Get(PlaceKec), c.Get(PlaceDesa)); name != "" {
+	return placeText(c.T, c.Get(PlaceKec), c.Get(PlaceDesa), c.Get(PlaceLat) != "")
+}
+
+// placeText names a report's place for people: the desa and kecamatan,
+// the location sent, or that it is not known.
+func placeText(t func(string, ...any) string, kec, desa string, pin bool) string {
+	if name := PlaceName(kec, desa); name != "" {
 		return name
 	}
-	return c.T("report.pin_place")
+	if pin {
+		return t("report.pin_place")
+	}
+	return t("report.place_unknown")
 }
 
 var (

@@ -274,10 +274,7 @@ func reporterView(c *Ctx, r store.Report) (string, error) {
 		}
 		history = append(history, c.T("track.history_line", c.reportDateTime(e.At), what))
 	}
-	place := PlaceName(r.KecCode, r.DesaCode)
-	if place == "" {
-		place = c.T("report.pin_place")
-	}
+	place := placeText(c.T, r.KecCode, r.DesaCode, r.HasPin)
 	return c.T("track.detail", r.Code, categoryName(c.User.Lang, r.Category), place,
 		reportStatusName(c.T, r), strings.Join(history, "\n")), nil
 }

@@ -78,10 +78,7 @@ func triageListPrompt(c *Ctx) Reply {
 		if rep.Urgent {
 			mark = "! "
 		}
-		place := PlaceName(rep.KecCode, "")
-		if place == "" {
-			place = c.T("report.pin_place")
-		}
+		place := placeText(c.T, rep.KecCode, "", rep.HasPin)
 		lines = append(lines, strings.Join([]string{mark + rep.Code, reportStatusName(c.T, rep),
 			categoryName(c.User.Lang, rep.Category), place, c.reportDate(rep.CreatedAt)}, " · "))
 		if len(r.Options) < maxListKeys {
@@ -171,10 +168,7 @@ func triageAssignPrompt(c *Ctx) Reply {
 	text := c.T("triage.assign_question", r.Code)
 	if !ch.InKec {
 		// Nobody in that kecamatan (or the place is only a pin): all of them.
-		kec := PlaceName(r.KecCode, "")
-		if kec == "" {
-			kec = c.T("report.pin_place")
-		}
+		kec := placeText(c.T, r.KecCode, "", r.HasPin)
 		text = c.T("triage.assign_none_in_kec", kec, r.Code)
 	}
 	if len(ch.Volunteers) == 0 {

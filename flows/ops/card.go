@@ -49,6 +49,8 @@ func Card(tx *store.Tx, r store.Report, lang string, who CardFor, loc *time.Loca
 	}
 	if place := words.PlaceName(r.KecCode, r.DesaCode); place != "" {
 		lines = append(lines, t("triage.card_place", place))
+	} else if !r.HasPin {
+		lines = append(lines, t("triage.card_place", t("triage.card_place_unknown")))
 	}
 	if r.HasPin {
 		lines = append(lines, t("triage.card_pin", fmt.Sprintf("%.6f,%.6f", r.Lat, r.Lon)))
