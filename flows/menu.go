@@ -73,6 +73,8 @@ func welcomeFlow() *Flow {
 
 func handleConsent(c *Ctx, in Input, choice string) Next {
 	if choice != "yes" {
+		// Declined: what they wrote first is not kept either.
+		c.Set(dFirst, "")
 		c.Say(c.T("welcome.no_consent"))
 		if c.state.Step == "consent_again" {
 			return Stay()
