@@ -64,6 +64,23 @@ func screenshot(t *testing.T, name string) chromedp.Action[chromedp.Void] {
 	}
 }
 
+// landed runs a step that follows a click which loads a new page. While
+// the old page is being replaced, Chromium answers a query with "Cannot
+// find context with specified id" (or "Execution context was destroyed"):
+// the step is tried again on the new page, until the context's deadline.
+func landed[T any](a chromedp.Action[T]) chromedp.Action[T] {
+	return func(ctx context.Context, tg *chromedp.Target) (T, error) {
+		for {
+			v, err := a(ctx, tg)
+			if err == nil || ctx.Err() != nil ||
+				!strings.Contains(err.Error(), "Cannot find context with specified id") &&
+					!strings.Contains(err.Error(), "Execution context was destroyed") {
+				return v, err
+			}
+		}
+	}
+}
+
 // read stores an action's value for the test.
 func read[T any](a chromedp.Action[T], into *T) chromedp.Action[chromedp.Void] {
 	return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
@@ -134,19 +151,19 @@ func TestWebDashboardInChromium(t *testing.T) {
 		chromedp.Navigate(link),
 		chromedp.WaitVisible(css("#signin")),
 		chromedp.Click(css("#signin")),
-		chromedp.WaitVisible(css("#filters")),
+		landed(chromedp.WaitVisible(css("#filters"))),
 		screenshot(t, "dasbor-laporan.png"),
 		// Filter by the report's kecamatan: the report is there.
 		chromedp.SetValue(css(`select[name="kec"]`), "61.07.06"),
 		chromedp.Click(css("#apply")),
-		chromedp.WaitVisible(css(`select[name="desa"]`)),
+		landed(chromedp.WaitVisible(css(`select[name="desa"]`))),
 		chromedp.WaitVisible(css(`a[href="/laporan/`+code+`"]`)),
 		read(chromedp.Text(css("#filters")), &listText),
 		chromedp.Click(css(`a[href="/laporan/`+code+`"]`)),
-		chromedp.WaitVisible(css("#accept")),
+		landed(chromedp.WaitVisible(css("#accept"))),
 		screenshot(t, "dasbor-laporan-detail.png"),
 		chromedp.Click(css("#accept")),
-		chromedp.WaitVisible(css("#flash")),
+		landed(chromedp.WaitVisible(css("#flash"))),
 		read(chromedp.Text(css("#flash")), &flash),
 		read(chromedp.Text(css("#status")), &status),
 	)
@@ -164,13 +181,13 @@ func TestWebDashboardInChromium(t *testing.T) {
 	var progress string
 	err = chromedp.Do(ctx,
 		chromedp.Navigate("http://"+addr+"/siaran"),
-		chromedp.WaitVisible(css("#compose")),
+		landed(chromedp.WaitVisible(css("#compose"))),
 		chromedp.SendKeys(css(`textarea[name="text"]`), "Rapat Satgas PA hari Sabtu pukul 09.00."),
 		chromedp.Click(css("#preview")),
-		chromedp.WaitVisible(css("#bubble")),
+		landed(chromedp.WaitVisible(css("#bubble"))),
 		screenshot(t, "dasbor-siaran.png"),
 		chromedp.Click(css("#send-now")),
-		chromedp.WaitVisible(css("#bc-progress")),
+		landed(chromedp.WaitVisible(css("#bc-progress"))),
 		read(chromedp.Poll[bool](`document.getElementById("bc-progress").textContent.includes("Terkirim 2 dari 2")`,
 			chromedp.WithPollingTimeout(30*time.Second)), new(bool)),
 		read(chromedp.Text(css("#bc-progress")), &progress),
