@@ -1,8 +1,10 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -129,6 +131,21 @@ func (s *Server) showReport(w http.ResponseWriter, r *http.Request, u who, flash
 	s.render(w, r, status, "report", u, "web.report_title", d)
 }
 
+// refusal is the page's words for why an operation was not allowed: the
+// chat's words name chat commands.
+func refusal(why string) string {
+	switch why {
+	case ops.WhyVolunteerCannot:
+		return "web.volunteer_cannot"
+	case ops.WhyStaffOnly:
+		return "web.staff_only"
+	}
+	return why
+}
+
+// errNotServed rolls back the audit of a file that will not be served.
+var errNotServed = errors.New("evidence file missing or outside the data folder")
+
 // evidence serves one evidence file after the rights check, audited,
 // never cached, with a content type read from the file.
 func (s *Server) evidence(w http.ResponseWriter, r *http.Request, u who) {
@@ -138,31 +155,36 @@ func (s *Server) evidence(w http.ResponseWriter, r *http.Request, u who) {
 		return
 	}
 	var f ops.EvidenceFile
+	var path string
 	code, _ := store.ParseReportCode(r.PathValue("code"))
 	err = s.db.Tx(r.Context(), func(tx *store.Tx) error {
 		var err error
-		f, err = ops.OpenEvidence(tx, u.actor(), code, n, s.cfg.Now())
-		return err
+		if f, err = ops.OpenEvidence(tx, u.actor(), code, n, s.cfg.Now()); err != nil || f.Outcome != ops.Done {
+			return err
+		}
+		// Stored paths are klabot's own; still, only files under the data
+		// folder are ever served, and a file refused leaves no audit row.
+		path = f.Media.Path
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(s.cfg.DataDir, path)
+		}
+		if rel, err := filepath.Rel(s.cfg.DataDir, path); f.Media.Path == "" || err != nil || strings.HasPrefix(rel, "..") {
+			return errNotServed
+		}
+		if info, err := os.Stat(path); err != nil || !info.Mode().IsRegular() {
+			return errNotServed
+		}
+		return nil
 	})
+	if errors.Is(err, errNotServed) || err == nil && f.Outcome != ops.Done {
+		s.notFound(w, r, u)
+		return
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	m := f.Media
-	if f.Outcome != ops.Done || m.Path == "" {
-		s.notFound(w, r, u)
-		return
-	}
-	// Stored paths are klabot's own; still, only files under the data
-	// folder are ever served.
-	path := m.Path
-	if !filepath.IsAbs(path) {
-		path = filepath.Join(s.cfg.DataDir, path)
-	}
-	if rel, err := filepath.Rel(s.cfg.DataDir, path); err != nil || strings.HasPrefix(rel, "..") {
-		s.notFound(w, r, u)
-		return
-	}
 	serveFile(w, r, path, f.Name, m.Kind == "document")
 }
 
@@ -273,7 +295,7 @@ func (s *Server) reportAction(w http.ResponseWriter, r *http.Request, u who) {
 	case ops.NotFound:
 		s.notFound(w, r, u)
 	case ops.NotAllowed:
-		s.showReport(w, r, u, t(res.Why), http.StatusForbidden)
+		s.showReport(w, r, u, t(refusal(res.Why)), http.StatusForbidden)
 	case ops.Refused:
 		s.showReport(w, r, u, said, http.StatusUnprocessableEntity)
 	default:

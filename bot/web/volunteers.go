@@ -100,7 +100,7 @@ func (s *Server) volunteerAction(w http.ResponseWriter, r *http.Request, u who) 
 	}
 	s.cfg.Committed(q)
 	if res.Outcome == ops.NotAllowed {
-		said = v.T(res.Why)
+		said = v.T(refusal(res.Why))
 	}
 	s.showVolunteers(w, r, u, said)
 }

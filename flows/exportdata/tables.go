@@ -85,7 +85,7 @@ const (
 var ReportHeader = []string{"kode", "dibuat", "kategori", "kategori_nama", "mendesak", "klaster_kla", "indikator_kla",
 	"kode_kecamatan", "kecamatan", "kode_desa", "desa", "catatan_tempat", "lintang", "bujur", "jumlah_anak",
 	"umur_anak", "cerita", "status", "status_nama", "diverifikasi", "dirujuk", "ditutup", "hari_sampai_ditutup",
-	"relawan", "pelapor", "kontak_pelapor", "bukti", "pertanyaan_diajukan", "pertanyaan_dijawab", "tanya_jawab"}
+	"relawan", "pelapor", "kontak_pelapor", "pelapor_anak", "bukti", "pertanyaan_diajukan", "pertanyaan_dijawab", "tanya_jawab"}
 
 // Reports is every report made in the period. The reporter's name and
 // contact appear only for a report whose reporter chose to be named.
@@ -127,11 +127,15 @@ func Reports(tx *store.Tx, r Range, l Labels) (Table, error) {
 		if rep.Urgent {
 			urgent = "ya"
 		}
+		child := "no"
+		if rep.ChildReporter {
+			child = "yes"
+		}
 		t.Rows = append(t.Rows, []any{rep.Code, Stamp(rep.CreatedAt, r.Loc), rep.Category, Label(l.Category, rep.Category),
 			urgent, rep.KLACluster, rep.KLAIndicator, rep.KecCode, kec, rep.DesaCode, desa, rep.PlaceNote, lat, lon,
 			rep.ChildrenCount, rep.ChildrenAge, rep.Description, rep.Status, Label(l.Status, rep.Status),
 			Stamp(rep.VerifiedAt, r.Loc), Stamp(rep.ReferredAt, r.Loc), Stamp(rep.ClosedAt, r.Loc), days,
-			rep.VolunteerName, reporter, contact, rep.Evidence, rep.QuestionsAsked, rep.QuestionsAnswered, qa})
+			rep.VolunteerName, reporter, contact, Label(l.Word, child), rep.Evidence, rep.QuestionsAsked, rep.QuestionsAnswered, qa})
 	}
 	return t, nil
 }

@@ -472,6 +472,15 @@ type Evidence struct {
 // ListEvidence lists a report's evidence files for staff or the volunteer
 // it is assigned to, with an audit row: the list leads to the files.
 func ListEvidence(tx *store.Tx, a Actor, code string, now time.Time) (Evidence, error) {
+	ev, err := evidenceOf(tx, a, code)
+	if err != nil || ev.Outcome != Done {
+		return ev, err
+	}
+	return ev, audit(tx, a, now, "report:media_view", ev.Report.Code, "")
+}
+
+// evidenceOf is a report's evidence after the rights check, not audited.
+func evidenceOf(tx *store.Tx, a Actor, code string) (Evidence, error) {
 	r, _, res, err := reportFor(tx, a, code)
 	if err != nil || res.Outcome != Done {
 		return Evidence{Result: res}, err
@@ -480,7 +489,7 @@ func ListEvidence(tx *store.Tx, a Actor, code string, now time.Time) (Evidence, 
 	if err != nil {
 		return Evidence{}, err
 	}
-	return Evidence{Report: r, Media: media}, audit(tx, a, now, "report:media_view", r.Code, "")
+	return Evidence{Report: r, Media: media}, nil
 }
 
 // EvidenceFile is one evidence file to hand over.
@@ -493,9 +502,10 @@ type EvidenceFile struct {
 
 // OpenEvidence gives the n-th (from 1) saved evidence file of a report to
 // staff or the volunteer it is assigned to, with an audit row. A file not
-// saved (yet) is NotFound.
+// saved (yet) is NotFound and, like a refusal, leaves no audit row: the
+// log says what was seen.
 func OpenEvidence(tx *store.Tx, a Actor, code string, n int, now time.Time) (EvidenceFile, error) {
-	ev, err := ListEvidence(tx, a, code, now)
+	ev, err := evidenceOf(tx, a, code)
 	if err != nil || ev.Outcome != Done {
 		return EvidenceFile{Result: ev.Result}, err
 	}
