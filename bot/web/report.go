@@ -41,14 +41,17 @@ type evidenceRow struct {
 }
 
 type reportData struct {
-	Report     store.Report
-	Named      bool
-	Reporter   string
-	Contact    string
-	Volunteer  string
-	Events     []eventRow
-	Evidence   []evidenceRow
+	Report    store.Report
+	Named     bool
+	Reporter  string
+	Contact   string
+	Volunteer string
+	Events    []eventRow
+	Evidence  []evidenceRow
+	// Statuses the report may move to, but a referral, which has a form
+	// of its own with where it goes (CanRefer).
 	Statuses   []string
+	CanRefer   bool
 	Volunteers []store.Volunteer
 	Referrals  []string
 	Questions  []questionRow
@@ -84,7 +87,14 @@ func (s *Server) showReport(w http.ResponseWriter, r *http.Request, u who, flash
 		if outcome = v.Outcome; err != nil || v.Outcome != ops.Done {
 			return err
 		}
-		d.Report, d.Staff, d.Flash, d.Statuses, d.Volunteer = v.Report, u.Staff, flash, v.Statuses, v.Volunteer
+		d.Report, d.Staff, d.Flash, d.Volunteer = v.Report, u.Staff, flash, v.Volunteer
+		for _, st := range v.Statuses {
+			if st == store.StatusReferred {
+				d.CanRefer = true
+			} else {
+				d.Statuses = append(d.Statuses, st)
+			}
+		}
 		// The reporter's identity comes only from the operation: nothing
 		// for an anonymous report, nothing for a volunteer.
 		d.Named, d.Reporter = v.Named, v.Reporter.Name
@@ -215,10 +225,8 @@ func (s *Server) reportAction(w http.ResponseWriter, r *http.Request, u who) {
 				ch, err = ops.Accept(tx, u.actor(), code, now)
 			} else {
 				to = r.FormValue("to")
-				if ref := r.FormValue("ref"); ref != "" {
-					note = strings.TrimSpace(ref + ". " + note)
-				}
-				ch, err = ops.ChangeStatus(tx, u.actor(), code, to, note, now)
+				in := ops.StatusInput{To: to, Note: note, Ref: r.FormValue("ref")}
+				ch, err = ops.ChangeStatusTo(tx, u.actor(), code, in, now)
 			}
 			if err != nil {
 				return err
@@ -231,6 +239,8 @@ func (s *Server) reportAction(w http.ResponseWriter, r *http.Request, u who) {
 				said = t("triage.already_status", code, status(to))
 			case ch.Why == ops.WhyCannotChange:
 				said = t("triage.cannot_change", code, status(ch.From), status(to))
+			case ch.Why == ops.WhyReferralStatus:
+				said = t(ch.Why, code, status(store.StatusReferred))
 			case ch.Why == ops.WhyNoteReason:
 				said = t(ch.Why, code, status(to))
 			case ch.Outcome == ops.Refused:

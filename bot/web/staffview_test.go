@@ -70,3 +70,37 @@ func TestRefusedEvidenceNotAudited(t *testing.T) {
 		t.Errorf("%d audit rows for evidence never served", n)
 	}
 }
+
+// A referral target goes only with the referral status: refused with any
+// other, and offered only in the referral's own form.
+func TestReferralOnlyWithReferralStatus(t *testing.T) {
+	f := newFixture(t)
+	vol := f.signIn(f.volunteer, "200")
+	page := f.do("GET", "/laporan/"+f.anon.Code, vol, nil).Body.String()
+	if strings.Contains(page, `name="ref"`) {
+		t.Error("a volunteer, who cannot refer, is offered a referral target")
+	}
+	rec := f.do("POST", "/laporan/"+f.anon.Code+"/status", vol, url.Values{"to": {"diverifikasi"}, "ref": {"Polisi"}})
+	if rec.Code != http.StatusUnprocessableEntity {
+		t.Errorf("verification with a referral target: %d", rec.Code)
+	}
+	var n int
+	f.scan(&n, `SELECT count(*) FROM report_events WHERE note LIKE '%Polisi%'`)
+	if n != 0 {
+		t.Errorf("history reads as a referral to the police (%d lines)", n)
+	}
+	staff := f.signIn(f.staff, "100")
+	page = f.do("GET", "/laporan/"+f.anon.Code, staff, nil).Body.String()
+	i, j := strings.Index(page, `id="status-form"`), strings.Index(page, `id="refer-form"`)
+	if i < 0 || j < 0 || strings.Contains(page[i:j], `name="ref"`) || strings.Contains(page[i:j], `value="ditindaklanjuti"`) {
+		t.Errorf("staff: want a status form without referral and a referral form (%d, %d)", i, j)
+	}
+	rec = f.do("POST", "/laporan/"+f.anon.Code+"/status", staff, url.Values{"to": {"ditindaklanjuti"}, "ref": {"Polisi"}, "note": {"diantar"}})
+	if rec.Code != http.StatusOK {
+		t.Errorf("referral: %d", rec.Code)
+	}
+	f.scan(&n, `SELECT count(*) FROM report_events WHERE to_status = 'ditindaklanjuti' AND note = 'Polisi. diantar'`)
+	if n != 1 {
+		t.Errorf("referral not in the history as Polisi. diantar")
+	}
+}

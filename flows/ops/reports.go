@@ -36,6 +36,9 @@ const (
 	WhyNoteReason   = "triage.note_reason"
 	WhyNoteReferral = "triage.note_referral"
 	WhyNoteReopen   = "triage.note_reopen"
+	// WhyReferralStatus (code, status): where a report is referred goes
+	// only with the status that means a referral.
+	WhyReferralStatus = "triage.referral_status"
 	// WhyNoteEmpty: a note with nothing in it.
 	WhyNoteEmpty = "triage.note_empty"
 	// WhyClosed (code): a closed report is not assigned.
@@ -221,9 +224,27 @@ func Accept(tx *store.Tx, a Actor, code string, now time.Time) (StatusChange, er
 // reporter is told in their language; the volunteer of a reopened report
 // is told it is theirs again; staff are told of a volunteer's change.
 func ChangeStatus(tx *store.Tx, a Actor, code, to, note string, now time.Time) (StatusChange, error) {
+	return ChangeStatusTo(tx, a, code, StatusInput{To: to, Note: note}, now)
+}
+
+// StatusInput is a change of status asked for: the status, a note, and
+// for a referral where the report goes.
+type StatusInput struct{ To, Note, Ref string }
+
+// ChangeStatusTo is ChangeStatus with where a report is referred given
+// apart from the note. A referral target with any other status is
+// Refused: the history would read as a referral that never was.
+func ChangeStatusTo(tx *store.Tx, a Actor, code string, in StatusInput, now time.Time) (StatusChange, error) {
 	r, role, res, err := reportFor(tx, a, code)
 	if err != nil || res.Outcome != Done {
 		return StatusChange{Result: res}, err
+	}
+	to, note := in.To, in.Note
+	if ref := strings.TrimSpace(in.Ref); ref != "" {
+		if to != store.StatusReferred {
+			return StatusChange{Result: Result{Outcome: Refused, Why: WhyReferralStatus}, From: r.Status}, nil
+		}
+		note = strings.TrimSpace(ref + ". " + note)
 	}
 	before, err := tx.ChangeReportStatus(r.ID, to, a.UserID, role, note, now)
 	ch := StatusChange{From: before.Status}
