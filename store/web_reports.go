@@ -9,7 +9,10 @@ import (
 // ReportQuery selects a page of reports for the dashboard's list. Zero
 // fields do not filter.
 type ReportQuery struct {
-	Status   string
+	Status string
+	// Assigned and Unassigned keep only reports with, or without, a
+	// volunteer.
+	Assigned, Unassigned bool
 	Open     bool // only reports not closed
 	Urgent   bool
 	Kec      string
@@ -48,6 +51,12 @@ func (q ReportQuery) where() (string, []any) {
 	}
 	if q.Open {
 		add(`closed_at IS NULL`)
+	}
+	if q.Assigned {
+		add(`assigned_to IS NOT NULL`)
+	}
+	if q.Unassigned {
+		add(`assigned_to IS NULL`)
 	}
 	if q.Urgent {
 		add(`urgent = 1`)
@@ -124,16 +133,22 @@ func (tx *Tx) QueryReports(q ReportQuery) ([]Report, int, error) {
 	return list, total, err
 }
 
+// CountAssigned is the key ReportStatusCounts counts accepted reports
+// with a volunteer under: everywhere they are shown they are "with the
+// volunteer", not merely accepted.
+const CountAssigned = "ditugaskan"
+
 // ReportStatusCounts counts reports per status (one volunteer's, if
-// assignedTo is set).
+// assignedTo is set), accepted ones with a volunteer apart.
 func (tx *Tx) ReportStatusCounts(assignedTo int64) (map[string]int, error) {
-	q := `SELECT status, count(*) FROM reports`
+	q := `SELECT CASE WHEN status = '` + StatusAccepted + `' AND assigned_to IS NOT NULL THEN '` + CountAssigned +
+		`' ELSE status END AS s, count(*) FROM reports`
 	var args []any
 	if assignedTo != 0 {
 		q += ` WHERE assigned_to = ?`
 		args = append(args, assignedTo)
 	}
-	rows, err := tx.query(q+` GROUP BY status`, args...)
+	rows, err := tx.query(q+` GROUP BY s`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("count reports per status: %w", err)
 	}

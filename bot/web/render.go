@@ -14,6 +14,7 @@ import (
 	"klabot/flows/wilayah"
 	"klabot/flows/words"
 	"klabot/locales"
+	"klabot/store"
 )
 
 //go:embed templates/*.html
@@ -81,10 +82,17 @@ type view struct {
 // T translates a key into the viewer's language.
 func (v view) T(key string, args ...any) string { return locales.T(v.Lang, key, args...) }
 
-// Status is a report status in plain words.
+// Status is a report status in plain words; store.CountAssigned is an
+// accepted report with a volunteer, named as the chat names it.
 func (v view) Status(s string) string {
-	return words.StatusLabel(func(k string, a ...any) string { return locales.T(v.Lang, k, a...) }, s)
+	if s == store.CountAssigned {
+		return v.ReportStatus(store.Report{Status: store.StatusAccepted, AssignedTo: 1}) // any volunteer
+	}
+	return words.StatusLabel(v.T, s)
 }
+
+// ReportStatus is what a report's status is called now, as in the chat.
+func (v view) ReportStatus(r store.Report) string { return words.ReportStatusName(v.T, r) }
 
 // Category is a report category's name.
 func (v view) Category(c string) string { return words.CategoryName(v.Lang, c) }

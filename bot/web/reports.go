@@ -54,7 +54,7 @@ func readListForm(r *http.Request) listForm {
 	if f.Page < 1 {
 		f.Page = 1
 	}
-	if !slices.Contains(store.Statuses, f.Status) && f.Status != "terbuka" {
+	if !slices.Contains(listStatuses, f.Status) && f.Status != "terbuka" {
 		f.Status = ""
 	}
 	if _, ok := wilayah.KecamatanByCode(f.Kec); !ok {
@@ -75,13 +75,31 @@ func readListForm(r *http.Request) listForm {
 	return f
 }
 
+// listStatuses are the statuses the list counts and filters by, named as
+// the chat names them: an accepted report with a volunteer is apart.
+var listStatuses = func() []string {
+	var l []string
+	for _, st := range store.Statuses {
+		l = append(l, st)
+		if st == store.StatusAccepted {
+			l = append(l, store.CountAssigned)
+		}
+	}
+	return l
+}()
+
 var sortColumns = map[string]bool{"created": true, "updated": true, "status": true, "place": true}
 
 func (s *Server) query(f listForm, u who, now time.Time) store.ReportQuery {
 	q := store.ReportQuery{Status: f.Status, Urgent: f.Urgent, Kec: f.Kec, Desa: f.Desa, Category: f.Category,
 		Words: f.Words, Sort: f.Sort, Asc: f.Asc, Offset: (f.Page - 1) * pageSize, Limit: pageSize}
-	if f.Status == "terbuka" {
+	switch f.Status {
+	case "terbuka":
 		q.Status, q.Open = "", true
+	case store.StatusAccepted:
+		q.Unassigned = true
+	case store.CountAssigned:
+		q.Status, q.Assigned = store.StatusAccepted, true
 	}
 	if t, err := time.ParseInLocation("2006-01-02", f.From, s.cfg.Location); err == nil {
 		q.From = t
@@ -138,7 +156,7 @@ func (s *Server) reportList(w http.ResponseWriter, r *http.Request, u who) {
 	f := readListForm(r)
 	now := s.cfg.Now()
 	q := s.query(f, u, now)
-	d := listData{Form: f, Page: f.Page, Kecs: wilayah.Kecamatans(), Cats: categoryKeys(), Statuses: store.Statuses}
+	d := listData{Form: f, Page: f.Page, Kecs: wilayah.Kecamatans(), Cats: categoryKeys(), Statuses: listStatuses}
 	if f.Kec != "" {
 		d.Desas = wilayah.DesaOf(f.Kec)
 	}
@@ -147,7 +165,7 @@ func (s *Server) reportList(w http.ResponseWriter, r *http.Request, u who) {
 		if err != nil {
 			return err
 		}
-		for _, st := range store.Statuses {
+		for _, st := range listStatuses {
 			d.Counts = append(d.Counts, statusCount{st, counts[st], "/laporan?" + url.Values{"status": {st}}.Encode()})
 		}
 		d.Reports, d.Total, err = tx.QueryReports(q)

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -102,5 +103,35 @@ func TestReferralOnlyWithReferralStatus(t *testing.T) {
 	f.scan(&n, `SELECT count(*) FROM report_events WHERE to_status = 'ditindaklanjuti' AND note = 'Polisi. diantar'`)
 	if n != 1 {
 		t.Errorf("referral not in the history as Polisi. diantar")
+	}
+}
+
+// A report accepted and given to a volunteer is named on the dashboard as
+// in the chat, and counted apart from reports merely accepted.
+func TestAssignedReportNamedAsInTheChat(t *testing.T) {
+	f := newFixture(t)
+	staff := f.signIn(f.staff, "100")
+	page := f.do("GET", "/laporan/"+f.anon.Code, staff, nil).Body.String()
+	if !strings.Contains(page, `<dd id="status">Diteruskan ke relawan Satgas PA</dd>`) {
+		t.Error("report page: the assigned report is not named as in the chat")
+	}
+	list := f.do("GET", "/laporan", staff, nil).Body.String()
+	if strings.Contains(list, `status-diterima">Diterima petugas</span>`) || !strings.Contains(list, `">Diteruskan ke relawan Satgas PA</span>`) {
+		t.Error("list: the assigned report is not named as in the chat")
+	}
+	chip := regexp.MustCompile(`<span>([^<]+)</span> <b>(\d+)</b>`)
+	counts := map[string]string{}
+	for _, m := range chip.FindAllStringSubmatch(list, -1) {
+		counts[m[1]] = m[2]
+	}
+	if counts["Diterima petugas"] != "0" || counts["Diteruskan ke relawan Satgas PA"] != "1" {
+		t.Errorf("counts: %v", counts)
+	}
+	only := f.do("GET", "/laporan?status=ditugaskan", staff, nil).Body.String()
+	if !strings.Contains(only, f.anon.Code) || strings.Contains(only, f.named.Code) {
+		t.Error("filter by Diteruskan ke relawan")
+	}
+	if accepted := f.do("GET", "/laporan?status=diterima", staff, nil).Body.String(); strings.Contains(accepted, f.anon.Code) {
+		t.Error("filter by Diterima petugas lists a report with a volunteer")
 	}
 }
