@@ -13,12 +13,12 @@ type ReportQuery struct {
 	// Assigned and Unassigned keep only reports with, or without, a
 	// volunteer.
 	Assigned, Unassigned bool
-	Open     bool // only reports not closed
-	Urgent   bool
-	Kec      string
-	Desa     string
-	Category string
-	From, To time.Time // created in [From, To)
+	Open                 bool // only reports not closed
+	Urgent               bool
+	Kec                  string
+	Desa                 string
+	Category             string
+	From, To             time.Time // created in [From, To)
 	// Words: a report code, or words that must all appear in the story.
 	Words string
 	// Overdue: still baru and created before NewBefore, or assigned, open

@@ -193,6 +193,7 @@ type reminderRow struct {
 	ops.ReminderInfo
 	Audience string
 	Kec      string
+	Schedule string
 }
 
 func (s *Server) reminders(w http.ResponseWriter, r *http.Request, u who) {
@@ -209,7 +210,8 @@ func (s *Server) reminders(w http.ResponseWriter, r *http.Request, u who) {
 	v := view{Lang: lang}
 	d := remindersData{}
 	for _, rm := range list.Reminders {
-		row := reminderRow{ReminderInfo: rm, Audience: flows.ReminderAudienceName(lang, rm.Audience)}
+		row := reminderRow{ReminderInfo: rm, Audience: flows.ReminderAudienceName(lang, rm.Audience),
+			Schedule: flows.ScheduleName(lang, rm.Spec)}
 		if rm.KecCode != "" {
 			row.Kec = v.Kec(rm.KecCode)
 		}

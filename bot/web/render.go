@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"klabot/flows"
 	"klabot/flows/wilayah"
 	"klabot/flows/words"
 	"klabot/locales"
@@ -93,6 +94,9 @@ func (v view) Status(s string) string {
 
 // ReportStatus is what a report's status is called now, as in the chat.
 func (v view) ReportStatus(r store.Report) string { return words.ReportStatusName(v.T, r) }
+
+// Channel is a channel's name.
+func (v view) Channel(c string) string { return flows.ChannelName(v.Lang, c) }
 
 // Category is a report category's name.
 func (v view) Category(c string) string { return words.CategoryName(v.Lang, c) }

@@ -62,16 +62,17 @@ type reportData struct {
 	Staff   bool
 }
 
-// personName names staff and volunteers (never reporters) on the page.
-func personName(tx *store.Tx, id int64) string {
+// personName names staff and volunteers (never reporters) on the page, by
+// name only: the chat's "(#3)" is a number to type, of no use here.
+func personName(tx *store.Tx, lang string, id int64) string {
 	if id == 0 {
 		return ""
 	}
 	p, err := tx.User(id)
 	if err != nil || p.Name == "" {
-		return fmt.Sprintf("#%d", id)
+		return locales.T(lang, "web.no_name")
 	}
-	return fmt.Sprintf("%s (#%d)", p.Name, id)
+	return p.Name
 }
 
 func (s *Server) reportPage(w http.ResponseWriter, r *http.Request, u who) {
@@ -80,6 +81,7 @@ func (s *Server) reportPage(w http.ResponseWriter, r *http.Request, u who) {
 
 func (s *Server) showReport(w http.ResponseWriter, r *http.Request, u who, flash string, status int) {
 	var d reportData
+	lang := s.langOf(u)
 	var outcome ops.Outcome
 	err := s.db.Tx(r.Context(), func(tx *store.Tx) error {
 		code, _ := store.ParseReportCode(r.PathValue("code"))
@@ -87,7 +89,7 @@ func (s *Server) showReport(w http.ResponseWriter, r *http.Request, u who, flash
 		if outcome = v.Outcome; err != nil || v.Outcome != ops.Done {
 			return err
 		}
-		d.Report, d.Staff, d.Flash, d.Volunteer = v.Report, u.Staff, flash, v.Volunteer
+		d.Report, d.Staff, d.Flash, d.Volunteer = v.Report, u.Staff, flash, personName(tx, lang, v.Report.AssignedTo)
 		for _, st := range v.Statuses {
 			if st == store.StatusReferred {
 				d.CanRefer = true
@@ -109,14 +111,14 @@ func (s *Server) showReport(w http.ResponseWriter, r *http.Request, u who, flash
 			d.Volunteers = ch.Volunteers
 		}
 		for _, e := range v.Events {
-			row := eventRow{ReportEvent: e, Assignee: personName(tx, e.AssigneeID)}
+			row := eventRow{ReportEvent: e, Assignee: personName(tx, lang, e.AssigneeID)}
 			if e.Role != store.RoleReporter {
-				row.Actor = personName(tx, e.ActorID)
+				row.Actor = personName(tx, lang, e.ActorID)
 			}
 			d.Events = append(d.Events, row)
 		}
 		for _, q := range v.Questions {
-			d.Questions = append(d.Questions, questionRow{Question: q, Asker: personName(tx, q.AskedBy)})
+			d.Questions = append(d.Questions, questionRow{Question: q, Asker: personName(tx, lang, q.AskedBy)})
 		}
 		can, err := ops.CanAsk(tx, u.actor(), code)
 		if err != nil {
@@ -252,7 +254,7 @@ func (s *Server) reportAction(w http.ResponseWriter, r *http.Request, u who) {
 			if res, err = ops.Assign(tx, u.actor(), code, id, now); err != nil {
 				return err
 			}
-			name, _ := ops.PersonName(tx, id)
+			name := personName(tx, lang, id)
 			switch {
 			case res.Outcome == ops.Done:
 				said = t("triage.assigned", code, name)

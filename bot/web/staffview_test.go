@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"klabot/flows/recurrence"
 	"klabot/store"
 )
 
@@ -133,5 +134,48 @@ func TestAssignedReportNamedAsInTheChat(t *testing.T) {
 	}
 	if accepted := f.do("GET", "/laporan?status=diterima", staff, nil).Body.String(); strings.Contains(accepted, f.anon.Code) {
 		t.Error("filter by Diterima petugas lists a report with a volunteer")
+	}
+}
+
+// Staff read names and plain words, not the numbers and codes behind
+// them: no "(#3)" after a name, channels by name, schedules in words.
+func TestNoInternalIDsOnPages(t *testing.T) {
+	f := newFixture(t)
+	f.tx(func(tx *store.Tx) error {
+		for _, text := range []string{"0 8 * * 1", "30 16 * * 5", "0 9 15 * *", "0 8,14 * * 1-5"} {
+			spec, err := recurrence.ParseSpec(text)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.CreateRecurringReminder(store.RecurringReminder{Spec: spec.Text, NextDueAt: spec.Next(f.now, wib),
+				Message: "Posyandu", Audience: store.AudienceSatgas, CreatedBy: f.staff}, f.now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	staff := f.signIn(f.staff, "100")
+	idRe := regexp.MustCompile(`\(#\d+\)`)
+	for _, p := range []string{"/laporan/" + f.anon.Code, "/relawan"} {
+		if body := f.do("GET", p, staff, nil).Body.String(); idRe.MatchString(body) || !strings.Contains(body, "Relawan Dedi") {
+			t.Errorf("%s: a person shown by number: %v", p, idRe.FindAllString(body, -1))
+		}
+	}
+	rem := f.do("GET", "/pengingat", staff, nil).Body.String()
+	for _, want := range []string{"Tiap Senin 08.00", "Tiap Jumat 16.30", "Tgl 15 tiap bulan 09.00", "0 8,14 * * 1-5"} {
+		if !strings.Contains(rem, want) {
+			t.Errorf("reminders page lacks %q", want)
+		}
+	}
+	if strings.Contains(rem, "cron") || strings.Contains(rem, "0 8 * * 1") {
+		t.Error("reminders page shows cron")
+	}
+	f.tx(func(tx *store.Tx) error {
+		_, _, err := tx.UserByContact(store.Contact{Channel: "console", Address: "local"}, "id", f.now)
+		return err
+	})
+	siaran := f.do("GET", "/siaran", staff, nil).Body.String()
+	if !strings.Contains(siaran, ">Konsol</option>") || !strings.Contains(siaran, ">Telegram</option>") || strings.Contains(siaran, ">console<") {
+		t.Error("broadcast page names channels by their codes")
 	}
 }

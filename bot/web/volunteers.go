@@ -39,7 +39,7 @@ func (s *Server) showVolunteers(w http.ResponseWriter, r *http.Request, u who, f
 			return err
 		}
 		for _, vol := range l.Volunteers {
-			vol.Volunteer.Name = vol.Name
+			vol.Volunteer.Name = personName(tx, v.Lang, vol.UserID)
 			d.Rows = append(d.Rows, volunteerRow{Volunteer: vol.Volunteer, Kec: v.Kec(vol.KecCode), Open: len(vol.Open)})
 		}
 		// Per kecamatan, as the office organises them.
@@ -84,7 +84,7 @@ func (s *Server) volunteerAction(w http.ResponseWriter, r *http.Request, u who) 
 			res = e.Result
 			switch e.Outcome {
 			case ops.Done:
-				said = v.T("triage.volunteer_removed", e.Name)
+				said = v.T("triage.volunteer_removed", personName(tx, v.Lang, id))
 			case ops.NotFound, ops.AlreadyDone: // ended by someone else meanwhile
 				said = v.T("triage.volunteer_unknown")
 			}
