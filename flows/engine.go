@@ -132,6 +132,10 @@ type Config struct {
 	// WebURL is the dashboard's base address for sign-in links; "" when
 	// the dashboard is off.
 	WebURL string
+	// WebElsewhere: this process does not serve the dashboard (the
+	// console); another one, klabot run, does, and its links work while
+	// that one runs.
+	WebElsewhere bool
 	// StaffContacts is how many staff contacts receive staff alerts. With
 	// none, nobody is told that staff know.
 	StaffContacts int

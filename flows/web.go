@@ -83,6 +83,9 @@ func webSignIn(c *Ctx) Next {
 		return c.Fail(err)
 	}
 	c.Say(c.T("webchat.link", base+"/masuk/"+token, int(WebLinkTTL/time.Minute)))
+	if c.engine.cfg.WebElsewhere {
+		c.Say(c.T("webchat.elsewhere"))
+	}
 	return Stay()
 }
 

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
 	"os/signal"
 	"sync"
@@ -49,8 +50,9 @@ chats right there. Stop it with Ctrl+C: it finishes within 5 seconds.`
 // runSetup: "klabot run" takes only the settings' flags.
 func runSetup(*flag.FlagSet) action {
 	return func(ctx context.Context, c *invocation) int {
-		a := newApp(c.cfg, c.log, c.db)
-		if c.cfg.TelegramToken == "" && !c.cfg.WhatsApp {
+		noChannel := c.cfg.TelegramToken == "" && !c.cfg.WhatsApp
+		a := newApp(c.cfg, c.log, c.db, noChannel)
+		if noChannel {
 			fmt.Fprintln(c.stdout, c.t("setup.no_channel"))
 			if !isTerminal(c.stdin) {
 				return 2
@@ -65,7 +67,7 @@ func runSetup(*flag.FlagSet) action {
 func consoleSetup(fs *flag.FlagSet) action {
 	staff := fs.Bool("staff", false, "act as a staff member")
 	return func(ctx context.Context, c *invocation) int {
-		return newApp(c.cfg, c.log, c.db).console(ctx, c.stdin, c.stdout, *staff)
+		return newApp(c.cfg, c.log, c.db, true).console(ctx, c.stdin, c.stdout, *staff)
 	}
 }
 
@@ -97,14 +99,12 @@ type app struct {
 // tests set it to a day of their choosing.
 var clock = time.Now
 
-func newApp(cfg config, log *slog.Logger, db *store.DB) *app {
+// newApp prepares klabot; inConsole: it runs as the terminal chat, which
+// serves no dashboard (klabot run does, for the same data).
+func newApp(cfg config, log *slog.Logger, db *store.DB, inConsole bool) *app {
 	a := &app{cfg: cfg, log: log, db: db, now: clock}
-	webURL := cfg.WebURL
-	if cfg.TelegramToken == "" && !cfg.WhatsApp {
-		webURL = "" // the terminal chat serves no dashboard: no link to hand out
-	}
 	a.engine = flows.NewEngine(flows.Config{Location: cfg.Location, DataDir: cfg.DataDir, RetentionDays: cfg.RetentionDays,
-		WebURL: webURL, StaffContacts: len(cfg.Staff)})
+		WebURL: cfg.WebURL, WebElsewhere: inConsole, StaffContacts: len(cfg.Staff)})
 	a.dispatcher = bot.NewDispatcher(db, a.engine, bot.Config{Staff: cfg.Staff, Lang: cfg.Lang, Now: a.now}, a.committed, log)
 	a.files = export.NewMaker(db, export.MakerConfig{DataDir: cfg.DataDir, Location: cfg.Location, Now: a.now,
 		Wake: a.wakeSenders, Log: log})
@@ -271,7 +271,11 @@ func (a *app) channels() []web.ChannelState {
 
 // startWeb serves the staff dashboard beside the channels.
 func (a *app) startWeb(start func(string, func(context.Context) error), channels func() []web.ChannelState) error {
-	s, err := web.New(a.db, web.Config{Addr: a.cfg.WebAddr, BaseURL: a.cfg.WebURL, Staff: a.cfg.Staff,
+	// The staff console hands out links to this dashboard too (klabot
+	// console --staff, on the same data): they sign in as staff.
+	staff := map[string]bool{console.Name + ":" + console.AddressStaff: true}
+	maps.Copy(staff, a.cfg.Staff)
+	s, err := web.New(a.db, web.Config{Addr: a.cfg.WebAddr, BaseURL: a.cfg.WebURL, Staff: staff,
 		Location: a.cfg.Location, Lang: a.cfg.Lang, DataDir: a.cfg.DataDir, Metrics: a.cfg.WebMetrics,
 		Channels: channels, Committed: a.committed, Log: a.log})
 	if err != nil {
