@@ -177,7 +177,9 @@ func askingScenario(t *testing.T, db func() *store.DB, staff, vol, reporter, tra
 // On Telegram the choices of messages klabot sends on its own are keys
 // that work at any time; the whole asking conversation runs on them.
 func TestTelegramChoicesInReceivedMessages(t *testing.T) {
-	t.Parallel()
+	// Questions to reporters wait out the night (21:00-06:00 WIB): this
+	// journey happens by day, whenever the suite runs.
+	clockFrom(t, time.Date(2026, 12, 2, 10, 0, 0, 0, wibZone(t)))
 	srv := newServer(t)
 	dir := t.TempDir()
 	p := startKlabot(t, srv, dir, map[string]string{"KLABOT_STAFF": "telegram:9001"})
@@ -193,7 +195,9 @@ func TestTelegramChoicesInReceivedMessages(t *testing.T) {
 // On WhatsApp choices are numbered text: the numbers in the latest
 // message klabot sent on its own are that message's.
 func TestWhatsAppChoicesInReceivedMessages(t *testing.T) {
-	t.Parallel()
+	// Questions to reporters wait out the night (21:00-06:00 WIB): this
+	// journey happens by day, whenever the suite runs.
+	clockFrom(t, time.Date(2026, 12, 2, 10, 0, 0, 0, wibZone(t)))
 	dir := t.TempDir()
 	wa, p := startWhatsAppOnly(t, dir, map[string]string{"KLABOT_STAFF": "whatsapp:6281111111111"})
 	staff := waChatter(t, wa, "6281111111111")
