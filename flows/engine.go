@@ -67,6 +67,9 @@ type Flow struct {
 	// Cancel, if set, replaces what "batal" does in this flow (back to the
 	// main menu): a flow entered from the middle of another returns to it.
 	Cancel func(c *Ctx)
+	// ChildWords, if set, tells whether klabot speaks to a child in this
+	// flow now: "kamu" where its texts say "Anda".
+	ChildWords func(c *Ctx) bool
 }
 
 // Next says where the conversation goes after a step.
@@ -146,9 +149,9 @@ type Engine struct {
 	cfg   Config
 	flows map[string]*Flow
 	// menuEntries are the main menu's options, mapped to the flow they start.
-	menuEntries []menuEntry
+	menuEntries []MenuEntry
 	// staffEntries are the staff menu's options.
-	staffEntries []menuEntry
+	staffEntries []MenuEntry
 	// commands are slash commands, e.g. "/undang", handled in any step.
 	commands map[string]Command
 	// listed are the commands offered in a platform's command menu, in
@@ -164,18 +167,18 @@ type Engine struct {
 	// menuText are tried, in turn, on text typed at the main menu that is
 	// none of its options (an attendance code, a report code).
 	menuText []func(c *Ctx, in Input) (Next, bool)
+	// firstText are tried, in turn, on a newcomer's first message (see
+	// first.go) that is no command or code.
+	firstText []FirstText
 }
 
 // Command handles a typed command such as "/laporan baru"; args is the text
 // after the command word. It decides itself who may use it.
 type Command func(c *Ctx, args string) Next
 
-// features plug each feature's flows, staff entries and commands into the
-// engine. A feature adds its function here.
-var features = []func(*Engine){addLink, addReports, addTrainings, addBroadcasts, addReminders, addPrivacy, addRecap, addAsking, addWeb}
-
-// NewEngine makes an engine with the built-in flows.
-func NewEngine(cfg Config) *Engine {
+// NewEngine makes an engine with the welcome and the features: each adds
+// its flows, menu entries, commands and words, in order.
+func NewEngine(cfg Config, features ...func(*Engine)) *Engine {
 	if cfg.Location == nil {
 		cfg.Location = time.UTC
 	}
@@ -187,8 +190,9 @@ func NewEngine(cfg Config) *Engine {
 	}
 	e := &Engine{cfg: cfg, flows: map[string]*Flow{}, commands: map[string]Command{},
 		words: map[string]func(*Ctx) Next{}, phrases: map[string]string{}, textKeys: map[string]TextKey{}}
-	for _, f := range []*Flow{welcomeFlow(), menuFlow(e), languageFlow(), staffFlow(e)} {
-		e.Register(f)
+	e.Register(welcomeFlow())
+	if len(features) == 0 {
+		features = defaultFeatures
 	}
 	e.AddCommand(pickCommand, e.pick)
 	for _, add := range features {
@@ -197,9 +201,29 @@ func NewEngine(cfg Config) *Engine {
 	return e
 }
 
+// MenuEntry is one line of the main menu or the staff menu.
+type MenuEntry struct {
+	Key, Label string // Label is a locales key
+	// Run acts on the choice; most entries start a flow.
+	Run func(c *Ctx) Next
+}
+
+// StartFlow is an entry's Run that starts a flow.
+func StartFlow(id string) func(*Ctx) Next { return func(*Ctx) Next { return Switch(id) } }
+
+// AddMenuEntry adds an option to the main menu.
+func (e *Engine) AddMenuEntry(key, labelKey string, run func(c *Ctx) Next) {
+	e.menuEntries = append(e.menuEntries, MenuEntry{key, labelKey, run})
+}
+
 // AddStaffEntry adds an option to the staff menu that starts a flow.
 func (e *Engine) AddStaffEntry(key, labelKey, flowID string) {
-	e.staffEntries = append(e.staffEntries, menuEntry{key, labelKey, startFlow(flowID)})
+	e.AddStaffAction(key, labelKey, StartFlow(flowID))
+}
+
+// AddStaffAction adds an option to the staff menu that does something else.
+func (e *Engine) AddStaffAction(key, labelKey string, run func(c *Ctx) Next) {
+	e.staffEntries = append(e.staffEntries, MenuEntry{key, labelKey, run})
 }
 
 // AddCommand registers a slash command, e.g. AddCommand("undang", ...).
@@ -280,9 +304,8 @@ type Ctx struct {
 	// again as a one-line hint with its numbers.
 	missed int
 	hint   bool
-	// child caches whether the person is a child reporter: 0 not known
-	// yet, 1 yes, -1 no.
-	child int
+	// once holds answers computed once in the turn (see Once).
+	once map[string]bool
 	// first is the message a newcomer opened with, to act on once the
 	// welcome is done.
 	first string
@@ -300,7 +323,7 @@ func (c *Ctx) Fail(err error) Next {
 
 // T translates a key into the person's language.
 func (c *Ctx) T(key string, args ...any) string {
-	if !c.speaksToChild() {
+	if !c.childWords() {
 		return locales.T(c.User.Lang, key, args...)
 	}
 	s := childForm(locales.T(c.User.Lang, key))
@@ -485,7 +508,7 @@ func (e *Engine) turn(c *Ctx, req Request) {
 		loose := !step.FreeText || step.ChoiceOnly
 		if loose && !isOptionLabel(prompt.Options, in) {
 			if next, ok := e.menuWord(c, in); ok {
-				e.follow(c, flow, keepDraft(c, next))
+				e.follow(c, flow, e.leaving(c, next))
 				return
 			}
 		}
@@ -543,7 +566,7 @@ func (e *Engine) optionNamed(c *Ctx, in Input, word string) bool {
 func (e *Engine) isMenuWord(c *Ctx, in Input) bool {
 	text := Normalize(in.Text)
 	for _, m := range e.menuEntries {
-		if text == m.key || text == Normalize(c.T(m.label)) {
+		if text == m.Key || text == Normalize(c.T(m.Label)) {
 			return true
 		}
 	}
@@ -560,8 +583,8 @@ func (e *Engine) menuWord(c *Ctx, in Input) (Next, bool) {
 	}
 	text := Normalize(in.Text)
 	for _, m := range e.menuEntries {
-		if text == m.key || text == Normalize(c.T(m.label)) {
-			return m.run(c), true
+		if text == m.Key || text == Normalize(c.T(m.Label)) {
+			return m.Run(c), true
 		}
 	}
 	return Next{}, false

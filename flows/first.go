@@ -14,7 +14,7 @@ const dFirst = "first"
 // keepFirstMessage holds in on to the end of the welcome, unless it
 // carries nothing (a greeting, /start).
 func keepFirstMessage(c *Ctx, in Input) {
-	if in.Kind != KindText || isResumeWord(in) || Normalize(in.Text) == "" {
+	if in.Kind != KindText || IsGreeting(in) || Normalize(in.Text) == "" {
 		return
 	}
 	if name, _, ok := commandOf(in); ok && (name == "start" || name == "menu") {
@@ -55,32 +55,48 @@ func (e *Engine) actOnFirst(c *Ctx, text string) {
 	}
 	var opts []Option
 	for _, m := range e.menuEntries {
-		opts = append(opts, Option{Key: m.key, Label: c.T(m.label)})
+		opts = append(opts, Option{Key: m.Key, Label: c.T(m.Label)})
 	}
 	choice, _ := matchOption(opts, in, true)
-	story := isMoreStory(in)
-	switch {
-	case choice == "lapor" || (story && !otherWish[choice]):
-		e.enter(c, FlowReport, "")
-		if story {
-			addToStory(c, text)
-			c.Say(c.T("report.story_kept"))
+	for _, fn := range e.firstText {
+		if next, ok := fn(c, text, choice); ok {
+			e.follow(c, menu, next)
+			return
 		}
-		e.ask(c)
-		return
-	case choice != "":
-		for _, m := range e.menuEntries {
-			if m.key == choice {
-				e.follow(c, menu, m.run(c))
-				return
-			}
+	}
+	for _, m := range e.menuEntries {
+		if choice != "" && m.Key == choice {
+			e.follow(c, menu, m.Run(c))
+			return
 		}
 	}
 	e.ask(c)
 }
 
-// otherWish are the main-menu entries that a sentence naming them asks
-// for even when it is long: "mau daftar pelatihan forum anak di Ledo" is
-// no report. Help and information words ("tolong", "darurat") are said
-// in stories too, so those go to a report.
-var otherWish = map[string]bool{"pelatihan": true, "pengingat": true, "status": true, "bahasa": true}
+// FirstText acts on a newcomer's first message, given the main-menu
+// entry it names ("" for none); false leaves it to the next one, and in
+// the end to the menu entry. A sentence about a case starts a report.
+type FirstText func(c *Ctx, text, entry string) (Next, bool)
+
+// AddFirstText adds a reader of newcomers' first messages.
+func (e *Engine) AddFirstText(fn FirstText) { e.firstText = append(e.firstText, fn) }
+
+// ActOnFirstMessage: the welcome is done; the message the newcomer opened
+// with is acted on as if typed at the main menu.
+func (c *Ctx) ActOnFirstMessage() { c.first = takeFirstMessage(c) }
+
+// DropFirstMessage forgets the message a newcomer opened with (they did
+// not agree to the data notice).
+func (c *Ctx) DropFirstMessage() { c.Set(dFirst, "") }
+
+// greetings are what people send to get a conversation going again:
+// they carry no wish of their own.
+var greetings = map[string]bool{
+	"halo": true, "hallo": true, "helo": true, "hello": true, "hai": true, "hi": true, "hey": true,
+	"p": true, "ping": true, "tes": true, "test": true, "permisi": true, "assalamualaikum": true,
+	"selamat pagi": true, "selamat siang": true, "selamat sore": true, "selamat malam": true,
+	"lanjut": true, "lanjutkan": true, "teruskan": true, "continue": true,
+}
+
+// IsGreeting tells a greeting, or a word asking to go on, from a wish.
+func IsGreeting(in Input) bool { return in.Kind == KindText && greetings[Normalize(in.Text)] }

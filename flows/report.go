@@ -89,8 +89,32 @@ func addReports(e *Engine) {
 	e.AddCommand("lapor", func(c *Ctx, args string) Next { return Switch(FlowReport) })
 	e.ListCommand("lapor", "command.lapor")
 	e.AddMenuText(reportCodeAtMenu)
+	e.AddFirstText(storyFirst)
 	addReportStaff(e)
 }
+
+// storyFirst: a newcomer's first message that tells what happened starts
+// a report with the sentence kept as its story, as does one asking to
+// report.
+func storyFirst(c *Ctx, text, entry string) (Next, bool) {
+	in := Input{Kind: KindText, Text: text}
+	story := isMoreStory(in)
+	if entry != "lapor" && (!story || otherWish[entry]) {
+		return Next{}, false
+	}
+	c.Enter(FlowReport, "")
+	if story {
+		addToStory(c, text)
+		c.Say(c.T("report.story_kept"))
+	}
+	return Stay(), true
+}
+
+// otherWish are the main-menu entries that a sentence naming them asks
+// for even when it is long: "mau daftar pelatihan forum anak di Ledo" is
+// no report. Help and information words ("tolong", "darurat") are said
+// in stories too, so those go to a report.
+var otherWish = map[string]bool{"pelatihan": true, "pengingat": true, "status": true, "bahasa": true}
 
 // reportCodeAtMenu opens a report whose code is typed at the main menu: the
 // reporter's own (or "not found"), or any report for staff and volunteers
@@ -298,7 +322,7 @@ func reportFlow() *Flow {
 	for name, s := range PlaceSteps(PlaceOptions{Next: "place_note", AllowPin: true, MayNotKnowDesa: true, MayNotKnowKec: true}) {
 		steps[name] = draftGuard(s, guardFreeText)
 	}
-	return &Flow{ID: FlowReport, Version: 1, Start: "category", Steps: steps, Keep: keepDraft}
+	return &Flow{ID: FlowReport, Version: 1, Start: "category", Steps: steps, Keep: keepDraft, ChildWords: speaksToChild}
 }
 
 // after is the step that follows, or the summary when the person came to
@@ -419,10 +443,10 @@ func draftGuard(s *Step, flags int) *Step {
 			return handle(c, in, choice)
 		}
 		if m, ok := typedMenuEntry(c, in); ok {
-			return keepDraft(c, m.run(c))
+			return keepDraft(c, m.Run(c))
 		}
 		switch {
-		case isResumeWord(in):
+		case IsGreeting(in):
 			c.Say(c.T("report.draft_kept"))
 			return Stay()
 		case in.HasMedia() && flags&guardOwnMedia == 0:
@@ -445,17 +469,17 @@ func draftGuard(s *Step, flags int) *Step {
 // typedMenuEntry is the main-menu entry whose label the person typed, word
 // for word ("Pelatihan", "cek status laporan"): they want to go there, not
 // to answer the report's question with it.
-func typedMenuEntry(c *Ctx, in Input) (menuEntry, bool) {
+func typedMenuEntry(c *Ctx, in Input) (MenuEntry, bool) {
 	if in.Kind != KindText {
-		return menuEntry{}, false
+		return MenuEntry{}, false
 	}
 	text := Normalize(in.Text)
-	for _, m := range c.engine.menuEntries {
-		if text != "" && Normalize(c.T(m.label)) == text {
+	for _, m := range c.MenuEntries() {
+		if text != "" && Normalize(c.T(m.Label)) == text {
 			return m, true
 		}
 	}
-	return menuEntry{}, false
+	return MenuEntry{}, false
 }
 
 // keepDraft stops MENU, /start, a command or a main-menu choice that leads
@@ -515,17 +539,6 @@ func leaveChoice(c *Ctx, in Input, choice string) Next {
 	}
 	return Next{flow: c.Get(dLeaveFlow), step: c.Get(dLeaveStep)}
 }
-
-// resumeWords are what people send to get a conversation going again;
-// mid-draft they must not be taken as an answer, nor wipe the draft.
-var draftResumeWords = map[string]bool{
-	"halo": true, "hallo": true, "helo": true, "hello": true, "hai": true, "hi": true, "hey": true,
-	"p": true, "ping": true, "tes": true, "test": true, "permisi": true, "assalamualaikum": true,
-	"selamat pagi": true, "selamat siang": true, "selamat sore": true, "selamat malam": true,
-	"lanjut": true, "lanjutkan": true, "teruskan": true, "continue": true,
-}
-
-func isResumeWord(in Input) bool { return in.Kind == KindText && draftResumeWords[Normalize(in.Text)] }
 
 // isStory tells typed text that is clearly more of what happened (a
 // sentence, not a short answer) from an answer to the question.

@@ -1,10 +1,5 @@
 package flows
 
-import (
-	"regexp"
-	"strings"
-)
-
 // A child who reports (a Forum Anak member, or someone who gave an age
 // under 18 when registering for a training) is offered anonymity before
 // anything else, is encouraged to tell an adult they trust, and is asked
@@ -83,44 +78,15 @@ func anonymityStep(c *Ctx) string {
 // speaksToChild tells whether klabot is talking with a child about their
 // report: the child's questions begin with "kamu", so all of the report
 // keeps to it rather than switching to "Anda" after the first.
-func (c *Ctx) speaksToChild() bool {
-	if c.state == nil || c.state.Flow != FlowReport || c.Tx == nil {
-		return false
-	}
+func speaksToChild(c *Ctx) bool {
 	switch {
 	case c.Get(dChild) != "":
 		return true
 	case c.Get(dCategory) != "":
 		return false // an adult's report is under way
 	}
-	if c.child == 0 {
-		c.child = -1
-		if child, err := isChildReporter(c); err == nil && child {
-			c.child = 1
-		}
-	}
-	return c.child > 0
-}
-
-// anda is the formal "you" of Bahasa Indonesia, as a word.
-var anda = regexp.MustCompile(`\bAnda\b`)
-
-// childForm speaks to a child: "kamu" where the text says "Anda" (the two
-// stand in the same places in a sentence), capitalised where a sentence
-// begins. English texts have no "Anda".
-func childForm(s string) string {
-	var b strings.Builder
-	last := 0
-	for _, at := range anda.FindAllStringIndex(s, -1) {
-		b.WriteString(s[last:at[0]])
-		before := strings.TrimRight(s[:at[0]], " ")
-		if before == "" || strings.ContainsAny(before[len(before)-1:], ".?!:\n") {
-			b.WriteString("Kamu")
-		} else {
-			b.WriteString("kamu")
-		}
-		last = at[1]
-	}
-	b.WriteString(s[last:])
-	return b.String()
+	return c.Once("child reporter", func() bool {
+		child, err := isChildReporter(c)
+		return err == nil && child
+	})
 }

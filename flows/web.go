@@ -23,7 +23,7 @@ const (
 
 func addWeb(e *Engine) {
 	e.AddCommand("masuk", func(c *Ctx, args string) Next { return webSignIn(c) })
-	e.staffEntries = append(e.staffEntries, menuEntry{"dasbor", "webchat.staff_entry", webSignIn})
+	e.AddStaffAction("dasbor", "webchat.staff_entry", webSignIn)
 }
 
 // NewWebToken is a fresh secret for a sign-in link or a browser session.

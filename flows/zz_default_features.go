@@ -1,0 +1,3 @@
+package flows
+
+var defaultFeatures = []func(*Engine){addMenu, addLink, addReports, addTrainings, addBroadcasts, addReminders, addPrivacy, addRecap, addAsking, addWeb}
