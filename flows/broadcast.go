@@ -10,6 +10,7 @@ import (
 
 	"klabot/flows/ops"
 	"klabot/flows/wilayah"
+	"klabot/flows/words"
 	"klabot/locales"
 	"klabot/store"
 )
@@ -56,12 +57,12 @@ const (
 )
 
 // bcAudienceChoices are the kinds of audience staff pick from.
-var bcAudienceChoices = []struct{ key, label string }{
-	{store.ToAll, "broadcast.aud_all"},
-	{store.ToRole, "broadcast.aud_role"},
-	{"place", "broadcast.aud_place"},
-	{store.ToTraining, "broadcast.aud_training"},
-	{store.ToChannel, "broadcast.aud_channel"},
+var bcAudienceChoices = []words.Choice{
+	{Key: store.ToAll, Label: "broadcast.aud_all"},
+	{Key: store.ToRole, Label: "broadcast.aud_role"},
+	{Key: "place", Label: "broadcast.aud_place"},
+	{Key: store.ToTraining, Label: "broadcast.aud_training"},
+	{Key: store.ToChannel, Label: "broadcast.aud_channel"},
 }
 
 // bcChannelLabels name the channels for staff.
@@ -173,7 +174,7 @@ func broadcastCommand(e *Engine, c *Ctx, args string) Next {
 
 // bcOpen starts the broadcast flow at one broadcast's step.
 func bcOpen(e *Engine, c *Ctx, id int64, step string) Next {
-	e.enter(c, FlowBroadcast, step)
+	c.Enter(FlowBroadcast, step)
 	c.Set(bcID, strconv.FormatInt(id, 10))
 	return Stay()
 }
@@ -322,7 +323,7 @@ func bcKeepText(c *Ctx, text string) Next {
 }
 
 func bcAudiencePrompt(c *Ctx) Reply {
-	return tableReply(c, "broadcast.ask_audience", bcAudienceChoices)
+	return TableReply(c, "broadcast.ask_audience", bcAudienceChoices)
 }
 
 func bcTakeAudience(c *Ctx, in Input, choice string) Next {
@@ -338,7 +339,7 @@ func bcTakeAudience(c *Ctx, in Input, choice string) Next {
 }
 
 func bcRolePrompt(c *Ctx) Reply {
-	return tableReply(c, "broadcast.ask_role", roles)
+	return TableReply(c, "broadcast.ask_role", roles)
 }
 
 func bcTakeRole(c *Ctx, in Input, choice string) Next {
@@ -427,8 +428,8 @@ func DescribeAudience(tx *store.Tx, lang string, a store.BroadcastAudience) stri
 		return locales.T(lang, "broadcast.desc_all")
 	case store.ToRole:
 		for _, r := range roles {
-			if r.key == a.Value {
-				return locales.T(lang, "broadcast.desc_role", locales.T(lang, r.label))
+			if r.Key == a.Value {
+				return locales.T(lang, "broadcast.desc_role", locales.T(lang, r.Label))
 			}
 		}
 	case store.ToKec:
@@ -672,7 +673,7 @@ func bcSave(c *Ctx, when time.Time) Next {
 	} else {
 		c.Say(c.T("broadcast.started", b.ID))
 	}
-	c.state.Data = nil
+	c.ClearData()
 	return fresh(c, "home")
 }
 
@@ -766,7 +767,7 @@ func bcCancelConfirm(c *Ctx, in Input, choice string) Next {
 	if ok && choice == "yes" {
 		bcChange(c, b.ID, "cancel")
 	}
-	c.state.Back = nil
+	c.ForgetBack()
 	if !ok {
 		return fresh(c, "home")
 	}

@@ -36,12 +36,18 @@ func (c *Ctx) PopBack() (string, bool) {
 	return step, true
 }
 
+// SetStep puts the person at step without remembering the current one.
+func (c *Ctx) SetStep(step string) { c.state.Step = step }
+
 // Restart puts the person at step with nothing to go back to: a home
 // screen reached again.
 func (c *Ctx) Restart(step string) {
 	c.state.Back = nil
 	c.state.Step = step
 }
+
+// ForgetBack forgets the steps "kembali" would return to.
+func (c *Ctx) ForgetBack() { c.state.Back = nil }
 
 // ClearData forgets what the flow collected so far.
 func (c *Ctx) ClearData() { c.state.Data = nil }

@@ -350,7 +350,7 @@ func (c *Ctx) Tell(text string) { c.Say(text); c.tellOnly = true }
 // word and the question again; from the second time in a row, a one-line
 // hint with the numbers instead, since the same question word for word
 // does not help. The options stay.
-func (c *Ctx) Misunderstood(in Input) { c.MissedSaying(c.T(misunderstoodKey(in))) }
+func (c *Ctx) Misunderstood(in Input) { c.MissedSaying(c.T(MisunderstoodKey(in))) }
 
 // MissedSaying is Misunderstood with the step's own words for the miss.
 func (c *Ctx) MissedSaying(text string) {
@@ -512,7 +512,7 @@ func (e *Engine) turn(c *Ctx, req Request) {
 				return
 			}
 		}
-		choice, matched = matchOption(prompt.Options, in, loose)
+		choice, matched = MatchOption(prompt.Options, in, loose)
 	}
 	if !matched && len(prompt.Options) > 0 && !step.FreeText {
 		if next, ok := e.menuWord(c, in); ok {
@@ -697,8 +697,8 @@ func hasOption(opts []Option, key string) bool {
 	return false
 }
 
-// misunderstoodKey picks the kind "I did not understand" for what was sent.
-func misunderstoodKey(in Input) string {
+// MisunderstoodKey picks the kind "I did not understand" for what was sent.
+func MisunderstoodKey(in Input) string {
 	switch in.Kind {
 	case KindText:
 		return "input.choose_option"

@@ -42,7 +42,7 @@ func TestEverydayAnswersAtSafetyQuestions(t *testing.T) {
 			if tc.name == "desa named" && typed == "Pisak" {
 				want = "6107010002"
 			}
-			got, ok := matchOption(tc.opts, Input{Kind: KindText, Text: typed}, tc.loose)
+			got, ok := MatchOption(tc.opts, Input{Kind: KindText, Text: typed}, tc.loose)
 			if !ok || got != want {
 				t.Errorf("%s: %q picked %q (%v), want %q", tc.name, typed, got, ok, want)
 			}

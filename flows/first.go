@@ -57,7 +57,7 @@ func (e *Engine) actOnFirst(c *Ctx, text string) {
 	for _, m := range e.menuEntries {
 		opts = append(opts, Option{Key: m.Key, Label: c.T(m.Label)})
 	}
-	choice, _ := matchOption(opts, in, true)
+	choice, _ := MatchOption(opts, in, true)
 	for _, fn := range e.firstText {
 		if next, ok := fn(c, text, choice); ok {
 			e.follow(c, menu, next)

@@ -52,17 +52,17 @@ func (in Input) HasMedia() bool { return in.Media != nil }
 // Normalize folds text for matching, by the rule shared with place names.
 func Normalize(s string) string { return match.Normalize(s) }
 
-// numberWords lets people answer "dua" or "two" for option 2.
-var numberWords = map[string]int{
+// NumberWords lets people answer "dua" or "two" for option 2.
+var NumberWords = map[string]int{
 	"satu": 1, "dua": 2, "tiga": 3, "empat": 4, "lima": 5, "enam": 6, "tujuh": 7, "delapan": 8, "sembilan": 9, "sepuluh": 10,
 	"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
 }
 
-// optionNumber reads "2", "2.", "2)", "no 2" or "dua" as 2; 0 if it is not a number.
-func optionNumber(norm string) int {
+// OptionNumber reads "2", "2.", "2)", "no 2" or "dua" as 2; 0 if it is not a number.
+func OptionNumber(norm string) int {
 	norm = strings.TrimPrefix(norm, "no ")
 	norm = strings.TrimPrefix(norm, "nomor ")
-	if n, ok := numberWords[norm]; ok {
+	if n, ok := NumberWords[norm]; ok {
 		return n
 	}
 	if norm == "" || len(norm) > 3 {

@@ -9,33 +9,24 @@ import (
 	"klabot/locales"
 )
 
-// tableReply asks the question textKey with one option per row of table
+// TableReply asks the question textKey with one option per row of table
 // (key, label key), the labels in the person's language.
-func tableReply(c *Ctx, textKey string, table []struct{ key, label string }) Reply {
+func TableReply(c *Ctx, textKey string, table []words.Choice) Reply {
 	r := Reply{Text: c.T(textKey)}
 	for _, o := range table {
-		r.Options = append(r.Options, Option{Key: o.key, Label: c.T(o.label)})
+		r.Options = append(r.Options, Option{Key: o.Key, Label: c.T(o.Label)})
 	}
 	return r
 }
 
-// choices turns a shared table of choices into a table for tableReply.
-func choices(table []words.Choice) []struct{ key, label string } {
-	out := make([]struct{ key, label string }, len(table))
-	for i, c := range table {
-		out[i].key, out[i].label = c.Key, c.Label
-	}
-	return out
-}
-
-// matchOption finds the option a typed answer means: its number ("2",
+// MatchOption finds the option a typed answer means: its number ("2",
 // "dua"), its label or the everyday words listed for it in locales
 // (words.json), in any order and with small typos. loose also takes an
 // answer that contains an option's words inside a longer sentence ("anak
 // tetangga kerja di kebun sawit"); steps that take free text do not, so a
 // story is never read as a choice. An answer that fits two options equally
 // well picks neither.
-func matchOption(opts []Option, in Input, loose bool) (string, bool) {
+func MatchOption(opts []Option, in Input, loose bool) (string, bool) {
 	if in.Kind != KindText {
 		return "", false
 	}
@@ -50,7 +41,7 @@ func matchOption(opts []Option, in Input, loose bool) (string, bool) {
 	if key := yesNoKey(text); key != "" && hasOption(opts, key) {
 		return key, true
 	}
-	if n := optionNumber(text); n > 0 {
+	if n := OptionNumber(text); n > 0 {
 		if n <= len(opts) {
 			return opts[n-1].Key, true
 		}

@@ -16,17 +16,17 @@ func TestOptionsInPeoplesWords(t *testing.T) {
 	tr := func(key string, args ...any) string { return locales.T("id", key, args...) }
 	work := groupOptions(words.GroupWork, tr)
 	first := firstCategoryOptions(tr)
-	table := func(rows []struct{ key, label string }) []Option {
+	table := func(rows []words.Choice) []Option {
 		var out []Option
 		for _, r := range rows {
-			out = append(out, Option{Key: r.key, Label: tr(r.label)})
+			out = append(out, Option{Key: r.Key, Label: tr(r.Label)})
 		}
 		return out
 	}
 	roleOpts := table(roles)
-	menu := table([]struct{ key, label string }{{"lapor", "menu.report"}, {"pelatihan", "menu.training"},
-		{"pengingat", "menu.reminders"}, {"status", "menu.status"}, {"info", "menu.info"}, {"bantuan", "menu.help"},
-		{"bahasa", "menu.language"}})
+	menu := table([]words.Choice{{Key: "lapor", Label: "menu.report"}, {Key: "pelatihan", Label: "menu.training"},
+		{Key: "pengingat", Label: "menu.reminders"}, {Key: "status", Label: "menu.status"}, {Key: "info", Label: "menu.info"}, {Key: "bantuan", Label: "menu.help"},
+		{Key: "bahasa", Label: "menu.language"}})
 	tests := []struct {
 		opts  []Option
 		typed string
@@ -70,7 +70,7 @@ func TestOptionsInPeoplesWords(t *testing.T) {
 		}
 	}
 	for _, tt := range tests {
-		got, ok := matchOption(tt.opts, Input{Kind: KindText, Text: tt.typed}, tt.loose)
+		got, ok := MatchOption(tt.opts, Input{Kind: KindText, Text: tt.typed}, tt.loose)
 		if !ok {
 			got = ""
 		}

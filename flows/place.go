@@ -253,7 +253,7 @@ func notFoundKey(in Input, key string) string {
 	if in.Kind == KindText {
 		return key
 	}
-	return misunderstoodKey(in)
+	return MisunderstoodKey(in)
 }
 
 // PlaceName is "Desa, Kecamatan" for the codes a flow collected, or "".

@@ -217,8 +217,8 @@ func personalDataText(c *Ctx) (string, error) {
 
 func roleLabel(c *Ctx, key string) string {
 	for _, r := range roles {
-		if r.key == key {
-			return c.T(r.label)
+		if r.Key == key {
+			return c.T(r.Label)
 		}
 	}
 	return ""

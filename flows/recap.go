@@ -92,7 +92,7 @@ func monthProblem(c *Ctx, err error) string {
 // sendRecap tells the staff member the month's numbers and asks for the
 // workbook and the chart, which follow once they are made.
 func sendRecap(c *Ctx, from, to time.Time) {
-	if c.engine.cfg.DataDir == "" {
+	if c.Config().DataDir == "" {
 		c.Say(c.T("export.unavailable"))
 		return
 	}

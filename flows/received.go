@@ -55,7 +55,7 @@ func (e *Engine) receivedChoice(c *Ctx, flow *Flow, prompt Reply, in Input, rece
 		cands = append(cands, candidate{o, head})
 	}
 	latest := received[len(received)-1]
-	if n := optionNumber(text); n > 0 {
+	if n := OptionNumber(text); n > 0 {
 		for i := len(received) - 1; i >= 0; i-- {
 			if n <= len(received[i].Options) {
 				add(received[i].Options[n-1], received[i].Head)
@@ -71,14 +71,14 @@ func (e *Engine) receivedChoice(c *Ctx, flow *Flow, prompt Reply, in Input, rece
 		}
 	} else {
 		for i := len(received) - 1; i >= 0; i-- {
-			if key, ok := matchOption(received[i].Options, in, false); ok {
+			if key, ok := MatchOption(received[i].Options, in, false); ok {
 				add(optionOf(received[i].Options, key), received[i].Head)
 			}
 		}
 		if len(cands) == 0 {
 			return false
 		}
-		if key, ok := matchOption(prompt.Options, in, false); ok && !strings.HasPrefix(key, "/") {
+		if key, ok := MatchOption(prompt.Options, in, false); ok && !strings.HasPrefix(key, "/") {
 			add(Option{Key: "/" + pickCommand + " " + key, Label: optionOf(prompt.Options, key).Label}, "")
 		} else if ok {
 			add(optionOf(prompt.Options, key), "")
@@ -148,7 +148,7 @@ func (e *Engine) receivedText(c *Ctx, flow *Flow, step *Step, prompt Reply, in I
 	if in.Kind != KindText || len(received) == 0 || Normalize(in.Text) == "" {
 		return false
 	}
-	if _, matched := matchOption(prompt.Options, in, !step.FreeText || step.ChoiceOnly); matched || e.isMenuWord(c, in) {
+	if _, matched := MatchOption(prompt.Options, in, !step.FreeText || step.ChoiceOnly); matched || e.isMenuWord(c, in) {
 		return false
 	}
 	for _, o := range received[len(received)-1].Options {

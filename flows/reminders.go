@@ -7,6 +7,7 @@ import (
 
 	"klabot/flows/ops"
 	"klabot/flows/wilayah"
+	"klabot/flows/words"
 	"klabot/locales"
 	"klabot/store"
 )
@@ -299,17 +300,17 @@ func audienceName(lang, audience, kec string) string {
 }
 
 // audienceLabels are the option labels of the audiences.
-var audienceLabels = []struct{ key, label string }{
-	{store.AudienceSatgas, "reminders.aud_satgas"},
-	{store.AudienceForumAnak, "reminders.aud_forum_anak"},
-	{store.AudienceTrainees, "reminders.aud_peserta"},
-	{store.AudienceAll, "reminders.aud_semua"},
+var audienceLabels = []words.Choice{
+	{Key: store.AudienceSatgas, Label: "reminders.aud_satgas"},
+	{Key: store.AudienceForumAnak, Label: "reminders.aud_forum_anak"},
+	{Key: store.AudienceTrainees, Label: "reminders.aud_peserta"},
+	{Key: store.AudienceAll, Label: "reminders.aud_semua"},
 }
 
 func audienceLabel(audience string) string {
 	for _, a := range audienceLabels {
-		if a.key == audience {
-			return a.label
+		if a.Key == audience {
+			return a.Label
 		}
 	}
 	return audience

@@ -61,7 +61,7 @@ func staffOnly(c *Ctx, handle func() Next) Next {
 }
 
 func staffRemindersHome(c *Ctx) Reply {
-	l, err := ops.Reminders(c.Tx, actorOf(c), c.Now.In(c.Loc))
+	l, err := ops.Reminders(c.Tx, c.Actor(), c.Now.In(c.Loc))
 	if err != nil {
 		c.Fail(err)
 		return Reply{}
@@ -180,7 +180,7 @@ func specProblem(c *Ctx, err error) string {
 }
 
 func audiencePrompt(c *Ctx) Reply {
-	return tableReply(c, "reminders.ask_audience", audienceLabels)
+	return TableReply(c, "reminders.ask_audience", audienceLabels)
 }
 
 func takeAudience(c *Ctx, in Input, choice string) Next {
@@ -279,7 +279,7 @@ func reminderConfirm(c *Ctx, in Input, choice string) Next {
 			c.Say(c.T("reminders.not_saved"))
 			return Goto("home")
 		}
-		made, err := ops.CreateReminder(c.Tx, actorOf(c), store.RecurringReminder{
+		made, err := ops.CreateReminder(c.Tx, c.Actor(), store.RecurringReminder{
 			Spec: c.Get(rSpec), Message: c.Get(rMessage), Audience: c.Get(rAudience), KecCode: c.Get(rKec),
 		}, c.Now.In(c.Loc))
 		if err != nil {
@@ -349,7 +349,7 @@ func stopConfirm(c *Ctx, in Input, choice string) Next {
 		id, _ := strconv.ParseInt(c.Get(rStopID), 10, 64)
 		// Stopped now, before, or gone: it no longer runs, which is what
 		// staff asked for.
-		if _, err := ops.StopReminder(c.Tx, actorOf(c), id, c.Now.In(c.Loc)); err != nil {
+		if _, err := ops.StopReminder(c.Tx, c.Actor(), id, c.Now.In(c.Loc)); err != nil {
 			return c.Fail(err)
 		}
 		c.Say(c.T("reminders.stopped_all", id))
@@ -391,12 +391,12 @@ func cmdReminders(c *Ctx, args string) Next {
 		c.Say(c.T("reminders.message_too_long", n, maxReminderMessage))
 		return Stay()
 	}
-	if c.state.Flow == FlowReport {
+	if c.FlowID() == FlowReport {
 		// A half-done report is not thrown away for this.
 		c.Say(c.T("reminders.finish_report_first"))
 		return Stay()
 	}
-	c.engine.enter(c, FlowStaffReminders, "confirm")
+	c.Enter(FlowStaffReminders, "confirm")
 	c.Set(rSpec, spec.Text)
 	c.Set(rAudience, audience)
 	c.Set(rKec, kec)

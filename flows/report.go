@@ -61,26 +61,26 @@ type draftMedia struct {
 	Caption string `json:"caption,omitempty"`
 }
 
-var ageOptions = []struct{ key, label string }{
-	{"u5", "report.age.u5"},
-	{"5_12", "report.age.5_12"},
-	{"13_15", "report.age.13_15"},
-	{"16_17", "report.age.16_17"},
-	{"mixed", "report.age.mixed"},
-	{"unknown", "report.age.unknown"},
+var ageOptions = []words.Choice{
+	{Key: "u5", Label: "report.age.u5"},
+	{Key: "5_12", Label: "report.age.5_12"},
+	{Key: "13_15", Label: "report.age.13_15"},
+	{Key: "16_17", Label: "report.age.16_17"},
+	{Key: "mixed", Label: "report.age.mixed"},
+	{Key: "unknown", Label: "report.age.unknown"},
 }
 
 // childrenOptions are shared with the staff's report card (flows/words).
-var childrenOptions = choices(words.ChildrenOptions)
+var childrenOptions = words.ChildrenOptions
 
-var editOptions = []struct{ key, label string }{
-	{"category", "report.edit.category"},
-	{"place", "report.edit.place"},
-	{"description", "report.edit.description"},
-	{"children", "report.edit.children"},
-	{"age", "report.edit.age"},
-	{"evidence", "report.edit.evidence"},
-	{"anonymous", "report.edit.anonymous"},
+var editOptions = []words.Choice{
+	{Key: "category", Label: "report.edit.category"},
+	{Key: "place", Label: "report.edit.place"},
+	{Key: "description", Label: "report.edit.description"},
+	{Key: "children", Label: "report.edit.children"},
+	{Key: "age", Label: "report.edit.age"},
+	{Key: "evidence", Label: "report.edit.evidence"},
+	{Key: "anonymous", Label: "report.edit.anonymous"},
 }
 
 func addReports(e *Engine) {
@@ -210,7 +210,7 @@ func reportFlow() *Flow {
 			Handle: handleDescription,
 		}, guardFreeText|guardOwnMedia),
 		"children": draftGuard(&Step{
-			Prompt: func(c *Ctx) Reply { return tableReply(c, "report.children_question", childrenOptions) },
+			Prompt: func(c *Ctx) Reply { return TableReply(c, "report.children_question", childrenOptions) },
 			Handle: func(c *Ctx, in Input, choice string) Next {
 				if choice == "" {
 					// A count beyond the list, typed: "7", "7 anak".
@@ -226,7 +226,7 @@ func reportFlow() *Flow {
 			},
 		}, guardFreeText|guardStory),
 		"age": draftGuard(&Step{
-			Prompt: func(c *Ctx) Reply { return tableReply(c, "report.age_question", ageOptions) },
+			Prompt: func(c *Ctx) Reply { return TableReply(c, "report.age_question", ageOptions) },
 			Handle: func(c *Ctx, in Input, choice string) Next {
 				if choice == "" {
 					// Typed ages are kept as written: "12 dan 14 tahun".
@@ -307,7 +307,7 @@ func reportFlow() *Flow {
 			Handle: leaveChoice,
 		}, guardOptions),
 		"edit": draftGuard(&Step{
-			Prompt: func(c *Ctx) Reply { return tableReply(c, "report.edit_question", editOptions) },
+			Prompt: func(c *Ctx) Reply { return TableReply(c, "report.edit_question", editOptions) },
 			Handle: func(c *Ctx, in Input, choice string) Next {
 				if choice == "place" {
 					for _, k := range []string{PlaceKec, PlaceDesa, PlaceLat, PlaceLon} {
@@ -488,17 +488,16 @@ func typedMenuEntry(c *Ctx, in Input) (MenuEntry, bool) {
 // be lost, next is returned as it is; so it is when the person is at that
 // question already (saying MENU again is leaving).
 func keepDraft(c *Ctx, next Next) Next {
-	if next.flow == "" || c.Get(dCategory) == "" {
+	if next.FlowID() == "" || c.Get(dCategory) == "" {
 		return next
 	}
-	if c.state.Step == "leave" {
+	if c.StepID() == "leave" {
 		c.Say(c.T("report.left"))
 		return next
 	}
-	c.Set(dLeaveFlow, next.flow)
-	c.Set(dLeaveStep, next.step)
-	c.state.Back = append(c.state.Back, c.state.Step)
-	c.state.Step = "leave"
+	c.Set(dLeaveFlow, next.FlowID())
+	c.Set(dLeaveStep, next.StepID())
+	c.MoveTo("leave")
 	return Stay()
 }
 
@@ -521,13 +520,13 @@ func leaveChoice(c *Ctx, in Input, choice string) Next {
 	switch choice {
 	case "continue":
 		// Back to the question that was left, as if nothing happened.
-		step := "category"
-		if n := len(c.state.Back); n > 0 {
-			step, c.state.Back = c.state.Back[n-1], c.state.Back[:n-1]
+		step, ok := c.PopBack()
+		if !ok {
+			step = "category"
 		}
 		c.Set(dLeaveFlow, "")
 		c.Set(dLeaveStep, "")
-		c.state.Step = step
+		c.SetStep(step)
 		return Stay()
 	case "restart":
 		c.Say(c.T("report.left"))
@@ -604,7 +603,7 @@ func typedText(in Input, limit int) (string, bool) {
 // leadingNumber reads "7" or "7 anak".
 func leadingNumber(s string) (int, bool) {
 	word, _, _ := strings.Cut(s, " ")
-	if n, ok := numberWords[word]; ok {
+	if n, ok := NumberWords[word]; ok {
 		return n, true
 	}
 	n, err := strconv.Atoi(word)
@@ -671,8 +670,8 @@ var (
 
 func ageText(lang, v string) string {
 	for _, o := range ageOptions {
-		if o.key == v {
-			return locales.T(lang, o.label)
+		if o.Key == v {
+			return locales.T(lang, o.Label)
 		}
 	}
 	return v

@@ -1,7 +1,6 @@
 package flows
 
 import (
-	"encoding/json"
 	"strconv"
 	"strings"
 	"time"
@@ -69,7 +68,7 @@ func cmdAsk(c *Ctx, args string) Next {
 	}
 	if text == "" {
 		// Nobody is asked to write a question that cannot be sent.
-		can, err := ops.CanAsk(c.Tx, actorOf(c), r.Code)
+		can, err := ops.CanAsk(c.Tx, c.Actor(), r.Code)
 		if err != nil {
 			return c.Fail(err)
 		}
@@ -80,7 +79,7 @@ func cmdAsk(c *Ctx, args string) Next {
 			c.Say(c.T(can.Why, r.Code, ops.MaxOpenQuestions))
 			return Stay()
 		}
-		if c.state.Flow == FlowReport {
+		if c.FlowID() == FlowReport {
 			c.Say(c.T("ask.question_typed", r.Code))
 			return Stay()
 		}
@@ -90,11 +89,11 @@ func cmdAsk(c *Ctx, args string) Next {
 }
 
 func ask(c *Ctx, code, text string) Next {
-	res, err := ops.Ask(c.Tx, actorOf(c), code, text, c.Now.In(c.Loc))
+	res, err := ops.Ask(c.Tx, c.Actor(), code, text, c.Now.In(c.Loc))
 	if err != nil {
 		return c.Fail(err)
 	}
-	c.deliver(res)
+	c.Deliver(res)
 	if refused(c, res, code) {
 		return Stay()
 	}
@@ -154,14 +153,14 @@ func answerStep(c *Ctx, in Input, choice string) Next {
 		a.Kind = string(in.Kind)
 		a.Media = &store.Media{Channel: c.Channel, Ref: in.Media.Ref, Mime: in.Media.Mime, Size: in.Media.Size}
 	case in.Kind != KindText:
-		c.Say(c.T(misunderstoodKey(in)))
+		c.Say(c.T(MisunderstoodKey(in)))
 		return Stay()
 	}
 	res, err := ops.Answer(c.Tx, c.User.ID, code, a, c.Now.In(c.Loc))
 	if err != nil {
 		return c.Fail(err)
 	}
-	c.deliver(res)
+	c.Deliver(res)
 	switch res.Outcome {
 	case ops.Done:
 		c.Say(c.T("ask.thanks", code))
@@ -240,12 +239,12 @@ func cmdAnswer(c *Ctx, args string) Next {
 		return Stay()
 	}
 	saved := ""
-	if c.state.Flow == FlowAnswer {
+	if c.FlowID() == FlowAnswer {
 		saved = c.Get(dReturn) // answering already: keep where to go back to
-	} else if raw, err := json.Marshal(c.state); err == nil {
-		saved = string(raw)
+	} else {
+		saved = c.Snapshot()
 	}
-	c.engine.enter(c, FlowAnswer, "answer")
+	c.Enter(FlowAnswer, "answer")
 	c.Set(dCode, code)
 	c.Set(dQuestion, strconv.FormatInt(q.ID, 10))
 	c.Set(dReturn, saved)
@@ -262,7 +261,7 @@ func typedAnswer(c *Ctx, args string, in Input, sure bool) Next {
 	}
 	word, _, _ := strings.Cut(args, " ")
 	c.Set(dPendingAnswer, in.Text)
-	c.out = append(c.out, Message{Separate: true, Reply: Reply{Text: c.T("ask.typed_which", word), Options: []Option{
+	c.Queue(Message{Separate: true, Reply: Reply{Text: c.T("ask.typed_which", word), Options: []Option{
 		{Key: "/kirimjawaban " + args, Label: c.T("ask.typed_yes")},
 		{Key: "/bukanjawaban", Label: c.T("ask.typed_no")},
 	}}})
@@ -272,7 +271,7 @@ func typedAnswer(c *Ctx, args string, in Input, sure bool) Next {
 // answerNow opens the answer to the question args name and gives it in.
 func answerNow(c *Ctx, args string, in Input) Next {
 	cmdAnswer(c, args)
-	if c.state.Flow != FlowAnswer {
+	if c.FlowID() != FlowAnswer {
 		return Stay() // no question open: cmdAnswer said why
 	}
 	return answerStep(c, in, "")
@@ -293,14 +292,14 @@ func cmdSendPending(c *Ctx, args string) Next {
 // for the question on screen after all.
 func cmdNotAnswer(c *Ctx, args string) Next {
 	text := c.Get(dPendingAnswer)
-	_, step := c.engine.current(c)
+	_, step := c.Current()
 	if text == "" || step == nil {
 		c.Say(c.T("input.stale_button"))
 		return Stay()
 	}
 	c.Set(dPendingAnswer, "")
 	in := Input{Kind: KindText, Text: text}
-	choice, _ := matchOption(step.Prompt(c).Options, in, !step.FreeText || step.ChoiceOnly)
+	choice, _ := MatchOption(step.Prompt(c).Options, in, !step.FreeText || step.ChoiceOnly)
 	return step.Handle(c, in, choice)
 }
 
@@ -308,10 +307,10 @@ func cmdNotAnswer(c *Ctx, args string) Next {
 // through the conversation the person had left to answer, whose own Keep
 // decides (a half-done report is offered to be kept).
 func keepReturn(c *Ctx, next Next) Next {
-	if next.flow == "" || resume(c).flow != "" {
+	if next.FlowID() == "" || resume(c).FlowID() != "" {
 		return next
 	}
-	if f := c.engine.flows[c.state.Flow]; f != nil && f.Keep != nil {
+	if f, _ := c.Current(); f != nil && f.Keep != nil {
 		return f.Keep(c, next)
 	}
 	return next
@@ -321,7 +320,7 @@ func keepReturn(c *Ctx, next Next) Next {
 // they were and hears how to answer later.
 func cmdLater(c *Ctx, args string) Next {
 	c.Say(c.T("ask.later"))
-	if c.state.Flow == FlowAnswer {
+	if c.FlowID() == FlowAnswer {
 		return resume(c)
 	}
 	return Stay()
@@ -337,13 +336,9 @@ func cancelAnswer(c *Ctx) {
 // resume goes back to the conversation the person left to answer: the
 // same question, with what they had typed so far.
 func resume(c *Ctx) Next {
-	var saved State
-	if err := json.Unmarshal([]byte(c.Get(dReturn)), &saved); err != nil || saved.Flow == "" || saved.Flow == FlowAnswer {
+	if !c.Resume(c.Get(dReturn), FlowAnswer) {
 		return Menu()
 	}
-	saved.Seq = c.state.Seq // keys shown meanwhile stay stale
-	saved.AskedStep = ""
-	*c.state = saved
 	return Stay()
 }
 

@@ -35,17 +35,17 @@ func firstCategoryOptions(t func(string, ...any) string) []Option {
 // holds ("tambang", "brondolan"), named straight away, is as good as
 // picking it in two steps.
 func namedCategory(t func(string, ...any) string, in Input) (string, bool) {
-	if optionNumber(Normalize(in.Text)) > 0 {
+	if OptionNumber(Normalize(in.Text)) > 0 {
 		return "", false // a number is of the list on screen
 	}
-	if key, ok := matchOption(allCategoryOptions(t), in, true); ok {
+	if key, ok := MatchOption(allCategoryOptions(t), in, true); ok {
 		return key, true
 	}
 	var groups []Option
 	for _, g := range categoryGroups {
 		groups = append(groups, Option{Key: "group:" + g.Key, Label: t(g.Label)})
 	}
-	return matchOption(groups, in, true)
+	return MatchOption(groups, in, true)
 }
 
 // allCategoryOptions are every category, grouped or not.

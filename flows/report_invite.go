@@ -72,7 +72,7 @@ func cmdInvite(c *Ctx, args string) Next {
 		c.Say(c.T("triage.invite_kec_which", strings.Join(names, ", ")))
 		return Stay()
 	}
-	inv, err := ops.CreateInvite(c.Tx, actorOf(c), kecs[0].Code, c.Random(), c.Now.In(c.Loc))
+	inv, err := ops.CreateInvite(c.Tx, c.Actor(), kecs[0].Code, c.Random(), c.Now.In(c.Loc))
 	if err != nil {
 		return c.Fail(err)
 	}
@@ -88,7 +88,7 @@ func cmdInvite(c *Ctx, args string) Next {
 // cmdRedeem is "/kode UND-XXXX-XXXX"; without a code it asks for one.
 func cmdRedeem(c *Ctx, args string) Next {
 	if strings.TrimSpace(args) == "" {
-		if c.state.Flow == FlowReport {
+		if c.FlowID() == FlowReport {
 			c.Say(c.T("invite.code_typed"))
 			return Stay()
 		}
@@ -101,11 +101,11 @@ func cmdRedeem(c *Ctx, args string) Next {
 // answer saying which, and what to do; one's own code again is welcomed
 // again.
 func redeemInvite(c *Ctx, text string) Next {
-	j, err := ops.Join(c.Tx, actorOf(c), text, c.Now.In(c.Loc))
+	j, err := ops.Join(c.Tx, c.Actor(), text, c.Now.In(c.Loc))
 	if err != nil {
 		return c.Fail(err)
 	}
-	c.deliver(j.Result)
+	c.Deliver(j.Result)
 	if j.Outcome != ops.Done && j.Outcome != ops.AlreadyDone {
 		c.Say(c.T(j.Why))
 		return Stay()
@@ -114,11 +114,11 @@ func redeemInvite(c *Ctx, text string) Next {
 	u.Role = store.RoleSatgas
 	c.SetUser(u)
 	c.Say(c.T("invite.welcome", j.KecName))
-	if c.User.Name == "" && c.state.Flow != FlowReport {
+	if c.User.Name == "" && c.FlowID() != FlowReport {
 		return openView(c, FlowJoin, "name", nil)
 	}
 	c.Say(c.T("invite.how"))
-	if c.state.Flow == FlowJoin {
+	if c.FlowID() == FlowJoin {
 		return Menu()
 	}
 	return Stay()

@@ -47,13 +47,13 @@ var statusActions = []struct{ status, label string }{
 }
 
 // referralTargets are where a report is commonly referred.
-var referralTargets = []struct{ key, label string }{
-	{"uptd_ppa", "triage.ref.uptd_ppa"},
-	{"polisi", "triage.ref.polisi"},
-	{"sekolah", "triage.ref.sekolah"},
-	{"disnaker", "triage.ref.disnaker"},
-	{"dinsos", "triage.ref.dinsos"},
-	{"puskesmas", "triage.ref.puskesmas"},
+var referralTargets = []words.Choice{
+	{Key: "uptd_ppa", Label: "triage.ref.uptd_ppa"},
+	{Key: "polisi", Label: "triage.ref.polisi"},
+	{Key: "sekolah", Label: "triage.ref.sekolah"},
+	{Key: "disnaker", Label: "triage.ref.disnaker"},
+	{Key: "dinsos", Label: "triage.ref.dinsos"},
+	{Key: "puskesmas", Label: "triage.ref.puskesmas"},
 }
 
 func addReportStaff(e *Engine) {
@@ -105,7 +105,7 @@ func triageFlow() *Flow {
 				if c.Get(dTo) == store.StatusReferred {
 					r := Reply{Text: c.T("triage.note_referral", c.Get(dCode))}
 					for _, t := range referralTargets {
-						r.Options = append(r.Options, Option{Key: "ref:" + t.key, Label: c.T(t.label)})
+						r.Options = append(r.Options, Option{Key: "ref:" + t.Key, Label: c.T(t.Label)})
 					}
 					return r
 				}
@@ -114,8 +114,8 @@ func triageFlow() *Flow {
 			Handle: func(c *Ctx, in Input, choice string) Next {
 				note := ""
 				for _, t := range referralTargets {
-					if choice == "ref:"+t.key {
-						note = staffT(t.label)
+					if choice == "ref:"+t.Key {
+						note = staffT(t.Label)
 					}
 				}
 				if note == "" {
@@ -147,10 +147,8 @@ func triageFlow() *Flow {
 // runCommandKey runs a command key chosen from a list, typed as its number on
 // channels without buttons.
 func runCommandKey(c *Ctx, key string) Next {
-	if name, args, ok := commandOf(Input{Kind: KindText, Text: key}); ok {
-		if cmd, found := c.engine.commands[name]; found {
-			return cmd(c, args)
-		}
+	if next, ok := c.RunCommand(key); ok {
+		return next
 	}
 	return Stay()
 }
@@ -159,33 +157,23 @@ func runCommandKey(c *Ctx, key string) Next {
 // person in the middle of their own report draft keeps it: the view comes
 // as a message of its own, and the draft's question is asked again.
 func openView(c *Ctx, flowID, step string, data map[string]string) Next {
-	if c.state.Flow == FlowAnswer {
+	if c.FlowID() == FlowAnswer {
 		resume(c) // the answer is left; what it interrupted is not
 	}
-	if c.state.Flow == FlowReport {
-		orig := c.state
-		c.state = &State{Flow: flowID, Step: step, Data: data}
-		r := c.engine.flows[flowID].Steps[step].Prompt(c)
-		c.state = orig
-		c.Send(c.User.ID, store.PriorityReply, r)
+	if c.FlowID() == FlowReport {
+		c.Send(c.User.ID, store.PriorityReply, c.PromptOf(flowID, step, data))
 		return Stay()
 	}
-	c.engine.enter(c, flowID, step)
+	c.Enter(flowID, step)
 	for k, v := range data {
 		c.Set(k, v)
 	}
 	return Stay()
 }
 
-// actorOf is the person of this turn as the staff operations see them.
-func actorOf(c *Ctx) ops.Actor { return ops.Actor{UserID: c.User.ID, Staff: c.Staff} }
-
-// deliver queues the messages an operation owes people.
-func (c *Ctx) deliver(res ops.Result) { c.out = append(c.out, res.Messages...) }
-
 // reportRole is what a person may do with reports: staff, a volunteer, or
 // nothing ("").
-func reportRole(c *Ctx) (string, error) { return ops.ReportRole(c.Tx, actorOf(c)) }
+func reportRole(c *Ctx) (string, error) { return ops.ReportRole(c.Tx, c.Actor()) }
 
 // staffOnlyAnswer is the kind "not for you" to a command someone may not
 // use: a volunteer hears what they can do instead.
@@ -204,7 +192,7 @@ func staffOnlyAnswer(c *Ctx) Next {
 // their assigned ones for a volunteer. A report they may not see is "not
 // found", exactly like one that does not exist.
 func reportFor(c *Ctx, code string) (role string, r store.Report, ok bool) {
-	r, role, o, err := ops.ReportFor(c.Tx, actorOf(c), code)
+	r, role, o, err := ops.ReportFor(c.Tx, c.Actor(), code)
 	if err != nil {
 		c.Fail(err)
 		return role, r, false
@@ -264,7 +252,7 @@ func refused(c *Ctx, res ops.Result, code string) bool {
 
 func cmdList(c *Ctx, args string) Next {
 	f, unknown := parseReportFilter(args)
-	l, err := ops.ListReports(c.Tx, actorOf(c), f, args, c.Now.In(c.Loc))
+	l, err := ops.ListReports(c.Tx, c.Actor(), f, args, c.Now.In(c.Loc))
 	if err != nil {
 		return c.Fail(err)
 	}
@@ -282,7 +270,7 @@ func cmdOpen(c *Ctx, args string) Next {
 	if !ok {
 		return Stay()
 	}
-	v, err := ops.ViewReport(c.Tx, actorOf(c), r.Code, c.Now.In(c.Loc))
+	v, err := ops.ViewReport(c.Tx, c.Actor(), r.Code, c.Now.In(c.Loc))
 	if err != nil {
 		return c.Fail(err)
 	}
@@ -297,7 +285,7 @@ func cmdAccept(c *Ctx, args string) Next {
 	if !ok {
 		return Stay()
 	}
-	ch, err := ops.Accept(c.Tx, actorOf(c), r.Code, c.Now.In(c.Loc))
+	ch, err := ops.Accept(c.Tx, c.Actor(), r.Code, c.Now.In(c.Loc))
 	return statusAnswer(c, r.Code, store.StatusAccepted, ch, err)
 }
 
@@ -377,7 +365,7 @@ func ownStatus(c *Ctx, args string) Next {
 
 // changeReportStatus moves a report on (ops.ChangeStatus) and answers.
 func changeReportStatus(c *Ctx, code, to, note string) Next {
-	ch, err := ops.ChangeStatus(c.Tx, actorOf(c), code, to, note, c.Now.In(c.Loc))
+	ch, err := ops.ChangeStatus(c.Tx, c.Actor(), code, to, note, c.Now.In(c.Loc))
 	return statusAnswer(c, code, to, ch, err)
 }
 
@@ -387,7 +375,7 @@ func statusAnswer(c *Ctx, code, to string, ch ops.StatusChange, err error) Next 
 	if err != nil {
 		return c.Fail(err)
 	}
-	c.deliver(ch.Result)
+	c.Deliver(ch.Result)
 	view := map[string]string{dCode: code}
 	switch {
 	case ch.Outcome == ops.NotFound:
@@ -424,11 +412,11 @@ func cmdAssign(c *Ctx, args string) Next {
 	if _, err := fmt.Sscan(rest, &volunteerID); err != nil || volunteerID == 0 {
 		return openView(c, FlowTriage, "assign", map[string]string{dCode: r.Code})
 	}
-	res, err := ops.Assign(c.Tx, actorOf(c), r.Code, volunteerID, c.Now.In(c.Loc))
+	res, err := ops.Assign(c.Tx, c.Actor(), r.Code, volunteerID, c.Now.In(c.Loc))
 	if err != nil {
 		return c.Fail(err)
 	}
-	c.deliver(res)
+	c.Deliver(res)
 	switch {
 	case refused(c, res, r.Code):
 		return Stay()
@@ -469,11 +457,11 @@ func cmdNote(c *Ctx, args string) Next {
 // addReportNote adds a note (ops.AddNote) and answers; the same note sent
 // twice is answered the same, and kept once.
 func addReportNote(c *Ctx, code, text string) Next {
-	res, err := ops.AddNote(c.Tx, actorOf(c), code, text, c.Now.In(c.Loc))
+	res, err := ops.AddNote(c.Tx, c.Actor(), code, text, c.Now.In(c.Loc))
 	if err != nil {
 		return c.Fail(err)
 	}
-	c.deliver(res)
+	c.Deliver(res)
 	switch {
 	case res.Outcome == ops.NotFound:
 		c.Say(c.T("triage.not_found", code))
@@ -495,7 +483,7 @@ func cmdEvidence(c *Ctx, args string) Next {
 	if !ok {
 		return Stay()
 	}
-	ev, err := ops.ListEvidence(c.Tx, actorOf(c), r.Code, c.Now.In(c.Loc))
+	ev, err := ops.ListEvidence(c.Tx, c.Actor(), r.Code, c.Now.In(c.Loc))
 	if err != nil {
 		return c.Fail(err)
 	}

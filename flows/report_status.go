@@ -54,7 +54,7 @@ func statusFlow() *Flow {
 				code := choice
 				if code == "" {
 					parsed, ok := store.ParseReportCode(in.Text)
-					if next, menu := c.engine.menuWord(c, in); !ok && menu {
+					if next, menu := c.MenuWord(in); !ok && menu {
 						return next // "lapor", "pelatihan": not a code but a wish
 					}
 					if in.Kind != KindText || !ok {

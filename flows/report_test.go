@@ -11,6 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"klabot/flows/words"
 	"klabot/locales"
 	"klabot/store"
 )
@@ -24,9 +25,9 @@ func TestReportOptionLabelsFit(t *testing.T) {
 	for _, g := range categoryGroups {
 		keys = append(keys, g.Label)
 	}
-	for _, list := range [][]struct{ key, label string }{ageOptions, childrenOptions, editOptions, referralTargets} {
+	for _, list := range [][]words.Choice{ageOptions, childrenOptions, editOptions, referralTargets} {
 		for _, o := range list {
-			keys = append(keys, o.label)
+			keys = append(keys, o.Label)
 		}
 	}
 	for _, a := range statusActions {

@@ -56,7 +56,7 @@ func parseReportFilter(args string) (f store.ReportFilter, unknown string) {
 
 func triageListPrompt(c *Ctx) Reply {
 	f, _ := parseReportFilter(c.Get(dFilter))
-	l, err := ops.VisibleReports(c.Tx, actorOf(c), f)
+	l, err := ops.VisibleReports(c.Tx, c.Actor(), f)
 	if err != nil {
 		c.Fail(err)
 		return Reply{}
@@ -135,7 +135,7 @@ func triageViewPrompt(c *Ctx) Reply {
 	}
 	opt("/catatan", "triage.note")
 	// The key is offered only where a question could be sent.
-	if can, err := ops.CanAsk(c.Tx, actorOf(c), r.Code); err != nil {
+	if can, err := ops.CanAsk(c.Tx, c.Actor(), r.Code); err != nil {
 		c.Fail(err)
 		return Reply{}
 	} else if can.Outcome == ops.Done {
@@ -156,7 +156,7 @@ func triageViewPrompt(c *Ctx) Reply {
 func staffName(c *Ctx, userID int64) (string, error) { return ops.PersonName(c.Tx, userID) }
 
 func triageAssignPrompt(c *Ctx) Reply {
-	ch, err := ops.AssignChoices(c.Tx, actorOf(c), c.Get(dCode))
+	ch, err := ops.AssignChoices(c.Tx, c.Actor(), c.Get(dCode))
 	if err != nil {
 		c.Fail(err)
 		return Reply{}

@@ -51,7 +51,7 @@ func cmdVolunteers(c *Ctx, args string) Next {
 
 func volunteerRemovePrompt(c *Ctx) Reply {
 	id := c.Get(dVolunteer)
-	v, res, err := ops.Volunteer(c.Tx, actorOf(c), atoi64(id))
+	v, res, err := ops.Volunteer(c.Tx, c.Actor(), atoi64(id))
 	if err != nil {
 		c.Fail(err)
 		return Reply{}
@@ -72,11 +72,11 @@ func volunteerRemoveHandle(c *Ctx, in Input, choice string) Next {
 	if choice != "yes" {
 		return runCommandKey(c, choice)
 	}
-	e, err := ops.EndVolunteer(c.Tx, actorOf(c), atoi64(c.Get(dVolunteer)), c.Now.In(c.Loc))
+	e, err := ops.EndVolunteer(c.Tx, c.Actor(), atoi64(c.Get(dVolunteer)), c.Now.In(c.Loc))
 	if err != nil {
 		return c.Fail(err)
 	}
-	c.deliver(e.Result)
+	c.Deliver(e.Result)
 	switch e.Outcome {
 	case ops.NotAllowed:
 		return staffOnlyAnswer(c)
@@ -99,7 +99,7 @@ func volunteerRemoveHandle(c *Ctx, in Input, choice string) Next {
 func atoi64(s string) int64 { n, _ := strconv.ParseInt(s, 10, 64); return n }
 
 func volunteersPrompt(c *Ctx) Reply {
-	l, err := ops.Volunteers(c.Tx, actorOf(c))
+	l, err := ops.Volunteers(c.Tx, c.Actor())
 	if err != nil {
 		c.Fail(err)
 		return Reply{}
@@ -128,7 +128,7 @@ func volunteersPrompt(c *Ctx) Reply {
 
 func volunteerPrompt(c *Ctx) Reply {
 	back := Option{Key: "/relawan", Label: c.T("triage.volunteers_back")}
-	v, res, err := ops.Volunteer(c.Tx, actorOf(c), atoi64(c.Get(dVolunteer)))
+	v, res, err := ops.Volunteer(c.Tx, c.Actor(), atoi64(c.Get(dVolunteer)))
 	if err != nil {
 		c.Fail(err)
 		return Reply{}

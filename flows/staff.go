@@ -28,8 +28,7 @@ func staffOnlySteps(steps map[string]*Step) {
 // lead to a finished action (a saved draft, a sent message or broadcast)
 // and repeat it.
 func fresh(c *Ctx, step string) Next {
-	c.state.Back = nil
-	c.state.Step = step
+	c.Restart(step)
 	return Stay()
 }
 

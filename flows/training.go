@@ -316,7 +316,7 @@ func pickTraining(c *Ctx, in Input, choice string) Next {
 		return Stay()
 	}
 	c.Set("tid", strconv.FormatInt(id, 10))
-	c.Set("from", c.state.Step)
+	c.Set("from", c.StepID())
 	return Goto("detail")
 }
 
@@ -741,11 +741,11 @@ func cancelRegistration(c *Ctx, in Input, choice string) Next {
 	if !ok || !open(c, t) {
 		return Goto("detail")
 	}
-	ch, err := ops.CancelRegistration(c.Tx, actorOf(c), t.ID, c.User.ID, c.Now.In(c.Loc))
+	ch, err := ops.CancelRegistration(c.Tx, c.Actor(), t.ID, c.User.ID, c.Now.In(c.Loc))
 	if err != nil {
 		return c.Fail(err)
 	}
-	c.deliver(ch.Result)
+	c.Deliver(ch.Result)
 	if ch.Outcome != ops.Done {
 		return Goto("detail")
 	}
@@ -757,7 +757,7 @@ func cancelRegistration(c *Ctx, in Input, choice string) Next {
 // training, and plans their reminders.
 func tellPromotedAll(c *Ctx, promoted []store.Registration) error {
 	res, err := ops.Promoted(c.Tx, promoted, c.Now.In(c.Loc))
-	c.deliver(res)
+	c.Deliver(res)
 	return err
 }
 
@@ -781,7 +781,7 @@ func checkIn(c *Ctx, text string) bool {
 		c.Say(c.T("training.code_unknown"))
 		return false
 	}
-	ci, err := ops.CheckInByCode(c.Tx, actorOf(c), code, c.Now.In(c.Loc))
+	ci, err := ops.CheckInByCode(c.Tx, c.Actor(), code, c.Now.In(c.Loc))
 	if err != nil {
 		c.Fail(err)
 		return false

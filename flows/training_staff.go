@@ -72,7 +72,7 @@ func trainingStaffFlow() *Flow {
 }
 
 func staffHomePrompt(c *Ctx) Reply {
-	l, err := ops.Sessions(c.Tx, actorOf(c), c.Now.In(c.Loc).AddDate(0, 0, -staffListDays))
+	l, err := ops.Sessions(c.Tx, c.Actor(), c.Now.In(c.Loc).AddDate(0, 0, -staffListDays))
 	if err != nil {
 		c.Fail(err)
 		return Reply{}
@@ -216,7 +216,7 @@ func peoplePrompt(c *Ctx) Reply {
 	if !ok {
 		return Reply{Text: c.T("training.gone"), Options: back}
 	}
-	v, err := ops.Session(c.Tx, actorOf(c), t.ID)
+	v, err := ops.Session(c.Tx, c.Actor(), t.ID)
 	if err != nil {
 		c.Fail(err)
 		return Reply{}
@@ -257,7 +257,7 @@ func personLine(c *Ctx, r store.Registration) string {
 // the data folder and sends it to the staff member as a document, once it
 // is made.
 func exportRegistrations(c *Ctx, t store.Training) {
-	ex, err := ops.ExportRegistrations(c.Tx, actorOf(c), t.ID, c.engine.cfg.DataDir, c.Now.In(c.Loc))
+	ex, err := ops.ExportRegistrations(c.Tx, c.Actor(), t.ID, c.Config().DataDir, c.Now.In(c.Loc))
 	if err != nil {
 		c.Fail(err)
 		return
@@ -284,7 +284,7 @@ const maxMarkKeys = 40
 
 // seated are a session's registered people, in the order of the list.
 func seated(c *Ctx, t store.Training) ([]store.Registration, bool) {
-	v, err := ops.Session(c.Tx, actorOf(c), t.ID)
+	v, err := ops.Session(c.Tx, c.Actor(), t.ID)
 	if err != nil {
 		c.Fail(err)
 		return nil, false
@@ -352,7 +352,7 @@ func markChoice(c *Ctx, in Input, choice string) Next {
 	// A key pressed on a person toggles: it takes back a mark made by
 	// mistake.
 	present := reg.AttendedAt.IsZero()
-	if _, err := ops.MarkAttendance(c.Tx, actorOf(c), t.ID, id, present, c.Now.In(c.Loc)); err != nil {
+	if _, err := ops.MarkAttendance(c.Tx, c.Actor(), t.ID, id, present, c.Now.In(c.Loc)); err != nil {
 		return c.Fail(err)
 	}
 	said := "training.unmarked"
@@ -403,11 +403,11 @@ func sendMessage(c *Ctx, in Input, choice string) Next {
 	if !ok {
 		return Goto("home")
 	}
-	ch, err := ops.MessageTraining(c.Tx, actorOf(c), t.ID, c.Get("msg"), c.Now.In(c.Loc))
+	ch, err := ops.MessageTraining(c.Tx, c.Actor(), t.ID, c.Get("msg"), c.Now.In(c.Loc))
 	if err != nil {
 		return c.Fail(err)
 	}
-	c.deliver(ch.Result)
+	c.Deliver(ch.Result)
 	if ch.Outcome == ops.Refused {
 		c.Say(c.T(ch.Why))
 		return Goto("message")
@@ -438,11 +438,11 @@ func cancelSession(c *Ctx, in Input, choice string) Next {
 	if choice != "yes" || !ok || !changeable(c, t) {
 		return Goto("session")
 	}
-	ch, err := ops.CancelTraining(c.Tx, actorOf(c), t.ID, c.Now.In(c.Loc))
+	ch, err := ops.CancelTraining(c.Tx, c.Actor(), t.ID, c.Now.In(c.Loc))
 	if err != nil {
 		return c.Fail(err)
 	}
-	c.deliver(ch.Result)
+	c.Deliver(ch.Result)
 	if ch.Outcome != ops.Done {
 		return Goto("session")
 	}
@@ -652,7 +652,7 @@ func reviewChoice(c *Ctx, in Input, choice string) Next {
 }
 
 func saveNew(c *Ctx) Next {
-	ch, err := ops.CreateTraining(c.Tx, actorOf(c), draft(c), c.Random(), c.Now.In(c.Loc))
+	ch, err := ops.CreateTraining(c.Tx, c.Actor(), draft(c), c.Random(), c.Now.In(c.Loc))
 	if err != nil {
 		return c.Fail(err)
 	}
@@ -703,11 +703,11 @@ func saveChanges(c *Ctx) Next {
 	if !ok || !changeable(c, cur) {
 		return fresh(c, "session")
 	}
-	ch, err := ops.UpdateTraining(c.Tx, actorOf(c), draft(c), c.Now.In(c.Loc))
+	ch, err := ops.UpdateTraining(c.Tx, c.Actor(), draft(c), c.Now.In(c.Loc))
 	if err != nil {
 		return c.Fail(err)
 	}
-	c.deliver(ch.Result)
+	c.Deliver(ch.Result)
 	switch ch.Outcome {
 	case ops.Done, ops.AlreadyDone:
 	case ops.Refused:

@@ -44,7 +44,7 @@ func webSignIn(c *Ctx) Next {
 		c.Say(c.T("triage.staff_only"))
 		return Stay()
 	}
-	base := strings.TrimRight(c.engine.cfg.WebURL, "/")
+	base := strings.TrimRight(c.Config().WebURL, "/")
 	if base == "" {
 		c.Say(c.T("webchat.off"))
 		return Stay()
@@ -83,7 +83,7 @@ func webSignIn(c *Ctx) Next {
 		return c.Fail(err)
 	}
 	c.Say(c.T("webchat.link", base+"/masuk/"+token, int(WebLinkTTL/time.Minute)))
-	if c.engine.cfg.WebElsewhere {
+	if c.Config().WebElsewhere {
 		c.Say(c.T("webchat.elsewhere"))
 	}
 	return Stay()
@@ -114,7 +114,7 @@ type RoleChoice struct{ Key, Label string }
 func Roles(lang string) []RoleChoice {
 	out := make([]RoleChoice, len(roles))
 	for i, r := range roles {
-		out[i] = RoleChoice{r.key, locales.T(lang, r.label)}
+		out[i] = RoleChoice{r.Key, locales.T(lang, r.Label)}
 	}
 	return out
 }
@@ -123,7 +123,7 @@ func Roles(lang string) []RoleChoice {
 func ReferralNotes() []string {
 	out := make([]string, len(referralTargets))
 	for i, t := range referralTargets {
-		out[i] = staffT(t.label)
+		out[i] = staffT(t.Label)
 	}
 	return out
 }

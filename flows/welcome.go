@@ -7,7 +7,7 @@ import "klabot/flows/words"
 
 // Roles a person can say they have. Being a Satgas PA volunteer with rights
 // over reports takes an invite from staff; this is only what they told us.
-var roles = choices(words.Roles)
+var roles = words.Roles
 
 func welcomeFlow() *Flow {
 	return &Flow{ID: FlowWelcome, Version: 1, Start: "consent", Steps: map[string]*Step{
@@ -45,7 +45,7 @@ func welcomeFlow() *Flow {
 			Prompt: func(c *Ctx) Reply {
 				r := Reply{Text: c.T("welcome.role")}
 				for _, role := range roles {
-					r.Options = append(r.Options, Option{Key: role.key, Label: c.T(role.label)})
+					r.Options = append(r.Options, Option{Key: role.Key, Label: c.T(role.Label)})
 				}
 				return r
 			},
