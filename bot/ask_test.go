@@ -13,6 +13,7 @@ import (
 
 	"klabot/bot"
 	"klabot/flows"
+	"klabot/flows/all"
 	"klabot/store"
 )
 
@@ -32,7 +33,7 @@ func TestOwnReportUpdateChoicesAndQuestionHeldAtNight(t *testing.T) {
 	}
 	defer db.Close()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	d := bot.NewDispatcher(db, flows.NewEngine(flows.Config{Location: loc}),
+	d := bot.NewDispatcher(db, all.NewEngine(flows.Config{Location: loc}),
 		bot.Config{Staff: map[string]bool{"test:ani": true}, Now: func() time.Time { return now }}, nil, log)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})

@@ -15,6 +15,7 @@ import (
 	"klabot/bot"
 	"klabot/bot/message"
 	"klabot/flows"
+	"klabot/flows/all"
 	"klabot/store"
 )
 
@@ -119,7 +120,7 @@ func start(t *testing.T, cfg bot.Config, limits bot.Limits) *harness {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	rec := newRecorder()
 	sender := bot.NewSender(db, rec, limits, log)
-	d := bot.NewDispatcher(db, flows.NewEngine(flows.Config{}), cfg, sender.Offer, log)
+	d := bot.NewDispatcher(db, all.NewEngine(flows.Config{}), cfg, sender.Offer, log)
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Add(2)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"klabot/flows"
+	"klabot/flows/broadcast"
 	"klabot/store"
 )
 
@@ -200,7 +201,7 @@ func (b *Broadcaster) ReleaseDueBroadcasts(ctx context.Context, now time.Time) (
 					return err
 				}
 				return b.tellMaker(tx, bc, func(lang string) flows.Reply {
-					return flows.BroadcastMissed(lang, b.cfg.Location, bc)
+					return broadcast.Missed(lang, b.cfg.Location, bc)
 				}, now)
 			}
 			_, err := tx.StartBroadcast(bc.ID, now)
@@ -305,7 +306,7 @@ func (b *Broadcaster) feed(tx *store.Tx, bc store.Broadcast, channels []string, 
 		key := r.Lang + "\x1f" + r.Contact.Channel
 		payload, ok := payloads[key]
 		if !ok {
-			m := outboundOf(flows.BroadcastMessage(r.Lang, bc.Text, ""))
+			m := outboundOf(broadcast.Message(r.Lang, bc.Text, ""))
 			if bc.PhotoRef != "" {
 				switch {
 				case r.Contact.Channel == bc.PhotoChannel:
@@ -425,7 +426,7 @@ func (b *Broadcaster) report(tx *store.Tx, bc store.Broadcast, p store.Broadcast
 	outboxID, step := bc.StatusOutboxID, bc.StatusStep
 	text := bc.StatusText
 	if b.cfg.Editable[bc.StatusChannel] {
-		status := outboundOf(flows.BroadcastStatus(tx, maker.Lang, bc, p))
+		status := outboundOf(broadcast.Status(tx, maker.Lang, bc, p))
 		changedState := b.shown[bc.ID] != bc.State
 		due := changedState || now.Sub(bc.StatusAt) >= b.cfg.ProgressEvery
 		if status.Text != bc.StatusText && due {
@@ -445,7 +446,7 @@ func (b *Broadcaster) report(tx *store.Tx, bc store.Broadcast, p store.Broadcast
 		if quarter > step && quarter < 4 {
 			step = quarter
 			if err := Enqueue(tx, contact, store.PriorityAlert,
-				outboundOf(flows.BroadcastMilestone(maker.Lang, bc, p, 25*quarter)), now); err != nil {
+				outboundOf(broadcast.Milestone(maker.Lang, bc, p, 25*quarter)), now); err != nil {
 				return err
 			}
 		}
@@ -453,7 +454,7 @@ func (b *Broadcaster) report(tx *store.Tx, bc store.Broadcast, p store.Broadcast
 	if final {
 		step = store.StatusFinal
 		delete(b.shown, bc.ID)
-		if err := Enqueue(tx, contact, store.PriorityAlert, outboundOf(flows.BroadcastSummary(maker.Lang, bc, p)), now); err != nil {
+		if err := Enqueue(tx, contact, store.PriorityAlert, outboundOf(broadcast.Summary(maker.Lang, bc, p)), now); err != nil {
 			return err
 		}
 	}

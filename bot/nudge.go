@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"klabot/flows"
+	"klabot/flows/ops"
+	"klabot/flows/report"
 	"klabot/store"
 )
 
@@ -43,7 +45,7 @@ func NudgeStaleDrafts(ctx context.Context, db *store.DB, now time.Time, loc *tim
 				}
 				return err
 			}
-			if s.Nudged || flows.InQuietHours(now, loc) {
+			if s.Nudged || ops.InQuietHours(now, loc) {
 				return nil
 			}
 			// Marked first, and only if the person has not written since.
@@ -58,7 +60,7 @@ func NudgeStaleDrafts(ctx context.Context, db *store.DB, now time.Time, loc *tim
 				return nil
 			}
 			nudged++
-			return Notify(tx, u.ID, store.PriorityReminder, outboundOf(flows.DraftNudge(u.Lang)), now)
+			return Notify(tx, u.ID, store.PriorityReminder, outboundOf(report.DraftNudge(u.Lang)), now)
 		})
 		if err != nil {
 			return nudged, dropped, fmt.Errorf("nudge draft of user %d: %w", s.UserID, err)
@@ -75,7 +77,7 @@ func dropIdle(tx *store.Tx, s store.IdleSession) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	menu, ok := flows.DropDraft(raw)
+	menu, ok := report.DropDraft(raw)
 	if !ok {
 		return false, nil
 	}

@@ -10,6 +10,7 @@ import (
 
 	"klabot/bot"
 	"klabot/flows"
+	"klabot/flows/all"
 	"klabot/store"
 )
 
@@ -87,7 +88,7 @@ func TestNudgeStaleDrafts(t *testing.T) {
 		t.Errorf("dropping a draft said something: %q", got)
 	}
 	// The dropped draft leaves a working conversation at the main menu.
-	engine := flows.NewEngine(flows.Config{})
+	engine := all.NewEngine(flows.Config{})
 	err := db.Tx(ctx, func(tx *store.Tx) error {
 		u, _, err := tx.UserByContact(store.Contact{Channel: "telegram", Address: "quiet"}, "id", start)
 		if err != nil {

@@ -1,6 +1,10 @@
-// Package flows holds the conversations: a small engine and one file per
-// flow. Flows are pure: they read and write through a store transaction
-// handed to them and return replies; they never touch the network.
+// Package flows is the conversation engine: flows made of steps, the turn
+// that runs one message through them, and the words that work anywhere.
+// It knows no feature: each feature (report, training, broadcast,
+// reminders, privacy, menu, recap) is a package below that plugs its flows,
+// menu entries and commands in, and flows/all assembles them. Flows are
+// pure: they read and write through a store transaction handed to them
+// and return replies; they never touch the network.
 package flows
 
 import (
@@ -83,6 +87,9 @@ func Goto(step string) Next { return Next{step: step} }
 
 // Switch starts another flow at its first step.
 func Switch(flow string) Next { return Next{flow: flow} }
+
+// SwitchTo starts another flow at a given step.
+func SwitchTo(flow, step string) Next { return Next{flow: flow, step: step} }
 
 // Stay asks the same question again (after whatever was said).
 func Stay() Next { return Next{stay: true} }
@@ -191,9 +198,6 @@ func NewEngine(cfg Config, features ...func(*Engine)) *Engine {
 	e := &Engine{cfg: cfg, flows: map[string]*Flow{}, commands: map[string]Command{},
 		words: map[string]func(*Ctx) Next{}, phrases: map[string]string{}, textKeys: map[string]TextKey{}}
 	e.Register(welcomeFlow())
-	if len(features) == 0 {
-		features = defaultFeatures
-	}
 	e.AddCommand(pickCommand, e.pick)
 	for _, add := range features {
 		add(e)

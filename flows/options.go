@@ -199,3 +199,24 @@ func isOptionLabel(opts []Option, in Input) bool {
 	}
 	return false
 }
+
+// ShortLabel fits a name into an option label (20 characters), cutting
+// at a word when it can.
+func ShortLabel(s string) string { return ShortLabelWith(s, "") }
+
+// ShortLabelWith is ShortLabel keeping room for suffix at the end.
+func ShortLabelWith(s, suffix string) string {
+	limit := 20 - len([]rune(suffix))
+	r := []rune(strings.TrimSpace(s))
+	if len(r) <= limit {
+		return string(r) + suffix
+	}
+	cut := limit - 1
+	for i := cut; i > limit/2; i-- {
+		if r[i] == ' ' {
+			cut = i
+			break
+		}
+	}
+	return strings.TrimRight(string(r[:cut]), " ,.:-") + "…" + suffix
+}

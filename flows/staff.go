@@ -1,12 +1,16 @@
 package flows
 
-import "strconv"
+import (
+	"strconv"
+
+	"klabot/locales"
+)
 
 // Helpers shared by the staff flows (trainings, broadcasts, reminders).
 
-// staffOnlySteps makes every step give nothing to someone who is not staff,
+// StaffOnlySteps makes every step give nothing to someone who is not staff,
 // even mid-way: rights can be taken away between two messages.
-func staffOnlySteps(steps map[string]*Step) {
+func StaffOnlySteps(steps map[string]*Step) {
 	for _, s := range steps {
 		prompt, handle := s.Prompt, s.Handle
 		s.Prompt = func(c *Ctx) Reply {
@@ -24,13 +28,17 @@ func staffOnlySteps(steps map[string]*Step) {
 	}
 }
 
-// fresh moves to step and forgets the way back, so that "kembali" cannot
+// Fresh moves to step and forgets the way back, so that "kembali" cannot
 // lead to a finished action (a saved draft, a sent message or broadcast)
 // and repeat it.
-func fresh(c *Ctx, step string) Next {
+func Fresh(c *Ctx, step string) Next {
 	c.Restart(step)
 	return Stay()
 }
 
-// actor names the staff member in the audit log.
-func actor(c *Ctx) string { return "user:" + strconv.FormatInt(c.User.ID, 10) }
+// AuditActor names the person of this turn in the audit log.
+func (c *Ctx) AuditActor() string { return "user:" + strconv.FormatInt(c.User.ID, 10) }
+
+// StaffT is text for staff: alerts and digests go to every staff contact,
+// so they are in the office's language.
+func StaffT(key string, args ...any) string { return locales.T(locales.Default, key, args...) }

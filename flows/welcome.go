@@ -1,13 +1,12 @@
 package flows
 
-import "klabot/flows/words"
+import (
+	"klabot/flows/words"
+	"klabot/locales"
+)
 
 // The welcome comes before anything else: the data notice to agree to,
 // then the person's role. Nothing is collected before consent.
-
-// Roles a person can say they have. Being a Satgas PA volunteer with rights
-// over reports takes an invite from staff; this is only what they told us.
-var roles = words.Roles
 
 func welcomeFlow() *Flow {
 	return &Flow{ID: FlowWelcome, Version: 1, Start: "consent", Steps: map[string]*Step{
@@ -44,7 +43,7 @@ func welcomeFlow() *Flow {
 		"role": {
 			Prompt: func(c *Ctx) Reply {
 				r := Reply{Text: c.T("welcome.role")}
-				for _, role := range roles {
+				for _, role := range words.Roles {
 					r.Options = append(r.Options, Option{Key: role.Key, Label: c.T(role.Label)})
 				}
 				return r
@@ -75,4 +74,16 @@ func handleConsent(c *Ctx, in Input, choice string) Next {
 	u.ConsentAt = c.Now
 	c.SetUser(u)
 	return Goto("role")
+}
+
+// RoleChoice is a role people say they have, for choosing an audience.
+type RoleChoice struct{ Key, Label string }
+
+// Roles lists the words.Roles people can say they have.
+func Roles(lang string) []RoleChoice {
+	out := make([]RoleChoice, len(words.Roles))
+	for i, r := range words.Roles {
+		out[i] = RoleChoice{r.Key, locales.T(lang, r.Label)}
+	}
+	return out
 }

@@ -14,8 +14,8 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 
 	"klabot/bot/export/csvexport"
-	"klabot/flows"
 	"klabot/flows/exportdata"
+	"klabot/flows/recap"
 )
 
 // The recap chart: reports received in the month, by category and by
@@ -153,14 +153,14 @@ func Workbook(w io.Writer, rc exportdata.Recap, l exportdata.Labels, text export
 // SaveRecapBook writes the recap workbook to path, privately and
 // atomically, in a language.
 func SaveRecapBook(path string, rc exportdata.Recap, lang string) error {
-	return Save(path, XLSX, rc.Tables(flows.ExportLabels(lang), flows.RecapText(lang, rc.From, rc.Generated, rc.Loc))...)
+	return Save(path, XLSX, rc.Tables(recap.ExportLabels(lang), recap.Text(lang, rc.From, rc.Generated, rc.Loc))...)
 }
 
 // SaveRecapChart writes the recap chart to path as a PNG, privately and
 // atomically, in a language.
 func SaveRecapChart(path string, rc exportdata.Recap, lang string) error {
 	var png bytes.Buffer
-	if err := Chart(&png, rc, flows.ExportLabels(lang), flows.ChartText(lang, rc.From)); err != nil {
+	if err := Chart(&png, rc, recap.ExportLabels(lang), recap.ChartText(lang, rc.From)); err != nil {
 		return err
 	}
 	return csvexport.SaveFile(path, func(w io.Writer) error { _, err := w.Write(png.Bytes()); return err })

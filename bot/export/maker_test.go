@@ -22,6 +22,7 @@ import (
 	"klabot/bot/export"
 	"klabot/bot/message"
 	"klabot/flows"
+	"klabot/flows/all"
 	"klabot/flows/exportdata"
 	"klabot/store"
 	. "klabot/store/exporttest"
@@ -60,7 +61,7 @@ func TestFilesMadeAfterTheTurnCommits(t *testing.T) {
 	ctx := context.Background()
 	db, s := OpenSeeded(t)
 	dataDir := t.TempDir()
-	engine := flows.NewEngine(flows.Config{Location: WIB, DataDir: dataDir})
+	engine := all.NewEngine(flows.Config{Location: WIB, DataDir: dataDir})
 	now := func() time.Time { return s.Now }
 	maker := export.NewMaker(db, export.MakerConfig{DataDir: dataDir, Location: WIB, Now: now})
 	rekap := flows.Input{Kind: flows.KindText, Text: "/rekap 2026-11"}

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"klabot/bot"
-	"klabot/flows"
 	"klabot/flows/ops"
 	"klabot/store"
 )
@@ -21,7 +20,7 @@ const questionWait = 24 * time.Hour
 // who cannot be reached gets nothing (the reminder is still claimed, so it
 // never goes late).
 func (s *Scheduler) QuestionReminders(ctx context.Context, now time.Time) error {
-	if flows.InQuietHours(now, s.cfg.Location) {
+	if ops.InQuietHours(now, s.cfg.Location) {
 		return nil
 	}
 	added, err := s.db.TxOutbox(ctx, func(tx *store.Tx) error {

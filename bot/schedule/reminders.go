@@ -6,7 +6,9 @@ import (
 
 	"klabot/bot"
 	"klabot/flows"
+	"klabot/flows/ops"
 	"klabot/flows/recurrence"
+	"klabot/flows/reminders"
 	"klabot/store"
 )
 
@@ -61,7 +63,7 @@ func (s *Scheduler) trainingReminders(tx *store.Tx, now time.Time) error {
 			state = store.ReminderMissed
 		case !d.User.OptedOutAt.IsZero():
 			state = store.ReminderSkipped
-		case flows.InQuietHours(now, s.cfg.Location):
+		case ops.InQuietHours(now, s.cfg.Location):
 			continue // waits for 06:00
 		default:
 			state = store.ReminderSent
@@ -75,7 +77,7 @@ func (s *Scheduler) trainingReminders(tx *store.Tx, now time.Time) error {
 		}
 		switch state {
 		case store.ReminderSent:
-			m := outbound(flows.TrainingReminder(d.User.Lang, s.cfg.Location, d.Training, now))
+			m := outbound(reminders.TrainingReminder(d.User.Lang, s.cfg.Location, d.Training, now))
 			m.Subject = store.TrainingReminderSubject(d.TrainingID)
 			if err := bot.Notify(tx, d.UserID, store.PriorityReminder, m, now); err != nil {
 				return err
@@ -98,7 +100,7 @@ func (s *Scheduler) trainingReminders(tx *store.Tx, now time.Time) error {
 // the quiet hours: they wait for 06:00.
 func (s *Scheduler) recurringReminders(tx *store.Tx, now time.Time) error {
 	loc := s.cfg.Location
-	if flows.InQuietHours(now, loc) {
+	if ops.InQuietHours(now, loc) {
 		return nil
 	}
 	due, err := tx.DueRecurringReminders(now)
@@ -120,7 +122,7 @@ func (s *Scheduler) recurringReminders(tx *store.Tx, now time.Time) error {
 		for t := spec.Next(occurrence, loc); !t.IsZero() && !t.After(now); t = spec.Next(t, loc) {
 			occurrence, skipped = t, skipped+1
 		}
-		useful := sameDay(flows.AfterQuietHours(occurrence, loc), now, loc)
+		useful := sameDay(ops.AfterQuietHours(occurrence, loc), now, loc)
 		missed := skipped
 		if !useful {
 			missed++
@@ -147,7 +149,7 @@ func (s *Scheduler) recurringReminders(tx *store.Tx, now time.Time) error {
 			return err
 		}
 		for _, u := range people {
-			m := outbound(flows.RecurringReminder(u.Lang, r.Message))
+			m := outbound(reminders.RecurringReminder(u.Lang, r.Message))
 			m.Subject = store.RecurringReminderSubject(r.ID)
 			if err := bot.Notify(tx, u.ID, store.PriorityReminder, m, now); err != nil {
 				return err

@@ -6,7 +6,8 @@ import (
 	"time"
 
 	"klabot/bot"
-	"klabot/flows"
+	"klabot/flows/ops"
+	"klabot/flows/reminders"
 	"klabot/store"
 )
 
@@ -27,7 +28,7 @@ const (
 // hours, except those about a report marked urgent.
 func (s *Scheduler) FollowUps(ctx context.Context, now time.Time) error {
 	loc := s.cfg.Location
-	quiet := flows.InQuietHours(now, loc)
+	quiet := ops.InQuietHours(now, loc)
 	added, err := s.db.TxOutbox(ctx, func(tx *store.Tx) error {
 		reports, err := tx.OpenReports()
 		if err != nil {
@@ -73,7 +74,7 @@ func (s *Scheduler) remindStaff(tx *store.Tx, o store.OpenReport, mark string, n
 	if err != nil || !first {
 		return err
 	}
-	r := flows.ReportFollowUp(flows.FollowUpNew, "", s.cfg.Location, o.Report, "", o.CreatedAt, now)
+	r := reminders.ReportFollowUp(reminders.FollowUpNew, "", s.cfg.Location, o.Report, "", o.CreatedAt, now)
 	return bot.NotifyStaff(tx, s.cfg.Staff, store.PriorityAlert, outbound(r), now)
 }
 
@@ -91,7 +92,7 @@ func (s *Scheduler) remindVolunteer(tx *store.Tx, o store.OpenReport, mark strin
 	if !u.OptedOutAt.IsZero() {
 		return nil
 	}
-	r := flows.ReportFollowUp(flows.FollowUpVolunteer, u.Lang, s.cfg.Location, o.Report, "", o.LastWork, now)
+	r := reminders.ReportFollowUp(reminders.FollowUpVolunteer, u.Lang, s.cfg.Location, o.Report, "", o.LastWork, now)
 	return bot.Notify(tx, u.ID, store.PriorityReminder, outbound(r), now)
 }
 
@@ -109,7 +110,7 @@ func (s *Scheduler) escalate(tx *store.Tx, o store.OpenReport, mark string, now 
 	if name == "" {
 		name = fmt.Sprintf("#%d", u.ID)
 	}
-	r := flows.ReportFollowUp(flows.FollowUpEscalate, "", s.cfg.Location, o.Report, name, o.LastWork, now)
+	r := reminders.ReportFollowUp(reminders.FollowUpEscalate, "", s.cfg.Location, o.Report, name, o.LastWork, now)
 	return bot.NotifyStaff(tx, s.cfg.Staff, store.PriorityAlert, outbound(r), now)
 }
 
@@ -127,7 +128,7 @@ func (s *Scheduler) Digest(ctx context.Context, now time.Time) error {
 		if err != nil {
 			return err
 		}
-		var d flows.Digest
+		var d reminders.Digest
 		for _, o := range reports {
 			if o.Status == store.StatusNew {
 				d.New = append(d.New, o.Report)
@@ -142,7 +143,7 @@ func (s *Scheduler) Digest(ctx context.Context, now time.Time) error {
 		if d.Trainings, err = tx.TrainingsStarting(start.Add(-time.Nanosecond), start.AddDate(0, 0, 1)); err != nil {
 			return err
 		}
-		return bot.NotifyStaff(tx, s.cfg.Staff, store.PriorityAlert, outbound(flows.StaffDigest(d, loc, now)), now)
+		return bot.NotifyStaff(tx, s.cfg.Staff, store.PriorityAlert, outbound(reminders.StaffDigest(d, loc, now)), now)
 	})
 	if added {
 		s.cfg.Wake()

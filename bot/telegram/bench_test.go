@@ -14,6 +14,7 @@ import (
 	"klabot/bot/telegram"
 	"klabot/bot/telegram/fakeapi"
 	"klabot/flows"
+	"klabot/flows/all"
 	"klabot/store"
 )
 
@@ -85,7 +86,7 @@ func benchInbound(b *testing.B, echoOnly bool) {
 		}
 		defer db.Close()
 		sender := bot.NewSender(db, tg, bot.Limits{PerSecond: 1e6, PerChatPerSecond: 1e6, PerChatBurst: 1000, Concurrency: 256}, quiet)
-		d := bot.NewDispatcher(db, flows.NewEngine(flows.Config{}), bot.Config{FloodLimit: 1 << 30}, sender.Offer, quiet)
+		d := bot.NewDispatcher(db, all.NewEngine(flows.Config{}), bot.Config{FloodLimit: 1 << 30}, sender.Offer, quiet)
 		run(d.Run)
 		run(sender.Run)
 		run(func(ctx context.Context) error { return tg.Poll(ctx, d) })

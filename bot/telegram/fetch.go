@@ -5,11 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"klabot/bot/message"
 	"net/http"
 	"strings"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"klabot/bot/message"
 )
 
 // maxFetchBytes is the largest file the cloud Bot API lets a bot download.

@@ -5,13 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"klabot/bot/message"
 	"net/http"
 	"strconv"
 	"sync"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"klabot/bot/message"
 )
 
 // Receiver is what the poll loop hands messages to: bot.Dispatcher.

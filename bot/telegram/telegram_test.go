@@ -17,6 +17,7 @@ import (
 	"klabot/bot/telegram"
 	"klabot/bot/telegram/fakeapi"
 	"klabot/flows"
+	"klabot/flows/all"
 	"klabot/store"
 )
 
@@ -113,7 +114,7 @@ func TestCrashBetweenFetchAndCommitLosesNothing(t *testing.T) {
 	}
 	defer db.Close()
 	sender := bot.NewSender(db, tg, bot.Limits{}, quiet)
-	d := bot.NewDispatcher(db, flows.NewEngine(flows.Config{}), bot.Config{}, sender.Offer, quiet)
+	d := bot.NewDispatcher(db, all.NewEngine(flows.Config{}), bot.Config{}, sender.Offer, quiet)
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
 	go d.Run(ctx)

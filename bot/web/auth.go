@@ -8,7 +8,7 @@ import (
 	"sync"
 	"time"
 
-	"klabot/flows"
+	"klabot/flows/menu"
 	"klabot/flows/ops"
 	"klabot/store"
 )
@@ -192,7 +192,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusTooManyRequests, "message", who{}, "web.signin_title", message{Text: "web.signin_slow"})
 		return
 	}
-	sid, err := flows.NewWebToken(s.cfg.Random)
+	sid, err := menu.NewWebToken(s.cfg.Random)
 	if err != nil {
 		s.fail(w, r, err)
 		return

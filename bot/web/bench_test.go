@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"klabot/flows"
+	"klabot/flows/menu"
 	"klabot/flows/wilayah"
 	"klabot/store"
 )
@@ -108,7 +108,7 @@ func benchServer(b *testing.B) (*Server, *store.DB, *http.Cookie) {
 	}
 	b.Cleanup(func() { db.Close() })
 	var userID int64
-	token, _ := flows.NewWebToken(crand{rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 4))})
+	token, _ := menu.NewWebToken(crand{rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 4))})
 	now := time.Now()
 	err = db.Tx(context.Background(), func(tx *store.Tx) error {
 		u, _, err := tx.UserByContact(store.Contact{Channel: "telegram", Address: "100"}, "id", now)

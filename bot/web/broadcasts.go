@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"klabot/flows"
+	"klabot/flows/broadcast"
+	"klabot/flows/menu"
 	"klabot/flows/ops"
 	"klabot/flows/wilayah"
 	"klabot/store"
@@ -135,14 +137,14 @@ func (s *Server) composeData(tx *store.Tx, lang string, d draft) (composeData, e
 }
 
 func broadcastRowOf(tx *store.Tx, lang string, b store.Broadcast) (broadcastRow, error) {
-	row := broadcastRow{Broadcast: b, StateName: flows.BroadcastStateName(lang, b.State),
-		Audience: flows.DescribeAudience(tx, lang, b.Audience)}
+	row := broadcastRow{Broadcast: b, StateName: broadcast.StateName(lang, b.State),
+		Audience: broadcast.DescribeAudience(tx, lang, b.Audience)}
 	if !b.StartedAt.IsZero() {
 		p, err := tx.ProgressOf(b.ID)
 		if err != nil {
 			return row, err
 		}
-		row.Progress = flows.BroadcastProgressLine(lang, p)
+		row.Progress = broadcast.ProgressLine(lang, p)
 	}
 	return row, nil
 }
@@ -241,7 +243,7 @@ func (s *Server) savePhoto(r *http.Request) (string, error) {
 	if len(data) > maxUpload {
 		return "", errNotPhoto
 	}
-	token, err := flows.NewWebToken(s.cfg.Random)
+	token, err := menu.NewWebToken(s.cfg.Random)
 	if err != nil {
 		return "", err
 	}
@@ -284,10 +286,10 @@ func (s *Server) preview(w http.ResponseWriter, r *http.Request, u who, d draft,
 		return
 	}
 	now := s.cfg.Now()
-	p := previewData{Draft: d, Message: flows.BroadcastMessage(lang, d.Text, "").Text,
-		Night: flows.InQuietHours(now, s.cfg.Location)}
+	p := previewData{Draft: d, Message: broadcast.Message(lang, d.Text, "").Text,
+		Night: ops.InQuietHours(now, s.cfg.Location)}
 	if p.Night {
-		p.Morning = view{Lang: lang, loc: s.cfg.Location}.Date(flows.AfterQuietHours(now, s.cfg.Location))
+		p.Morning = view{Lang: lang, loc: s.cfg.Location}.Date(ops.AfterQuietHours(now, s.cfg.Location))
 	}
 	if d.Photo != "" {
 		p.PhotoURL = "/siaran-foto/" + d.Photo
@@ -298,7 +300,7 @@ func (s *Server) preview(w http.ResponseWriter, r *http.Request, u who, d draft,
 		if ok = validAudience(tx, a); !ok {
 			return nil
 		}
-		p.Audience = flows.DescribeAudience(tx, lang, a)
+		p.Audience = broadcast.DescribeAudience(tx, lang, a)
 		_, reach, err := tx.BroadcastAudienceMembers(a)
 		p.Reach, p.Left = reach.Reach, reach.Left()
 		return err
@@ -313,7 +315,7 @@ func (s *Server) preview(w http.ResponseWriter, r *http.Request, u who, d draft,
 	}
 	// A one-time token: a form sent twice (a double click, a reload) makes
 	// one broadcast.
-	if p.Nonce, err = flows.NewWebToken(s.cfg.Random); err != nil {
+	if p.Nonce, err = menu.NewWebToken(s.cfg.Random); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -336,7 +338,7 @@ func (s *Server) broadcastSend(w http.ResponseWriter, r *http.Request, u who) {
 	switch r.FormValue("when") {
 	case "now":
 	case "morning":
-		when = flows.AfterQuietHours(now, loc)
+		when = ops.AfterQuietHours(now, loc)
 	case "schedule":
 		t, err := time.ParseInLocation("2006-01-02T15:04", r.FormValue("at"), loc)
 		switch {
@@ -346,7 +348,7 @@ func (s *Server) broadcastSend(w http.ResponseWriter, r *http.Request, u who) {
 		case !t.After(now):
 			s.preview(w, r, u, d, "broadcast.when_past", http.StatusUnprocessableEntity)
 			return
-		case flows.InQuietHours(t, loc):
+		case ops.InQuietHours(t, loc):
 			s.preview(w, r, u, d, "broadcast.when_quiet", http.StatusUnprocessableEntity)
 			return
 		case t.Sub(now) > 366*24*time.Hour:
@@ -376,7 +378,7 @@ func (s *Server) broadcastSend(w http.ResponseWriter, r *http.Request, u who) {
 		if d.Photo != "" {
 			b.PhotoChannel, b.PhotoRef, b.PhotoPath = "web", d.Photo, filepath.Join(s.photoDir(), d.Photo)
 		}
-		made, err = ops.CreateBroadcast(tx, u.actor(), b, flows.DescribeAudience(tx, "id", a), now)
+		made, err = ops.CreateBroadcast(tx, u.actor(), b, broadcast.DescribeAudience(tx, "id", a), now)
 		return err
 	})
 	if err != nil {
@@ -438,7 +440,7 @@ func (s *Server) showBroadcast(w http.ResponseWriter, r *http.Request, u who, fl
 		s.fail(w, r, err)
 		return
 	}
-	d.Message = flows.BroadcastMessage(lang, d.Row.Text, "").Text
+	d.Message = broadcast.Message(lang, d.Row.Text, "").Text
 	d.Final = finalState(d.Row.State)
 	d.Flash = flash
 	s.render(w, r, status, "broadcast", u, "web.broadcast_title", d)
@@ -510,11 +512,11 @@ func (s *Server) broadcastAction(w http.ResponseWriter, r *http.Request, u who) 
 		s.showBroadcast(w, r, u, v.T(map[string]string{ops.BroadcastPause: "broadcast.paused",
 			ops.BroadcastResume: "broadcast.resumed", ops.BroadcastCancel: "broadcast.cancelled"}[action], id), http.StatusOK)
 	case ops.AlreadyDone:
-		s.showBroadcast(w, r, u, v.T("broadcast.already", id, flows.BroadcastStateName(lang, ch.State)), http.StatusOK)
+		s.showBroadcast(w, r, u, v.T("broadcast.already", id, broadcast.StateName(lang, ch.State)), http.StatusOK)
 	case ops.NotFound:
 		s.notFound(w, r, u)
 	default:
-		s.showBroadcast(w, r, u, v.T("broadcast.cannot", id, flows.BroadcastStateName(lang, ch.State)), http.StatusConflict)
+		s.showBroadcast(w, r, u, v.T("broadcast.cannot", id, broadcast.StateName(lang, ch.State)), http.StatusConflict)
 	}
 }
 

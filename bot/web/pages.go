@@ -6,9 +6,11 @@ import (
 	"strconv"
 	"strings"
 
-	"klabot/flows"
 	"klabot/flows/ops"
+	"klabot/flows/reminders"
+	"klabot/flows/training"
 	"klabot/flows/wilayah"
+	"klabot/flows/words"
 	"klabot/store"
 )
 
@@ -133,7 +135,7 @@ func (s *Server) training(w http.ResponseWriter, r *http.Request, u who) {
 		s.notFound(w, r, u)
 		return
 	}
-	d.Program = flows.ProgramName(s.langOf(u), d.Training.Program)
+	d.Program = words.ProgramName(s.langOf(u), d.Training.Program)
 	d.Registrations = append(append([]store.Registration{}, d.Seated...), d.Waiting...)
 	s.render(w, r, http.StatusOK, "training", u, "web.training_title", d)
 }
@@ -154,15 +156,15 @@ func (s *Server) trainingImport(w http.ResponseWriter, r *http.Request, u who) {
 		defer f.Close()
 		now := s.cfg.Now()
 		var saved []store.Training
-		rows, err := flows.ParseTrainingsCSV(f, s.cfg.Location, now, lang)
+		rows, err := training.ParseCSV(f, s.cfg.Location, now, lang)
 		if err == nil {
 			err = s.db.Tx(r.Context(), func(tx *store.Tx) error {
 				var err error
-				saved, err = flows.ImportTrainingsAs(tx, u.actor(), rows, s.cfg.Random, now, lang)
+				saved, err = training.ImportAs(tx, u.actor(), rows, s.cfg.Random, now, lang)
 				return err
 			})
 		}
-		var bad *flows.ImportError
+		var bad *training.ImportError
 		switch {
 		case errors.As(err, &bad):
 			d.Problems = strings.Split(bad.Error(), "\n") // one line each, as the CLI prints
@@ -171,7 +173,7 @@ func (s *Server) trainingImport(w http.ResponseWriter, r *http.Request, u who) {
 			return
 		}
 		for _, t := range saved {
-			d.Imported = append(d.Imported, flows.TrainingLine(t, s.cfg.Location, lang))
+			d.Imported = append(d.Imported, training.Line(t, s.cfg.Location, lang))
 		}
 	}
 	if d.Trainings, err = s.trainingList(r, u); err != nil {
@@ -210,8 +212,8 @@ func (s *Server) reminders(w http.ResponseWriter, r *http.Request, u who) {
 	v := view{Lang: lang}
 	d := remindersData{}
 	for _, rm := range list.Reminders {
-		row := reminderRow{ReminderInfo: rm, Audience: flows.ReminderAudienceName(lang, rm.Audience),
-			Schedule: flows.ScheduleName(lang, rm.Spec)}
+		row := reminderRow{ReminderInfo: rm, Audience: reminders.AudienceName(lang, rm.Audience),
+			Schedule: reminders.ScheduleName(lang, rm.Spec)}
 		if rm.KecCode != "" {
 			row.Kec = v.Kec(rm.KecCode)
 		}

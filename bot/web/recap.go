@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"klabot/bot/export"
-	"klabot/flows"
 	"klabot/flows/exportdata"
+	"klabot/flows/recap"
 	"klabot/store"
 )
 
@@ -58,9 +58,9 @@ func (s *Server) recap(w http.ResponseWriter, r *http.Request, u who) {
 	}
 	lang := s.langOf(u)
 	month := from.Format("2006-01")
-	tables := rc.Tables(flows.ExportLabels(lang), flows.RecapText(lang, from, now, s.cfg.Location))
-	d := recapData{Month: month, Max: now.In(s.cfg.Location).Format("2006-01"), Name: flows.MonthName(lang, from),
-		Summary: flows.RecapSummary(lang, rc, flows.MonthName(lang, from)), Bold: map[int]bool{},
+	tables := rc.Tables(recap.ExportLabels(lang), recap.Text(lang, from, now, s.cfg.Location))
+	d := recapData{Month: month, Max: now.In(s.cfg.Location).Format("2006-01"), Name: recap.MonthName(lang, from),
+		Summary: recap.Summary(lang, rc, recap.MonthName(lang, from)), Bold: map[int]bool{},
 		XLSX: "/rekap/unduh/rekap-kla-" + month + ".xlsx", CSV: "/rekap/unduh/rekap-kla-" + month + ".csv",
 		ChartURL: "/rekap/grafik.png?bulan=" + month}
 	if len(tables) > 0 {
@@ -87,7 +87,7 @@ func (s *Server) recapChart(w http.ResponseWriter, r *http.Request, u who) {
 	}
 	lang := s.langOf(u)
 	var png bytes.Buffer
-	if err := export.Chart(&png, rc, flows.ExportLabels(lang), flows.ChartText(lang, from)); err != nil {
+	if err := export.Chart(&png, rc, recap.ExportLabels(lang), recap.ChartText(lang, from)); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -119,7 +119,7 @@ func (s *Server) recapDownload(w http.ResponseWriter, r *http.Request, u who) {
 		return
 	}
 	lang := s.langOf(u)
-	tables := rc.Tables(flows.ExportLabels(lang), flows.RecapText(lang, from, now, s.cfg.Location))
+	tables := rc.Tables(recap.ExportLabels(lang), recap.Text(lang, from, now, s.cfg.Location))
 	var buf bytes.Buffer
 	ctype := "text/csv; charset=utf-8"
 	if m[2] == export.XLSX {

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"klabot/flows"
+	"klabot/flows/broadcast"
 	"klabot/flows/wilayah"
 	"klabot/flows/words"
 	"klabot/locales"
@@ -96,7 +96,7 @@ func (v view) Status(s string) string {
 func (v view) ReportStatus(r store.Report) string { return words.ReportStatusName(v.T, r) }
 
 // Channel is a channel's name.
-func (v view) Channel(c string) string { return flows.ChannelName(v.Lang, c) }
+func (v view) Channel(c string) string { return broadcast.ChannelName(v.Lang, c) }
 
 // Category is a report category's name.
 func (v view) Category(c string) string { return words.CategoryName(v.Lang, c) }

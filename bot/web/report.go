@@ -10,8 +10,8 @@ import (
 	"strings"
 
 	"klabot/bot"
-	"klabot/flows"
 	"klabot/flows/ops"
+	"klabot/flows/report"
 	"klabot/flows/words"
 	"klabot/locales"
 	"klabot/store"
@@ -139,7 +139,7 @@ func (s *Server) showReport(w http.ResponseWriter, r *http.Request, u who, flash
 		s.notFound(w, r, u)
 		return
 	}
-	d.Referrals = flows.ReferralNotes()
+	d.Referrals = report.ReferralNotes()
 	s.render(w, r, status, "report", u, "web.report_title", d)
 }
 

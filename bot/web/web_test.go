@@ -23,7 +23,10 @@ import (
 
 	"klabot/bot"
 	"klabot/flows"
+	"klabot/flows/all"
 	"klabot/flows/exportdata"
+	"klabot/flows/menu"
+	"klabot/flows/recap"
 	"klabot/flows/recurrence"
 	"klabot/store"
 )
@@ -116,12 +119,12 @@ func (f *fixture) tx(fn func(tx *store.Tx) error) {
 // link makes a sign-in link for a person's Telegram contact, as /masuk does.
 func (f *fixture) link(userID int64, address string) string {
 	f.t.Helper()
-	token, err := flows.NewWebToken(rand.Reader)
+	token, err := menu.NewWebToken(rand.Reader)
 	if err != nil {
 		f.t.Fatal(err)
 	}
 	f.tx(func(tx *store.Tx) error {
-		return tx.AddWebLogin(token, userID, store.Contact{Channel: "telegram", Address: address}, f.now, f.now.Add(flows.WebLinkTTL))
+		return tx.AddWebLogin(token, userID, store.Contact{Channel: "telegram", Address: address}, f.now, f.now.Add(menu.WebLinkTTL))
 	})
 	return token
 }
@@ -217,7 +220,7 @@ func TestSignInLinkWorksOnceAndExpires(t *testing.T) {
 		t.Errorf("used link page: %d, want 410", rec.Code)
 	}
 	late := f.link(f.staff, "100")
-	f.now = f.now.Add(flows.WebLinkTTL + time.Second)
+	f.now = f.now.Add(menu.WebLinkTTL + time.Second)
 	if rec := f.do("POST", "/masuk/"+late, nil, url.Values{}); rec.Code != http.StatusGone {
 		t.Errorf("expired link: %d, want 410", rec.Code)
 	}
@@ -474,7 +477,7 @@ func TestHealthzAndMetrics(t *testing.T) {
 // session; a villager gets the staff-only answer and no link.
 func TestChatSignInLink(t *testing.T) {
 	f := newFixture(t)
-	engine := flows.NewEngine(flows.Config{Location: wib, WebURL: "http://klabot.test"})
+	engine := all.NewEngine(flows.Config{Location: wib, WebURL: "http://klabot.test"})
 	say := func(userID int64) string {
 		var text string
 		f.tx(func(tx *store.Tx) error {
@@ -626,7 +629,7 @@ func TestEvidenceServedAfterRightsCheck(t *testing.T) {
 // second person is told it is done already.
 func TestChatThenWebAppliesOnce(t *testing.T) {
 	f := newFixture(t)
-	engine := flows.NewEngine(flows.Config{Location: wib})
+	engine := all.NewEngine(flows.Config{Location: wib})
 	f.tx(func(tx *store.Tx) error {
 		u, err := tx.User(f.staff)
 		if err != nil {
@@ -833,7 +836,7 @@ func TestRecapSameNumbersAsTheCLI(t *testing.T) {
 	f.db.View(context.Background(), func(tx *store.Tx) error {
 		from := time.Date(2026, 11, 1, 0, 0, 0, 0, wib)
 		rc, err := exportdata.BuildRecap(tx, from, from.AddDate(0, 1, 0), f.now, wib)
-		want = flows.RecapSummary("id", rc, flows.MonthName("id", from))
+		want = recap.Summary("id", rc, recap.MonthName("id", from))
 		return err
 	})
 	if !strings.Contains(body, html.EscapeString(want)) {

@@ -2,12 +2,13 @@ package whatsapp
 
 import (
 	"context"
-	"klabot/bot/message"
 	"strings"
 
 	"go.mau.fi/whatsmeow/proto/waE2E"
 	"go.mau.fi/whatsmeow/types"
 	"go.mau.fi/whatsmeow/types/events"
+
+	"klabot/bot/message"
 )
 
 // private tells whether a message was written to the office by one person

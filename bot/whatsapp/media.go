@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"klabot/bot/message"
 	"mime"
 	"net/http"
 	"path/filepath"
@@ -16,6 +15,8 @@ import (
 	"go.mau.fi/whatsmeow"
 	"go.mau.fi/whatsmeow/proto/waE2E"
 	"google.golang.org/protobuf/proto"
+
+	"klabot/bot/message"
 )
 
 // Kinds of media in a reference; each has its own decryption keys.

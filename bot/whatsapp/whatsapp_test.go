@@ -23,6 +23,7 @@ import (
 	"klabot/bot/whatsapp"
 	"klabot/bot/whatsapp/fakewa"
 	"klabot/flows"
+	"klabot/flows/all"
 	"klabot/store"
 )
 
@@ -86,7 +87,7 @@ func start(t *testing.T, o options) *harness {
 	}, log)
 	sender = bot.NewSender(db, h.adapter, o.limits, log)
 	h.sender = sender
-	engine := flows.NewEngine(flows.Config{Location: loc})
+	engine := all.NewEngine(flows.Config{Location: loc})
 	if o.setup != nil {
 		o.setup(engine)
 	}

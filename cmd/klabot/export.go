@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"klabot/bot/export"
-	"klabot/flows"
 	"klabot/flows/exportdata"
+	"klabot/flows/recap"
 	"klabot/store"
 )
 
@@ -63,7 +63,7 @@ func exportSetup(fs *flag.FlagSet) action {
 		var t exportdata.Table
 		err = c.db.View(ctx, func(tx *store.Tx) error {
 			var err error
-			t, err = exportdata.Build(tx, kind, r, flows.ExportLabels(c.cfg.Lang))
+			t, err = exportdata.Build(tx, kind, r, recap.ExportLabels(c.cfg.Lang))
 			return err
 		})
 		if errors.Is(err, store.ErrNoBroadcasts) {
@@ -120,7 +120,7 @@ func recapSetup(fs *flag.FlagSet) action {
 		from, to := exportdata.MonthOf(now, c.cfg.Location)
 		if *month != "" {
 			var err error
-			if from, to, err = flows.ParseMonth(*month, now, c.cfg.Location); errors.Is(err, flows.ErrMonthFuture) {
+			if from, to, err = recap.ParseMonth(*month, now, c.cfg.Location); errors.Is(err, recap.ErrMonthFuture) {
 				return c.refuse(2, "cli.month_future", *month)
 			} else if err != nil {
 				return c.refuse(2, "cli.month_bad", *month)
@@ -151,7 +151,7 @@ func recapSetup(fs *flag.FlagSet) action {
 		if err != nil {
 			return c.fail(1, err)
 		}
-		fmt.Fprintln(c.stdout, flows.RecapSummary(c.cfg.Lang, rc, flows.MonthName(c.cfg.Lang, from)))
+		fmt.Fprintln(c.stdout, recap.Summary(c.cfg.Lang, rc, recap.MonthName(c.cfg.Lang, from)))
 		fmt.Fprintln(c.stdout, c.t("export.cli_recap_saved", path, chartPath))
 		return 0
 	}

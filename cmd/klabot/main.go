@@ -29,6 +29,7 @@ import (
 	"klabot/bot/web"
 	"klabot/bot/whatsapp"
 	"klabot/flows"
+	"klabot/flows/all"
 	"klabot/locales"
 	"klabot/store"
 )
@@ -103,7 +104,7 @@ var clock = time.Now
 // serves no dashboard (klabot run does, for the same data).
 func newApp(cfg config, log *slog.Logger, db *store.DB, inConsole bool) *app {
 	a := &app{cfg: cfg, log: log, db: db, now: clock}
-	a.engine = flows.NewEngine(flows.Config{Location: cfg.Location, DataDir: cfg.DataDir, RetentionDays: cfg.RetentionDays,
+	a.engine = all.NewEngine(flows.Config{Location: cfg.Location, DataDir: cfg.DataDir, RetentionDays: cfg.RetentionDays,
 		WebURL: cfg.WebURL, WebElsewhere: inConsole, StaffContacts: len(cfg.Staff)})
 	a.dispatcher = bot.NewDispatcher(db, a.engine, bot.Config{Staff: cfg.Staff, Lang: cfg.Lang, Now: a.now}, a.committed, log)
 	a.files = export.NewMaker(db, export.MakerConfig{DataDir: cfg.DataDir, Location: cfg.Location, Now: a.now,

@@ -10,7 +10,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"klabot/flows"
+	"klabot/flows/training"
 	"klabot/store"
 )
 
@@ -29,7 +29,7 @@ func trainingsSetup(*flag.FlagSet) action {
 		defer f.Close()
 
 		now := time.Now()
-		rows, err := flows.ParseTrainingsCSV(f, c.cfg.Location, now, c.cfg.Lang)
+		rows, err := training.ParseCSV(f, c.cfg.Location, now, c.cfg.Lang)
 		if err != nil {
 			return importFailed(c, path, err)
 		}
@@ -37,7 +37,7 @@ func trainingsSetup(*flag.FlagSet) action {
 		// One transaction: a problem in any row leaves the database as it was.
 		err = c.db.Tx(ctx, func(tx *store.Tx) error {
 			var err error
-			saved, err = flows.ImportTrainings(tx, rows, rand.Reader, now, c.cfg.Lang)
+			saved, err = training.Import(tx, rows, rand.Reader, now, c.cfg.Lang)
 			return err
 		})
 		if err != nil {
@@ -45,7 +45,7 @@ func trainingsSetup(*flag.FlagSet) action {
 		}
 		fmt.Fprintln(c.stdout, c.t("training.import_done", len(saved)))
 		for _, t := range saved {
-			fmt.Fprintln(c.stdout, flows.TrainingLine(t, c.cfg.Location, c.cfg.Lang))
+			fmt.Fprintln(c.stdout, training.Line(t, c.cfg.Location, c.cfg.Lang))
 		}
 		return 0
 	}
@@ -54,7 +54,7 @@ func trainingsSetup(*flag.FlagSet) action {
 // importFailed prints why nothing was imported: every bad line, or the
 // error that stopped the import.
 func importFailed(c *invocation, path string, err error) int {
-	var bad *flows.ImportError
+	var bad *training.ImportError
 	if errors.As(err, &bad) {
 		fmt.Fprintln(c.stderr, c.t("training.import_failed", filepath.Base(path)))
 		fmt.Fprintln(c.stderr, bad.Error())

@@ -12,7 +12,7 @@ import (
 
 	"klabot/bot"
 	"klabot/bot/whatsapp/fakewa"
-	"klabot/flows"
+	"klabot/flows/broadcast"
 	"klabot/store"
 )
 
@@ -139,7 +139,7 @@ func TestWhatsAppStaffBroadcastReachesPeopleAtPace(t *testing.T) {
 	staff.Expect(count, "akan sampai ke 5 orang", "1 orang minta berhenti", "1 orang belum menyetujui")
 	preview := staff.SayAndWait(numberOf(t, count, "Lihat pratinjau"), "Pengumuman dari DISKOPNAKERTRANS").Text
 	// People get exactly what the preview shows above its choices.
-	want := flows.BroadcastMessage("id", text, "").Text
+	want := broadcast.Message("id", text, "").Text
 	if !strings.HasPrefix(preview, want+"\n\n") || !strings.Contains(want, "BERHENTI") {
 		t.Fatalf("preview:\n%s\nwant it to start with:\n%s", preview, want)
 	}
@@ -215,7 +215,7 @@ func TestWhatsAppStaffBroadcastReachesPeopleAtPace(t *testing.T) {
 	// A second broadcast: one message is left of today's cap.
 	home = staff.SayAndWait("/siaran", "#1 selesai. Terkirim 4 dari 5, gagal 1, menunggu 0.").Text
 	second := "Rapat Forum Anak hari Minggu jam 14.00 di balai desa."
-	want2 := flows.BroadcastMessage("id", second, "").Text
+	want2 := broadcast.Message("id", second, "").Text
 	staff.SayAndWait(numberOf(t, home, "Siaran baru"), "Tulis pesan siaran")
 	audience = staff.SayAndWait(second, "Kirim kepada siapa?").Text
 	count = staff.SayAndWait(numberOf(t, audience, "Semua orang"), "Siaran ini akan sampai ke").Text

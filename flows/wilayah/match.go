@@ -1,9 +1,10 @@
 package wilayah
 
 import (
-	"klabot/flows/match"
 	"slices"
 	"strings"
+
+	"klabot/flows/match"
 )
 
 // Matching is deliberately simple: a few hundred short names, so every
