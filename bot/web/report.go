@@ -101,7 +101,7 @@ func (s *Server) showReport(w http.ResponseWriter, r *http.Request, u who, flash
 		// for an anonymous report, nothing for a volunteer.
 		d.Named, d.Reporter = v.Named, v.Reporter.Name
 		if v.Named {
-			d.Contact = v.Reporter.Contact.String()
+			d.Contact = words.ContactName(lang, v.Reporter.Contact)
 		}
 		if u.Staff {
 			ch, err := ops.AssignChoices(tx, u.actor(), v.Report.Code)

@@ -315,7 +315,7 @@ func TestTelegramReportBadInput(t *testing.T) {
 	code := reportCodeRe.FindString(p.waitFor("Kode laporan").Text)
 
 	urgent := staff.waitFor("LAPORAN MENDESAK " + code)
-	if !strings.Contains(urgent.Text, "Pelapor: Budi (telegram:5101)") {
+	if !strings.Contains(urgent.Text, "Pelapor: Budi, lewat Telegram") {
 		t.Errorf("a named report shows staff who to contact: %s", urgent.Text)
 	}
 	db := openDB(t, dir)

@@ -81,7 +81,14 @@ func Card(tx *store.Tx, r store.Report, lang string, who CardFor, loc *time.Loca
 			saved++
 		}
 	}
-	lines = append(lines, t("triage.card_evidence", len(media), saved))
+	switch {
+	case len(media) == 0:
+		lines = append(lines, t("triage.card_evidence_none"))
+	case saved == len(media):
+		lines = append(lines, t("triage.card_evidence_saved", saved))
+	default:
+		lines = append(lines, t("triage.card_evidence", len(media), saved))
+	}
 	if r.ChildReporter {
 		lines = append(lines, t("triage.card_child"))
 	}
@@ -98,7 +105,7 @@ func Card(tx *store.Tx, r store.Report, lang string, who CardFor, loc *time.Loca
 		if r.ChildReporter {
 			name = t("triage.card_child_no_name") // a child is not asked for a name
 		}
-		lines = append(lines, t("triage.card_reporter", name, contact.String()))
+		lines = append(lines, t("triage.card_reporter", name, words.ContactName(lang, contact)))
 	}
 	if r.AssignedTo != 0 {
 		name, err := PersonName(tx, r.AssignedTo)

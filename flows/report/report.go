@@ -638,7 +638,11 @@ func draftSummary(c *flows.Ctx) string {
 		line("report.sum_story_media")
 	}
 	line("report.sum_children", childrenText(lang, c.Get(dChildren)), ageText(lang, c.Get(dAge)))
-	line("report.sum_evidence", len(draftMediaOf(c)))
+	if n := len(draftMediaOf(c)); n > 0 {
+		line("report.sum_evidence", n)
+	} else {
+		line("report.sum_evidence_none")
+	}
 	if c.Get(dAnon) == "1" {
 		line("report.sum_anonymous")
 	} else if c.Get(dChild) != "" {

@@ -213,3 +213,21 @@ var exportWords = map[string]string{
 	store.ToAll: "export.word.all", store.ToRole: "export.word.role", store.ToKec: "export.word.kec",
 	store.ToDesa: "export.word.desa", store.ToTraining: "export.word.training", store.ToChannel: "export.word.channel",
 }
+
+// ContactName is how staff read where a person writes from: the channel,
+// and for WhatsApp the number to call when there is one (a Telegram chat
+// id or a WhatsApp LID means nothing to a person).
+func ContactName(lang string, c store.Contact) string {
+	switch c.Channel {
+	case "telegram":
+		return locales.T(lang, "contact.telegram")
+	case "whatsapp":
+		if c.Address != "" && strings.Trim(c.Address, "0123456789") == "" {
+			return locales.T(lang, "contact.whatsapp_number", "+"+c.Address)
+		}
+		return locales.T(lang, "contact.whatsapp")
+	case "console":
+		return locales.T(lang, "contact.console")
+	}
+	return c.Channel
+}
