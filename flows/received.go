@@ -140,16 +140,23 @@ type TextKey func(c *Ctx, args string, in Input, sure bool) Next
 // of the command name be taken as that key's input.
 func (e *Engine) AddTextKey(name string, fn TextKey) { e.textKeys[name] = fn }
 
-// receivedText gives text typed right after a received message whose key
-// reads text (a question's Jawab) to that key, rather than have it
-// misunderstood by the question on screen and lost; false leaves it to
-// that question, which one of its choices or a menu name is for.
+// receivedText gives text typed, or a photo, voice note, video or file
+// sent, right after a received message whose key reads it (a question's
+// Jawab) to that key, rather than have it misunderstood by the question on
+// screen and lost; false leaves it to that question, which one of its
+// choices or a menu name is for.
 func (e *Engine) receivedText(c *Ctx, flow *Flow, step *Step, prompt Reply, in Input, received []Received) bool {
-	if in.Kind != KindText || len(received) == 0 || Normalize(in.Text) == "" {
+	if len(received) == 0 {
 		return false
 	}
-	if _, matched := MatchOption(prompt.Options, in, !step.FreeText || step.ChoiceOnly); matched || e.isMenuWord(c, in) {
+	switch {
+	case in.HasMedia():
+	case in.Kind != KindText || Normalize(in.Text) == "":
 		return false
+	default:
+		if _, matched := MatchOption(prompt.Options, in, !step.FreeText || step.ChoiceOnly); matched || e.isMenuWord(c, in) {
+			return false
+		}
 	}
 	for _, o := range received[len(received)-1].Options {
 		name, args, ok := commandOf(Input{Kind: KindText, Text: o.Key})
@@ -157,9 +164,10 @@ func (e *Engine) receivedText(c *Ctx, flow *Flow, step *Step, prompt Reply, in I
 		if !ok || !found {
 			continue
 		}
-		// A question that takes free text could be answered by it; at
-		// the main menu only a code, which is one word, could be meant.
-		sure := !step.FreeText || c.state.Flow == FlowMenu && len(strings.Fields(in.Text)) > 1
+		// A question that takes free text (or files) could be answered
+		// by it; at the main menu only a code, which is one word, could
+		// be meant, and no file.
+		sure := !step.FreeText || c.state.Flow == FlowMenu && (in.HasMedia() || len(strings.Fields(in.Text)) > 1)
 		next := fn(c, args, in, sure)
 		if sure {
 			e.follow(c, flow, e.leaving(c, next))

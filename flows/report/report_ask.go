@@ -1,6 +1,7 @@
 package report
 
 import (
+	"encoding/json"
 	"strconv"
 	"strings"
 	"time"
@@ -27,9 +28,11 @@ const (
 const (
 	dReturn   = "return"   // the conversation to go back to, as saved
 	dQuestion = "question" // the id of the question being answered
-	// dPendingAnswer is text typed after a question while another
-	// question was on screen, until the person says which it was for.
+	// dPendingAnswer is what was sent after a question while another
+	// question was on screen, until the person says which it was for:
+	// typed text, or a file as pendingFile and JSON.
 	dPendingAnswer = "pending_answer"
+	pendingFile    = "file:"
 )
 
 // AddAsking plugs in staff asking a reporter a question, and the
@@ -264,7 +267,7 @@ func typedAnswer(c *flows.Ctx, args string, in flows.Input, sure bool) flows.Nex
 		return answerNow(c, args, in)
 	}
 	word, _, _ := strings.Cut(args, " ")
-	c.Set(dPendingAnswer, in.Text)
+	c.Set(dPendingAnswer, encodePending(in))
 	c.Queue(flows.Message{Separate: true, Reply: flows.Reply{Text: c.T("ask.typed_which", word), Options: []flows.Option{
 		{Key: "/kirimjawaban " + args, Label: c.T("ask.typed_yes")},
 		{Key: "/bukanjawaban", Label: c.T("ask.typed_no")},
@@ -283,26 +286,57 @@ func answerNow(c *flows.Ctx, args string, in flows.Input) flows.Next {
 
 // cmdSendPending is "Ya" to "send this as the answer?".
 func cmdSendPending(c *flows.Ctx, args string) flows.Next {
-	text := c.Get(dPendingAnswer)
-	if text == "" {
+	in, ok := decodePending(c.Get(dPendingAnswer))
+	if !ok {
 		c.Say(c.T("input.stale_button"))
 		return flows.Stay()
 	}
 	c.Set(dPendingAnswer, "")
-	return answerNow(c, args, flows.Input{Kind: flows.KindText, Text: text})
+	return answerNow(c, args, in)
 }
 
-// cmdNotAnswer is "Bukan" to "send this as the answer?": the text was
-// for the question on screen after all.
+// encodePending keeps what was sent in the session: text as it is, a
+// file by its reference (the file itself stays with the channel).
+func encodePending(in flows.Input) string {
+	if !in.HasMedia() {
+		return in.Text
+	}
+	raw, err := json.Marshal(pendingInput{Kind: in.Kind, Caption: in.Text, Media: *in.Media})
+	if err != nil {
+		return ""
+	}
+	return pendingFile + string(raw)
+}
+
+// decodePending is what encodePending kept; false when nothing is kept.
+func decodePending(s string) (flows.Input, bool) {
+	raw, isFile := strings.CutPrefix(s, pendingFile)
+	if !isFile {
+		return flows.Input{Kind: flows.KindText, Text: s}, s != ""
+	}
+	var p pendingInput
+	if err := json.Unmarshal([]byte(raw), &p); err != nil || p.Media.Ref == "" {
+		return flows.Input{}, false
+	}
+	return flows.Input{Kind: p.Kind, Text: p.Caption, Media: &p.Media}, true
+}
+
+type pendingInput struct {
+	Kind    flows.Kind  `json:"kind"`
+	Caption string      `json:"caption,omitempty"`
+	Media   flows.Media `json:"media"`
+}
+
+// cmdNotAnswer is "Bukan" to "send this as the answer?": the text or file
+// was for the question on screen after all.
 func cmdNotAnswer(c *flows.Ctx, args string) flows.Next {
-	text := c.Get(dPendingAnswer)
+	in, ok := decodePending(c.Get(dPendingAnswer))
 	_, step := c.Current()
-	if text == "" || step == nil {
+	if !ok || step == nil {
 		c.Say(c.T("input.stale_button"))
 		return flows.Stay()
 	}
 	c.Set(dPendingAnswer, "")
-	in := flows.Input{Kind: flows.KindText, Text: text}
 	choice, _ := flows.MatchOption(step.Prompt(c).Options, in, !step.FreeText || step.ChoiceOnly)
 	return step.Handle(c, in, choice)
 }
