@@ -1,6 +1,9 @@
 package report
 
-import "klabot/flows"
+import (
+	"klabot/flows"
+	"klabot/flows/words"
+)
 
 // A child who reports (a Forum Anak member, or someone who gave an age
 // under 18 when registering for a training) is offered anonymity before
@@ -12,9 +15,6 @@ import "klabot/flows"
 // roleForumAnak is the role of people who said they are in the Forum Anak.
 const roleForumAnak = "forum_anak"
 
-// adultAge is the age from which a person is no longer a child.
-const adultAge = 18
-
 // isChildReporter tells whether the person said they are a child.
 func isChildReporter(c *flows.Ctx) (bool, error) {
 	if c.User.Role == roleForumAnak {
@@ -24,7 +24,7 @@ func isChildReporter(c *flows.Ctx) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	return found && last.Age > 0 && last.Age < adultAge, nil
+	return found && last.Age > 0 && last.Age < words.AdultAge, nil
 }
 
 // askChildFirst: the report has just begun and its reporter is a child

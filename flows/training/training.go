@@ -515,6 +515,11 @@ func acceptAge(c *flows.Ctx, age int, next string) flows.Next {
 // registration, or the WhatsApp number they write from), otherwise asks
 // for one, with a "share my number" key where the channel has it.
 func phonePrompt(c *flows.Ctx) flows.Reply {
+	if registersChild(c) {
+		// A child's own number is not asked for: the office calls a
+		// parent or guardian (children's data is kept to the minimum).
+		return flows.Reply{Text: c.T("training.ask_phone_guardian")}
+	}
 	if c.Get("phone_other") != "1" {
 		known, err := c.Tx.KnownPhone(c.User.ID)
 		if err != nil {
@@ -529,6 +534,12 @@ func phonePrompt(c *flows.Ctx) flows.Reply {
 		}
 	}
 	return flows.Reply{Text: c.T("training.ask_phone"), AskContact: c.T("training.share_contact")}
+}
+
+// registersChild tells whether the person registering gave an age under 18.
+func registersChild(c *flows.Ctx) bool {
+	age := atoi(c.Get("age"))
+	return age > 0 && age < words.AdultAge
 }
 
 func takePhone(c *flows.Ctx, in flows.Input, choice string) flows.Next {
@@ -634,13 +645,23 @@ func answers(c *flows.Ctx, p words.Program) map[string]string {
 	return out
 }
 
+// phoneLine is the number given, marked as a parent's or guardian's for a
+// child.
+func phoneLine(c *flows.Ctx) string {
+	phone := exportdata.DisplayPhone(c.Get("phone"))
+	if registersChild(c) {
+		return c.T("training.phone_guardian", phone)
+	}
+	return phone
+}
+
 func confirmPrompt(c *flows.Ctx) flows.Reply {
 	t, ok := currentTraining(c)
 	if !ok {
 		return flows.Reply{Text: c.T("training.gone")}
 	}
 	text := c.T("training.confirm", t.Title, words.When(c.User.Lang, c.Loc, t.StartsAt, t.EndsAt), words.TrainingPlace(c.User.Lang, t),
-		c.Get("name"), atoi(c.Get("age")), place.Name(c.Get("reg_kec"), c.Get("reg_desa")), exportdata.DisplayPhone(c.Get("phone")))
+		c.Get("name"), atoi(c.Get("age")), place.Name(c.Get("reg_kec"), c.Get("reg_desa")), phoneLine(c))
 	if t.SeatsLeft() == 0 {
 		text += "\n\n" + c.T("training.confirm_full")
 	} else {

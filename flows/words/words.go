@@ -231,3 +231,7 @@ func ContactName(lang string, c store.Contact) string {
 	}
 	return c.Channel
 }
+
+// AdultAge is the age from which a person is no longer a child (UU
+// 35/2014): younger reporters and trainees are asked for less.
+const AdultAge = 18
