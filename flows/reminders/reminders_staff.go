@@ -9,6 +9,7 @@ import (
 	"klabot/flows/ops"
 	"klabot/flows/recurrence"
 	"klabot/flows/wilayah"
+	"klabot/flows/words"
 	"klabot/store"
 )
 
@@ -26,8 +27,8 @@ const (
 	rStopID   = "stop"
 )
 
-// specPresets are the schedules offered as options; staff may type any
-// other cron spec instead.
+// specPresets are the schedules offered as options; staff may write
+// another in words ("tiap Jumat jam 16.30") or as a cron spec.
 var specPresets = []struct{ key, label, spec string }{
 	{"daily", "reminders.preset_daily", "0 7 * * *"},
 	{"monday", "reminders.preset_monday", "0 8 * * 1"},
@@ -80,7 +81,7 @@ func staffRemindersHome(c *flows.Ctx) flows.Reply {
 		b.WriteString(c.T("reminders.staff_title"))
 		for _, rem := range l.Reminders {
 			b.WriteString("\n\n" + c.T("reminders.staff_item", rem.ID, excerpt(rem.Message, 80),
-				audienceName(c.User.Lang, rem.Audience, rem.KecCode), rem.Spec, formatMoment(c.User.Lang, c.Loc, rem.Sends)))
+				audienceName(c.User.Lang, rem.Audience, rem.KecCode), ScheduleName(c.User.Lang, rem.Spec), formatMoment(c.User.Lang, c.Loc, rem.Sends)))
 		}
 	}
 	b.WriteString("\n\n" + c.T("reminders.staff_hint"))
@@ -130,6 +131,8 @@ func takeSpec(c *flows.Ctx, in flows.Input, choice string) flows.Next {
 		switch {
 		case in.Kind == flows.KindText && surelySpec(in.Text):
 			spec = in.Text
+		case in.Kind == flows.KindText && words.IsRecurring(in.Text):
+			spec, _ = words.RecurringSpec(in.Text)
 		case choice != "":
 			for _, p := range specPresets {
 				if p.key == choice {
@@ -256,7 +259,7 @@ func reminderConfirmPrompt(c *flows.Ctx) flows.Reply {
 		c.Fail(err)
 		return flows.Reply{}
 	}
-	text := c.T("reminders.confirm", spec.Text, strings.Join(runs, "\n"),
+	text := c.T("reminders.confirm", ScheduleName(c.User.Lang, spec.Text), strings.Join(runs, "\n"),
 		audienceName(c.User.Lang, c.Get(rAudience), c.Get(rKec)), count, c.Get(rMessage))
 	if quiet {
 		text += "\n\n" + c.T("reminders.confirm_quiet")
@@ -375,7 +378,11 @@ func cmdReminders(c *flows.Ctx, args string) flows.Next {
 		c.Say(c.T("reminders.command_usage"))
 		return flows.Stay()
 	}
-	spec, err := recurrence.ParseSpec(parts[0])
+	typed := parts[0]
+	if inWords, ok := words.RecurringSpec(typed); ok {
+		typed = inWords
+	}
+	spec, err := recurrence.ParseSpec(typed)
 	if err != nil {
 		c.Say(specProblem(c, err) + "\n\n" + c.T("reminders.command_usage"))
 		return flows.Stay()

@@ -120,3 +120,21 @@ func TestTrainingReminderText(t *testing.T) {
 		}
 	}
 }
+
+// A schedule reads in words wherever staff see it; what has no plain
+// words stays as typed.
+func TestScheduleName(t *testing.T) {
+	for _, tc := range []struct{ spec, want string }{
+		{"0 8 * * 1", "Tiap Senin 08.00"},
+		{"0 7 * * 1,4", "Tiap Senin dan Kamis 07.00"},
+		{"30 16 * * 1,3,5", "Tiap Senin, Rabu dan Jumat 16.30"},
+		{"30 9 1,15 * *", "Tgl 1 dan 15 tiap bulan 09.30"},
+		{"@daily", "Tiap hari 00.00"},
+		{"0 8 * * 1-5", "0 8 * * 1-5"},
+		{"0 8 1 * 1", "0 8 1 * 1"},
+	} {
+		if got := ScheduleName("id", tc.spec); got != tc.want {
+			t.Errorf("ScheduleName(%q) = %q, want %q", tc.spec, got, tc.want)
+		}
+	}
+}

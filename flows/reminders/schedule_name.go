@@ -19,6 +19,9 @@ func ScheduleName(lang, spec string) string {
 		}
 	}
 	f := strings.Fields(spec)
+	if len(f) == 1 && descriptors[f[0]] != "" {
+		f = strings.Fields(descriptors[f[0]])
+	}
 	if len(f) != 5 || f[3] != "*" {
 		return spec
 	}
@@ -37,18 +40,39 @@ func ScheduleName(lang, spec string) string {
 	case dom == "*" && dow == "*":
 		return locales.T(lang, "reminders.every_day", at)
 	case dom == "*":
-		d, err := strconv.Atoi(dow)
 		days := strings.Split(locales.T(lang, "broadcast.weekdays"), ",")
-		if err != nil || d < 0 || d > 7 || len(days) != 7 {
+		names, ok := listed(lang, dow, 0, 7, func(d int) string { return days[d%7] })
+		if !ok || len(days) != 7 {
 			return spec
 		}
-		return locales.T(lang, "reminders.every_weekday", days[d%7], at)
+		return locales.T(lang, "reminders.every_weekday", names, at)
 	case dow == "*":
-		d, err := strconv.Atoi(dom)
-		if err != nil || d < 1 || d > 31 {
+		names, ok := listed(lang, dom, 1, 31, strconv.Itoa)
+		if !ok {
 			return spec
 		}
-		return locales.T(lang, "reminders.every_month", d, at)
+		return locales.T(lang, "reminders.every_month", names, at)
 	}
 	return spec
+}
+
+// descriptors are the cron shorthands staff may type, as five fields.
+var descriptors = map[string]string{"@daily": "0 0 * * *", "@midnight": "0 0 * * *",
+	"@weekly": "0 0 * * 0", "@monthly": "0 0 1 * *"}
+
+// listed names a cron field's comma-separated numbers ("1,4") in words:
+// "Senin dan Kamis"; false when it holds anything else (a range, a step).
+func listed(lang, field string, lo, hi int, name func(int) string) (string, bool) {
+	var names []string
+	for _, part := range strings.Split(field, ",") {
+		n, err := strconv.Atoi(part)
+		if err != nil || n < lo || n > hi {
+			return "", false
+		}
+		names = append(names, name(n))
+	}
+	if len(names) == 1 {
+		return names[0], true
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " " + locales.T(lang, "reminders.and") + " " + names[len(names)-1], true
 }
