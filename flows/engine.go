@@ -445,7 +445,12 @@ func (e *Engine) turn(c *Ctx, req Request) {
 		return
 	}
 	if c.User.ConsentAt.IsZero() && st.Flow != FlowWelcome {
+		// Someone who took their consent back (their data erased) starts
+		// again like a newcomer: what they wrote is kept for after.
 		e.enter(c, FlowWelcome, "")
+		keepFirstMessage(c, in)
+		e.ask(c)
+		return
 	}
 
 	if in.Kind == KindEdited {
