@@ -392,6 +392,9 @@ type RecapText struct {
 	SheetRecap   string
 	SheetDetail  string
 	SheetDefined string
+	// Column names a summary column in words ("klaster_kla": "Klaster
+	// KLA"); nil leaves the names as they are.
+	Column func(name string) string
 }
 
 // Tables are the recap's sheets.
@@ -409,6 +412,17 @@ func (rc Recap) Tables(l Labels, text RecapText) []Table {
 		}
 		return c
 	}
+	header := func(names ...string) {
+		cells := make([]any, len(names))
+		for i, n := range names {
+			if text.Column != nil {
+				cells[i] = text.Column(n)
+			} else {
+				cells[i] = n
+			}
+		}
+		row(true, cells...)
+	}
 	med := func(c Counts) any {
 		if m, ok := c.MedianDays(); ok {
 			return m
@@ -419,7 +433,7 @@ func (rc Recap) Tables(l Labels, text RecapText) []Table {
 	row(false, text.Generated)
 	row(false)
 	row(true, text.Reports)
-	row(true, "kecamatan", "desa", "kategori", "klaster_kla", "indikator_kla", "diterima", "diverifikasi", "dirujuk",
+	header("kecamatan", "desa", "kategori", "klaster_kla", "indikator_kla", "diterima", "diverifikasi", "dirujuk",
 		"ditutup", "selesai", "median_hari_ditutup")
 	for _, r := range rc.Reports {
 		row(false, KecName(kecOf(r.KecCode, r.DesaCode)), desaName(r.DesaCode), Label(l.Category, r.Category),
@@ -429,20 +443,20 @@ func (rc Recap) Tables(l Labels, text RecapText) []Table {
 		rc.Total.Done, med(rc.Total))
 	row(false)
 	row(true, text.Clusters)
-	row(true, "klaster_kla", "indikator_kla", "diterima", "diverifikasi", "dirujuk", "ditutup", "selesai", "median_hari_ditutup")
+	header("klaster_kla", "indikator_kla", "diterima", "diverifikasi", "dirujuk", "ditutup", "selesai", "median_hari_ditutup")
 	for _, c := range rc.Clusters {
 		row(false, cluster(c.Cluster), c.Indicator, c.Received, c.Verified, c.Referred, c.Closed, c.Done, med(c.Counts))
 	}
 	row(false)
 	row(true, text.Trainings)
-	row(true, "program", "kecamatan", "sesi_terlaksana", "pendaftar", "hadir")
+	header("program", "kecamatan", "sesi_terlaksana", "pendaftar", "hadir")
 	for _, t := range rc.Trainings {
 		row(false, Label(l.Program, t.Program), KecName(t.KecCode), t.Held, t.Registered, t.Attended)
 	}
 	row(true, text.Total, "", rc.TrainingsTotal.Held, rc.TrainingsTotal.Registered, rc.TrainingsTotal.Attended)
 	row(false)
 	row(true, text.Members)
-	row(true, "kecamatan", "satgas_terdaftar", "satgas_aktif", "forum_anak_aktif")
+	header("kecamatan", "satgas_terdaftar", "satgas_aktif", "forum_anak_aktif")
 	for _, m := range rc.Members {
 		row(false, KecName(m.KecCode), m.SatgasJoined, m.SatgasActive, m.ForumAnakActive)
 	}

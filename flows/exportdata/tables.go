@@ -250,8 +250,8 @@ func DisplayPhone(p string) string {
 	return p
 }
 
-// AnswerList writes a registration's answers as "key=ya; key=tidak", the
-// answers named by word (nil: as stored).
+// AnswerList writes a registration's answers as "question: ya; question:
+// tidak", questions and answers named by word (nil: "key=yes", as stored).
 func AnswerList(answers map[string]string, word func(string) string) string {
 	keys := make([]string, 0, len(answers))
 	for k := range answers {
@@ -260,7 +260,11 @@ func AnswerList(answers map[string]string, word func(string) string) string {
 	sort.Strings(keys)
 	parts := make([]string, len(keys))
 	for i, k := range keys {
-		parts[i] = k + "=" + Label(word, answers[k])
+		if word == nil {
+			parts[i] = k + "=" + answers[k]
+		} else {
+			parts[i] = word(k) + ": " + word(answers[k])
+		}
 	}
 	return strings.Join(parts, "; ")
 }

@@ -13,7 +13,7 @@ import (
 )
 
 // Staff read exports in Bahasa Indonesia: states, yes and no, audiences
-// and words.Roles are words, not the codes stored.
+// roles and the programmes' questions are words, not the codes stored.
 func TestExportValuesInBahasa(t *testing.T) {
 	db, _ := exporttest.OpenSeeded(t)
 	loc, _ := time.LoadLocation("Asia/Pontianak")
@@ -41,12 +41,12 @@ func TestExportValuesInBahasa(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := text.String()
-	for _, english := range []string{" registered ", " cancelled ", " scheduled ", "=yes", "role:", "kec:"} {
+	for _, english := range []string{" registered ", " cancelled ", " scheduled ", "=yes", "role:", "kec:", "guardian_ok", "extreme_poor"} {
 		if strings.Contains(got, english) {
 			t.Errorf("export shows %q:\n%s", english, got)
 		}
 	}
-	for _, want := range []string{" terdaftar ", "=ya", "peran: Anggota Forum Anak", "kecamatan: Bengkayang", " terjadwal "} {
+	for _, want := range []string{" terdaftar ", "orang tua/wali setuju: ya", "peran: Anggota Forum Anak", "kecamatan: Bengkayang", " terjadwal "} {
 		if !strings.Contains(got, want) {
 			t.Errorf("export lacks %q:\n%s", want, got)
 		}

@@ -183,6 +183,7 @@ func Text(lang string, month, now time.Time, loc *time.Location) exportdata.Reca
 		SheetRecap:   t("export.sheet_recap"),
 		SheetDetail:  t("export.sheet_detail"),
 		SheetDefined: t("export.sheet_defs"),
+		Column:       func(name string) string { return t("export.col." + name) },
 	}
 }
 

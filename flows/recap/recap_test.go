@@ -2,10 +2,12 @@ package recap
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"klabot/flows"
@@ -76,5 +78,30 @@ func TestStaffRecapInChat(t *testing.T) {
 	}
 	if files, _ := os.ReadDir(filepath.Join(dataDir, "exports")); len(files) != 0 {
 		t.Errorf("the turn wrote %d files itself", len(files))
+	}
+}
+
+// The recap's summary sheet is read by people: its columns are words in
+// the staff's language, not the codes of the detail sheet.
+func TestSummaryColumnsInWords(t *testing.T) {
+	month := exporttest.At(time.November, 1, 0, 0)
+	for lang, want := range map[string][]string{"id": {"Klaster KLA", "Median hari sampai ditutup", "Sesi terlaksana", "Forum Anak aktif"},
+		"en": {"KLA cluster", "Median days to close", "Sessions held", "Forum Anak active"}} {
+		sum := exportdata.Recap{}.Tables(ExportLabels(lang), Text(lang, month, month, exporttest.WIB))[0]
+		var cells []string
+		for _, row := range sum.Rows {
+			for _, c := range row {
+				cells = append(cells, fmt.Sprint(c))
+			}
+		}
+		all := strings.Join(cells, "|")
+		for _, w := range want {
+			if !strings.Contains(all, "|"+w+"|") {
+				t.Errorf("%s summary lacks the column %q: %s", lang, w, all)
+			}
+		}
+		if strings.Contains(all, "_") {
+			t.Errorf("%s summary shows a code: %s", lang, all)
+		}
 	}
 }

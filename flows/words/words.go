@@ -212,6 +212,11 @@ var exportWords = map[string]string{
 	"yes": "export.word.yes", "no": "export.word.no",
 	store.ToAll: "export.word.all", store.ToRole: "export.word.role", store.ToKec: "export.word.kec",
 	store.ToDesa: "export.word.desa", store.ToTraining: "export.word.training", store.ToChannel: "export.word.channel",
+	// The keys of the programmes' questions, as a registration's answers hold them.
+	"extreme_poor": "export.word.q_extreme_poor", "child_dropout_risk": "export.word.q_child_dropout_risk",
+	"female_head": "export.word.q_female_head", "guardian_ok": "export.word.q_guardian_ok",
+	"out_of_school": "export.word.q_out_of_school", "transmigrant_family": "export.word.q_transmigrant_family",
+	"satgas_member": "export.word.q_satgas_member",
 }
 
 // ContactName is how staff read where a person writes from: the channel,

@@ -23,3 +23,14 @@ func TestContactName(t *testing.T) {
 		}
 	}
 }
+
+// Every programme question reads in words in the exports' answers column.
+func TestProgramQuestionsHaveExportWords(t *testing.T) {
+	for _, p := range Programs {
+		for _, q := range p.Questions {
+			if got := ExportWord("id", q.Key); got == q.Key {
+				t.Errorf("question %s of %s has no export word", q.Key, p.Key)
+			}
+		}
+	}
+}
