@@ -183,8 +183,24 @@ func Text(lang string, month, now time.Time, loc *time.Location) exportdata.Reca
 		SheetRecap:   t("export.sheet_recap"),
 		SheetDetail:  t("export.sheet_detail"),
 		SheetDefined: t("export.sheet_defs"),
-		Column:       func(name string) string { return t("export.col." + name) },
+		Column: func(name string) string {
+			if key, ok := columnWords[name]; ok {
+				return t(key)
+			}
+			return name
+		},
 	}
+}
+
+// columnWords are the summary sheet's columns in words.
+var columnWords = map[string]string{
+	"kecamatan": "export.col.kecamatan", "desa": "export.col.desa", "kategori": "export.col.kategori",
+	"klaster_kla": "export.col.klaster_kla", "indikator_kla": "export.col.indikator_kla",
+	"diterima": "export.col.diterima", "diverifikasi": "export.col.diverifikasi", "dirujuk": "export.col.dirujuk",
+	"ditutup": "export.col.ditutup", "selesai": "export.col.selesai", "median_hari_ditutup": "export.col.median_hari_ditutup",
+	"program": "export.col.program", "sesi_terlaksana": "export.col.sesi_terlaksana", "pendaftar": "export.col.pendaftar",
+	"hadir": "export.col.hadir", "satgas_terdaftar": "export.col.satgas_terdaftar", "satgas_aktif": "export.col.satgas_aktif",
+	"forum_anak_aktif": "export.col.forum_anak_aktif",
 }
 
 // ChartText is the recap chart's words in a language.
