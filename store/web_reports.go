@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // ReportQuery selects a page of reports for the dashboard's list. Zero
@@ -89,9 +90,7 @@ func (q ReportQuery) where() (string, []any) {
 		if code, ok := ParseReportCode(w); ok {
 			add(`code = ?`, code)
 		} else {
-			for _, word := range strings.Fields(w) {
-				add(`description LIKE ? ESCAPE '\'`, "%"+likeEscaper.Replace(word)+"%")
-			}
+			add(`id IN (SELECT docid FROM report_words WHERE report_words MATCH ?)`, storyMatch(w))
 		}
 	}
 	if len(where) == 0 {
@@ -100,7 +99,20 @@ func (q ReportQuery) where() (string, []any) {
 	return ` WHERE ` + strings.Join(where, ` AND `), args
 }
 
-var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+// storyMatch is the full-text query for words typed into the search: each
+// word, as the start of a word of the story ("sawit" finds "sawitnya"),
+// all of them. Only letters and digits pass, so nothing typed is read as
+// query syntax; with none, nothing matches.
+func storyMatch(typed string) string {
+	var terms []string
+	for _, w := range strings.FieldsFunc(typed, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+		terms = append(terms, strings.ToLower(w)+"*") // lower case: "OR" is no operator
+	}
+	if len(terms) == 0 {
+		return `""`
+	}
+	return strings.Join(terms, " ")
+}
 
 // QueryReports returns one page of reports and how many match in all.
 func (tx *Tx) QueryReports(q ReportQuery) ([]Report, int, error) {
