@@ -325,6 +325,9 @@ func (c *Ctx) Fail(err error) Next {
 	return Stay()
 }
 
+// Failed tells whether the turn has failed (see Fail).
+func (c *Ctx) Failed() bool { return c.err != nil }
+
 // T translates a key into the person's language.
 func (c *Ctx) T(key string, args ...any) string {
 	if !c.childWords() {
@@ -620,8 +623,10 @@ func (e *Engine) follow(c *Ctx, from *Flow, next Next) {
 	case next.flow != "":
 		e.enter(c, next.flow, next.step)
 	case next.step != "":
-		if _, ok := from.Steps[next.step]; !ok {
-			panic(fmt.Sprintf("flow %s: no step %q", from.ID, next.step))
+		// The step is of the flow the person is in now: a command may
+		// have entered another flow before going to one of its steps.
+		if f := e.flows[c.state.Flow]; f == nil || f.Steps[next.step] == nil {
+			panic(fmt.Sprintf("flow %s: no step %q", c.state.Flow, next.step))
 		}
 		c.state.Back = append(c.state.Back, c.state.Step)
 		c.state.Step = next.step

@@ -138,7 +138,43 @@ func answerFlow() *flows.Flow {
 			},
 			Handle: answerStep,
 		},
+		// After an answer with a file: the rest of an album, or files
+		// sent one by one, go with it as the report's evidence rather
+		// than to whatever screen the person left to answer.
+		"more": {
+			FreeText: true,
+			Repeats:  true,
+			Prompt: func(c *flows.Ctx) flows.Reply {
+				return flows.Reply{Text: c.T("ask.more_prompt"), Options: []flows.Option{{Key: "done", Label: c.T("report.done")}}}
+			},
+			Handle: moreFiles,
+		},
 	}}
+}
+
+// moreFiles keeps a file sent after a file answer with the report.
+func moreFiles(c *flows.Ctx, in flows.Input, choice string) flows.Next {
+	if choice == "done" {
+		return resume(c)
+	}
+	if !in.HasMedia() {
+		c.Misunderstood(in)
+		return flows.Stay()
+	}
+	r, open, err := ownOpenReport(c)
+	if err != nil {
+		return c.Fail(err)
+	}
+	if !open {
+		c.Say(c.T(ops.WhyAnswerClosed, c.Get(dCode)))
+		return resume(c)
+	}
+	if next := addEvidence(c, r, in, ""); c.Failed() {
+		return next
+	}
+	n, _ := strconv.Atoi(c.Get(dMediaAdded))
+	c.Say(c.T("ask.more_saved", n, r.Code))
+	return flows.Stay()
 }
 
 // answerStep takes the reporter's answer. Typed text is the answer, even
@@ -186,6 +222,9 @@ func answerStep(c *flows.Ctx, in flows.Input, choice string) flows.Next {
 	} else if more {
 		c.Set(dQuestion, "")
 		return flows.Stay() // the next question
+	}
+	if in.HasMedia() && res.Outcome == ops.Done {
+		return flows.Goto("more")
 	}
 	return resume(c)
 }
