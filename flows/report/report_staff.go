@@ -77,7 +77,14 @@ func addReportStaff(e *flows.Engine) {
 }
 
 func triageFlow() *flows.Flow {
-	keys := func(c *flows.Ctx, in flows.Input, choice string) flows.Next { return runCommandKey(c, choice) }
+	keys := func(c *flows.Ctx, in flows.Input, choice string) flows.Next {
+		if choice == "" {
+			// Something typed at a screen with nothing to choose (an
+			// empty list): not the same screen again, the main menu.
+			return flows.Menu()
+		}
+		return runCommandKey(c, choice)
+	}
 	return &flows.Flow{ID: FlowTriage, Version: 1, Start: "menu", Steps: map[string]*flows.Step{
 		"menu": {
 			Prompt: func(c *flows.Ctx) flows.Reply {

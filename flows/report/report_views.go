@@ -174,7 +174,13 @@ func triageAssignPrompt(c *flows.Ctx) flows.Reply {
 		text = c.T("triage.assign_none_in_kec", kec, r.Code)
 	}
 	if len(ch.Volunteers) == 0 {
-		return flows.Reply{Text: c.T("triage.no_volunteers")}
+		// Nobody to assign yet: the way to get a volunteer, or back.
+		reply := flows.Reply{Text: c.T("triage.no_volunteers")}
+		if k, ok := wilayah.KecamatanByCode(r.KecCode); ok {
+			reply.Options = append(reply.Options, flows.Option{Key: "/undang satgas " + k.Name, Label: c.T("triage.opt_invite_kec", k.Name)})
+		}
+		reply.Options = append(reply.Options, flows.Option{Key: "/buka " + r.Code, Label: c.T("triage.opt_back_report")})
+		return reply
 	}
 	reply := flows.Reply{Text: text}
 	for _, v := range ch.Volunteers {
