@@ -1,8 +1,10 @@
 package reminders
 
 import (
+	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"klabot/flows"
@@ -139,6 +141,17 @@ func takeSpec(c *flows.Ctx, in flows.Input, choice string) flows.Next {
 					spec = p.spec
 				}
 			}
+		case in.Kind == flows.KindText && strings.IndexFunc(in.Text, unicode.IsLetter) >= 0:
+			// Words that are no schedule klabot reads: examples in
+			// words, not a lesson in cron fields.
+			if _, _, _, problem := words.SplitWhen(in.Text); problem != "" {
+				c.Say(c.T("reminders.spec_need_time"))
+			} else if slices.Contains(strings.Fields(flows.Normalize(in.Text)), "minggu") {
+				c.Say(c.T("reminders.spec_week_which"))
+			} else {
+				c.Say(c.T("reminders.spec_not_understood"))
+			}
+			return flows.Stay()
 		case in.Kind == flows.KindText && looksLikeSpec(in.Text):
 			spec = in.Text
 		default:

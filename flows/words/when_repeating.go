@@ -23,7 +23,7 @@ func RecurringSpec(text string) (string, bool) {
 	for i, w := range rest {
 		after := i > 0 && repeatWords[rest[i-1]]
 		switch {
-		case w == "minggu" && after:
+		case (w == "minggu" || w == "pekan" || w == "week") && after:
 			weekly = true // "tiap minggu": every week, on a day still to be named
 		case w == "hari" || w == "harian" || w == "daily" || w == "day" || bcDayParts[w] && after:
 			daily = true // "tiap hari", "tiap pagi"

@@ -19,8 +19,10 @@ func TestRecurringSpec(t *testing.T) {
 		{"every Monday at 8:00", "0 8 * * 1"},
 		{"every day 7:15", "15 7 * * *"},
 		{"tiap minggu jam 8", ""}, // every week, or every Sunday?
-		{"jam 8", ""},             // once, or every day?
-		{"tiap senin", ""},        // no time
+		{"tiap pekan hari Senin dan Kamis jam 7", "0 7 * * 1,4"},
+		{"every week on Friday at 15:00", "0 15 * * 5"},
+		{"jam 8", ""},      // once, or every day?
+		{"tiap senin", ""}, // no time
 		{"tiap tanggal 1 hari senin jam 8", ""},
 		{"tiap tanggal 40 jam 8", ""},
 		{"tiap panen jam 8", ""},
