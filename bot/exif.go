@@ -18,17 +18,31 @@ import (
 // in APP2, is kept, and so is the EXIF orientation, rebuilt alone, so the
 // picture stays upright.
 
-// scrubMetadata returns data without its EXIF and XMP metadata, for JPEG
-// and PNG files; changed is false when there was none, or when the file
-// is not one of those (it is then kept as it came).
+// scrubMetadata returns data without its EXIF and XMP metadata, for JPEG,
+// PNG and WebP files; changed is false when there was none, or when the
+// file is not one of those (it is then kept as it came).
 func scrubMetadata(data []byte) (out []byte, changed bool) {
 	switch {
-	case bytes.HasPrefix(data, []byte{0xFF, 0xD8}):
+	case isJPEG(data):
 		return scrubJPEG(data)
 	case bytes.HasPrefix(data, pngSignature):
 		return scrubPNG(data)
+	case isWebP(data):
+		return scrubWebP(data)
 	}
 	return data, false
+}
+
+// isPhoto tells, from a file's first 12 bytes, a photo whose metadata
+// scrubMetadata removes.
+func isPhoto(head []byte) bool {
+	return isJPEG(head) || bytes.HasPrefix(head, pngSignature) || isWebP(head)
+}
+
+func isJPEG(b []byte) bool { return bytes.HasPrefix(b, []byte{0xFF, 0xD8}) }
+
+func isWebP(b []byte) bool {
+	return len(b) >= 12 && string(b[:4]) == "RIFF" && string(b[8:12]) == "WEBP"
 }
 
 var (
@@ -159,3 +173,44 @@ func scrubPNG(b []byte) ([]byte, bool) {
 	}
 	return append(out, b[i:]...), changed
 }
+
+// scrubWebP drops the EXIF and XMP chunks of a WebP file (sticker packs
+// and some phones' cameras save WebP) and clears their flags in the VP8X
+// header, so the file still says truthfully what it holds.
+func scrubWebP(b []byte) ([]byte, bool) {
+	out := append(make([]byte, 0, len(b)), b[:12]...)
+	changed := false
+	vp8x := -1
+	i := 12
+	for i+8 <= len(b) {
+		n := int(binary.LittleEndian.Uint32(b[i+4 : i+8]))
+		end := i + 8 + n + n%2 // chunks are padded to an even size
+		if n < 0 || end > len(b) {
+			return b, false
+		}
+		switch string(b[i : i+4]) {
+		case "EXIF", "XMP ":
+			changed = true
+		case "VP8X":
+			vp8x = len(out)
+			out = append(out, b[i:end]...)
+		default:
+			out = append(out, b[i:end]...)
+		}
+		i = end
+	}
+	if !changed || i != len(b) {
+		return b, false
+	}
+	if vp8x >= 0 && vp8x+8 < len(out) {
+		out[vp8x+8] &^= webpFlagEXIF | webpFlagXMP
+	}
+	binary.LittleEndian.PutUint32(out[4:8], uint32(len(out)-8))
+	return out, true
+}
+
+// The VP8X header's flags for the metadata chunks.
+const (
+	webpFlagEXIF = 0x08
+	webpFlagXMP  = 0x04
+)

@@ -3,13 +3,17 @@ package bot
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/binary"
 	"image"
 	"image/color"
 	"image/jpeg"
 	"image/png"
 	"os"
+	"path/filepath"
 	"testing"
+
+	"golang.org/x/image/webp"
 
 	"klabot/store"
 )
@@ -162,4 +166,63 @@ func exifOrientationOf(jpg []byte) uint16 {
 		return 0
 	}
 	return exifOrientation(jpg[i+6:])
+}
+
+// A WebP photo loses its EXIF and XMP chunks, its header stops announcing
+// them, and it still decodes.
+func TestWebPLosesMetadata(t *testing.T) {
+	// A 1x1 lossless image, and the same in the extended format with
+	// EXIF (an odd size, so padded) and XMP chunks.
+	lossless, _ := base64.StdEncoding.DecodeString("UklGRhoAAABXRUJQVlA4TA0AAAAvAAAAEAcQERGIiP4HAA==")
+	chunk := func(fourcc string, payload []byte) []byte {
+		c := append([]byte(fourcc), 0, 0, 0, 0)
+		binary.LittleEndian.PutUint32(c[4:], uint32(len(payload)))
+		c = append(c, payload...)
+		if len(payload)%2 == 1 {
+			c = append(c, 0)
+		}
+		return c
+	}
+	vp8x := chunk("VP8X", []byte{webpFlagEXIF | webpFlagXMP, 0, 0, 0, 0, 0, 0, 0, 0, 0})
+	body := append(append(append(vp8x, lossless[12:]...),
+		chunk("EXIF", []byte("II*\\x00GPSLatitude 0.9196 N"))...),
+		chunk("XMP ", []byte("<x:xmpmeta>Kampung Bange</x:xmpmeta>"))...)
+	photo := append([]byte("RIFF\x00\x00\x00\x00WEBP"), body...)
+	binary.LittleEndian.PutUint32(photo[4:8], uint32(len(photo)-8))
+	if _, err := webp.Decode(bytes.NewReader(photo)); err != nil {
+		t.Fatalf("the test photo does not decode: %v", err)
+	}
+
+	out, changed := scrubMetadata(photo)
+	if !changed {
+		t.Fatal("nothing was removed")
+	}
+	for _, secret := range []string{"GPSLatitude", "Kampung", "EXIF", "XMP "} {
+		if bytes.Contains(out, []byte(secret)) {
+			t.Errorf("%q is still in the file", secret)
+		}
+	}
+	if flags := out[20]; flags&(webpFlagEXIF|webpFlagXMP) != 0 {
+		t.Errorf("the header still announces metadata: flags %#x", flags)
+	}
+	if size := binary.LittleEndian.Uint32(out[4:8]); int(size) != len(out)-8 {
+		t.Errorf("RIFF size %d for a file of %d bytes", size, len(out))
+	}
+	if _, err := webp.Decode(bytes.NewReader(out)); err != nil {
+		t.Errorf("the scrubbed photo does not decode: %v", err)
+	}
+	if _, changed := scrubMetadata(lossless); changed {
+		t.Error("a photo without metadata was changed")
+	}
+	// Evidence saved as a WebP file is scrubbed on disk like a JPEG.
+	path := filepath.Join(t.TempDir(), "bukti.webp")
+	if err := os.WriteFile(path, photo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, size, err := scrubFile(path, "before", int64(len(photo))); err != nil || size != int64(len(out)) {
+		t.Errorf("scrubFile: size %d, err %v; want %d", size, err, len(out))
+	}
+	if saved, _ := os.ReadFile(path); bytes.Contains(saved, []byte("GPSLatitude")) {
+		t.Error("the saved file keeps its location")
+	}
 }

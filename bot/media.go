@@ -1,7 +1,6 @@
 package bot
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -201,13 +200,13 @@ func (m *MediaSaver) download(ctx context.Context, md store.Media) (sum string, 
 // scrubFile removes a photo's EXIF and XMP metadata (see scrubMetadata)
 // before anyone sees the file, and returns its checksum and size after.
 func scrubFile(path, sum string, size int64) (string, int64, error) {
-	head := make([]byte, len(pngSignature))
+	head := make([]byte, 12)
 	if f, err := os.Open(path); err == nil {
 		n, _ := io.ReadFull(f, head)
 		f.Close()
 		head = head[:n]
 	}
-	if !bytes.HasPrefix(head, []byte{0xFF, 0xD8}) && !bytes.Equal(head, pngSignature) {
+	if !isPhoto(head) {
 		return sum, size, nil // not a photo: read no further
 	}
 	data, err := os.ReadFile(path)
