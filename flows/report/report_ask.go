@@ -152,12 +152,14 @@ func answerFlow() *flows.Flow {
 	}}
 }
 
-// moreFiles keeps a file sent after a file answer with the report.
+// moreFiles keeps a file sent after a file answer with the report, and
+// words typed there as information for it.
 func moreFiles(c *flows.Ctx, in flows.Input, choice string) flows.Next {
 	if choice == "done" {
 		return resume(c)
 	}
-	if !in.HasMedia() {
+	text, typed := typedText(in, maxDescRunes)
+	if !in.HasMedia() && !typed {
 		c.Misunderstood(in)
 		return flows.Stay()
 	}
@@ -167,6 +169,13 @@ func moreFiles(c *flows.Ctx, in flows.Input, choice string) flows.Next {
 	}
 	if !open {
 		c.Say(c.T(ops.WhyAnswerClosed, c.Get(dCode)))
+		return resume(c)
+	}
+	if !in.HasMedia() {
+		// More words about it: kept as information for the report.
+		if err := addInfo(c, r, text); err != nil {
+			return c.Fail(err)
+		}
 		return resume(c)
 	}
 	if next := addEvidence(c, r, in, ""); c.Failed() {

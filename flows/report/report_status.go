@@ -136,14 +136,9 @@ func statusFlow() *flows.Flow {
 					c.Say(c.T(place.NotFoundKey(in, "track.info_empty")))
 					return flows.Stay()
 				}
-				if err := c.Tx.AddReportEvent(store.ReportEvent{ReportID: r.ID, At: c.Now, ActorID: c.User.ID,
-					Role: store.RoleReporter, Kind: store.EventInfo, Note: text}); err != nil {
+				if err := addInfo(c, r, text); err != nil {
 					return c.Fail(err)
 				}
-				if err := tellHandlers(c, r, "triage.reporter_info"); err != nil {
-					return c.Fail(err)
-				}
-				c.Say(c.T("track.info_saved"))
 				return flows.Goto("detail")
 			},
 		},
@@ -203,6 +198,20 @@ func addEvidence(c *flows.Ctx, r store.Report, in flows.Input, step string) flow
 		return flows.Goto(step)
 	}
 	return flows.Stay()
+}
+
+// addInfo adds what the reporter wrote to their report's history, and
+// tells those handling it.
+func addInfo(c *flows.Ctx, r store.Report, text string) error {
+	if err := c.Tx.AddReportEvent(store.ReportEvent{ReportID: r.ID, At: c.Now, ActorID: c.User.ID,
+		Role: store.RoleReporter, Kind: store.EventInfo, Note: text}); err != nil {
+		return err
+	}
+	if err := tellHandlers(c, r, "triage.reporter_info"); err != nil {
+		return err
+	}
+	c.Say(c.T("track.info_saved"))
+	return nil
 }
 
 // tellHandlers lets staff and the assigned volunteer know the reporter
