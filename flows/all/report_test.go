@@ -248,3 +248,30 @@ func TestSecondClickIsHarmless(t *testing.T) {
 		t.Errorf("staff told twice of the volunteer joining:\n%s", got)
 	}
 }
+
+// A report shown again after an action on it carries the start of a long
+// story, not the whole story each time; opening it shows it whole.
+func TestLongStoryNotResentAfterEachAction(t *testing.T) {
+	ch := newChat(t)
+	ch.staff["petugas"] = true
+	ch.join("petugas", "5")
+	ch.join("warga", "1")
+	story := strings.Repeat("Anak itu disuruh memanen sawit dari pagi sampai malam. ", 40)
+	for _, a := range []string{"1", "3", "1", "sanggau ledo", "bange", "lewati", story, "1", "3", "lewati", "1"} {
+		ch.say("warga", a)
+	}
+	thanks := ch.say("warga", "1")
+	code := thanks[strings.Index(thanks, "LPR-"):][:13]
+
+	opened := ch.say("petugas", "/buka "+code)
+	if !strings.Contains(opened, strings.TrimSpace(story)) {
+		t.Errorf("opening the report does not show the whole story:\n%s", opened)
+	}
+	accepted := ch.say("petugas", "[button] /terima "+code)
+	if strings.Count(accepted, "sawit") > 10 || !strings.Contains(accepted, "Cerita lengkap: /buka "+code) {
+		t.Errorf("after accepting, the story is sent whole again (%d runes):\n%s", len([]rune(accepted)), accepted)
+	}
+	if again := ch.say("petugas", "/buka "+code); !strings.Contains(again, strings.TrimSpace(story)) {
+		t.Errorf("opening it again does not show the whole story")
+	}
+}

@@ -117,7 +117,7 @@ func ask(c *flows.Ctx, code, text string) flows.Next {
 		// The Why texts name the report (%[1]s) and, for the limit, how many.
 		c.Say(c.T(res.Why, code, ops.MaxOpenQuestions))
 	}
-	return openView(c, FlowTriage, "view", map[string]string{dCode: code})
+	return openView(c, FlowTriage, "view", map[string]string{dCode: code, dBrief: "1"})
 }
 
 func answerFlow() *flows.Flow {

@@ -37,7 +37,14 @@ const (
 	dFilter    = "filter"
 	dTo        = "to"
 	dVolunteer = "volunteer"
+	// dBrief: the report is shown again after an action on it; a long
+	// story is not sent again whole.
+	dBrief = "brief"
 )
+
+// briefStory is how much of a story a report shown again after an action
+// carries; /buka shows it whole.
+const briefStory = 300
 
 // statusActions label the keys that move a report to a status.
 var statusActions = []struct{ status, label string }{
@@ -385,7 +392,7 @@ func statusAnswer(c *flows.Ctx, code, to string, ch ops.StatusChange, err error)
 		return c.Fail(err)
 	}
 	c.Deliver(ch.Result)
-	view := map[string]string{dCode: code}
+	view := map[string]string{dCode: code, dBrief: "1"}
 	switch {
 	case ch.Outcome == ops.NotFound:
 		c.Say(c.T("triage.not_found", code))
@@ -445,7 +452,7 @@ func cmdAssign(c *flows.Ctx, args string) flows.Next {
 	} else {
 		c.Say(c.T("triage.assigned", r.Code, name))
 	}
-	return openView(c, FlowTriage, "view", map[string]string{dCode: r.Code})
+	return openView(c, FlowTriage, "view", map[string]string{dCode: r.Code, dBrief: "1"})
 }
 
 func cmdNote(c *flows.Ctx, args string) flows.Next {
@@ -482,7 +489,7 @@ func addReportNote(c *flows.Ctx, code, text string) flows.Next {
 		return flows.Stay()
 	}
 	c.Say(c.T("triage.note_saved", code))
-	return openView(c, FlowTriage, "view", map[string]string{dCode: code})
+	return openView(c, FlowTriage, "view", map[string]string{dCode: code, dBrief: "1"})
 }
 
 // cmdEvidence sends the saved evidence files of a report to whoever asks

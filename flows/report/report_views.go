@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"klabot/flows"
 	"klabot/flows/ops"
@@ -100,10 +101,17 @@ func triageViewPrompt(c *flows.Ctx) flows.Reply {
 	if role == store.RoleStaff {
 		who = ops.CardStaff
 	}
+	brief := c.Get(dBrief) != "" && utf8.RuneCountInString(r.Description) > briefStory
+	if brief {
+		r.Description = words.ShortText(r.Description, briefStory)
+	}
 	card, err := ops.Card(c.Tx, r, c.User.Lang, who, c.Loc)
 	if err != nil {
 		c.Fail(err)
 		return flows.Reply{}
+	}
+	if brief {
+		card += "\n" + c.T("triage.story_brief", r.Code)
 	}
 	history, err := ops.History(c.Tx, r, c.User.Lang, c.Loc)
 	if err != nil {
