@@ -164,10 +164,14 @@ func (e *Engine) receivedText(c *Ctx, flow *Flow, step *Step, prompt Reply, in I
 		if !ok || !found {
 			continue
 		}
-		// A question that takes free text (or files) could be answered
-		// by it; at the main menu only a code, which is one word, could
-		// be meant, and no file.
-		sure := !step.FreeText || c.state.Flow == FlowMenu && (in.HasMedia() || len(strings.Fields(in.Text)) > 1)
+		// A question that takes free text could be answered by it; at
+		// the main menu only a code, which is one word, could be meant.
+		// A file is surely the answer only where the screen offers just
+		// choices: a question without them (a story, say) may take it.
+		sure := !step.FreeText || c.state.Flow == FlowMenu && len(strings.Fields(in.Text)) > 1
+		if in.HasMedia() {
+			sure = c.state.Flow == FlowMenu || len(prompt.Options) > 0 && !step.FreeText
+		}
 		next := fn(c, args, in, sure)
 		if sure {
 			e.follow(c, flow, e.leaving(c, next))
