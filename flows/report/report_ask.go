@@ -152,10 +152,15 @@ func answerFlow() *flows.Flow {
 	}}
 }
 
+// closingWords end a conversation politely; after an answer they are no
+// information for the report.
+var closingWords = map[string]bool{"terima kasih": true, "makasih": true, "trims": true, "ok": true, "oke": true,
+	"okay": true, "baik": true, "siap": true, "thanks": true, "thank you": true}
+
 // moreFiles keeps a file sent after a file answer with the report, and
 // words typed there as information for it.
 func moreFiles(c *flows.Ctx, in flows.Input, choice string) flows.Next {
-	if choice == "done" {
+	if choice == "done" || flows.IsGreeting(in) || in.Kind == flows.KindText && closingWords[flows.Normalize(in.Text)] {
 		return resume(c)
 	}
 	text, typed := typedText(in, maxDescRunes)
