@@ -28,38 +28,38 @@ import (
 // FlowBroadcast is the staff broadcast flow.
 const FlowBroadcast = "broadcast"
 
-// bcPhotoChannel is where a broadcast photo can come from: the Bot API sends
+// photoChannel is where a broadcast photo can come from: the Bot API sends
 // a photo again by the file_id it gave us, so the preview is exact and a
 // broadcast costs no uploads. Recipients on other channels get the file,
 // downloaded once when the broadcast starts.
-const bcPhotoChannel = "telegram"
+const photoChannel = "telegram"
 
 // Limits of a broadcast's text: what fits a Telegram message or photo
 // caption together with the footer.
 const (
-	bcMaxBroadcastText    = 3500
-	bcMaxBroadcastCaption = 850
-	// bcMaxScheduleAhead is how far ahead a broadcast can be scheduled.
-	bcMaxScheduleAhead = 366 * 24 * time.Hour
+	maxText    = 3500
+	maxCaption = 850
+	// maxScheduleAhead is how far ahead a broadcast can be scheduled.
+	maxScheduleAhead = 366 * 24 * time.Hour
 	// broadcastsListed is how many broadcasts the home step shows.
 	broadcastsListed = 6
-	// bcTrainingsListed is how many trainings are offered as an audience.
-	bcTrainingsListed = 9
+	// trainingsListed is how many trainings are offered as an audience.
+	trainingsListed = 9
 )
 
 // Session data keys of the broadcast flow.
 const (
-	bcText      = "text"
-	bcPhoto     = "photo"
-	bcAudience  = "aud"
-	bcAudValue  = "aud_v"
-	bcWhen      = "when"
-	bcID        = "id"
-	bcPlacePref = "p_"
+	dText      = "text"
+	dPhoto     = "photo"
+	dAudience  = "aud"
+	dAudValue  = "aud_v"
+	dWhen      = "when"
+	dID        = "id"
+	dPlacePref = "p_"
 )
 
-// bcAudienceChoices are the kinds of audience staff pick from.
-var bcAudienceChoices = []words.Choice{
+// audienceChoices are the kinds of audience staff pick from.
+var audienceChoices = []words.Choice{
 	{Key: store.ToAll, Label: "broadcast.aud_all"},
 	{Key: store.ToRole, Label: "broadcast.aud_role"},
 	{Key: "place", Label: "broadcast.aud_place"},
@@ -67,15 +67,15 @@ var bcAudienceChoices = []words.Choice{
 	{Key: store.ToChannel, Label: "broadcast.aud_channel"},
 }
 
-// bcChannelLabels name the channels for staff.
-var bcChannelLabels = map[string]string{
+// channelLabels name the channels for staff.
+var channelLabels = map[string]string{
 	"telegram": "broadcast.channel_telegram",
 	"whatsapp": "broadcast.channel_whatsapp",
 	"console":  "broadcast.channel_console",
 }
 
-// bcStateLabels say a broadcast's state in words.
-var bcStateLabels = map[string]string{
+// stateLabels say a broadcast's state in words.
+var stateLabels = map[string]string{
 	store.BroadcastScheduled: "broadcast.state_scheduled",
 	store.BroadcastSending:   "broadcast.state_sending",
 	store.BroadcastPaused:    "broadcast.state_paused",
@@ -88,31 +88,31 @@ var bcStateLabels = map[string]string{
 func Add(e *flows.Engine) {
 	e.Register(broadcastFlow())
 	e.AddStaffEntry("siaran", "broadcast.staff_entry", FlowBroadcast)
-	e.AddCommand("siaran", func(c *flows.Ctx, args string) flows.Next { return broadcastCommand(e, c, args) })
+	e.AddCommand("siaran", broadcastCommand)
 }
 
 func broadcastFlow() *flows.Flow {
 	steps := map[string]*flows.Step{
 		"home":           {Prompt: broadcastHomePrompt, Handle: broadcastHome},
-		"compose":        {Prompt: bcAskText, Handle: bcTakeText},
-		"caption":        {Prompt: bcAskCaption, Handle: bcTakeCaption},
-		"audience":       {Prompt: bcAudiencePrompt, Handle: bcTakeAudience},
-		"role":           {Prompt: bcRolePrompt, Handle: bcTakeRole},
-		"training":       {Prompt: bcTrainingAudiencePrompt, Handle: bcTakeTrainingAudience},
-		"channel":        {Prompt: bcChannelPrompt, Handle: bcTakeChannel},
-		"count":          {Prompt: bcCountPrompt, Handle: bcCountChoice},
-		"preview":        {Prompt: bcPreviewPrompt, Handle: bcPreviewChoice},
-		"night":          {Prompt: bcNightPrompt, Handle: bcNightChoice},
-		"when":           {Prompt: bcAskWhen, Handle: bcTakeWhen},
-		"when_confirm":   {Prompt: bcWhenConfirmPrompt, Handle: bcWhenConfirm},
-		"manage":         {Prompt: bcManagePrompt, Handle: bcManageChoice},
-		"cancel_confirm": {Prompt: bcCancelConfirmPrompt, Handle: bcCancelConfirm},
+		"compose":        {Prompt: askText, Handle: takeText},
+		"caption":        {Prompt: askCaption, Handle: takeCaption},
+		"audience":       {Prompt: audiencePrompt, Handle: takeAudience},
+		"role":           {Prompt: rolePrompt, Handle: takeRole},
+		"training":       {Prompt: trainingAudiencePrompt, Handle: takeTrainingAudience},
+		"channel":        {Prompt: channelPrompt, Handle: takeChannel},
+		"count":          {Prompt: countPrompt, Handle: countChoice},
+		"preview":        {Prompt: previewPrompt, Handle: previewChoice},
+		"night":          {Prompt: nightPrompt, Handle: nightChoice},
+		"when":           {Prompt: askWhen, Handle: takeWhen},
+		"when_confirm":   {Prompt: whenConfirmPrompt, Handle: whenConfirm},
+		"manage":         {Prompt: managePrompt, Handle: manageChoice},
+		"cancel_confirm": {Prompt: cancelConfirmPrompt, Handle: cancelConfirm},
 	}
-	for name, s := range place.Steps(place.Options{Prefix: bcPlacePref, Next: "count"}) {
+	for name, s := range place.Steps(place.Options{Prefix: dPlacePref, Next: "count"}) {
 		steps[name] = s
 	}
 	// The desa question also offers the whole kecamatan.
-	desa := steps[bcPlacePref+"desa"]
+	desa := steps[dPlacePref+"desa"]
 	desaPrompt, desaHandle := desa.Prompt, desa.Handle
 	desa.Prompt = func(c *flows.Ctx) flows.Reply {
 		r := desaPrompt(c)
@@ -121,7 +121,7 @@ func broadcastFlow() *flows.Flow {
 	}
 	desa.Handle = func(c *flows.Ctx, in flows.Input, choice string) flows.Next {
 		if choice == "whole_kec" {
-			c.Set(bcPlacePref+place.Desa, "")
+			c.Set(dPlacePref+place.Desa, "")
 			return flows.Goto("count")
 		}
 		return desaHandle(c, in, choice)
@@ -135,7 +135,7 @@ func broadcastSubject(id int64) string { return "broadcast:" + strconv.FormatInt
 // broadcastCommand handles "/siaran" (the flow), "/siaran 12" (one
 // broadcast), "/siaran jeda 12", "/siaran lanjut 12" and "/siaran batal 12"
 // (which asks first): what the keys of the progress message send.
-func broadcastCommand(e *flows.Engine, c *flows.Ctx, args string) flows.Next {
+func broadcastCommand(c *flows.Ctx, args string) flows.Next {
 	if !c.Staff {
 		c.Say(c.T("input.choose_option"))
 		return flows.Stay()
@@ -161,29 +161,29 @@ func broadcastCommand(e *flows.Engine, c *flows.Ctx, args string) flows.Next {
 	}
 	switch action {
 	case "jeda", "pause":
-		bcChange(c, id, "pause")
+		changeBroadcast(c, id, "pause")
 		return flows.Stay()
 	case "lanjut", "lanjutkan", "resume":
-		bcChange(c, id, "resume")
+		changeBroadcast(c, id, "resume")
 		return flows.Stay()
 	case "batal", "batalkan", "cancel":
-		return bcOpen(e, c, id, "cancel_confirm")
+		return openBroadcast(c, id, "cancel_confirm")
 	case "":
-		return bcOpen(e, c, id, "manage")
+		return openBroadcast(c, id, "manage")
 	}
 	c.Say(c.T("broadcast.command_help"))
 	return flows.Stay()
 }
 
-// bcOpen starts the broadcast flow at one broadcast's step.
-func bcOpen(e *flows.Engine, c *flows.Ctx, id int64, step string) flows.Next {
+// openBroadcast starts the broadcast flow at one broadcast's step.
+func openBroadcast(c *flows.Ctx, id int64, step string) flows.Next {
 	c.Enter(FlowBroadcast, step)
-	c.Set(bcID, strconv.FormatInt(id, 10))
+	c.Set(dID, strconv.FormatInt(id, 10))
 	return flows.Stay()
 }
 
-// bcChange pauses, resumes or cancels a broadcast and says so.
-func bcChange(c *flows.Ctx, id int64, action string) bool {
+// changeBroadcast pauses, resumes or cancels a broadcast and says so.
+func changeBroadcast(c *flows.Ctx, id int64, action string) bool {
 	ch, err := ops.ChangeBroadcast(c.Tx, ops.Actor{UserID: c.User.ID, Staff: c.Staff}, id, action, c.Now.In(c.Loc))
 	if err != nil {
 		c.Fail(err)
@@ -195,13 +195,13 @@ func bcChange(c *flows.Ctx, id int64, action string) bool {
 			ops.BroadcastCancel: "broadcast.cancelled"}[action], id))
 		return true
 	case ops.AlreadyDone:
-		c.Say(c.T("broadcast.already", id, c.T(bcStateLabels[ch.State])))
+		c.Say(c.T("broadcast.already", id, c.T(stateLabels[ch.State])))
 	case ops.NotFound:
 		c.Say(c.T("broadcast.not_found", id))
 	case ops.NotAllowed:
 		c.Say(c.T(ch.Why))
 	default:
-		c.Say(c.T("broadcast.cannot", id, c.T(bcStateLabels[ch.State])))
+		c.Say(c.T("broadcast.cannot", id, c.T(stateLabels[ch.State])))
 	}
 	return false
 }
@@ -231,7 +231,7 @@ func broadcastHomePrompt(c *flows.Ctx) flows.Reply {
 // broadcastWhenLine is a broadcast's state with its time and, once it
 // started, its counts.
 func broadcastWhenLine(tx *store.Tx, lang string, loc *time.Location, now time.Time, b store.Broadcast) string {
-	state := locales.T(lang, bcStateLabels[b.State])
+	state := locales.T(lang, stateLabels[b.State])
 	switch {
 	case b.State == store.BroadcastScheduled && !b.ScheduledAt.After(now):
 		return locales.T(lang, "broadcast.state_starting")
@@ -242,10 +242,10 @@ func broadcastWhenLine(tx *store.Tx, lang string, loc *time.Location, now time.T
 	if err != nil {
 		return state
 	}
-	return state + ". " + bcProgressLine(lang, p)
+	return state + ". " + progressLine(lang, p)
 }
 
-func bcProgressLine(lang string, p store.BroadcastProgress) string {
+func progressLine(lang string, p store.BroadcastProgress) string {
 	if p.Cancelled > 0 {
 		return locales.T(lang, "broadcast.progress_cancelled", p.Sent, p.Total, p.Failed, p.Cancelled)
 	}
@@ -254,56 +254,56 @@ func bcProgressLine(lang string, p store.BroadcastProgress) string {
 
 func broadcastHome(c *flows.Ctx, in flows.Input, choice string) flows.Next {
 	if choice == "new" {
-		for _, k := range []string{bcText, bcPhoto, bcAudience, bcAudValue, bcWhen} {
+		for _, k := range []string{dText, dPhoto, dAudience, dAudValue, dWhen} {
 			c.Set(k, "")
 		}
 		return flows.Goto("compose")
 	}
 	if id, ok := strings.CutPrefix(choice, "b"); ok {
-		c.Set(bcID, id)
+		c.Set(dID, id)
 		return flows.Goto("manage")
 	}
 	return flows.Stay()
 }
 
-func bcAskText(c *flows.Ctx) flows.Reply { return flows.Reply{Text: c.T("broadcast.ask_text")} }
+func askText(c *flows.Ctx) flows.Reply { return flows.Reply{Text: c.T("broadcast.ask_text")} }
 
-func bcAskCaption(c *flows.Ctx) flows.Reply { return flows.Reply{Text: c.T("broadcast.ask_caption")} }
+func askCaption(c *flows.Ctx) flows.Reply { return flows.Reply{Text: c.T("broadcast.ask_caption")} }
 
-func bcTakeText(c *flows.Ctx, in flows.Input, choice string) flows.Next {
+func takeText(c *flows.Ctx, in flows.Input, choice string) flows.Next {
 	switch {
 	case in.Kind == flows.KindPhoto && in.HasMedia():
-		if c.Channel != bcPhotoChannel {
+		if c.Channel != photoChannel {
 			c.Say(c.T("broadcast.photo_telegram_only"))
 			return flows.Stay()
 		}
-		c.Set(bcPhoto, in.Media.Ref)
+		c.Set(dPhoto, in.Media.Ref)
 		if strings.TrimSpace(in.Text) == "" {
 			return flows.Goto("caption")
 		}
 	case in.Kind == flows.KindText:
-		c.Set(bcPhoto, "")
+		c.Set(dPhoto, "")
 	default:
 		c.Say(c.T("broadcast.text_expected"))
 		return flows.Stay()
 	}
-	return bcKeepText(c, in.Text)
+	return keepText(c, in.Text)
 }
 
-func bcTakeCaption(c *flows.Ctx, in flows.Input, choice string) flows.Next {
+func takeCaption(c *flows.Ctx, in flows.Input, choice string) flows.Next {
 	if in.Kind != flows.KindText {
 		c.Say(c.T("broadcast.caption_expected"))
 		return flows.Stay()
 	}
-	return bcKeepText(c, in.Text)
+	return keepText(c, in.Text)
 }
 
-// bcKeepText checks the message's length and moves on to the audience.
-func bcKeepText(c *flows.Ctx, text string) flows.Next {
+// keepText checks the message's length and moves on to the audience.
+func keepText(c *flows.Ctx, text string) flows.Next {
 	text = strings.TrimSpace(text)
-	limit := bcMaxBroadcastText
-	if c.Get(bcPhoto) != "" {
-		limit = bcMaxBroadcastCaption
+	limit := maxText
+	if c.Get(dPhoto) != "" {
+		limit = maxCaption
 	}
 	// Counted as Telegram counts (UTF-16 units: an emoji is two).
 	n := 0
@@ -318,39 +318,39 @@ func bcKeepText(c *flows.Ctx, text string) flows.Next {
 		c.Say(c.T("broadcast.text_too_long", n, limit))
 		return flows.Stay()
 	}
-	c.Set(bcText, text)
-	if c.Get(bcAudience) != "" {
+	c.Set(dText, text)
+	if c.Get(dAudience) != "" {
 		return flows.Goto("preview") // rewriting after the audience was chosen
 	}
 	return flows.Goto("audience")
 }
 
-func bcAudiencePrompt(c *flows.Ctx) flows.Reply {
-	return flows.TableReply(c, "broadcast.ask_audience", bcAudienceChoices)
+func audiencePrompt(c *flows.Ctx) flows.Reply {
+	return flows.TableReply(c, "broadcast.ask_audience", audienceChoices)
 }
 
-func bcTakeAudience(c *flows.Ctx, in flows.Input, choice string) flows.Next {
-	c.Set(bcAudience, choice)
-	c.Set(bcAudValue, "")
+func takeAudience(c *flows.Ctx, in flows.Input, choice string) flows.Next {
+	c.Set(dAudience, choice)
+	c.Set(dAudValue, "")
 	switch choice {
 	case store.ToAll:
 		return flows.Goto("count")
 	case "place":
-		return flows.Goto(bcPlacePref + place.Kec)
+		return flows.Goto(dPlacePref + place.Kec)
 	}
 	return flows.Goto(choice) // role, training, channel
 }
 
-func bcRolePrompt(c *flows.Ctx) flows.Reply {
+func rolePrompt(c *flows.Ctx) flows.Reply {
 	return flows.TableReply(c, "broadcast.ask_role", words.Roles)
 }
 
-func bcTakeRole(c *flows.Ctx, in flows.Input, choice string) flows.Next {
-	c.Set(bcAudValue, choice)
+func takeRole(c *flows.Ctx, in flows.Input, choice string) flows.Next {
+	c.Set(dAudValue, choice)
 	return flows.Goto("count")
 }
 
-func bcTrainingAudiencePrompt(c *flows.Ctx) flows.Reply {
+func trainingAudiencePrompt(c *flows.Ctx) flows.Reply {
 	all, err := c.Tx.TrainingsEndingAfter(c.Now.AddDate(0, 0, -30))
 	if err != nil {
 		c.Fail(err)
@@ -370,25 +370,25 @@ func bcTrainingAudiencePrompt(c *flows.Ctx) flows.Reply {
 	var b strings.Builder
 	b.WriteString(c.T("broadcast.ask_training"))
 	r := flows.Reply{}
-	for i, t := range ts[:min(len(ts), bcTrainingsListed)] {
+	for i, t := range ts[:min(len(ts), trainingsListed)] {
 		fmt.Fprintf(&b, "\n%d. %s, %s (%d)", i+1, t.Title, words.FormatTime(c.User.Lang, c.Loc, t.StartsAt),
 			t.Registered+t.Waitlisted)
-		r.Options = append(r.Options, flows.Option{Key: "t" + strconv.FormatInt(t.ID, 10), Label: bcLabelOf(t.Title)})
+		r.Options = append(r.Options, flows.Option{Key: "t" + strconv.FormatInt(t.ID, 10), Label: labelOf(t.Title)})
 	}
 	r.Text = b.String()
 	return r
 }
 
-func bcTakeTrainingAudience(c *flows.Ctx, in flows.Input, choice string) flows.Next {
+func takeTrainingAudience(c *flows.Ctx, in flows.Input, choice string) flows.Next {
 	id, ok := strings.CutPrefix(choice, "t")
 	if !ok {
 		return flows.Goto("audience")
 	}
-	c.Set(bcAudValue, id)
+	c.Set(dAudValue, id)
 	return flows.Goto("count")
 }
 
-func bcChannelPrompt(c *flows.Ctx) flows.Reply {
+func channelPrompt(c *flows.Ctx) flows.Reply {
 	channels, err := c.Tx.ContactChannels()
 	if err != nil {
 		c.Fail(err)
@@ -396,32 +396,32 @@ func bcChannelPrompt(c *flows.Ctx) flows.Reply {
 	}
 	r := flows.Reply{Text: c.T("broadcast.ask_channel")}
 	for _, ch := range channels {
-		r.Options = append(r.Options, flows.Option{Key: ch, Label: bcChannelName(c.User.Lang, ch)})
+		r.Options = append(r.Options, flows.Option{Key: ch, Label: channelName(c.User.Lang, ch)})
 	}
 	return r
 }
 
-func bcChannelName(lang, channel string) string {
-	if key, ok := bcChannelLabels[channel]; ok {
+func channelName(lang, channel string) string {
+	if key, ok := channelLabels[channel]; ok {
 		return locales.T(lang, key)
 	}
 	return channel
 }
 
-func bcTakeChannel(c *flows.Ctx, in flows.Input, choice string) flows.Next {
-	c.Set(bcAudValue, choice)
+func takeChannel(c *flows.Ctx, in flows.Input, choice string) flows.Next {
+	c.Set(dAudValue, choice)
 	return flows.Goto("count")
 }
 
-// bcDraftAudience is the audience the staff member chose.
-func bcDraftAudience(c *flows.Ctx) store.BroadcastAudience {
-	if c.Get(bcAudience) == "place" {
-		if desa := c.Get(bcPlacePref + place.Desa); desa != "" {
+// draftAudience is the audience the staff member chose.
+func draftAudience(c *flows.Ctx) store.BroadcastAudience {
+	if c.Get(dAudience) == "place" {
+		if desa := c.Get(dPlacePref + place.Desa); desa != "" {
 			return store.BroadcastAudience{Kind: store.ToDesa, Value: desa}
 		}
-		return store.BroadcastAudience{Kind: store.ToKec, Value: c.Get(bcPlacePref + place.Kec)}
+		return store.BroadcastAudience{Kind: store.ToKec, Value: c.Get(dPlacePref + place.Kec)}
 	}
-	return store.BroadcastAudience{Kind: c.Get(bcAudience), Value: c.Get(bcAudValue)}
+	return store.BroadcastAudience{Kind: c.Get(dAudience), Value: c.Get(dAudValue)}
 }
 
 // DescribeAudience says who an audience is, in a few words.
@@ -450,13 +450,13 @@ func DescribeAudience(tx *store.Tx, lang string, a store.BroadcastAudience) stri
 			}
 		}
 	case store.ToChannel:
-		return locales.T(lang, "broadcast.desc_channel", bcChannelName(lang, a.Value))
+		return locales.T(lang, "broadcast.desc_channel", channelName(lang, a.Value))
 	}
 	return a.Kind + " " + a.Value
 }
 
-func bcCountPrompt(c *flows.Ctx) flows.Reply {
-	aud := bcDraftAudience(c)
+func countPrompt(c *flows.Ctx) flows.Reply {
+	aud := draftAudience(c)
 	_, count, err := c.Tx.BroadcastAudienceMembers(aud)
 	if err != nil {
 		c.Fail(err)
@@ -468,12 +468,12 @@ func bcCountPrompt(c *flows.Ctx) flows.Reply {
 		var parts []string
 		for _, ch := range []string{"telegram", "whatsapp", "console"} {
 			if n := count.ByChannel[ch]; n > 0 {
-				parts = append(parts, fmt.Sprintf("%s %d", bcChannelName(c.User.Lang, ch), n))
+				parts = append(parts, fmt.Sprintf("%s %d", channelName(c.User.Lang, ch), n))
 			}
 		}
 		b.WriteString("\n" + c.T("broadcast.count_by_channel", strings.Join(parts, ", ")))
 	}
-	b.WriteString(bcLeftOutLines(c.User.Lang, count))
+	b.WriteString(leftOutLines(c.User.Lang, count))
 	if count.Reach == 0 {
 		b.WriteString("\n\n" + c.T("broadcast.count_none"))
 		return flows.Reply{Text: b.String(), Options: []flows.Option{
@@ -489,8 +489,8 @@ func bcCountPrompt(c *flows.Ctx) flows.Reply {
 	}}
 }
 
-// bcLeftOutLines says how many people were left out and why ("" if none).
-func bcLeftOutLines(lang string, n store.BroadcastReach) string {
+// leftOutLines says how many people were left out and why ("" if none).
+func leftOutLines(lang string, n store.BroadcastReach) string {
 	if n.Left() == 0 {
 		return ""
 	}
@@ -510,7 +510,7 @@ func bcLeftOutLines(lang string, n store.BroadcastReach) string {
 	return out
 }
 
-func bcCountChoice(c *flows.Ctx, in flows.Input, choice string) flows.Next {
+func countChoice(c *flows.Ctx, in flows.Input, choice string) flows.Next {
 	switch choice {
 	case "preview":
 		return flows.Goto("preview")
@@ -533,10 +533,10 @@ func Message(lang, text, photoRef string) flows.Reply {
 	return r
 }
 
-// bcPreviewPrompt shows the message exactly as people will see it, with the
+// previewPrompt shows the message exactly as people will see it, with the
 // choices under it.
-func bcPreviewPrompt(c *flows.Ctx) flows.Reply {
-	r := Message(c.User.Lang, c.Get(bcText), c.Get(bcPhoto))
+func previewPrompt(c *flows.Ctx) flows.Reply {
+	r := Message(c.User.Lang, c.Get(dText), c.Get(dPhoto))
 	send := []flows.Option{{Key: "now", Label: c.T("broadcast.opt_send_now")}}
 	if ops.InQuietHours(c.Now, c.Loc) {
 		// At night the morning comes first: nothing that is not urgent
@@ -554,28 +554,28 @@ func bcPreviewPrompt(c *flows.Ctx) flows.Reply {
 	return r
 }
 
-func bcPreviewChoice(c *flows.Ctx, in flows.Input, choice string) flows.Next {
+func previewChoice(c *flows.Ctx, in flows.Input, choice string) flows.Next {
 	switch choice {
 	case "now":
 		if ops.InQuietHours(c.Now, c.Loc) {
 			return flows.Goto("night")
 		}
-		return bcSave(c, c.Now)
+		return saveBroadcast(c, c.Now)
 	case "morning":
-		return bcSave(c, ops.AfterQuietHours(c.Now, c.Loc))
+		return saveBroadcast(c, ops.AfterQuietHours(c.Now, c.Loc))
 	case "schedule":
 		return flows.Goto("when")
 	case "rewrite":
-		c.Set(bcPhoto, "")
+		c.Set(dPhoto, "")
 		return flows.Goto("compose")
 	}
 	c.Say(c.T("global.cancelled"))
 	return flows.Menu()
 }
 
-// bcAskWhen gives an example date a week ahead, so that typing the
+// askWhen gives an example date a week ahead, so that typing the
 // example back works.
-func bcAskWhen(c *flows.Ctx) flows.Reply {
+func askWhen(c *flows.Ctx) flows.Reply {
 	example := c.Now.In(c.Loc).AddDate(0, 0, 7)
 	layout := "02-01-2006 08.00"
 	if c.User.Lang == "en" {
@@ -584,9 +584,9 @@ func bcAskWhen(c *flows.Ctx) flows.Reply {
 	return flows.Reply{Text: c.T("broadcast.ask_when", example.Format(layout))}
 }
 
-// bcNightPrompt asks once more before a broadcast wakes people at night.
-func bcNightPrompt(c *flows.Ctx) flows.Reply {
-	return flows.Reply{Text: c.T("broadcast.confirm_night", DescribeAudience(c.Tx, c.User.Lang, bcDraftAudience(c))),
+// nightPrompt asks once more before a broadcast wakes people at night.
+func nightPrompt(c *flows.Ctx) flows.Reply {
+	return flows.Reply{Text: c.T("broadcast.confirm_night", DescribeAudience(c.Tx, c.User.Lang, draftAudience(c))),
 		Options: []flows.Option{
 			{Key: "now", Label: c.T("broadcast.opt_confirm_night")},
 			{Key: "morning", Label: c.T("broadcast.opt_send_morning")},
@@ -594,17 +594,17 @@ func bcNightPrompt(c *flows.Ctx) flows.Reply {
 		}}
 }
 
-func bcNightChoice(c *flows.Ctx, in flows.Input, choice string) flows.Next {
+func nightChoice(c *flows.Ctx, in flows.Input, choice string) flows.Next {
 	switch choice {
 	case "now":
-		return bcSave(c, c.Now)
+		return saveBroadcast(c, c.Now)
 	case "morning":
-		return bcSave(c, ops.AfterQuietHours(c.Now, c.Loc))
+		return saveBroadcast(c, ops.AfterQuietHours(c.Now, c.Loc))
 	}
 	return flows.Goto("preview")
 }
 
-func bcTakeWhen(c *flows.Ctx, in flows.Input, choice string) flows.Next {
+func takeWhen(c *flows.Ctx, in flows.Input, choice string) flows.Next {
 	if in.Kind != flows.KindText {
 		c.Say(c.T("broadcast.when_format"))
 		return flows.Stay()
@@ -617,7 +617,7 @@ func bcTakeWhen(c *flows.Ctx, in flows.Input, choice string) flows.Next {
 	case !when.After(c.Now):
 		c.Say(c.T("broadcast.when_past"))
 		return flows.Stay()
-	case when.Sub(c.Now) > bcMaxScheduleAhead:
+	case when.Sub(c.Now) > maxScheduleAhead:
 		c.Say(c.T("broadcast.when_far"))
 		return flows.Stay()
 	case ops.InQuietHours(when, c.Loc):
@@ -625,19 +625,19 @@ func bcTakeWhen(c *flows.Ctx, in flows.Input, choice string) flows.Next {
 		c.Say(c.T("broadcast.when_quiet"))
 		return flows.Stay()
 	}
-	c.Set(bcWhen, when.UTC().Format(time.RFC3339))
+	c.Set(dWhen, when.UTC().Format(time.RFC3339))
 	return flows.Goto("when_confirm")
 }
 
-func bcDraftWhen(c *flows.Ctx) time.Time {
-	t, _ := time.Parse(time.RFC3339, c.Get(bcWhen))
+func draftWhen(c *flows.Ctx) time.Time {
+	t, _ := time.Parse(time.RFC3339, c.Get(dWhen))
 	return t
 }
 
-func bcWhenConfirmPrompt(c *flows.Ctx) flows.Reply {
+func whenConfirmPrompt(c *flows.Ctx) flows.Reply {
 	return flows.Reply{
-		Text: c.T("broadcast.confirm_when", words.FormatTime(c.User.Lang, c.Loc, bcDraftWhen(c)),
-			DescribeAudience(c.Tx, c.User.Lang, bcDraftAudience(c))),
+		Text: c.T("broadcast.confirm_when", words.FormatTime(c.User.Lang, c.Loc, draftWhen(c)),
+			DescribeAudience(c.Tx, c.User.Lang, draftAudience(c))),
 		Options: []flows.Option{
 			{Key: "yes", Label: c.T("broadcast.opt_confirm_schedule")},
 			{Key: "change", Label: c.T("broadcast.opt_change_time")},
@@ -645,24 +645,24 @@ func bcWhenConfirmPrompt(c *flows.Ctx) flows.Reply {
 	}
 }
 
-func bcWhenConfirm(c *flows.Ctx, in flows.Input, choice string) flows.Next {
+func whenConfirm(c *flows.Ctx, in flows.Input, choice string) flows.Next {
 	if choice != "yes" {
 		return flows.Goto("when")
 	}
-	return bcSave(c, bcDraftWhen(c))
+	return saveBroadcast(c, draftWhen(c))
 }
 
-// bcSave stores the confirmed broadcast, due at when; the bot sends
+// saveBroadcast stores the confirmed broadcast, due at when; the bot sends
 // it from then on.
-func bcSave(c *flows.Ctx, when time.Time) flows.Next {
+func saveBroadcast(c *flows.Ctx, when time.Time) flows.Next {
 	photoCh := ""
-	if c.Get(bcPhoto) != "" {
+	if c.Get(dPhoto) != "" {
 		photoCh = c.Channel
 	}
 	made, err := ops.CreateBroadcast(c.Tx, ops.Actor{UserID: c.User.ID, Staff: c.Staff}, store.Broadcast{
-		Text: c.Get(bcText), PhotoChannel: photoCh, PhotoRef: c.Get(bcPhoto),
-		Audience: bcDraftAudience(c), ScheduledAt: when,
-	}, DescribeAudience(c.Tx, locales.Default, bcDraftAudience(c)), c.Now)
+		Text: c.Get(dText), PhotoChannel: photoCh, PhotoRef: c.Get(dPhoto),
+		Audience: draftAudience(c), ScheduledAt: when,
+	}, DescribeAudience(c.Tx, locales.Default, draftAudience(c)), c.Now)
 	if err != nil {
 		return c.Fail(err)
 	}
@@ -680,9 +680,9 @@ func bcSave(c *flows.Ctx, when time.Time) flows.Next {
 	return flows.Fresh(c, "home")
 }
 
-// bcManaged is the broadcast the staff member is looking at.
-func bcManaged(c *flows.Ctx) (store.Broadcast, bool) {
-	id, _ := strconv.ParseInt(c.Get(bcID), 10, 64)
+// managed is the broadcast the staff member is looking at.
+func managed(c *flows.Ctx) (store.Broadcast, bool) {
+	id, _ := strconv.ParseInt(c.Get(dID), 10, 64)
 	b, err := c.Tx.Broadcast(id)
 	if err != nil {
 		if !errors.Is(err, store.ErrNotFound) {
@@ -693,15 +693,15 @@ func bcManaged(c *flows.Ctx) (store.Broadcast, bool) {
 	return b, true
 }
 
-func bcManagePrompt(c *flows.Ctx) flows.Reply {
-	b, ok := bcManaged(c)
+func managePrompt(c *flows.Ctx) flows.Reply {
+	b, ok := managed(c)
 	if !ok {
-		return flows.Reply{Text: c.T("broadcast.not_found", c.Get(bcID)), Options: []flows.Option{
+		return flows.Reply{Text: c.T("broadcast.not_found", c.Get(dID)), Options: []flows.Option{
 			{Key: "back", Label: c.T("broadcast.opt_back")}}}
 	}
 	lang := c.User.Lang
 	var t strings.Builder
-	t.WriteString(c.T("broadcast.detail_head", b.ID, c.T(bcStateLabels[b.State])))
+	t.WriteString(c.T("broadcast.detail_head", b.ID, c.T(stateLabels[b.State])))
 	t.WriteString("\n" + c.T("broadcast.to", DescribeAudience(c.Tx, lang, b.Audience)))
 	t.WriteString("\n" + c.T("broadcast.detail_when", words.FormatTime(lang, c.Loc, b.ScheduledAt)))
 	if !b.StartedAt.IsZero() {
@@ -710,8 +710,8 @@ func bcManagePrompt(c *flows.Ctx) flows.Reply {
 			c.Fail(err)
 			return flows.Reply{}
 		}
-		t.WriteString("\n" + bcProgressLine(lang, p))
-		t.WriteString(bcLeftOutLines(lang, b.Skipped))
+		t.WriteString("\n" + progressLine(lang, p))
+		t.WriteString(leftOutLines(lang, b.Skipped))
 	}
 	t.WriteString("\n\n" + c.T("broadcast.detail_text", b.Text))
 	r := flows.Reply{Text: t.String()}
@@ -729,14 +729,14 @@ func bcManagePrompt(c *flows.Ctx) flows.Reply {
 	return r
 }
 
-func bcManageChoice(c *flows.Ctx, in flows.Input, choice string) flows.Next {
-	b, ok := bcManaged(c)
+func manageChoice(c *flows.Ctx, in flows.Input, choice string) flows.Next {
+	b, ok := managed(c)
 	if !ok || choice == "back" {
 		return flows.Fresh(c, "home")
 	}
 	switch choice {
 	case "pause", "resume":
-		bcChange(c, b.ID, choice)
+		changeBroadcast(c, b.ID, choice)
 		return flows.Stay()
 	case "cancel":
 		return flows.Goto("cancel_confirm")
@@ -744,10 +744,10 @@ func bcManageChoice(c *flows.Ctx, in flows.Input, choice string) flows.Next {
 	return flows.Fresh(c, "home")
 }
 
-func bcCancelConfirmPrompt(c *flows.Ctx) flows.Reply {
-	b, ok := bcManaged(c)
+func cancelConfirmPrompt(c *flows.Ctx) flows.Reply {
+	b, ok := managed(c)
 	if !ok {
-		return flows.Reply{Text: c.T("broadcast.not_found", c.Get(bcID)), Options: []flows.Option{
+		return flows.Reply{Text: c.T("broadcast.not_found", c.Get(dID)), Options: []flows.Option{
 			{Key: "no", Label: c.T("broadcast.opt_back")}}}
 	}
 	text := c.T("broadcast.confirm_cancel_scheduled", b.ID)
@@ -765,10 +765,10 @@ func bcCancelConfirmPrompt(c *flows.Ctx) flows.Reply {
 	}}
 }
 
-func bcCancelConfirm(c *flows.Ctx, in flows.Input, choice string) flows.Next {
-	b, ok := bcManaged(c)
+func cancelConfirm(c *flows.Ctx, in flows.Input, choice string) flows.Next {
+	b, ok := managed(c)
 	if ok && choice == "yes" {
-		bcChange(c, b.ID, "cancel")
+		changeBroadcast(c, b.ID, "cancel")
 	}
 	c.ForgetBack()
 	if !ok {
@@ -788,10 +788,10 @@ func Status(tx *store.Tx, lang string, b store.Broadcast, p store.BroadcastProgr
 		store.BroadcastCancelled: "broadcast.status_cancelled",
 	}[b.State]
 	if key == "" {
-		key = bcStateLabels[b.State]
+		key = stateLabels[b.State]
 	}
 	r := flows.Reply{Text: locales.T(lang, "broadcast.status", b.ID, DescribeAudience(tx, lang, b.Audience),
-		bcProgressLine(lang, p), locales.T(lang, key))}
+		progressLine(lang, p), locales.T(lang, key))}
 	id := strconv.FormatInt(b.ID, 10)
 	switch b.State {
 	case store.BroadcastSending:
@@ -811,7 +811,7 @@ func Status(tx *store.Tx, lang string, b store.Broadcast, p store.BroadcastProgr
 // Milestone is a short progress note for channels where the
 // progress message cannot be edited: sent at each quarter.
 func Milestone(lang string, b store.Broadcast, p store.BroadcastProgress, percent int) flows.Reply {
-	return flows.Reply{Text: locales.T(lang, "broadcast.milestone", b.ID, percent, bcProgressLine(lang, p))}
+	return flows.Reply{Text: locales.T(lang, "broadcast.milestone", b.ID, percent, progressLine(lang, p))}
 }
 
 // Summary is the message the staff member gets when a broadcast
@@ -831,7 +831,7 @@ func Summary(lang string, b store.Broadcast, p store.BroadcastProgress) flows.Re
 	if p.Cancelled > 0 {
 		text += "\n" + locales.T(lang, "broadcast.summary_not_sent", p.Cancelled)
 	}
-	return flows.Reply{Text: text + bcLeftOutLines(lang, b.Skipped)}
+	return flows.Reply{Text: text + leftOutLines(lang, b.Skipped)}
 }
 
 // Missed tells the staff member a scheduled broadcast was not
@@ -840,8 +840,8 @@ func Missed(lang string, loc *time.Location, b store.Broadcast) flows.Reply {
 	return flows.Reply{Text: locales.T(lang, "broadcast.missed", b.ID, words.FormatTime(lang, loc, b.ScheduledAt))}
 }
 
-// bcLabelOf fits a name into an option label (20 characters).
-func bcLabelOf(s string) string {
+// labelOf fits a name into an option label (20 characters).
+func labelOf(s string) string {
 	r := []rune(strings.TrimSpace(s))
 	if len(r) <= 20 {
 		return string(r)
@@ -850,12 +850,12 @@ func bcLabelOf(s string) string {
 }
 
 // StateName is a broadcast's state in words.
-func StateName(lang, state string) string { return locales.T(lang, bcStateLabels[state]) }
+func StateName(lang, state string) string { return locales.T(lang, stateLabels[state]) }
 
 // ProgressLine is a broadcast's counts in words.
 func ProgressLine(lang string, p store.BroadcastProgress) string {
-	return bcProgressLine(lang, p)
+	return progressLine(lang, p)
 }
 
 // ChannelName names a channel for staff, as the chat does.
-func ChannelName(lang, channel string) string { return bcChannelName(lang, channel) }
+func ChannelName(lang, channel string) string { return channelName(lang, channel) }

@@ -21,7 +21,7 @@ func TestScheduleExampleIsAhead(t *testing.T) {
 			time.Date(2027, 12, 30, 7, 0, 0, 0, loc),
 		} {
 			c := &flows.Ctx{Now: now, Loc: loc, User: store.User{Lang: lang}}
-			text := bcAskWhen(c).Text
+			text := askWhen(c).Text
 			_, rest, _ := strings.Cut(text, "\n- ")
 			example, _, _ := strings.Cut(rest, "\n")
 			when, problem := words.ParseWhen(example, now, loc)

@@ -25,12 +25,12 @@ func RecurringSpec(text string) (string, bool) {
 		switch {
 		case (w == "minggu" || w == "pekan" || w == "week") && after:
 			weekly = true // "tiap minggu": every week, on a day still to be named
-		case w == "hari" || w == "harian" || w == "daily" || w == "day" || bcDayParts[w] && after:
+		case w == "hari" || w == "harian" || w == "daily" || w == "day" || dayParts[w] && after:
 			daily = true // "tiap hari", "tiap pagi"
-		case repeatWords[w], listWords[w], bcDayParts[w]:
+		case repeatWords[w], listWords[w], dayParts[w]:
 		case w == "bulan" || w == "bulanan" || w == "month" || w == "monthly":
 		default:
-			if d, ok := bcWeekdayNames[w]; ok {
+			if d, ok := weekdayNames[w]; ok {
 				weekdays = append(weekdays, int(d))
 				continue
 			}

@@ -15,10 +15,10 @@ import (
 // passed). Times are local (WIB); a trailing "WIB" is fine.
 
 var (
-	bcClockPattern = regexp.MustCompile(`^(\d{1,2})[:.](\d{2})$`)
-	bcHourPattern  = regexp.MustCompile(`^\d{1,2}$`)
-	bcDmyPattern   = regexp.MustCompile(`^(\d{1,2})[-/.](\d{1,2})(?:[-/.](\d{2}|\d{4}))?$`)
-	bcYmdPattern   = regexp.MustCompile(`^(\d{4})-(\d{1,2})-(\d{1,2})$`)
+	clockPattern = regexp.MustCompile(`^(\d{1,2})[:.](\d{2})$`)
+	hourPattern  = regexp.MustCompile(`^\d{1,2}$`)
+	dmyPattern   = regexp.MustCompile(`^(\d{1,2})[-/.](\d{1,2})(?:[-/.](\d{2}|\d{4}))?$`)
+	ymdPattern   = regexp.MustCompile(`^(\d{4})-(\d{1,2})-(\d{1,2})$`)
 )
 
 // MonthNames are Indonesian and English month names and short forms, for
@@ -38,8 +38,8 @@ var MonthNames = map[string]time.Month{
 	"desember": 12, "december": 12, "des": 12, "dec": 12,
 }
 
-// bcWeekdayNames are Indonesian and English day names.
-var bcWeekdayNames = map[string]time.Weekday{
+// weekdayNames are Indonesian and English day names.
+var weekdayNames = map[string]time.Weekday{
 	"minggu": time.Sunday, "ahad": time.Sunday, "sunday": time.Sunday,
 	"senin": time.Monday, "monday": time.Monday,
 	"selasa": time.Tuesday, "tuesday": time.Tuesday,
@@ -49,20 +49,20 @@ var bcWeekdayNames = map[string]time.Weekday{
 	"sabtu": time.Saturday, "saturday": time.Saturday,
 }
 
-// bcRelativeDays are words for today and the next days.
-var bcRelativeDays = map[string]int{
+// relativeDays are words for today and the next days.
+var relativeDays = map[string]int{
 	"hari ini": 0, "today": 0, "nanti": 0, "ini": 0,
 	"besok": 1, "tomorrow": 1, "besuk": 1,
 	"kemarin": -1, "yesterday": -1,
 	"lusa": 2,
 }
 
-// bcFillerWords carry no meaning for the time.
-var bcFillerWords = map[string]bool{"jam": true, "pukul": true, "pkl": true, "at": true, "tanggal": true,
+// fillerWords carry no meaning for the time.
+var fillerWords = map[string]bool{"jam": true, "pukul": true, "pkl": true, "at": true, "tanggal": true,
 	"tgl": true, "pada": true, "wib": true, "on": true}
 
-// bcDayParts shift a bare hour: "jam 3 sore" is 15.00.
-var bcDayParts = map[string]bool{"pagi": true, "siang": true, "sore": true, "malam": true,
+// dayParts shift a bare hour: "jam 3 sore" is 15.00.
+var dayParts = map[string]bool{"pagi": true, "siang": true, "sore": true, "malam": true,
 	"am": true, "pm": true}
 
 // ParseWhen reads a local date and time; the second result is the locale
@@ -74,7 +74,7 @@ func ParseWhen(s string, now time.Time, loc *time.Location) (time.Time, string) 
 	if key != "" {
 		return time.Time{}, key
 	}
-	date, key := bcParseDay(rest, now, hour, minute, loc)
+	date, key := parseDay(rest, now, hour, minute, loc)
 	if key != "" {
 		return time.Time{}, key
 	}
@@ -91,19 +91,19 @@ func SplitWhen(s string) (hour, minute int, rest []string, key string) {
 	// before a part of the day.
 	at := -1
 	for i, f := range fields {
-		if m := bcClockPattern.FindStringSubmatch(f); m != nil {
-			hour, minute, at = bcAtoiOr(m[1]), bcAtoiOr(m[2]), i
+		if m := clockPattern.FindStringSubmatch(f); m != nil {
+			hour, minute, at = atoiOr(m[1]), atoiOr(m[2]), i
 		}
 	}
 	if at < 0 {
 		for i, f := range fields {
-			if !bcHourPattern.MatchString(f) {
+			if !hourPattern.MatchString(f) {
 				continue
 			}
-			after := i+1 < len(fields) && bcDayParts[fields[i+1]]
+			after := i+1 < len(fields) && dayParts[fields[i+1]]
 			before := i > 0 && (fields[i-1] == "jam" || fields[i-1] == "pukul" || fields[i-1] == "pkl" || fields[i-1] == "at")
 			if after || before {
-				hour, at = bcAtoiOr(f), i
+				hour, at = atoiOr(f), i
 			}
 		}
 	}
@@ -114,11 +114,11 @@ func SplitWhen(s string) (hour, minute int, rest []string, key string) {
 		return 0, 0, nil, "broadcast.when_invalid"
 	}
 	for i, f := range fields {
-		if i == at || bcFillerWords[f] {
+		if i == at || fillerWords[f] {
 			continue
 		}
-		if bcDayParts[f] && i == at+1 {
-			hour = bcShiftHour(hour, f)
+		if dayParts[f] && i == at+1 {
+			hour = shiftHour(hour, f)
 			continue
 		}
 		rest = append(rest, f)
@@ -129,8 +129,8 @@ func SplitWhen(s string) (hour, minute int, rest []string, key string) {
 	return hour, minute, rest, ""
 }
 
-// bcShiftHour reads "3 sore" as 15 and "12 malam" as 0.
-func bcShiftHour(h int, part string) int {
+// shiftHour reads "3 sore" as 15 and "12 malam" as 0.
+func shiftHour(h int, part string) int {
 	switch part {
 	case "siang":
 		if h >= 1 && h <= 5 {
@@ -155,9 +155,9 @@ func bcShiftHour(h int, part string) int {
 	return h
 }
 
-// bcParseDay reads the date part (already without the time) and returns the
+// parseDay reads the date part (already without the time) and returns the
 // moment at hour:minute on that day.
-func bcParseDay(words []string, now time.Time, hour, minute int, loc *time.Location) (time.Time, string) {
+func parseDay(words []string, now time.Time, hour, minute int, loc *time.Location) (time.Time, string) {
 	at := func(y int, m time.Month, d int) (time.Time, string) {
 		t := time.Date(y, m, d, hour, minute, 0, 0, loc)
 		if t.Day() != d || t.Month() != m {
@@ -171,7 +171,7 @@ func bcParseDay(words []string, now time.Time, hour, minute int, loc *time.Locat
 	}
 	// A weekday before a date ("jumat 12 juni") only repeats it.
 	if len(words) > 1 {
-		if _, ok := bcWeekdayNames[words[0]]; ok {
+		if _, ok := weekdayNames[words[0]]; ok {
 			words = words[1:]
 		}
 	}
@@ -183,10 +183,10 @@ func bcParseDay(words []string, now time.Time, hour, minute int, loc *time.Locat
 		}
 		return t, key
 	}
-	if days, ok := bcRelativeDays[joined]; ok {
+	if days, ok := relativeDays[joined]; ok {
 		return today(days)
 	}
-	if wd, ok := bcWeekdayNames[joined]; ok {
+	if wd, ok := weekdayNames[joined]; ok {
 		days := (int(wd) - int(now.Weekday()) + 7) % 7
 		t, key := today(days)
 		if key == "" && !t.After(now) {
@@ -195,39 +195,39 @@ func bcParseDay(words []string, now time.Time, hour, minute int, loc *time.Locat
 		return t, key
 	}
 	if len(words) == 1 {
-		if m := bcYmdPattern.FindStringSubmatch(words[0]); m != nil {
-			return at(bcAtoiOr(m[1]), time.Month(bcAtoiOr(m[2])), bcAtoiOr(m[3]))
+		if m := ymdPattern.FindStringSubmatch(words[0]); m != nil {
+			return at(atoiOr(m[1]), time.Month(atoiOr(m[2])), atoiOr(m[3]))
 		}
-		if m := bcDmyPattern.FindStringSubmatch(words[0]); m != nil {
-			return bcDateWithYear(now, bcAtoiOr(m[1]), bcAtoiOr(m[2]), m[3], at)
+		if m := dmyPattern.FindStringSubmatch(words[0]); m != nil {
+			return dateWithYear(now, atoiOr(m[1]), atoiOr(m[2]), m[3], at)
 		}
 	}
 	if len(words) == 2 || len(words) == 3 {
 		month, ok := MonthNames[words[1]]
-		if ok && bcHourPattern.MatchString(words[0]) {
+		if ok && hourPattern.MatchString(words[0]) {
 			year := ""
 			if len(words) == 3 {
 				year = words[2]
 			}
-			return bcDateWithYear(now, bcAtoiOr(words[0]), int(month), year, at)
+			return dateWithYear(now, atoiOr(words[0]), int(month), year, at)
 		}
 	}
 	return time.Time{}, "broadcast.when_format"
 }
 
-// bcDateWithYear completes a day and month with the year written, or with
+// dateWithYear completes a day and month with the year written, or with
 // the next year when the date has passed this year. Today's date with a
 // time already passed stays today (too early, the caller says), not a
 // year ahead: staff who write it mean today.
-func bcDateWithYear(now time.Time, day, month int, year string, at func(int, time.Month, int) (time.Time, string)) (time.Time, string) {
+func dateWithYear(now time.Time, day, month int, year string, at func(int, time.Month, int) (time.Time, string)) (time.Time, string) {
 	if month < 1 || month > 12 || day < 1 {
 		return time.Time{}, "broadcast.when_invalid"
 	}
 	switch len(year) {
 	case 4:
-		return at(bcAtoiOr(year), time.Month(month), day)
+		return at(atoiOr(year), time.Month(month), day)
 	case 2:
-		return at(2000+bcAtoiOr(year), time.Month(month), day)
+		return at(2000+atoiOr(year), time.Month(month), day)
 	case 0:
 		t, key := at(now.Year(), time.Month(month), day)
 		if key == "" && !t.After(now) && t.YearDay() != now.YearDay() {
@@ -238,7 +238,7 @@ func bcDateWithYear(now time.Time, day, month int, year string, at func(int, tim
 	return time.Time{}, "broadcast.when_format"
 }
 
-func bcAtoiOr(s string) int {
+func atoiOr(s string) int {
 	n, err := strconv.Atoi(s)
 	if err != nil {
 		return -1
