@@ -60,9 +60,6 @@ func (c *Ctx) Enter(flowID, step string) { c.engine.enter(c, flowID, step) }
 // no longer exists.
 func (c *Ctx) Current() (*Flow, *Step) { return c.engine.current(c) }
 
-// Flow is a registered flow, nil if there is none by that id.
-func (c *Ctx) Flow(id string) *Flow { return c.engine.flows[id] }
-
 // Config is the engine's settings.
 func (c *Ctx) Config() Config { return c.engine.cfg }
 
