@@ -273,9 +273,6 @@ func (e *Engine) Register(f *Flow) {
 	e.flows[f.ID] = f
 }
 
-// Has tells whether a flow is registered.
-func (e *Engine) Has(id string) bool { _, ok := e.flows[id]; return ok }
-
 // OfficeOpen is the regency office's working time: Monday to Friday,
 // 08:00 to 16:00 local time.
 func OfficeOpen(t time.Time) bool {
