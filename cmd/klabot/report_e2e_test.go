@@ -348,7 +348,7 @@ func TestTelegramReportBadInput(t *testing.T) {
 	staff.press(staff.waitFor("Apakah Anda setuju?"), "Setuju")
 	staff.press(staff.waitFor("Anda siapa?"), "Lainnya")
 	staff.send("/buka " + code)
-	staff.waitFor("Bukti: 1 berkas (0 sudah tersimpan)")
+	staff.waitFor("Bukti: 1 berkas (1 gagal diunduh)")
 }
 
 // draftReport is a new person's report up to its summary: the category,

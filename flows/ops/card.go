@@ -75,19 +75,29 @@ func Card(tx *store.Tx, r store.Report, lang string, who CardFor, loc *time.Loca
 	if err != nil {
 		return "", err
 	}
-	saved := 0
+	pending, failed := 0, 0
 	for _, m := range media {
-		if m.State == store.MediaSaved {
-			saved++
+		switch m.State {
+		case store.MediaPending:
+			pending++
+		case store.MediaFailed:
+			failed++
 		}
 	}
 	switch {
 	case len(media) == 0:
 		lines = append(lines, t("triage.card_evidence_none"))
-	case saved == len(media):
-		lines = append(lines, t("triage.card_evidence_saved", saved))
+	case pending == 0 && failed == 0:
+		lines = append(lines, t("triage.card_evidence_saved", len(media)))
 	default:
-		lines = append(lines, t("triage.card_evidence", len(media), saved))
+		var notes []string
+		if pending > 0 {
+			notes = append(notes, t("triage.card_evidence_pending", pending))
+		}
+		if failed > 0 {
+			notes = append(notes, t("triage.card_evidence_failed", failed))
+		}
+		lines = append(lines, t("triage.card_evidence", len(media), strings.Join(notes, ", ")))
 	}
 	if r.ChildReporter {
 		lines = append(lines, t("triage.card_child"))
