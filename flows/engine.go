@@ -177,6 +177,9 @@ type Engine struct {
 	// firstText are tried, in turn, on a newcomer's first message (see
 	// first.go) that is no command or code.
 	firstText []FirstText
+	// clarifying are commands whose keys ask about what was just sent
+	// (see AddClarifying).
+	clarifying map[string]bool
 }
 
 // Command handles a typed command such as "/laporan baru"; args is the text
@@ -196,7 +199,8 @@ func NewEngine(cfg Config, features ...func(*Engine)) *Engine {
 		cfg.Random = rand.Reader
 	}
 	e := &Engine{cfg: cfg, flows: map[string]*Flow{}, commands: map[string]Command{},
-		words: map[string]func(*Ctx) Next{}, phrases: map[string]string{}, textKeys: map[string]TextKey{}}
+		words: map[string]func(*Ctx) Next{}, phrases: map[string]string{}, textKeys: map[string]TextKey{},
+		clarifying: map[string]bool{}}
 	e.Register(welcomeFlow())
 	e.AddCommand(pickCommand, e.pick)
 	for _, add := range features {

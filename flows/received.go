@@ -31,6 +31,21 @@ const pickCommand = "pilih"
 // apart: "/terima LPR-…".
 var codeInKey = regexp.MustCompile(`[A-Z]{3}-[0-9A-Z]{4}-[0-9A-Z]{4}`)
 
+// AddClarifying marks a command whose keys ask about what the person just
+// sent (was it the answer to a question?), as klabot's own "which did you
+// mean" does: a number typed next is surely meant for that question.
+func (e *Engine) AddClarifying(name string) { e.clarifying[name] = true }
+
+// asksWhich tells a message that asks about what the person just sent.
+func (e *Engine) asksWhich(r Received) bool {
+	for _, o := range r.Options {
+		if name, _, ok := commandOf(Input{Kind: KindText, Text: o.Key}); ok && (name == pickCommand || e.clarifying[name]) {
+			return true
+		}
+	}
+	return false
+}
+
 // receivedChoice takes typed text that picks a choice of a received
 // message; false leaves it to the question on screen.
 func (e *Engine) receivedChoice(c *Ctx, flow *Flow, prompt Reply, in Input, received []Received) bool {
@@ -64,9 +79,13 @@ func (e *Engine) receivedChoice(c *Ctx, flow *Flow, prompt Reply, in Input, rece
 		if len(cands) == 0 {
 			return false
 		}
-		// The latest message's number is meant; when only an older one
-		// has it, the question on screen may be meant as well.
-		if n > len(latest.Options) && n <= len(prompt.Options) {
+		// The latest message's number is meant, unless only an older
+		// message has it, or the person is half-way through something
+		// not yet sent (a report draft: its flow keeps it with Keep):
+		// then the question on screen may be meant as well, and a "1"
+		// for "is a child in danger now?" must not become an answer
+		// elsewhere unasked.
+		if n <= len(prompt.Options) && (n > len(latest.Options) || flow.Keep != nil && !e.asksWhich(latest)) {
 			add(Option{Key: "/" + pickCommand + " " + prompt.Options[n-1].Key, Label: prompt.Options[n-1].Label}, "")
 		}
 	} else {

@@ -46,6 +46,7 @@ func AddAsking(e *flows.Engine) {
 	e.AddTextKey("jawab", typedAnswer)
 	e.AddCommand("kirimjawaban", cmdSendPending)
 	e.AddCommand("bukanjawaban", cmdNotAnswer)
+	e.AddClarifying("kirimjawaban")
 }
 
 func askFlow() *flows.Flow {
