@@ -576,12 +576,13 @@ func previewChoice(c *flows.Ctx, in flows.Input, choice string) flows.Next {
 // askWhen gives an example date a week ahead, so that typing the
 // example back works.
 func askWhen(c *flows.Ctx) flows.Reply {
-	example := c.Now.In(c.Loc).AddDate(0, 0, 7)
-	layout := "02-01-2006 08.00"
+	// A week ahead at 08.00: the time is written out, since ".00" in a
+	// Go layout would print fractions of a second.
+	example := c.Now.In(c.Loc).AddDate(0, 0, 7).Format("02-01-2006") + " 08.00"
 	if c.User.Lang == "en" {
-		layout = "02-01-2006 08:00"
+		example = strings.Replace(example, "08.00", "08:00", 1)
 	}
-	return flows.Reply{Text: c.T("broadcast.ask_when", example.Format(layout))}
+	return flows.Reply{Text: c.T("broadcast.ask_when", example)}
 }
 
 // nightPrompt asks once more before a broadcast wakes people at night.
