@@ -605,10 +605,18 @@ func nightChoice(c *flows.Ctx, in flows.Input, choice string) flows.Next {
 	return flows.Goto("preview")
 }
 
+// nowWords ask for a broadcast to go at once.
+var nowWords = map[string]bool{"sekarang": true, "skrg": true, "kirim sekarang": true, "sekarang saja": true,
+	"now": true, "send now": true, "right now": true}
+
 func takeWhen(c *flows.Ctx, in flows.Input, choice string) flows.Next {
 	if in.Kind != flows.KindText {
 		c.Say(c.T("broadcast.when_format"))
 		return flows.Stay()
+	}
+	if nowWords[flows.Normalize(in.Text)] {
+		// "sekarang" after all: as the preview's "Kirim sekarang".
+		return previewChoice(c, in, "now")
 	}
 	when, problem := words.ParseWhen(in.Text, c.Now, c.Loc)
 	switch {
