@@ -41,6 +41,10 @@ const (
 	dLeaveStep = "leave_step"
 )
 
+// storyAtCategory is how long text typed at the category question must be
+// to be kept as the story.
+const storyAtCategory = 60
+
 // Limits on what is kept from a draft.
 const (
 	maxDescRunes      = 10000
@@ -156,9 +160,22 @@ func reportFlow() *flows.Flow {
 					return childAnonChoice(c, in, choice)
 				}
 				if choice == "" {
-					if key, ok := namedCategory(c.T, in); ok {
+					// A telling of the case is its story, whether or not
+					// it also names the kind of case; a short phrase
+					// ("anak kerja di sawit") only names it, and the
+					// story is asked for later.
+					story := isMoreStory(in) && utf8.RuneCountInString(in.Text) >= storyAtCategory
+					if story {
+						addToStory(c, in.Text)
+						c.Say(c.T("report.story_kept"))
+					}
+					key, ok := namedCategory(c.T, in)
+					switch {
+					case ok:
 						choice = key
-					} else {
+					case story:
+						return flows.Stay()
+					default:
 						c.Misunderstood(in)
 						return flows.Stay()
 					}
