@@ -131,45 +131,61 @@ func takeSpec(c *flows.Ctx, in flows.Input, choice string) flows.Next {
 	return staffOnly(c, func() flows.Next {
 		var spec string
 		switch {
-		case in.Kind == flows.KindText && surelySpec(in.Text):
+		case in.Kind == flows.KindText && (surelySpec(in.Text) || words.IsRecurring(in.Text)):
 			spec = in.Text
-		case in.Kind == flows.KindText && words.IsRecurring(in.Text):
-			spec, _ = words.RecurringSpec(in.Text)
 		case choice != "":
 			for _, p := range specPresets {
 				if p.key == choice {
 					spec = p.spec
 				}
 			}
-		case in.Kind == flows.KindText && strings.IndexFunc(in.Text, unicode.IsLetter) >= 0:
-			// Words that are no schedule klabot reads: examples in
-			// words, not a lesson in cron fields.
-			if _, _, _, problem := words.SplitWhen(in.Text); problem != "" {
-				c.Say(c.T("reminders.spec_need_time"))
-			} else if slices.Contains(strings.Fields(flows.Normalize(in.Text)), "minggu") {
-				c.Say(c.T("reminders.spec_week_which"))
-			} else {
-				c.Say(c.T("reminders.spec_not_understood"))
-			}
-			return flows.Stay()
-		case in.Kind == flows.KindText && looksLikeSpec(in.Text):
+		case in.Kind == flows.KindText && (looksLikeSpec(in.Text) || hasLetters(in.Text)):
 			spec = in.Text
 		default:
 			c.Say(c.T("reminders.spec_not_understood"))
 			return flows.Stay()
 		}
-		parsed, err := recurrence.ParseSpec(spec)
-		if err != nil {
-			c.Say(specProblem(c, err))
+		parsed, problem := readSpec(c, spec)
+		if problem != "" {
+			c.Say(problem)
 			return flows.Stay()
 		}
-		c.Set(rSpec, parsed.Text)
+		c.Set(rSpec, parsed)
 		if c.Get(rReview) == "1" {
 			return flows.Goto("confirm")
 		}
 		return flows.Goto("audience")
 	})
 }
+
+// readSpec reads a schedule as staff typed it, in words ("tiap Jumat jam
+// 16.30") or as a cron spec, into the spec kept; problem says in plain
+// words what to fix. Words that are no schedule get examples in words,
+// not a lesson in cron fields.
+func readSpec(c *flows.Ctx, typed string) (spec, problem string) {
+	if inWords, ok := words.RecurringSpec(typed); ok {
+		typed = inWords
+	} else if !surelySpec(typed) && hasLetters(typed) {
+		_, _, _, when := words.SplitWhen(typed)
+		switch {
+		case when == "broadcast.when_invalid":
+			return "", c.T("reminders.spec_bad_time")
+		case when != "":
+			return "", c.T("reminders.spec_need_time")
+		case slices.Contains(strings.Fields(flows.Normalize(typed)), "minggu"):
+			return "", c.T("reminders.spec_week_which")
+		}
+		return "", c.T("reminders.spec_not_understood")
+	}
+	parsed, err := recurrence.ParseSpec(typed)
+	if err != nil {
+		return "", specProblem(c, err)
+	}
+	return parsed.Text, ""
+}
+
+// hasLetters tells words from a cron spec's numbers.
+func hasLetters(s string) bool { return strings.IndexFunc(s, unicode.IsLetter) >= 0 }
 
 // specProblem says in plain words what is wrong with a spec.
 func specProblem(c *flows.Ctx, err error) string {
@@ -391,13 +407,9 @@ func cmdReminders(c *flows.Ctx, args string) flows.Next {
 		c.Say(c.T("reminders.command_usage"))
 		return flows.Stay()
 	}
-	typed := parts[0]
-	if inWords, ok := words.RecurringSpec(typed); ok {
-		typed = inWords
-	}
-	spec, err := recurrence.ParseSpec(typed)
-	if err != nil {
-		c.Say(specProblem(c, err) + "\n\n" + c.T("reminders.command_usage"))
+	spec, problem := readSpec(c, strings.TrimSpace(parts[0]))
+	if problem != "" {
+		c.Say(problem + "\n\n" + c.T("reminders.command_usage"))
 		return flows.Stay()
 	}
 	audience, kec, ok := parseAudience(parts[1])
@@ -420,7 +432,7 @@ func cmdReminders(c *flows.Ctx, args string) flows.Next {
 		return flows.Stay()
 	}
 	c.Enter(FlowStaffReminders, "confirm")
-	c.Set(rSpec, spec.Text)
+	c.Set(rSpec, spec)
 	c.Set(rAudience, audience)
 	c.Set(rKec, kec)
 	c.Set(rMessage, message)
