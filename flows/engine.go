@@ -180,6 +180,8 @@ type Engine struct {
 	// clarifying are commands whose keys ask about what was just sent
 	// (see AddClarifying).
 	clarifying map[string]bool
+	// isChild tells a child from an adult (see SpeaksToChildren).
+	isChild func(c *Ctx) (bool, error)
 }
 
 // Command handles a typed command such as "/laporan baru"; args is the text

@@ -79,3 +79,20 @@ func TestReportNameStaysWithReport(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A child is "kamu" in every flow, not only while reporting: their own
+// reports, reminders and the menu's answers.
+func TestChildIsKamuEverywhere(t *testing.T) {
+	ch := newChat(t)
+	ch.join("dewi", "2") // Anggota Forum Anak
+	for _, text := range []string{"menu", "3", "menu", "4", "menu", "data saya"} {
+		reply := ch.say("dewi", text)
+		if strings.Contains(reply, "Anda") {
+			t.Errorf("after %q a child is called Anda:\n%s", text, reply)
+		}
+	}
+	ch.join("budi", "1") // an adult villager
+	if reply := ch.say("budi", "3"); !strings.Contains(reply, "Anda") {
+		t.Errorf("an adult is not called Anda:\n%s", reply)
+	}
+}

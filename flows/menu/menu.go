@@ -1,6 +1,9 @@
 package menu
 
-import "klabot/flows"
+import (
+	"klabot/flows"
+	"klabot/flows/ops"
+)
 
 // Add plugs in the main menu, the language choice, the staff menu and
 // linking two chats of one person.
@@ -16,6 +19,8 @@ func Add(e *flows.Engine) {
 		e.Register(f)
 	}
 	addLink(e)
+	// Children are spoken to as "kamu" wherever they are.
+	e.SpeaksToChildren(func(c *flows.Ctx) (bool, error) { return ops.IsChild(c.Tx, c.User) })
 }
 
 func menuFlow() *flows.Flow {

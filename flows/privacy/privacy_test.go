@@ -56,7 +56,7 @@ func TestEraseInChatTellsThoseAffected(t *testing.T) {
 	}
 	say("Anak A", "hapus data saya")
 	msgs := say("Anak A", "1")
-	if !strings.Contains(msgs[0].Reply.Text, "Data Anda sudah dihapus") {
+	if !strings.Contains(msgs[0].Reply.Text, "Data kamu sudah dihapus") { // a child is spoken to as kamu
 		t.Errorf("answer: %q", msgs[0].Reply.Text)
 	}
 	told := false

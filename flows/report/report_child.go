@@ -2,7 +2,7 @@ package report
 
 import (
 	"klabot/flows"
-	"klabot/flows/words"
+	"klabot/flows/ops"
 )
 
 // A child who reports (a Forum Anak member, or someone who gave an age
@@ -12,20 +12,8 @@ import (
 // is specific personal data (UU 27/2022): collect the minimum. Staff see
 // "pelapor anak" on the card.
 
-// roleForumAnak is the role of people who said they are in the Forum Anak.
-const roleForumAnak = "forum_anak"
-
 // isChildReporter tells whether the person said they are a child.
-func isChildReporter(c *flows.Ctx) (bool, error) {
-	if c.User.Role == roleForumAnak {
-		return true, nil
-	}
-	last, found, err := c.Tx.LastRegistration(c.User.ID)
-	if err != nil {
-		return false, err
-	}
-	return found && last.Age > 0 && last.Age < words.AdultAge, nil
-}
+func isChildReporter(c *flows.Ctx) (bool, error) { return ops.IsChild(c.Tx, c.User) }
 
 // askChildFirst: the report has just begun and its reporter is a child
 // who has not yet said whether to stay anonymous.
@@ -87,8 +75,5 @@ func speaksToChild(c *flows.Ctx) bool {
 	case c.Get(dCategory) != "":
 		return false // an adult's report is under way
 	}
-	return c.Once("child reporter", func() bool {
-		child, err := isChildReporter(c)
-		return err == nil && child
-	})
+	return c.ChildPerson()
 }

@@ -129,7 +129,7 @@ func trainingFlow() *flows.Flow {
 	for id, s := range place.Steps(place.Options{Prefix: "reg_", Next: "phone", Home: true}) {
 		steps[id] = s
 	}
-	return &flows.Flow{ID: flows.FlowTraining, Version: 1, Start: "home", Steps: steps}
+	return &flows.Flow{ID: flows.FlowTraining, Version: 1, Start: "home", Steps: steps, ChildWords: childRegistering}
 }
 
 func askText(key string) func(c *flows.Ctx) flows.Reply {
@@ -534,6 +534,15 @@ func phonePrompt(c *flows.Ctx) flows.Reply {
 		}
 	}
 	return flows.Reply{Text: c.T("training.ask_phone"), AskContact: c.T("training.share_contact")}
+}
+
+// childRegistering speaks to a child as one from the age they give on:
+// a 16-year-old registering is "kamu" before klabot knows them.
+func childRegistering(c *flows.Ctx) bool {
+	if age := atoi(c.Get("age")); age > 0 {
+		return age < words.AdultAge
+	}
+	return c.ChildPerson()
 }
 
 // registersChild tells whether the person registering gave an age under 18.
