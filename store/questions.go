@@ -92,12 +92,13 @@ func (tx *Tx) AnswerQuestion(id int64, answer, kind string, now time.Time) (bool
 type DueQuestion struct {
 	Question
 	ReporterID int64
+	Anonymous  bool // the report is anonymous: its reporter is told their identity stays hidden
 }
 
 // QuestionsToRemind lists the open questions asked at or before cutoff
 // that were never reminded, on reports still open, oldest first.
 func (tx *Tx) QuestionsToRemind(cutoff time.Time) ([]DueQuestion, error) {
-	rows, err := tx.query(`SELECT `+questionColumns+`, r.reporter_user_id FROM report_questions q
+	rows, err := tx.query(`SELECT `+questionColumns+`, r.reporter_user_id, r.anonymous FROM report_questions q
 		JOIN reports r ON r.id = q.report_id
 		WHERE q.answered_at IS NULL AND q.reminded_at IS NULL AND q.asked_at <= ?
 		AND r.status NOT IN (?, ?, ?) AND r.reporter_erased_at IS NULL ORDER BY q.asked_at, q.id`,
@@ -108,7 +109,7 @@ func (tx *Tx) QuestionsToRemind(cutoff time.Time) ([]DueQuestion, error) {
 	return scanAll(rows, "scan question to remind", func(row rowScanner) (DueQuestion, error) {
 		var d DueQuestion
 		var err error
-		d.Question, err = scanQuestion(extraScanner{row, []any{&d.ReporterID}})
+		d.Question, err = scanQuestion(extraScanner{row, []any{&d.ReporterID, &d.Anonymous}})
 		return d, err
 	})
 }

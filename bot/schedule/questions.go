@@ -43,7 +43,7 @@ func (s *Scheduler) QuestionReminders(ctx context.Context, now time.Time) error 
 			if !u.OptedOutAt.IsZero() {
 				continue // said berhenti: no reminders, this one neither
 			}
-			if err := bot.Notify(tx, u.ID, store.PriorityReminder, outbound(ops.QuestionToReporter(u.Lang, q.Question, true)), now); err != nil {
+			if err := bot.Notify(tx, u.ID, store.PriorityReminder, outbound(ops.QuestionToReporter(u.Lang, q.Question, true, q.Anonymous)), now); err != nil {
 				return err
 			}
 		}

@@ -77,7 +77,7 @@ func Ask(tx *store.Tx, a Actor, code, question string, now time.Time) (Result, e
 	// A phone that buzzes at night may be seen by the very person the
 	// report is about: the question waits for the quiet hours to end.
 	return Result{Outcome: Done, Messages: []out.Message{{UserID: reporter.ID, Priority: store.PriorityAlert,
-		NotBefore: held(now), Reply: QuestionToReporter(reporter.Lang, q, false)}}}, nil
+		NotBefore: held(now), Reply: QuestionToReporter(reporter.Lang, q, false, r.Anonymous)}}}, nil
 }
 
 // held is when a message to a reporter written at now may go out: zero
@@ -137,8 +137,10 @@ func canAsk(tx *store.Tx, a Actor, code, question string) (store.Report, string,
 }
 
 // QuestionToReporter is a question as its reporter receives it, signed
-// with the asker's role only; again is the one reminder.
-func QuestionToReporter(lang string, q store.Question, again bool) out.Reply {
+// with the asker's role only; again is the one reminder. The reporter of
+// an anonymous report is told their identity stays hidden; one who gave
+// their name is not promised it.
+func QuestionToReporter(lang string, q store.Question, again, anonymous bool) out.Reply {
 	sign := locales.T(lang, "ask.signed_staff")
 	if q.Role == store.RoleVolunteer {
 		sign = locales.T(lang, "ask.signed_volunteer")
@@ -147,7 +149,11 @@ func QuestionToReporter(lang string, q store.Question, again bool) out.Reply {
 	if again {
 		key = "ask.to_reporter_again"
 	}
-	return out.Reply{Text: locales.T(lang, key, q.ReportCode, q.Text, sign), Options: []out.Option{
+	text := locales.T(lang, key, q.ReportCode, q.Text, sign)
+	if anonymous {
+		text += " " + locales.T(lang, "ask.identity_hidden")
+	}
+	return out.Reply{Text: text, Options: []out.Option{
 		{Key: "/jawab " + q.ReportCode + " " + strconv.FormatInt(q.ID, 10), Label: locales.T(lang, "ask.opt_answer")},
 		{Key: "/nanti " + q.ReportCode, Label: locales.T(lang, "ask.opt_later")},
 	}, Subject: store.ReportSubject(q.ReportCode)}

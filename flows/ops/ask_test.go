@@ -337,3 +337,17 @@ func TestQuestionWaitsOutTheNight(t *testing.T) {
 		t.Errorf("a question at night goes at %+v, want %s", res.Messages, want)
 	}
 }
+
+// Only the reporter of an anonymous report is promised that who they are
+// stays hidden: one who gave their name is not told otherwise.
+func TestQuestionPromisesAnonymityOnlyWhenAnonymous(t *testing.T) {
+	q := store.Question{ID: 1, ReportCode: "LPR-AAAA-BBBB", Role: store.RoleStaff, Text: "Di mana?"}
+	for _, again := range []bool{false, true} {
+		if got := ops.QuestionToReporter("id", q, again, true).Text; !strings.Contains(got, "Identitas Anda tetap dirahasiakan") {
+			t.Errorf("anonymous (again %v): %q", again, got)
+		}
+		if got := ops.QuestionToReporter("id", q, again, false).Text; strings.Contains(got, "dirahasiakan") {
+			t.Errorf("named (again %v): %q", again, got)
+		}
+	}
+}
