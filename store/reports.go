@@ -122,6 +122,9 @@ type Report struct {
 	// ReporterName is the name given for this report ("" for the
 	// person's own name); see ReporterIdentity.
 	ReporterName string
+	// ReporterErased: the reporter had their data erased; the report
+	// stays, anonymous.
+	ReporterErased bool
 	// ReporterID is only for sending the reporter updates and showing them
 	// their own reports; see ReporterIdentity for what staff may see.
 	ReporterID   int64
@@ -150,7 +153,8 @@ type ReportEvent struct {
 
 const reportColumns = `id, code, category, urgent, kec_code, desa_code, lat, lon, place_note, description,
 	children_count, children_age, anonymous, reporter_user_id, status, COALESCE(assigned_to, 0),
-	kla_cluster, kla_indicator, created_at, updated_at, COALESCE(closed_at, ''), child_reporter, reporter_name`
+	kla_cluster, kla_indicator, created_at, updated_at, COALESCE(closed_at, ''), child_reporter, reporter_name,
+	reporter_erased_at IS NOT NULL`
 
 func scanReport(row interface{ Scan(...any) error }) (Report, error) {
 	var r Report
@@ -158,7 +162,7 @@ func scanReport(row interface{ Scan(...any) error }) (Report, error) {
 	var created, updated, closed string
 	err := row.Scan(&r.ID, &r.Code, &r.Category, &r.Urgent, &r.KecCode, &r.DesaCode, &lat, &lon, &r.PlaceNote,
 		&r.Description, &r.ChildrenCount, &r.ChildrenAge, &r.Anonymous, &r.ReporterID, &r.Status, &r.AssignedTo,
-		&r.KLACluster, &r.KLAIndicator, &created, &updated, &closed, &r.ChildReporter, &r.ReporterName)
+		&r.KLACluster, &r.KLAIndicator, &created, &updated, &closed, &r.ChildReporter, &r.ReporterName, &r.ReporterErased)
 	r.HasPin = lat.Valid && lon.Valid
 	r.Lat, r.Lon = lat.Float64, lon.Float64
 	r.CreatedAt, r.UpdatedAt, r.ClosedAt = ParseTime(created), ParseTime(updated), ParseTime(closed)

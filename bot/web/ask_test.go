@@ -146,6 +146,10 @@ func TestAskErasedOrUnreachableReporter(t *testing.T) {
 		!strings.Contains(body, "sudah menghapus datanya") {
 		t.Errorf("erased reporter: %d %s", status, flash(body))
 	}
+	// The report page says why nobody can be contacted, not "anonymous".
+	if page := f.do("GET", "/laporan/"+f.named.Code, staff, nil).Body.String(); !strings.Contains(page, "Datanya sudah dihapus") {
+		t.Error("the report page of an erased reporter does not say so")
+	}
 	if status, body := f.ask(staff, f.anon.Code, "Di kebun mana?"); status != http.StatusUnprocessableEntity ||
 		!strings.Contains(body, "tidak bisa dihubungi") {
 		t.Errorf("unreachable reporter: %d %s", status, flash(body))

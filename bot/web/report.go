@@ -43,6 +43,7 @@ type evidenceRow struct {
 type reportData struct {
 	Report    store.Report
 	Named     bool
+	Erased    bool // the reporter's data was erased: nobody to contact
 	Reporter  string
 	Contact   string
 	Volunteer string
@@ -99,7 +100,7 @@ func (s *Server) showReport(w http.ResponseWriter, r *http.Request, u who, flash
 		}
 		// The reporter's identity comes only from the operation: nothing
 		// for an anonymous report, nothing for a volunteer.
-		d.Named, d.Reporter = v.Named, v.Reporter.Name
+		d.Named, d.Reporter, d.Erased = v.Named, v.Reporter.Name, v.Report.ReporterErased
 		if v.Named {
 			d.Contact = words.ContactName(lang, v.Reporter.Contact)
 		}

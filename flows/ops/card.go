@@ -103,6 +103,8 @@ func Card(tx *store.Tx, r store.Report, lang string, who CardFor, loc *time.Loca
 		lines = append(lines, t("triage.card_child"))
 	}
 	switch {
+	case r.ReporterErased && who != CardVolunteer:
+		lines = append(lines, t("triage.card_reporter_erased"))
 	case r.Anonymous:
 		lines = append(lines, t("triage.card_anonymous"))
 	case who == CardVolunteer:
