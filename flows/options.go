@@ -19,6 +19,13 @@ func TableReply(c *Ctx, textKey string, table []words.Choice) Reply {
 	return r
 }
 
+// signed tells a number typed with a sign ("-1", "+2"): no option has it,
+// though folding the text would drop the sign.
+func signed(typed string) bool {
+	t := strings.TrimSpace(typed)
+	return len(t) > 1 && (t[0] == '-' || t[0] == '+') && t[1] >= '0' && t[1] <= '9'
+}
+
 // MatchOption finds the option a typed answer means: its number ("2",
 // "dua"), its label or the everyday words listed for it in locales
 // (words.json), in any order and with small typos. loose also takes an
@@ -42,7 +49,7 @@ func MatchOption(opts []Option, in Input, loose bool) (string, bool) {
 		return key, true
 	}
 	if n := OptionNumber(text); n > 0 {
-		if n <= len(opts) {
+		if n <= len(opts) && !signed(in.Text) {
 			return opts[n-1].Key, true
 		}
 		return "", false

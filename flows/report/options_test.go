@@ -54,6 +54,9 @@ func TestOptionsInPeoplesWords(t *testing.T) {
 		{menu, "mau lapor", false, "lapor"},
 		{menu, "pelatiahn", false, "pelatihan"}, // a swap is one slip
 		{menu, "bnatuan", false, "bantuan"},
+		{menu, "2", false, "pelatihan"},
+		{menu, "-1", false, ""}, // a sign makes it no option's number
+		{menu, "+2", false, ""},
 	}
 	named := map[string]string{
 		"anak tetangga kerja di kebun sawit": "bpta_sawit", // a whole sentence
