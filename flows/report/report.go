@@ -695,14 +695,18 @@ var (
 	childrenText = words.ChildrenText
 )
 
+// ageText is an age answer as it reads after "umur": "5-12 tahun",
+// "beda-beda", "tidak diketahui"; an age typed in is kept as typed.
 func ageText(lang, v string) string {
-	for _, o := range ageOptions {
-		if o.Key == v {
-			return locales.T(lang, o.Label)
-		}
+	if key, ok := ageTexts[v]; ok {
+		return locales.T(lang, key)
 	}
 	return v
 }
+
+var ageTexts = map[string]string{"u5": "report.age_text.u5", "5_12": "report.age_text.5_12",
+	"13_15": "report.age_text.13_15", "16_17": "report.age_text.16_17", "mixed": "report.age_text.mixed",
+	"unknown": "report.age_text.unknown"}
 
 // submitReport stores the draft as a report, tells staff at once and gives
 // the reporter the code, what happens next, and a safety tip.
