@@ -118,7 +118,7 @@ func statusFlow() *flows.Flow {
 		"add_info": {
 			FreeText: true,
 			Prompt: func(c *flows.Ctx) flows.Reply {
-				return flows.Reply{Text: c.T("track.info_question"), Options: []flows.Option{{Key: "skip", Label: c.T("report.skip")}}}
+				return flows.Reply{Text: c.T("track.info_question"), Options: []flows.Option{{Key: "skip", Label: c.T("track.opt_back")}}}
 			},
 			Handle: func(c *flows.Ctx, in flows.Input, choice string) flows.Next {
 				if choice == "skip" {
