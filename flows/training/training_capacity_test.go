@@ -11,6 +11,7 @@ import (
 func TestParseCapacity(t *testing.T) {
 	good := map[string]int{
 		"25": 25, "25 orang": 25, "25 peserta": 25, "Kursi 40": 40, "1.000": 1000, "1,000": 1000, " 7 ": 7,
+		"satu": 1, "dua puluh lima orang": 25, "lima belas": 15,
 	}
 	for text, want := range good {
 		if got, problem := parseCapacity(text); got != want || problem != "" {

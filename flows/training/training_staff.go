@@ -774,6 +774,10 @@ func parseCapacity(s string) (int, string) {
 			words = append(words, w)
 		}
 	}
+	// A number in words ("dua puluh lima") up to 99.
+	if n, ok := numberFromWords(words); ok {
+		words = []string{strconv.Itoa(n)}
+	}
 	// "1.000" is one number; "5-10" or "20 30" are two, not 510 or 2030.
 	for i, w := range words {
 		if i > 0 && len(w) != 3 {
