@@ -364,6 +364,14 @@ func (r *senderRun) dispatch(ctx, sendCtx context.Context, now, next time.Time) 
 			kept = append(kept, m) // another process prints it
 			continue
 		}
+		if m.Attempts == 0 && m.NotBefore.After(now) {
+			// Held on purpose until a time (a question asked at night
+			// waits for 06:00): what the chat is owed meanwhile goes.
+			// A retry waiting out its backoff keeps its place instead.
+			next = earlier(next, m.NotBefore)
+			kept = append(kept, m)
+			continue
+		}
 		first := !seen[m.Address]
 		seen[m.Address] = true
 		// Only a chat's first message may go, and only when nothing else
