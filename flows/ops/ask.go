@@ -21,13 +21,17 @@ import (
 const (
 	// MaxOpenQuestions is how many unanswered questions a report may have.
 	MaxOpenQuestions = 3
-	// MaxQuestionRunes bounds a question and a typed answer.
+	// MaxQuestionRunes bounds a question.
 	MaxQuestionRunes = 1000
+	// MaxAnswerRunes bounds a typed answer: as long as a report's story,
+	// since what a reporter writes is kept.
+	MaxAnswerRunes = 10000
 )
 
 // Why keys of the asking operations (locales).
 const (
 	WhyAskEmpty       = "ask.why_empty"
+	WhyAskLong        = "ask.why_long"
 	WhyAskClosed      = "ask.why_closed"
 	WhyAskLimit       = "ask.why_limit"
 	WhyAskErased      = "ask.why_erased"
@@ -41,7 +45,12 @@ const (
 // anyone else the report is not found, as if it did not exist. The same
 // question asked again while open is AlreadyDone.
 func Ask(tx *store.Tx, a Actor, code, question string, now time.Time) (Result, error) {
-	question = cut(strings.TrimSpace(question), MaxQuestionRunes)
+	question = strings.TrimSpace(question)
+	if utf8.RuneCountInString(question) > MaxQuestionRunes {
+		// Refused rather than cut: a question sent half-way would
+		// confuse the reporter.
+		return Result{Outcome: Refused, Why: WhyAskLong}, nil
+	}
 	r, role, res, err := canAsk(tx, a, code, question)
 	if err != nil || res.Outcome != Done {
 		return res, err
@@ -196,7 +205,7 @@ func Answer(tx *store.Tx, reporterID int64, code string, in AnswerInput, now tim
 			q = o
 		}
 	}
-	text := cut(strings.TrimSpace(in.Text), MaxQuestionRunes)
+	text := cut(strings.TrimSpace(in.Text), MaxAnswerRunes)
 	kind := in.Kind
 	if in.Media == nil {
 		kind = "text"

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 	_ "github.com/mattn/go-sqlite3"
 
 	"klabot/flows/ops"
+	"klabot/locales"
 	"klabot/store"
 )
 
@@ -350,4 +352,33 @@ func TestQuestionPromisesAnonymityOnlyWhenAnonymous(t *testing.T) {
 			t.Errorf("named (again %v): %q", again, got)
 		}
 	}
+}
+
+// A question too long to send is refused, not cut, and the note says the
+// limit the constant sets.
+func TestAskTooLongRefused(t *testing.T) {
+	w := newWorld(t, true)
+	w.do(func(tx *store.Tx) {
+		res, err := ops.Ask(tx, w.staff, w.code, strings.Repeat("x", ops.MaxQuestionRunes+1), w.now)
+		want(t, "too long", res, err, ops.Refused, ops.WhyAskLong)
+		if open, _ := tx.OpenQuestions(mustReport(t, tx, w.code).ID); len(open) != 0 {
+			t.Errorf("a refused question was kept: %+v", open)
+		}
+	})
+	for key, limit := range map[string]int{ops.WhyAskLong: ops.MaxQuestionRunes, ops.WhyNoteLong: ops.MaxNoteRunes} {
+		for _, lang := range []string{"id", "en"} {
+			if text := locales.T(lang, key, "LPR-X"); !strings.Contains(text, strconv.Itoa(limit)) {
+				t.Errorf("%s %s does not name the limit %d: %q", lang, key, limit, text)
+			}
+		}
+	}
+}
+
+func mustReport(t *testing.T, tx *store.Tx, code string) store.Report {
+	t.Helper()
+	r, err := tx.ReportByCode(code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }

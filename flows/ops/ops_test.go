@@ -294,6 +294,8 @@ func TestAddNote(t *testing.T) {
 		res, err = ops.AddNote(tx, w.vol, w.code, "keluarga ditemui", w.later())
 		want(t, "second click", res, err, ops.AlreadyDone, "")
 		res, err = ops.AddNote(tx, w.staff, w.code, strings.Repeat("x", ops.MaxNoteRunes+10), w.later())
+		want(t, "too long", res, err, ops.Refused, ops.WhyNoteLong) // refused, not cut
+		res, err = ops.AddNote(tx, w.staff, w.code, strings.Repeat("x", ops.MaxNoteRunes), w.later())
 		want(t, "staff", res, err, ops.Done, "")
 		if len(res.Messages) != 0 {
 			t.Errorf("staff told of their own note: %+v", res.Messages)

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"klabot/flows/out"
 	"klabot/flows/words"
@@ -19,7 +20,7 @@ import (
 // is "not found", exactly like one that does not exist, so codes cannot be
 // used to learn that a report exists. Every view and change is audited.
 
-// MaxNoteRunes bounds a note on a report; a longer one is cut.
+// MaxNoteRunes bounds a note on a report; a longer one is refused.
 const MaxNoteRunes = 2000
 
 // Reasons (locales keys) an operation on reports gives with NotAllowed or
@@ -41,6 +42,8 @@ const (
 	WhyReferralStatus = "triage.referral_status"
 	// WhyNoteEmpty: a note with nothing in it.
 	WhyNoteEmpty = "triage.note_empty"
+	// WhyNoteLong: the note is longer than MaxNoteRunes.
+	WhyNoteLong = "triage.note_long"
 	// WhyClosed (code): a closed report is not assigned.
 	WhyClosed = "triage.closed"
 	// WhyNotVolunteer: the person chosen is not a volunteer.
@@ -454,11 +457,11 @@ func AddNote(tx *store.Tx, a Actor, code, text string, now time.Time) (Result, e
 		return res, err
 	}
 	text = strings.TrimSpace(text)
-	if runes := []rune(text); len(runes) > MaxNoteRunes {
-		text = string(runes[:MaxNoteRunes])
-	}
 	if text == "" {
 		return Result{Outcome: Refused, Why: WhyNoteEmpty}, nil
+	}
+	if utf8.RuneCountInString(text) > MaxNoteRunes {
+		return Result{Outcome: Refused, Why: WhyNoteLong}, nil // not cut: the end may be what matters
 	}
 	events, err := tx.ReportEvents(r.ID)
 	if err != nil {

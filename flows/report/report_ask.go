@@ -57,7 +57,7 @@ func askFlow() *flows.Flow {
 				return flows.Reply{Text: c.T("ask.question_prompt", c.Get(dCode), ops.MaxOpenQuestions)}
 			},
 			Handle: func(c *flows.Ctx, in flows.Input, choice string) flows.Next {
-				text, ok := typedText(in, ops.MaxQuestionRunes)
+				text, ok := typedText(in, maxDescRunes) // the operation refuses what is too long
 				if !ok {
 					c.Say(c.T(place.NotFoundKey(in, "ask.question_empty")))
 					return flows.Stay()

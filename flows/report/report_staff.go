@@ -30,7 +30,6 @@ const (
 const (
 	maxListed   = 20
 	maxListKeys = 10
-	maxNoteRune = ops.MaxNoteRunes
 )
 
 const (
@@ -135,7 +134,7 @@ func triageFlow() *flows.Flow {
 					}
 				}
 				if note == "" {
-					text, ok := typedText(in, maxNoteRune)
+					text, ok := typedText(in, maxDescRunes) // the operation refuses what is too long
 					if !ok {
 						c.Say(c.T(place.NotFoundKey(in, "triage.note_empty")))
 						return flows.Stay()
@@ -149,7 +148,7 @@ func triageFlow() *flows.Flow {
 			FreeText: true,
 			Prompt:   func(c *flows.Ctx) flows.Reply { return flows.Reply{Text: c.T("triage.note_question", c.Get(dCode))} },
 			Handle: func(c *flows.Ctx, in flows.Input, choice string) flows.Next {
-				text, ok := typedText(in, maxNoteRune)
+				text, ok := typedText(in, maxDescRunes) // the operation refuses what is too long
 				if !ok {
 					c.Say(c.T(place.NotFoundKey(in, "triage.note_empty")))
 					return flows.Stay()
