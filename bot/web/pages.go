@@ -143,6 +143,9 @@ func (s *Server) training(w http.ResponseWriter, r *http.Request, u who) {
 // maxUpload bounds an uploaded file (a CSV of trainings, a photo).
 const maxUpload = 5 << 20
 
+// maxProblemsShown bounds the line errors an import page lists.
+const maxProblemsShown = 50
+
 // trainingImport takes a CSV file with the same checks and line errors as
 // "klabot trainings import": nothing is saved unless every line is good.
 func (s *Server) trainingImport(w http.ResponseWriter, r *http.Request, u who) {
@@ -150,9 +153,13 @@ func (s *Server) trainingImport(w http.ResponseWriter, r *http.Request, u who) {
 	lang := s.langOf(u)
 	d := trainingsData{}
 	f, _, err := r.FormFile("berkas")
-	if err != nil {
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		d.Problems = []string{view{Lang: lang}.T("web.import_too_big", maxUpload>>20)}
+	case err != nil:
 		d.Problems = []string{view{Lang: lang}.T("web.import_no_file")}
-	} else {
+	default:
 		defer f.Close()
 		now := s.cfg.Now()
 		var saved []store.Training
@@ -168,6 +175,11 @@ func (s *Server) trainingImport(w http.ResponseWriter, r *http.Request, u who) {
 		switch {
 		case errors.As(err, &bad):
 			d.Problems = strings.Split(bad.Error(), "\n") // one line each, as the CLI prints
+			if n := len(d.Problems); n > maxProblemsShown {
+				// A file wrong on every line needs the first few
+				// mistakes, not a page of thousands.
+				d.Problems = append(d.Problems[:maxProblemsShown], view{Lang: lang}.T("web.import_more_problems", n-maxProblemsShown))
+			}
 		case err != nil:
 			s.fail(w, r, err)
 			return

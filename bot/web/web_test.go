@@ -919,3 +919,25 @@ func TestPlacesCountOpenAndClosed(t *testing.T) {
 		t.Error("bars must be SVG, without inline style")
 	}
 }
+
+// A file too large says so, and a file wrong on every line lists the
+// first mistakes and how many more, not a page of thousands.
+func TestTrainingImportTooLargeOrWrongEverywhere(t *testing.T) {
+	f := newFixture(t)
+	c := f.signIn(f.staff, "100")
+	big := "program;judul;mulai;selesai;kapasitas\n" + strings.Repeat("x", maxUpload+1)
+	if rec := f.upload("/pelatihan/impor", c, "berkas", "besar.csv", big, nil); rec.Code != http.StatusUnprocessableEntity ||
+		!strings.Contains(rec.Body.String(), "Berkas terlalu besar") {
+		t.Errorf("too large: %d %s", rec.Code, flash(rec.Body.String()))
+	}
+	var lines strings.Builder
+	lines.WriteString("program;title;kecamatan;place;starts_at;ends_at;capacity\n")
+	for i := 0; i < 500; i++ {
+		lines.WriteString("xx;Sesi;Ledo;Aula;kemarin;;-1\n")
+	}
+	rec := f.upload("/pelatihan/impor", c, "berkas", "salah.csv", lines.String(), nil)
+	page := rec.Body.String()
+	if rec.Code != http.StatusUnprocessableEntity || strings.Count(page, "<li>") > maxProblemsShown+10 || !strings.Contains(page, "kesalahan lain") {
+		t.Errorf("every line wrong: %d, %d items listed", rec.Code, strings.Count(page, "<li>"))
+	}
+}
