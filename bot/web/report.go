@@ -71,7 +71,8 @@ func personName(tx *store.Tx, lang string, id int64) string {
 	}
 	p, err := tx.User(id)
 	if err != nil || p.Name == "" {
-		return locales.T(lang, "web.no_name")
+		// Staff are often nameless: their number, as the chat shows it.
+		return locales.T(lang, "web.person_number", id)
 	}
 	return p.Name
 }
@@ -271,10 +272,12 @@ func (s *Server) reportAction(w http.ResponseWriter, r *http.Request, u who) {
 			if res, err = ops.AddNote(tx, u.actor(), code, note, now); err != nil {
 				return err
 			}
-			switch res.Outcome {
-			case ops.Done, ops.AlreadyDone:
+			switch {
+			case res.Outcome == ops.Done, res.Outcome == ops.AlreadyDone:
 				said = t("triage.note_saved", code)
-			case ops.Refused:
+			case res.Why == ops.WhyNoteEmpty:
+				said = t("web.note_empty") // the chat's words say "ketik MENU"
+			case res.Outcome == ops.Refused:
 				said = t(res.Why)
 			}
 		case "tanya":
