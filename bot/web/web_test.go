@@ -374,6 +374,10 @@ func TestNoPathTraversal(t *testing.T) {
 	if rec := f.do("GET", "/static/style.css", nil, nil); rec.Code != http.StatusOK {
 		t.Errorf("style sheet: %d", rec.Code)
 	}
+	// Files only: the folder is not listed.
+	if rec := f.do("GET", "/static/", nil, nil); rec.Code != http.StatusNotFound || strings.Contains(rec.Body.String(), "app.js") {
+		t.Errorf("/static/ lists its files: %d", rec.Code)
+	}
 }
 
 func TestAnonymousReporterNowhere(t *testing.T) {
