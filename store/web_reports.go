@@ -90,13 +90,34 @@ func (q ReportQuery) where() (string, []any) {
 		if code, ok := ParseReportCode(w); ok {
 			add(`code = ?`, code)
 		} else {
-			add(`id IN (SELECT docid FROM report_words WHERE report_words MATCH ?)`, storyMatch(w))
+			match := `id IN (SELECT docid FROM report_words WHERE report_words MATCH ?)`
+			if part, ok := codePart(w); ok {
+				// Half a code ("Z543", "WN86-K4") finds its report too.
+				add(`(code LIKE ? OR `+match+`)`, "%"+part+"%", storyMatch(w))
+			} else {
+				add(match, storyMatch(w))
+			}
 		}
 	}
 	if len(where) == 0 {
 		return "", nil
 	}
 	return ` WHERE ` + strings.Join(where, ` AND `), args
+}
+
+// codePart is typed text that may be part of a report code: 4 to 9
+// letters and digits, with at most one dash, as written on a code.
+func codePart(typed string) (string, bool) {
+	t := strings.ToUpper(strings.TrimSpace(typed))
+	if n := len(t); n < 4 || n > 9 || strings.Count(t, "-") > 1 {
+		return "", false
+	}
+	for _, r := range t {
+		if (r < '0' || r > '9') && (r < 'A' || r > 'Z') && r != '-' {
+			return "", false
+		}
+	}
+	return t, true
 }
 
 // storyMatch is the full-text query for words typed into the search: each

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"klabot/store"
@@ -51,6 +52,24 @@ func TestSearchStoriesByWords(t *testing.T) {
 			t.Errorf("search %q = %q, want %q", words, got, want)
 		}
 	}
+	// Part of a code finds its report.
+	f.tx(t, func(tx *store.Tx) error {
+		all, _, err := tx.QueryReports(store.ReportQuery{Limit: 50})
+		if err != nil || len(all) == 0 {
+			return err
+		}
+		code := all[0].Code // LPR-XXXX-YYYY
+		for _, part := range []string{code[4:8], strings.ToLower(code[9:]), code[6:11]} {
+			found, _, err := tx.QueryReports(store.ReportQuery{Words: part, Limit: 50})
+			if err != nil {
+				return err
+			}
+			if !slices.ContainsFunc(found, func(r store.Report) bool { return r.Code == code }) {
+				t.Errorf("part %q of %s does not find it", part, code)
+			}
+		}
+		return nil
+	})
 	// A story purged with its report's personal details, after the
 	// retention time, is no longer found by its old words.
 	var cafe store.Report
