@@ -23,6 +23,7 @@ type recapData struct {
 	Summary  string
 	Sheet    export.Table
 	Bold     map[int]bool
+	Width    int // the widest row: titles and notes span it
 	XLSX     string
 	CSV      string
 	ChartURL string
@@ -67,6 +68,9 @@ func (s *Server) recap(w http.ResponseWriter, r *http.Request, u who) {
 		d.Sheet = tables[0]
 		for _, i := range d.Sheet.Bold {
 			d.Bold[i] = true
+		}
+		for _, row := range d.Sheet.Rows {
+			d.Width = max(d.Width, len(row))
 		}
 	}
 	if err := s.db.Tx(r.Context(), func(tx *store.Tx) error {

@@ -836,6 +836,10 @@ func TestRecapSameNumbersAsTheCLI(t *testing.T) {
 	f := newFixture(t)
 	c := f.signIn(f.staff, "100")
 	body := f.do("GET", "/rekap?bulan=2026-11", c, nil).Body.String()
+	// Section titles span the table rather than squeeze into its first column.
+	if !regexp.MustCompile(`<th colspan="\d+" class="section">A\. `).MatchString(body) {
+		t.Error("the recap's section titles do not span the table")
+	}
 	var want string
 	f.db.View(context.Background(), func(tx *store.Tx) error {
 		from := time.Date(2026, 11, 1, 0, 0, 0, 0, wib)
