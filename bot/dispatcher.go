@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"klabot/flows"
+	"klabot/flows/ops"
+	"klabot/flows/words"
 	"klabot/locales"
 	"klabot/store"
 )
@@ -293,6 +295,17 @@ func notifyAt(tx *store.Tx, userID int64, priority int, m Outbound, now, notBefo
 	}
 	if len(contacts) == 0 {
 		return nil // unreachable everywhere: nothing can be delivered
+	}
+	// A child is "kamu" in what klabot sends on its own too (a status
+	// update, a question from staff, a reminder), as in the chat.
+	u, err := tx.User(userID)
+	if err != nil {
+		return err
+	}
+	if child, err := ops.IsChild(tx, u); err != nil {
+		return err
+	} else if child {
+		m.Text = words.ChildForm(m.Text)
 	}
 	if err := enqueueAt(tx, contacts[0], priority, m, now, notBefore); err != nil {
 		return err

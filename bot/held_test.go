@@ -55,3 +55,42 @@ func TestHeldMessageDoesNotBlockTheChat(t *testing.T) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// What klabot sends a child on its own (a status update, a question from
+// staff) says "kamu", as the chat does; an adult still reads "Anda".
+func TestMessagesToAChildSayKamu(t *testing.T) {
+	h := start(t, bot.Config{}, fast())
+	ctx := context.Background()
+	for _, s := range []string{"halo", "setuju", "2"} { // a Forum Anak member
+		h.d.Handle(ctx, text("dewi", s))
+	}
+	for _, s := range []string{"halo", "setuju", "1"} { // a villager
+		h.d.Handle(ctx, text("budi", s))
+	}
+	before := len(h.settled(t))
+	err := h.db.Tx(ctx, func(tx *store.Tx) error {
+		var msgs []out.Message
+		for _, who := range []string{"dewi", "budi"} {
+			id, err := tx.UserIDByContact(store.Contact{Channel: "test", Address: who})
+			if err != nil {
+				return err
+			}
+			msgs = append(msgs, out.Message{UserID: id, Priority: store.PriorityAlert,
+				Reply: out.Reply{Text: "Petugas sedang mempelajari laporan Anda. Anda bisa menjawab nanti."}})
+		}
+		return bot.Deliver(tx, nil, 0, msgs, time.Now())
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := h.rec.waitFor(t, before+2)
+	for _, s := range got[before:] {
+		want := "Petugas sedang mempelajari laporan Anda. Anda bisa menjawab nanti."
+		if s.address == "dewi" {
+			want = "Petugas sedang mempelajari laporan kamu. Kamu bisa menjawab nanti."
+		}
+		if s.msg.Text != want {
+			t.Errorf("to %s: %q, want %q", s.address, s.msg.Text, want)
+		}
+	}
+}

@@ -1,10 +1,5 @@
 package flows
 
-import (
-	"regexp"
-	"strings"
-)
-
 // childWords tells whether klabot speaks to a child now: the current
 // flow says so (ChildWords), or, in a flow without its own rule, the
 // person is a child.
@@ -32,27 +27,4 @@ func (c *Ctx) ChildPerson() bool {
 		child, err := c.engine.isChild(c)
 		return err == nil && child
 	})
-}
-
-// anda is the formal "you" of Bahasa Indonesia, as a word.
-var anda = regexp.MustCompile(`\bAnda\b`)
-
-// childForm speaks to a child: "kamu" where the text says "Anda" (the two
-// stand in the same places in a sentence), capitalised where a sentence
-// begins. English texts have no "Anda".
-func childForm(s string) string {
-	var b strings.Builder
-	last := 0
-	for _, at := range anda.FindAllStringIndex(s, -1) {
-		b.WriteString(s[last:at[0]])
-		before := strings.TrimRight(s[:at[0]], " ")
-		if before == "" || strings.ContainsAny(before[len(before)-1:], ".?!:\n") {
-			b.WriteString("Kamu")
-		} else {
-			b.WriteString("kamu")
-		}
-		last = at[1]
-	}
-	b.WriteString(s[last:])
-	return b.String()
 }

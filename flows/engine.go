@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"klabot/flows/out"
+	"klabot/flows/words"
 	"klabot/locales"
 	"klabot/store"
 )
@@ -336,7 +337,7 @@ func (c *Ctx) T(key string, args ...any) string {
 	if !c.childWords() {
 		return locales.T(c.User.Lang, key, args...)
 	}
-	s := childForm(locales.T(c.User.Lang, key))
+	s := words.ChildForm(locales.T(c.User.Lang, key))
 	if len(args) == 0 {
 		return s
 	}

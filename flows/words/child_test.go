@@ -1,4 +1,4 @@
-package flows
+package words
 
 import (
 	"testing"
@@ -11,8 +11,8 @@ func TestChildForm(t *testing.T) {
 		"Laporan:\nAnda tahu? Pandangan":         "Laporan:\nKamu tahu? Pandangan",
 		"no formal you":                          "no formal you",
 	} {
-		if got := childForm(in); got != want {
-			t.Errorf("childForm(%q) = %q, want %q", in, got, want)
+		if got := ChildForm(in); got != want {
+			t.Errorf("ChildForm(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
