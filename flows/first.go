@@ -20,6 +20,11 @@ func keepFirstMessage(c *Ctx, in Input) {
 	if name, _, ok := commandOf(in); ok && (name == "start" || name == "menu") {
 		return
 	}
+	if OptionNumber(Normalize(in.Text)) > 0 {
+		// A bare number answers something seen before (an alert's
+		// choices), not the main menu the newcomer has not seen yet.
+		return
+	}
 	c.Set(dFirst, strings.TrimSpace(in.Text))
 }
 
