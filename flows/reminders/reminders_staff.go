@@ -133,6 +133,10 @@ func takeSpec(c *flows.Ctx, in flows.Input, choice string) flows.Next {
 		switch {
 		case in.Kind == flows.KindText && (surelySpec(in.Text) || words.IsRecurring(in.Text)):
 			spec = in.Text
+		case choice != "" && in.Kind == flows.KindText && hasLetters(in.Text) && !isPresetLabel(c, choice, in.Text):
+			// Words that name a preset but no time ("tiap senin"): the
+			// time is asked for, not taken from the preset.
+			spec = in.Text
 		case choice != "":
 			for _, p := range specPresets {
 				if p.key == choice {
@@ -182,6 +186,17 @@ func readSpec(c *flows.Ctx, typed string) (spec, problem string) {
 		return "", specProblem(c, err)
 	}
 	return parsed.Text, ""
+}
+
+// isPresetLabel tells whether typed text is the chosen preset's label,
+// as on its key (typed or tapped), not words that only resemble it.
+func isPresetLabel(c *flows.Ctx, key, typed string) bool {
+	for _, p := range specPresets {
+		if p.key == key {
+			return flows.Normalize(typed) == flows.Normalize(c.T(p.label))
+		}
+	}
+	return false
 }
 
 // hasLetters tells words from a cron spec's numbers.
