@@ -110,14 +110,19 @@ func nearAttendanceCode(c *flows.Ctx, code string) (bool, error) {
 
 func trainingFlow() *flows.Flow {
 	steps := map[string]*flows.Step{
-		"home":           {Prompt: trainingHomePrompt, Handle: trainingHome, FreeText: true},
-		"programs":       {Prompt: programsPrompt, Handle: pickProgram},
-		"kecs":           {Prompt: kecsPrompt, Handle: pickKec, FreeText: true},
-		"list":           {Prompt: listPrompt, Handle: pickTraining},
-		"detail":         {Prompt: detailPrompt, Handle: detailChoice, FreeText: true, ChoiceOnly: true},
-		"reuse":          {Prompt: reusePrompt, Handle: reuseChoice},
-		"name":           {Prompt: askText("training.ask_name"), Handle: takeName},
-		"age":            {Prompt: askText("training.ask_age"), Handle: takeAge},
+		"home":     {Prompt: trainingHomePrompt, Handle: trainingHome, FreeText: true},
+		"programs": {Prompt: programsPrompt, Handle: pickProgram},
+		"kecs":     {Prompt: kecsPrompt, Handle: pickKec, FreeText: true},
+		"list":     {Prompt: listPrompt, Handle: pickTraining},
+		"detail":   {Prompt: detailPrompt, Handle: detailChoice, FreeText: true, ChoiceOnly: true},
+		"reuse":    {Prompt: reusePrompt, Handle: reuseChoice},
+		"name":     {Prompt: askText("training.ask_name"), Handle: takeName},
+		"age": {Prompt: func(c *flows.Ctx) flows.Reply {
+			if c.ChildPerson() {
+				return flows.Reply{Text: c.T("training.ask_age_child")} // an example age a child would give
+			}
+			return flows.Reply{Text: c.T("training.ask_age")}
+		}, Handle: takeAge},
 		"phone":          {Prompt: phonePrompt, Handle: takePhone, FreeText: true},
 		"question":       {Prompt: questionPrompt, Handle: takeAnswer},
 		"confirm":        {Prompt: confirmPrompt, Handle: confirmRegistration},
