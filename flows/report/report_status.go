@@ -55,6 +55,9 @@ func statusFlow() *flows.Flow {
 					if next, menu := c.MenuWord(in); !ok && menu {
 						return next // "lapor", "pelatihan": not a code but a wish
 					}
+					if next, menu := menuNumber(c, in); !ok && menu {
+						return next
+					}
 					if in.Kind != flows.KindText || !ok {
 						c.Say(c.T(place.NotFoundKey(in, "track.code_invalid")))
 						return flows.Stay()
@@ -198,6 +201,21 @@ func addEvidence(c *flows.Ctx, r store.Report, in flows.Input, step string) flow
 		return flows.Goto(step)
 	}
 	return flows.Stay()
+}
+
+// menuNumber reads a number typed where someone without reports was
+// told they have none (a screen with no choices) as the main menu's
+// choice they meant, rather than as a wrong code again and again.
+func menuNumber(c *flows.Ctx, in flows.Input) (flows.Next, bool) {
+	n := flows.OptionNumber(flows.Normalize(in.Text))
+	entries := c.MenuEntries()
+	if in.Kind != flows.KindText || n < 1 || n > len(entries) {
+		return flows.Next{}, false
+	}
+	if reports, err := c.Tx.ListReports(store.ReportFilter{ReporterID: c.User.ID, Limit: 1}); err != nil || len(reports) > 0 {
+		return flows.Next{}, false
+	}
+	return entries[n-1].Run(c), true
 }
 
 // addInfo adds what the reporter wrote to their report's history, and
