@@ -475,8 +475,7 @@ func (e *Engine) turn(c *Ctx, req Request) {
 	}
 	if name, args, ok := commandOf(in); ok && !c.User.ConsentAt.IsZero() {
 		if cmd, found := e.commands[name]; found {
-			flow, _ := e.current(c)
-			e.follow(c, flow, e.leaving(c, cmd(c, args)))
+			e.follow(c, e.leaving(c, cmd(c, args)))
 			return
 		}
 	}
@@ -492,7 +491,7 @@ func (e *Engine) turn(c *Ctx, req Request) {
 
 	prompt := step.Prompt(c)
 	if !c.User.ConsentAt.IsZero() && (e.receivedChoice(c, flow, prompt, in, req.Received) ||
-		e.receivedText(c, flow, step, prompt, in, req.Received)) {
+		e.receivedText(c, step, prompt, in, req.Received)) {
 		return
 	}
 	choice, matched := "", false
@@ -502,7 +501,7 @@ func (e *Engine) turn(c *Ctx, req Request) {
 		// checks rights and state.
 		if name, args, ok := commandOf(Input{Kind: KindText, Text: in.Payload}); ok {
 			if cmd, found := e.commands[name]; found && !c.User.ConsentAt.IsZero() {
-				e.follow(c, flow, e.leaving(c, cmd(c, args)))
+				e.follow(c, e.leaving(c, cmd(c, args)))
 				return
 			}
 		}
@@ -524,7 +523,7 @@ func (e *Engine) turn(c *Ctx, req Request) {
 		loose := !step.FreeText || step.ChoiceOnly
 		if loose && !isOptionLabel(prompt.Options, in) {
 			if next, ok := e.menuWord(c, in); ok {
-				e.follow(c, flow, e.leaving(c, next))
+				e.follow(c, e.leaving(c, next))
 				return
 			}
 		}
@@ -532,7 +531,7 @@ func (e *Engine) turn(c *Ctx, req Request) {
 	}
 	if !matched && len(prompt.Options) > 0 && !step.FreeText {
 		if next, ok := e.menuWord(c, in); ok {
-			e.follow(c, flow, e.leaving(c, next))
+			e.follow(c, e.leaving(c, next))
 			return
 		}
 		if step.Again != nil {
@@ -550,7 +549,7 @@ func (e *Engine) turn(c *Ctx, req Request) {
 		e.actOnFirst(c, first)
 		return
 	}
-	e.follow(c, flow, next)
+	e.follow(c, next)
 }
 
 // optionNamed tells whether typed text that is a word working everywhere
@@ -616,7 +615,7 @@ func (e *Engine) leaving(c *Ctx, next Next) Next {
 }
 
 // follow applies a step's Next and asks the next question.
-func (e *Engine) follow(c *Ctx, from *Flow, next Next) {
+func (e *Engine) follow(c *Ctx, next Next) {
 	switch {
 	case next.stay && c.tellOnly && len(c.said) > 0:
 		// Keys on screen stay valid: the question was not asked again.

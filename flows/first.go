@@ -41,12 +41,11 @@ func takeFirstMessage(c *Ctx) string {
 // a report with the sentence kept as its story. Anything else shows the
 // menu, without a "not understood" for a message sent before it existed.
 func (e *Engine) actOnFirst(c *Ctx, text string) {
-	menu := e.flows[FlowMenu]
 	e.enter(c, FlowMenu, "")
 	in := Input{Kind: KindText, Text: text}
 	if name, args, ok := commandOf(in); ok {
 		if cmd, found := e.commands[name]; found {
-			e.follow(c, menu, cmd(c, args))
+			e.follow(c, cmd(c, args))
 			return
 		}
 		e.ask(c)
@@ -54,7 +53,7 @@ func (e *Engine) actOnFirst(c *Ctx, text string) {
 	}
 	for _, fn := range e.menuText {
 		if next, ok := fn(c, in); ok {
-			e.follow(c, menu, next)
+			e.follow(c, next)
 			return
 		}
 	}
@@ -65,13 +64,13 @@ func (e *Engine) actOnFirst(c *Ctx, text string) {
 	choice, _ := MatchOption(opts, in, true)
 	for _, fn := range e.firstText {
 		if next, ok := fn(c, text, choice); ok {
-			e.follow(c, menu, next)
+			e.follow(c, next)
 			return
 		}
 	}
 	for _, m := range e.menuEntries {
 		if choice != "" && m.Key == choice {
-			e.follow(c, menu, m.Run(c))
+			e.follow(c, m.Run(c))
 			return
 		}
 	}

@@ -104,7 +104,7 @@ func (e *Engine) receivedChoice(c *Ctx, flow *Flow, prompt Reply, in Input, rece
 		}
 	}
 	if len(cands) == 1 {
-		e.runKey(c, flow, cands[0].opt.Key)
+		e.runKey(c, cands[0].opt.Key)
 		return true
 	}
 	// Two menus could be meant: ask, with keys that say which.
@@ -164,7 +164,7 @@ func (e *Engine) AddTextKey(name string, fn TextKey) { e.textKeys[name] = fn }
 // Jawab) to that key, rather than have it misunderstood by the question on
 // screen and lost; false leaves it to that question, which one of its
 // choices or a menu name is for.
-func (e *Engine) receivedText(c *Ctx, flow *Flow, step *Step, prompt Reply, in Input, received []Received) bool {
+func (e *Engine) receivedText(c *Ctx, step *Step, prompt Reply, in Input, received []Received) bool {
 	if len(received) == 0 {
 		return false
 	}
@@ -193,7 +193,7 @@ func (e *Engine) receivedText(c *Ctx, flow *Flow, step *Step, prompt Reply, in I
 		}
 		next := fn(c, args, in, sure)
 		if sure {
-			e.follow(c, flow, e.leaving(c, next))
+			e.follow(c, e.leaving(c, next))
 		}
 		return true
 	}
@@ -201,10 +201,10 @@ func (e *Engine) receivedText(c *Ctx, flow *Flow, step *Step, prompt Reply, in I
 }
 
 // runKey runs a command key as a tap on it would.
-func (e *Engine) runKey(c *Ctx, flow *Flow, key string) {
+func (e *Engine) runKey(c *Ctx, key string) {
 	if name, args, ok := commandOf(Input{Kind: KindText, Text: key}); ok {
 		if cmd, found := e.commands[name]; found {
-			e.follow(c, flow, e.leaving(c, cmd(c, args)))
+			e.follow(c, e.leaving(c, cmd(c, args)))
 			return
 		}
 	}
