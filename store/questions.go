@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -84,8 +85,20 @@ func (tx *Tx) AnswerQuestion(id int64, answer, kind string, now time.Time) (bool
 		return false, fmt.Errorf("record answer: %w", err)
 	}
 	n, _ := res.RowsAffected()
-	return n == 1, nil
+	if n != 1 {
+		return false, nil
+	}
+	// The question itself may still wait to go (asked at night, held
+	// until morning): answered already, it is not sent any more.
+	if _, err := tx.exec(`DELETE FROM outbox WHERE state = 'pending' AND subject = ?`, QuestionSubject(id)); err != nil {
+		return false, fmt.Errorf("drop the answered question's message: %w", err)
+	}
+	return true, nil
 }
+
+// QuestionSubject is the subject of the messages that put a question to
+// its reporter (outbox rows).
+func QuestionSubject(id int64) string { return "question:" + strconv.FormatInt(id, 10) }
 
 // DueQuestion is an open question old enough to be reminded, with whom to
 // remind.

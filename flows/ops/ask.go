@@ -165,7 +165,7 @@ func QuestionToReporter(lang string, q store.Question, again, anonymous bool) ou
 	return out.Reply{Text: text, Options: []out.Option{
 		{Key: "/jawab " + q.ReportCode + " " + strconv.FormatInt(q.ID, 10), Label: locales.T(lang, "ask.opt_answer")},
 		{Key: "/nanti " + q.ReportCode, Label: locales.T(lang, "ask.opt_later")},
-	}, Subject: store.ReportSubject(q.ReportCode)}
+	}, Subject: store.QuestionSubject(q.ID)}
 }
 
 // AnswerInput is what the reporter sent as an answer: text, or a file
