@@ -63,8 +63,6 @@ func (s *receiver) Submit(ctx context.Context, in message.Inbound) <-chan error 
 	return done
 }
 
-func (s *receiver) count() int { s.mu.Lock(); defer s.mu.Unlock(); return len(s.got) }
-
 // waitCount waits until n updates were submitted, failing after a deadline.
 func (s *receiver) waitCount(t testing.TB, n int) {
 	t.Helper()

@@ -88,7 +88,7 @@ func TestTrainingsImportCommand(t *testing.T) {
 		"wikapa,Kue Lapis,Bengkayang,Aula," + at(t, 7, 9) + ",12:00,25\n" +
 		"wikapa,Kue Basah,Bengkayang,Aula," + at(t, -3, 9) + ",12:00,abc\n" +
 		"satgas,Satgas,Mars,Aula," + at(t, 7, 9) + ",12:00,10\n"
-	code, out, errOut = importTrainings(t, dir, bad)
+	code, _, errOut = importTrainings(t, dir, bad)
 	if code != 1 {
 		t.Errorf("bad file: exit %d, want 1", code)
 	}

@@ -130,8 +130,6 @@ func broadcastFlow() *flows.Flow {
 	return &flows.Flow{ID: FlowBroadcast, Version: 1, Start: "home", Steps: steps}
 }
 
-func broadcastSubject(id int64) string { return "broadcast:" + strconv.FormatInt(id, 10) }
-
 // broadcastCommand handles "/siaran" (the flow), "/siaran 12" (one
 // broadcast), "/siaran jeda 12", "/siaran lanjut 12" and "/siaran batal 12"
 // (which asks first): what the keys of the progress message send.

@@ -162,9 +162,6 @@ func triageViewPrompt(c *flows.Ctx) flows.Reply {
 	return reply
 }
 
-// staffName names staff and volunteers (never reporters) in views.
-func staffName(c *flows.Ctx, userID int64) (string, error) { return ops.PersonName(c.Tx, userID) }
-
 func triageAssignPrompt(c *flows.Ctx) flows.Reply {
 	ch, err := ops.AssignChoices(c.Tx, c.Actor(), c.Get(dCode))
 	if err != nil {

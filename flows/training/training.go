@@ -793,14 +793,6 @@ func cancelRegistration(c *flows.Ctx, in flows.Input, choice string) flows.Next 
 	return flows.Menu()
 }
 
-// tellPromotedAll tells people who got a seat from the waitlist of any
-// training, and plans their reminders.
-func tellPromotedAll(c *flows.Ctx, promoted []store.Registration) error {
-	res, err := ops.Promoted(c.Tx, promoted, c.Now.In(c.Loc))
-	c.Deliver(res)
-	return err
-}
-
 func takeCode(c *flows.Ctx, in flows.Input, choice string) flows.Next {
 	if in.Kind != flows.KindText {
 		c.Say(c.T("training.code_unknown"))
