@@ -949,3 +949,42 @@ func TestTrainingImportTooLargeOrWrongEverywhere(t *testing.T) {
 		t.Errorf("every line wrong: %d, %d items listed", rec.Code, strings.Count(page, "<li>"))
 	}
 }
+
+// Every action the dashboard has, posted from another site, is refused
+// and changes nothing: not one audit row, not one message queued.
+func TestCrossSitePostToEveryActionRefused(t *testing.T) {
+	f := newFixture(t)
+	c := f.signIn(f.staff, "100")
+	var audits, queued int
+	f.scan(&audits, `SELECT count(*) FROM audit`)
+	f.scan(&queued, `SELECT count(*) FROM outbox`)
+	code := f.named.Code
+	for _, path := range []string{"/masuk/" + strings.Repeat("t", 43), "/keluar", "/laporan",
+		"/laporan/" + code + "/terima", "/laporan/" + code + "/status", "/laporan/" + code + "/tugaskan",
+		"/laporan/" + code + "/catatan", "/laporan/" + code + "/tanya",
+		"/relawan/undang", "/relawan/akhiri", "/pelatihan/impor",
+		"/siaran/pratinjau", "/siaran/kirim", "/siaran/1/jeda", "/siaran/1/lanjut", "/siaran/1/batal"} {
+		form := url.Values{"note": {"x"}, "question": {"Di mana?"}, "to": {"diterima"}, "volunteer": {"4"},
+			"text": {"Rapat"}, "kind": {"all"}, "when": {"now"}, "kec": {"Ledo"}}
+		req := httptest.NewRequest("POST", "http://klabot.test"+path, strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Sec-Fetch-Site", "cross-site")
+		req.Header.Set("Origin", "http://evil.example")
+		req.AddCookie(c)
+		rec := httptest.NewRecorder()
+		f.h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusForbidden {
+			t.Errorf("cross-site POST %s: %d, want 403", path, rec.Code)
+		}
+	}
+	var auditsAfter, queuedAfter int
+	f.scan(&auditsAfter, `SELECT count(*) FROM audit`)
+	f.scan(&queuedAfter, `SELECT count(*) FROM outbox`)
+	if auditsAfter != audits || queuedAfter != queued {
+		t.Errorf("cross-site POSTs changed things: audit %d → %d, outbox %d → %d", audits, auditsAfter, queued, queuedAfter)
+	}
+	// The session survived the forged sign-out.
+	if rec := f.do("GET", "/laporan", c, nil); rec.Code != http.StatusOK {
+		t.Errorf("after a forged sign-out: %d", rec.Code)
+	}
+}
