@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"os"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 )
 
 // The migrations built into klabot have one number each, above 0, so none
@@ -129,5 +131,44 @@ func TestOpenRefusesNewerDatabase(t *testing.T) {
 	}
 	if _, err := os.Stat(target); !os.IsNotExist(err) {
 		t.Errorf("restore went ahead: %v", err)
+	}
+}
+
+// The story index is filled from the reports a database already holds
+// when klabot is updated to it, not only from reports made afterwards.
+func TestReportWordsFilledFromExistingReports(t *testing.T) {
+	db := openLinkTest(t)
+	ctx := context.Background()
+	// The database as an older klabot left it: no index, a report in it.
+	for _, q := range []string{`DROP TRIGGER report_words_insert`, `DROP TRIGGER report_words_before_update`,
+		`DROP TRIGGER report_words_after_update`, `DROP TRIGGER report_words_delete`, `DROP TABLE report_words`,
+		`DELETE FROM schema_migrations WHERE version = 13`} {
+		if _, err := db.write.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	err := db.Tx(ctx, func(tx *Tx) error {
+		u, _, err := tx.UserByContact(Contact{Channel: "console", Address: "ani"}, "id", time.Now())
+		if err != nil {
+			return err
+		}
+		r := Report{Category: "lainnya", KecCode: "61.07.06", Description: "anak memanen sawit", ReporterID: u.ID}
+		return tx.CreateReport(&r, rand.Reader, time.Now())
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.migrate(ctx, migrationFiles); err != nil {
+		t.Fatal(err)
+	}
+	err = db.Tx(ctx, func(tx *Tx) error {
+		found, _, err := tx.QueryReports(ReportQuery{Words: "sawit", Limit: 5})
+		if len(found) != 1 {
+			t.Errorf("%d reports found by an old story's word, want 1", len(found))
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
